@@ -1,0 +1,28 @@
+// Cucumber's configuration. Run the suite through `npm test` (support/run.ts): it resolves the target, checks
+// that it answers and passes the run's settings to every cucumber process.
+const path = require('node:path');
+
+const reports = process.env.HARNESS_REPORTS_DIR || path.join(__dirname, 'reports');
+
+module.exports = {
+  default: {
+    paths: ['features/**/*.feature'],
+    import: ['support/cucumber/**/*.ts', 'steps/**/*.ts'],
+    format: [
+      'progress',
+      `junit:${path.join(reports, 'junit.xml')}`,
+      `html:${path.join(reports, 'cucumber.html')}`,
+      `message:${path.join(reports, 'messages.ndjson')}`,
+      'allure-cucumberjs/reporter',
+    ],
+    formatOptions: {
+      resultsDir: path.join(reports, 'allure-results'),
+      junit: { suiteName: 'case_cancel conformance' },
+      labels: [
+        { pattern: [/@req:(.*)/], name: 'story' },
+        { pattern: [/@error:(.*)/], name: 'feature' },
+        { pattern: [/@source:(.*)/], name: 'tag' },
+      ],
+    },
+  },
+};

@@ -1,0 +1,173 @@
+@case_cancel @robustness @assumed @source:decided
+Feature: Input that is not a call is refused, changes nothing, and the controller keeps serving
+
+  A body that is not well-formed, a DOCTYPE or entity declaration, a body over 1 MiB, an unknown or
+  missing method, another verb or path: the controller answers with an HTTP 4xx status (never 2xx,
+  never 5xx, never a dropped connection), never expands an entity, changes nothing, and afterwards
+  still answers a valid call correctly.
+
+  @req:ROB-MALFORMED @source:seed
+  Scenario Outline: The vendor's Python sample, with its stray ">", is refused (<encoding>)
+    Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
+    When the WMS sends the vendor's Python sample for bin 101337 on port 4, with its stray ">"
+    Then the controller refuses it with an HTTP 4xx status
+    And port 4 is unchanged
+    And a valid cancel of bin 101337 on port 4 in <encoding> still succeeds
+
+    @xml
+    Examples: XML
+      | encoding |
+      | XML      |
+
+  @req:ROB-MALFORMED
+  Scenario Outline: A call cut off before its end is refused (<encoding>)
+    Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
+    When the WMS sends a case_cancel of bin 101337 on port 4 in <encoding> cut off before its end
+    Then the controller refuses it with an HTTP 4xx status
+    And port 4 is unchanged
+    And a valid cancel of bin 101337 on port 4 in <encoding> still succeeds
+
+    @xml
+    Examples: XML
+      | encoding |
+      | XML      |
+
+    @json
+    Examples: JSON
+      | encoding |
+      | JSON     |
+
+  @req:ROB-MALFORMED
+  Scenario Outline: A body that is neither XML nor JSON is refused (<body>, <encoding>)
+    Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
+    When the WMS sends the body <body> as <content_type>
+    Then the controller refuses it with an HTTP 4xx status
+    And port 4 is unchanged
+    And a valid cancel of bin 101337 on port 4 in <encoding> still succeeds
+
+    @xml
+    Examples: XML
+      | body                                                                                                                                         | content_type                        | encoding |
+      | 'case_cancel 4 101337'                                                                                                                       | 'text/plain'                        | XML      |
+      | '<methodcall><name>case_cancel</name>'                                                                                                       | 'application/xml'                   | XML      |
+      | ''                                                                                                                                           | 'application/xml'                   | XML      |
+      | '<?xml version="1.0"?><methodcall><name>case_cancel</name><params><port_id>4</port_id><bin_id>101337</bin_id></params></methodcall><extra/>' | 'application/xml'                   | XML      |
+
+    @json
+    Examples: JSON
+      | body                                                                                                                                         | content_type                        | encoding |
+      | 'port_id=4&bin_id=101337'                                                                                                                    | 'application/x-www-form-urlencoded' | JSON     |
+      | '{"method": "case_cancel", "params": {"port_id": 4, "bin_id": 101337}'                                                                       | 'application/json'                  | JSON     |
+      | ''                                                                                                                                           | 'application/json'                  | JSON     |
+      | '["case_cancel", 4, 101337]'                                                                                                                 | 'application/json'                  | JSON     |
+
+  @req:ROB-DOCTYPE
+  Scenario Outline: A DOCTYPE with an entity is refused, the entity never expanded (<encoding>)
+    Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
+    When the WMS sends a case_cancel of bin 101337 on port 4 in XML with a DOCTYPE that declares an entity
+    Then the controller refuses it with an HTTP 4xx status
+    And port 4 is unchanged
+    And a valid cancel of bin 101337 on port 4 in <encoding> still succeeds
+
+    @xml
+    Examples: XML
+      | encoding |
+      | XML      |
+
+  @req:ROB-SIZE
+  Scenario Outline: A body over 1 MiB is refused (<encoding>)
+    Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
+    When the WMS sends a case_cancel of bin 101337 on port 4 in <encoding> padded to 2 MiB
+    Then the controller refuses it with an HTTP 4xx status
+    And port 4 is unchanged
+    And a valid cancel of bin 101337 on port 4 in <encoding> still succeeds
+
+    @xml
+    Examples: XML
+      | encoding |
+      | XML      |
+
+    @json
+    Examples: JSON
+      | encoding |
+      | JSON     |
+
+  @req:ROB-METHOD
+  Scenario Outline: An unknown method is refused (<encoding>)
+    Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
+    When the WMS calls the unknown method "case_explode" with port_id 4 and bin_id 101337 in <encoding>
+    Then the controller refuses it with an HTTP 4xx status
+    And port 4 is unchanged
+    And a valid cancel of bin 101337 on port 4 in <encoding> still succeeds
+
+    @xml
+    Examples: XML
+      | encoding |
+      | XML      |
+
+    @json
+    Examples: JSON
+      | encoding |
+      | JSON     |
+
+  @req:ROB-METHOD
+  Scenario Outline: A call without a method name is refused (<encoding>)
+    Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
+    When the WMS sends a call without a method name, with port_id 4 and bin_id 101337 in <encoding>
+    Then the controller refuses it with an HTTP 4xx status
+    And port 4 is unchanged
+    And a valid cancel of bin 101337 on port 4 in <encoding> still succeeds
+
+    @xml
+    Examples: XML
+      | encoding |
+      | XML      |
+
+    @json
+    Examples: JSON
+      | encoding |
+      | JSON     |
+
+  @req:ROB-VERB
+  Scenario Outline: Another HTTP verb is refused (<verb>, <encoding>)
+    Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
+    When the WMS sends a case_cancel of bin 101337 on port 4 in <encoding> with the HTTP verb <verb>
+    Then the controller refuses it with an HTTP 4xx status
+    And port 4 is unchanged
+    And a valid cancel of bin 101337 on port 4 in <encoding> still succeeds
+
+    @xml
+    Examples: XML
+      | verb   | encoding |
+      | GET    | XML      |
+      | PUT    | XML      |
+      | DELETE | XML      |
+
+    @json
+    Examples: JSON
+      | verb   | encoding |
+      | GET    | JSON     |
+      | PUT    | JSON     |
+      | DELETE | JSON     |
+
+  @req:ROB-VERB
+  Scenario Outline: Another path is refused (<path>, <encoding>)
+    Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
+    When the WMS posts a case_cancel of bin 101337 on port 4 in <encoding> to the path "<path>"
+    Then the controller refuses it with an HTTP 4xx status
+    And port 4 is unchanged
+    And a valid cancel of bin 101337 on port 4 in <encoding> still succeeds
+
+    @xml
+    Examples: XML
+      | path          | encoding |
+      | /api/v2/tasks | XML      |
+      | /api/v1/task  | XML      |
+      | /             | XML      |
+
+    @json
+    Examples: JSON
+      | path          | encoding |
+      | /api/v2/tasks | JSON     |
+      | /api/v1/task  | JSON     |
+      | /             | JSON     |

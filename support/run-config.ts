@@ -1,0 +1,36 @@
+// What the runner tells the cucumber processes (the main one and any --parallel workers) about the run.
+import type { Encoding } from './target/types.ts';
+
+export interface RunConfig {
+  readonly taskUrl: string;
+  readonly rigUrl?: string;
+  readonly timeoutMs: number;
+  readonly maxResponseBytes: number;
+  readonly encodings: readonly Encoding[];
+  readonly seed: number;
+  readonly fuzzRuns?: number;
+  readonly reportsDir: string;
+  /** The command that re-runs one scenario of this run, without the feature path. */
+  readonly rerunPrefix: string;
+}
+
+const RUN_VARIABLE = 'HARNESS_RUN';
+/** The rig token travels in its own variable so that the run description can be printed and stored safely. */
+export const RIG_TOKEN_VARIABLE = 'HARNESS_RIG_TOKEN';
+
+export function runConfigEnvironment(config: RunConfig): Record<string, string> {
+  return { [RUN_VARIABLE]: JSON.stringify(config) };
+}
+
+export function readRunConfig(env: NodeJS.ProcessEnv = process.env): RunConfig {
+  const raw = env[RUN_VARIABLE];
+  if (!raw) {
+    throw new Error(`${RUN_VARIABLE} is not set: run the suite through "npm test", not cucumber-js directly`);
+  }
+  return JSON.parse(raw) as RunConfig;
+}
+
+export function readRigToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const token = env[RIG_TOKEN_VARIABLE];
+  return token === undefined || token === '' ? undefined : token;
+}

@@ -1,0 +1,35 @@
+// The harness's own reading of ../shared/spec/case_cancel.md: ranges, codes, states. Never taken from emulator/.
+import type { CaseState } from './target/types.ts';
+
+export const PORT_ID = { min: 1, max: 2000 } as const;
+export const BIN_ID = { min: 1, max: 4_000_000 } as const;
+
+export const RANGES: Readonly<Record<string, { readonly min: number; readonly max: number }>> = {
+  port_id: PORT_ID,
+  bin_id: BIN_ID,
+};
+
+export function inRange(name: string, value: number): boolean {
+  const range = RANGES[name];
+  return range === undefined || (Number.isInteger(value) && value >= range.min && value <= range.max);
+}
+
+/** [decided] An operation is active in these states; NOOP, ECMP and ICMP are not. */
+export const ACTIVE_CASE_STATES: readonly CaseState[] = ['EREQ', 'ERSO', 'IREQ', 'IRTR', 'ICRC', 'ICIN'];
+
+export const FAULT = {
+  PORT_NOT_AVAILABLE: 1000,
+  PORT_ID_MISSING: 1003,
+  PORT_ID_INVALID: 1004,
+  BIN_ID_INVALID: 1010,
+  NOT_AUTOCASE: 1087,
+  WRONG_MODE: 1099,
+  NOT_SELECTED_BIN: 1149,
+  NO_ACTIVE_OPERATION: 1152,
+  NO_ERROR: 1153,
+} as const;
+
+/** The Log Publisher line a successful cancel publishes. */
+export function cancelledLine(portId: number, binId: number): string {
+  return `AC,${portId},${binId},NOOP`;
+}

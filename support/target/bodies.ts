@@ -1,0 +1,90 @@
+// Bodies that are not calls, as the robustness scenarios send them: each built on a valid case_cancel.
+import type { Encoding } from './types.ts';
+
+const XML_CONTENT_TYPE = 'application/xml';
+const JSON_CONTENT_TYPE = 'application/json';
+
+export interface Body {
+  readonly body: string;
+  readonly contentType: string;
+}
+
+function xmlCall(
+  portId: number,
+  binId: number,
+  params = `<port_id>${portId}</port_id><bin_id>${binId}</bin_id>`,
+) {
+  return `<methodcall><name>case_cancel</name><params>${params}</params></methodcall>`;
+}
+
+/** The vendor's Python sample: its XML ends in "</methodcall>>", so it is not well-formed. */
+export function pythonSample(portId: number, binId: number): Body {
+  const body = `<?xml version="1.0"?>\n<methodcall>\n  <name>case_cancel</name>\n  <params>\n    <port_id>${portId}</port_id>\n    <bin_id>${binId}</bin_id>\n  </params>\n</methodcall>>`;
+  return { body, contentType: XML_CONTENT_TYPE };
+}
+
+/** A valid cancel that reaches its bin_id through an internal entity: never to be expanded. */
+export function doctypeWithEntity(portId: number, binId: number): Body {
+  const body = `<?xml version="1.0"?>\n<!DOCTYPE methodcall [\n  <!ENTITY bin "${binId}">\n]>\n${xmlCall(portId, binId, `<port_id>${portId}</port_id><bin_id>&bin;</bin_id>`)}`;
+  return { body, contentType: XML_CONTENT_TYPE };
+}
+
+/** A valid cancel padded with whitespace (which both encodings ignore) past the 1 MiB limit. */
+export function padded(portId: number, binId: number, encoding: Encoding, bytes: number): Body {
+  if (encoding === 'XML') {
+    const head = `<?xml version="1.0"?>\n<methodcall><name>case_cancel</name><params><port_id>${portId}</port_id><bin_id>${binId}</bin_id>`;
+    const tail = '</params></methodcall>';
+    return {
+      body: head + ' '.repeat(Math.max(0, bytes - head.length - tail.length)) + tail,
+      contentType: XML_CONTENT_TYPE,
+    };
+  }
+  const head = `{"method":"case_cancel","params":{"port_id":${portId},"bin_id":${binId}}`;
+  return {
+    body: head + ' '.repeat(Math.max(0, bytes - head.length - 1)) + '}',
+    contentType: JSON_CONTENT_TYPE,
+  };
+}
+
+/** A well-formed call of a method the Task Interface does not have (or of no method at all). */
+export function otherMethod(
+  method: string | undefined,
+  portId: number,
+  binId: number,
+  encoding: Encoding,
+): Body {
+  if (encoding === 'XML') {
+    const name = method === undefined ? '' : `<name>${method}</name>`;
+    const body = `<?xml version="1.0"?>\n<methodcall>${name}<params><port_id>${portId}</port_id><bin_id>${binId}</bin_id></params></methodcall>`;
+    return { body, contentType: XML_CONTENT_TYPE };
+  }
+  const call = method === undefined ? {} : { method };
+  return {
+    body: JSON.stringify({ ...call, params: { port_id: portId, bin_id: binId } }),
+    contentType: JSON_CONTENT_TYPE,
+  };
+}
+
+/** A call cut off before its end. */
+export function truncated(portId: number, binId: number, encoding: Encoding): Body {
+  if (encoding === 'XML') {
+    return {
+      body: `<?xml version="1.0"?>\n${xmlCall(portId, binId).slice(0, -14)}`,
+      contentType: XML_CONTENT_TYPE,
+    };
+  }
+  return {
+    body: `{"method":"case_cancel","params":{"port_id":${portId},"bin_id":${binId}}`,
+    contentType: JSON_CONTENT_TYPE,
+  };
+}
+
+/** A valid call in the given encoding, sent as a raw body (for other verbs and paths). */
+export function validCall(portId: number, binId: number, encoding: Encoding): Body {
+  return encoding === 'XML'
+    ? { body: `<?xml version="1.0"?>\n${xmlCall(portId, binId)}`, contentType: XML_CONTENT_TYPE }
+    : {
+        body: JSON.stringify({ method: 'case_cancel', params: { port_id: portId, bin_id: binId } }),
+        contentType: JSON_CONTENT_TYPE,
+      };
+}

@@ -1,0 +1,161 @@
+// `npm run selftest`: the project's own tests, then proof that the suite can fail. The suite must pass the
+// faithful emulator and catch every deviation in the catalogue with a scenario that names what it breaks.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEVIATIONS } from '../emulator/deviations.ts';
+import { startEmulator } from '../emulator/index.ts';
+import { readRunResult, type ScenarioResult } from '../support/report/messages.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const REPORTS = path.join(ROOT, 'reports', 'selftest');
+/** A fixed seed, so that a deviation caught once is caught on every run of the same code. */
+const SEED = 20261127;
+
+interface Outcome {
+  readonly name: string;
+  readonly breaks: readonly string[];
+  readonly exitCode: number;
+  readonly failed: readonly ScenarioResult[];
+  /** Failed scenarios that carry one of the deviation's requirement ids. */
+  readonly catches: readonly ScenarioResult[];
+  readonly output: string;
+  readonly seconds: number;
+}
+
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, quiet: boolean) {
+  return new Promise<{ code: number; output: string }>((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+/** The suite against one emulator (faithful when `deviation` is undefined), through the real `npm test` path. */
+async function suiteAgainst(deviation: string | undefined, extraArgs: readonly string[]): Promise<Outcome> {
+  const rigToken = randomBytes(12).toString('hex');
+  const emulator = await startEmulator({
+    host: '127.0.0.1',
+    port: 0,
+    rigToken,
+    quiet: true,
+    deviate: deviation ? [deviation] : [],
+  });
+  const name = deviation ?? 'faithful';
+  const reports = path.join(REPORTS, name);
+  const started = Date.now();
+  try {
+    const { code, output } = await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'support/run.ts',
+        `--target=${emulator.taskUrl}`,
+        `--rig=${emulator.rigUrl}`,
+        `--reports=${path.relative(ROOT, reports)}`,
+        `--seed=${SEED}`,
+        ...extraArgs,
+      ],
+      { ...process.env, HARNESS_RIG_TOKEN: rigToken },
+      true,
+    );
+    const result = await readRunResult(path.join(reports, 'messages.ndjson'));
+    const failed = (result?.scenarios ?? []).filter((s) => s.status === 'FAILED');
+    const breaks = DEVIATIONS.find((d) => d.name === deviation)?.breaks ?? [];
+    const catches = failed.filter((s) => breaks.some((id) => s.tags.includes(`@req:${id}`)));
+    return { name, breaks, exitCode: code, failed, catches, output, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    await emulator.close();
+  }
+}
+
+async function pool<T, R>(items: readonly T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return results;
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const only = argv.filter((a) => !a.startsWith('--'));
+  const skipUnit = argv.includes('--no-unit');
+  const extraArgs = argv.filter((a) => a.startsWith('--') && a !== '--no-unit');
+  if (!skipUnit) {
+    console.log('selftest: the unit and end-to-end tests (node:test)');
+    const unit = await run(process.execPath, ['--import', 'tsx', '--test', 'test/**/*.test.ts'], process.env, false);
+    if (unit.code !== 0) {
+      console.error('selftest: the project tests failed');
+      return 1;
+    }
+  }
+
+  console.log('selftest: the suite against the faithful emulator');
+  const faithful = await suiteAgainst(undefined, extraArgs);
+  if (faithful.exitCode !== 0) {
+    console.error(faithful.output);
+    console.error(`selftest: the suite failed the faithful emulator (exit ${faithful.exitCode}); the rest means nothing`);
+    return 1;
+  }
+  console.log(`  passed (${faithful.seconds.toFixed(1)} s)`);
+
+  const chosen = only.length > 0 ? DEVIATIONS.filter((d) => only.includes(d.name)) : DEVIATIONS;
+  const unknown = only.filter((name) => !DEVIATIONS.some((d) => d.name === name));
+  if (unknown.length > 0) {
+    console.error(`selftest: no such deviation: ${unknown.join(', ')}`);
+    return 2;
+  }
+  const width = Math.max(1, Math.min(4, availableParallelism()));
+  console.log(`selftest: the suite against ${chosen.length} deviations, ${width} at a time`);
+  const outcomes = await pool(chosen, width, async (d) => {
+    const outcome = await suiteAgainst(d.name, extraArgs);
+    const mark = outcome.exitCode === 1 && outcome.catches.length > 0 ? 'caught' : 'MISSED';
+    console.log(`  ${pad(d.name, 28)} ${mark} (${outcome.seconds.toFixed(1)} s)`);
+    return outcome;
+  });
+
+  console.log(`\n${pad('deviation', 28)} ${pad('verdict', 8)} scenarios that caught it`);
+  let caught = 0;
+  for (const o of outcomes) {
+    const ok = o.exitCode === 1 && o.catches.length > 0;
+    if (ok) caught++;
+    const names = o.catches.map((s) => `${s.name} (${path.basename(s.uri)}:${s.line})`);
+    const detail = ok
+      ? `${names.slice(0, 3).join('; ')}${names.length > 3 ? `; and ${names.length - 3} more` : ''}`
+      : `exit ${o.exitCode}; ${o.failed.length} failed, none tagged ${o.breaks.map((id) => `@req:${id}`).join(' or ')}`;
+    console.log(`${pad(o.name, 28)} ${pad(ok ? 'caught' : 'MISSED', 8)} ${detail}`);
+  }
+  const score = outcomes.length === 0 ? 100 : (100 * caught) / outcomes.length;
+  console.log(`\nmutation score: ${caught}/${outcomes.length} deviations caught (${score.toFixed(1)}%)`);
+  console.log(`selftest: ${caught} passed, ${outcomes.length - caught} failed`);
+  return caught === outcomes.length ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`selftest: ${(error as Error).stack ?? String(error)}`);
+    process.exitCode = 2;
+  },
+);
