@@ -1,0 +1,220 @@
+// The XML encoding of the Task Interface: <methodcall> requests in, <response> answers out.
+
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { Deviations } from './deviations.ts';
+import type { Answer, ParamValue, XmlElement } from './types.ts';
+import { hasUtf8Bom, notACall, type ParsedCall } from './wire.ts';
+
+const DECLARATION =
+  /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(["'])1\.[0-9]+\1(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])([A-Za-z][A-Za-z0-9._-]*)\2)?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(["'])(yes|no)\4)?[ \t\r\n]*\?>/;
+
+/** Character encodings read, by their lower-case names (XML declaration or charset parameter). */
+const CHARSETS: Readonly<Record<string, 'utf-8' | 'latin1'>> = {
+  'utf-8': 'utf-8',
+  utf8: 'utf-8',
+  'iso-8859-1': 'latin1',
+  iso_8859_1: 'latin1',
+  'iso_8859-1': 'latin1',
+  latin1: 'latin1',
+  l1: 'latin1',
+  'us-ascii': 'latin1',
+  ascii: 'latin1',
+};
+
+/** Whether XML 1.0 allows a character (its Char production; surrogate pairs are checked by the decoder). */
+function isXmlChar(code: number): boolean {
+  if (code < 0x20) return code === 0x09 || code === 0x0a || code === 0x0d;
+  return code !== 0xfffe && code !== 0xffff && code <= 0x10ffff;
+}
+
+function hasNonXmlChar(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    if (!isXmlChar(text.charCodeAt(index))) return true;
+  }
+  return false;
+}
+const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = {
+  lt: '<',
+  gt: '>',
+  amp: '&',
+  quot: '"',
+  apos: "'",
+};
+/** Marks element names so that no name (e.g. __proto__, text) can collide with the parser's own keys. */
+const NAME_MARK = '=';
+
+const treeOptions = {
+  preserveOrder: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  ignoreAttributes: true,
+  trimValues: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  cdataPropName: '#cdata',
+  transformTagName: (name: string) => (name.startsWith(NAME_MARK) ? name : NAME_MARK + name),
+} as const;
+
+const parser = new XMLParser({ ...treeOptions, processEntities: false });
+/** Only for the entity-expanded deviation: lets the parser expand entities declared in a DOCTYPE. */
+const expandingParser = new XMLParser({ ...treeOptions, processEntities: true });
+
+class MalformedXml extends Error {}
+
+/** Decodes the predefined entities and character references; any other reference is not well-formed here. */
+function decodeReferences(text: string): string {
+  return text.replace(
+    /&(#[0-9]+|#x[0-9a-fA-F]+|[A-Za-z_:][A-Za-z0-9_:.-]*)?;?/g,
+    (match, reference?: string) => {
+      if (reference === undefined || !match.endsWith(';')) throw new MalformedXml('a bare & in text');
+      if (reference.startsWith('#')) {
+        const codePoint = reference.startsWith('#x')
+          ? Number.parseInt(reference.slice(2), 16)
+          : Number.parseInt(reference.slice(1), 10);
+        if (!isXmlChar(codePoint) || (codePoint >= 0xd800 && codePoint <= 0xdfff)) {
+          throw new MalformedXml(`character reference &${reference}; is not an XML character`);
+        }
+        return String.fromCodePoint(codePoint);
+      }
+      const entity = PREDEFINED_ENTITIES[reference];
+      if (entity === undefined) throw new MalformedXml(`undeclared entity &${reference};`);
+      return entity;
+    },
+  );
+}
+
+type TreeNode = Record<string, unknown>;
+
+function isTreeNode(value: unknown): value is TreeNode {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The parser's preserveOrder tree as elements; text of text nodes is decoded, CDATA kept as is. */
+function toElements(nodes: unknown, decode: boolean): { elements: XmlElement[]; text: string } {
+  const elements: XmlElement[] = [];
+  let text = '';
+  if (!Array.isArray(nodes)) return { elements, text };
+  for (const node of nodes) {
+    if (!isTreeNode(node)) continue;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === ':@') continue;
+      if (key === '#text') {
+        text += decode ? decodeReferences(String(value)) : String(value);
+      } else if (key === '#cdata') {
+        text += toElements(value, false).text;
+      } else if (key.startsWith(NAME_MARK)) {
+        const inner = toElements(value, decode);
+        elements.push({ name: key.slice(NAME_MARK.length), text: inner.text, children: inner.elements });
+      }
+    }
+  }
+  return { elements, text };
+}
+
+function charsetOf(
+  body: Buffer,
+  declaredCharset: string | undefined,
+): {
+  encoding?: 'utf-8' | 'latin1';
+  name: string;
+  standalone?: string;
+  declared: boolean;
+} {
+  const head = body.subarray(0, 512).toString('latin1');
+  const declaration = DECLARATION.exec(head);
+  const name = (declaration?.[3] ?? declaredCharset ?? 'utf-8').toLowerCase();
+  return { encoding: CHARSETS[name], name, standalone: declaration?.[5], declared: declaration !== null };
+}
+
+/** Reads an XML call. charset is the Content-Type's charset parameter; the XML declaration's encoding wins over it. */
+export function parseXmlCall(raw: Buffer, charset: string | undefined, deviations: Deviations): ParsedCall {
+  const body = hasUtf8Bom(raw) ? raw.subarray(3) : raw;
+  const declared = charsetOf(body, charset);
+  if (declared.encoding === undefined) {
+    return notACall(
+      'charset',
+      `character encoding '${declared.name}' is not supported (UTF-8 or ISO-8859-1)`,
+    );
+  }
+  let text: string;
+  try {
+    text =
+      declared.encoding === 'utf-8'
+        ? new TextDecoder('utf-8', { fatal: true }).decode(body)
+        : body.toString('latin1');
+  } catch {
+    return notACall('malformed', 'the body is not valid UTF-8');
+  }
+  if (deviations.has('refuse-standalone') && declared.standalone === 'yes') {
+    return notACall('standalone', 'standalone documents are not supported');
+  }
+  const expandEntities = deviations.has('entity-expanded');
+  if (!expandEntities && /<!(?!--|\[CDATA\[)/.test(text)) {
+    return notACall('doctype', 'DOCTYPE and entity declarations are not accepted');
+  }
+  if (hasNonXmlChar(text)) return notACall('malformed', 'malformed XML: a character XML does not allow');
+  const validation = XMLValidator.validate(text);
+  if (validation !== true) {
+    const { msg, line, col } = validation.err;
+    return notACall('malformed', `malformed XML at line ${line}, column ${col}: ${msg}`);
+  }
+  let document: { elements: XmlElement[]; text: string };
+  try {
+    document = toElements((expandEntities ? expandingParser : parser).parse(text), !expandEntities);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/nested tags/i.test(message)) return notACall('not-a-call', 'XML nested more than 100 elements deep');
+    return notACall('malformed', `malformed XML: ${message}`);
+  }
+  const [root, ...otherRoots] = document.elements;
+  if (root === undefined) return notACall('malformed', 'malformed XML: no root element');
+  if (otherRoots.length > 0) return notACall('malformed', 'malformed XML: more than one root element');
+  if (/[^ \t\r\n]/.test(document.text))
+    return notACall('malformed', 'malformed XML: text outside the root element');
+  if (root.name !== 'methodcall')
+    return notACall('not-a-call', `the root element is <${root.name}>, not <methodcall>`);
+  const names = root.children.filter((child) => child.name === 'name');
+  const [nameElement] = names;
+  const method = nameElement?.text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '') ?? '';
+  if (names.length !== 1 || nameElement === undefined || nameElement.children.length > 0 || method === '') {
+    return notACall('not-a-call', '<methodcall> needs exactly one <name> with the method name');
+  }
+  const paramsElements = root.children.filter((child) => child.name === 'params');
+  if (paramsElements.length > 1) return notACall('not-a-call', '<methodcall> has more than one <params>');
+  const [paramsElement] = paramsElements;
+  let params: Map<string, ParamValue> | undefined;
+  if (paramsElement !== undefined) {
+    params = new Map();
+    for (const child of paramsElement.children) {
+      const previous = params.get(child.name);
+      const elements = previous?.encoding === 'XML' ? [...previous.elements, child] : [child];
+      params.set(child.name, { encoding: 'XML', elements });
+    }
+  }
+  return { ok: true, call: { method, encoding: 'XML', params } };
+}
+
+function escapeXml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** The XML answer: declaration, root <response>, exactly one of <params> and <fault><code>. */
+export function encodeXmlAnswer(answer: Answer, deviations: Deviations): string {
+  const root = deviations.has('xml-root-wrong') ? 'methodresponse' : 'response';
+  let inner: string;
+  if (answer.kind === 'fault') {
+    const codeElement = deviations.has('xml-fault-string') ? 'faultCode' : 'code';
+    inner = `  <fault>\n    <${codeElement}>${answer.code}</${codeElement}>\n  </fault>\n`;
+  } else if (answer.params.length === 0) {
+    inner = deviations.has('xml-no-params') ? '' : '  <params/>\n';
+  } else {
+    const lines = answer.params.map(
+      ([name, value]) => `    <${name}>${escapeXml(String(value))}</${name}>\n`,
+    );
+    inner = `  <params>\n${lines.join('')}  </params>\n`;
+  }
+  const document = inner === '' ? `<${root}/>\n` : `<${root}>\n${inner}</${root}>\n`;
+  return deviations.has('xml-no-declaration')
+    ? document
+    : `<?xml version="1.0" encoding="UTF-8"?>\n${document}`;
+}

@@ -1,0 +1,179 @@
+// The controller's decision as a pure function: (site state, call) -> (answer, next state, published lines).
+// No I/O here; the server reads the state, decides and commits in one synchronous step.
+
+import { type DeviationName, type Deviations, NO_DEVIATIONS } from './deviations.ts';
+import { committed, fault, isActive, success, unchanged, withPort } from './outcome.ts';
+import { type IntegerParam, readIntegerInRange } from './params.ts';
+import { TASK_METHODS } from './task-methods.ts';
+import {
+  type Answer,
+  BIN_ID_MAX,
+  BIN_ID_MIN,
+  type Call,
+  type Decision,
+  PORT_ID_MAX,
+  PORT_ID_MIN,
+  type PortState,
+  type SiteState,
+} from './types.ts';
+
+/** The checks of case_cancel, by name; their order is case_cancel.md's "Order of checks". */
+type CancelCheck =
+  | 'port_id-missing'
+  | 'port_id-invalid'
+  | 'bin_id-missing'
+  | 'bin_id-invalid'
+  | 'port-missing'
+  | 'port-type'
+  | 'port-mode'
+  | 'bin-none'
+  | 'bin-other'
+  | 'no-operation'
+  | 'no-error';
+
+const CANCEL_CODES: Readonly<Record<CancelCheck, number>> = {
+  'port_id-missing': 1003,
+  'port_id-invalid': 1004,
+  'bin_id-missing': 1010,
+  'bin_id-invalid': 1010,
+  'port-missing': 1000,
+  'port-type': 1087,
+  'port-mode': 1099,
+  'bin-none': 1149,
+  'bin-other': 1149,
+  'no-operation': 1152,
+  'no-error': 1153,
+};
+
+/** Deviations that answer a check with the wrong code. */
+const WRONG_CODES: readonly { deviation: DeviationName; check: CancelCheck; code: number }[] = [
+  { deviation: 'code-1003-wrong', check: 'port_id-missing', code: 1004 },
+  { deviation: 'code-1004-wrong', check: 'port_id-invalid', code: 1003 },
+  { deviation: 'missing-bin-1003', check: 'bin_id-missing', code: 1003 },
+  { deviation: 'code-1010-wrong', check: 'bin_id-invalid', code: 1004 },
+  { deviation: 'code-1000-wrong', check: 'port-missing', code: 1001 },
+  { deviation: 'code-1087-wrong', check: 'port-type', code: 1000 },
+  { deviation: 'code-1099-wrong', check: 'port-mode', code: 1009 },
+  { deviation: 'code-1149-wrong', check: 'bin-other', code: 1150 },
+  { deviation: 'code-1152-wrong', check: 'no-operation', code: 1153 },
+  { deviation: 'code-1153-wrong', check: 'no-error', code: 1152 },
+];
+
+/** Deviations that leave a check out. */
+const SKIPPED_CHECKS: readonly { deviation: DeviationName; check: CancelCheck }[] = [
+  { deviation: 'skip-mode-check', check: 'port-mode' },
+  { deviation: 'skip-no-bin-check', check: 'bin-none' },
+  { deviation: 'skip-error-check', check: 'no-error' },
+];
+
+function cancelFault(check: CancelCheck, deviations: Deviations): Answer {
+  const wrong = WRONG_CODES.find((entry) => entry.check === check && deviations.has(entry.deviation));
+  return fault(wrong?.code ?? CANCEL_CODES[check]);
+}
+
+function skipped(check: CancelCheck, deviations: Deviations): boolean {
+  return SKIPPED_CHECKS.some((entry) => entry.check === check && deviations.has(entry.deviation));
+}
+
+function portIdParam(call: Call, deviations: Deviations): IntegerParam {
+  const min = deviations.has('port-min-off-by-one') ? PORT_ID_MIN - 1 : PORT_ID_MIN;
+  const max = deviations.has('port-max-off-by-one') ? PORT_ID_MAX - 1 : PORT_ID_MAX;
+  return readIntegerInRange(call.params?.get('port_id'), min, max, deviations);
+}
+
+function binIdParam(call: Call, deviations: Deviations): IntegerParam {
+  const min = deviations.has('bin-min-off-by-one') ? BIN_ID_MIN + 1 : BIN_ID_MIN;
+  const max = deviations.has('bin-max-off-by-one') ? BIN_ID_MAX + 1 : BIN_ID_MAX;
+  return readIntegerInRange(call.params?.get('bin_id'), min, max, deviations);
+}
+
+/** Both ids when valid, otherwise the parameter check that answers (port_id first, unless a deviation swaps). */
+function cancelParams(call: Call, deviations: Deviations): { portId: number; binId: number } | CancelCheck {
+  const portId = portIdParam(call, deviations);
+  const binId = binIdParam(call, deviations);
+  if (portId.kind === 'integer' && binId.kind === 'integer')
+    return { portId: portId.value, binId: binId.value };
+  const portFailure: CancelCheck | undefined =
+    portId.kind === 'integer' ? undefined : `port_id-${portId.kind}`;
+  const binFailure: CancelCheck | undefined = binId.kind === 'integer' ? undefined : `bin_id-${binId.kind}`;
+  const first = deviations.has('order-port-bin-params')
+    ? (binFailure ?? portFailure)
+    : (portFailure ?? binFailure);
+  return first ?? 'port_id-invalid';
+}
+
+/** The checks on the port itself, in order. */
+const PORT_CHECKS: readonly CancelCheck[] = [
+  'port-type',
+  'port-mode',
+  'bin-none',
+  'bin-other',
+  'no-operation',
+  'no-error',
+];
+const PORT_CHECKS_MODE_FIRST: readonly CancelCheck[] = ['port-mode', 'port-type', ...PORT_CHECKS.slice(2)];
+
+function portFails(check: CancelCheck, port: PortState, binId: number): boolean {
+  switch (check) {
+    case 'port-type':
+      return port.type !== 'AC';
+    case 'port-mode':
+      return port.mode !== 'OPEN';
+    case 'bin-none':
+      return port.selected_bin === null;
+    case 'bin-other':
+      return port.selected_bin !== null && port.selected_bin !== binId;
+    case 'no-operation':
+      return !isActive(port);
+    case 'no-error':
+      return !port.case_error;
+    default:
+      return false;
+  }
+}
+
+function caseCancel(state: SiteState, call: Call, deviations: Deviations): Decision {
+  const params = cancelParams(call, deviations);
+  if (typeof params === 'string') return unchanged(state, cancelFault(params, deviations));
+  const { portId, binId } = params;
+  const port = state.ports.get(portId);
+  if (port === undefined) return unchanged(state, cancelFault('port-missing', deviations));
+  const order = deviations.has('order-type-mode') ? PORT_CHECKS_MODE_FIRST : PORT_CHECKS;
+  const failed = order.find((check) => portFails(check, port, binId) && !skipped(check, deviations));
+  if (failed !== undefined) return unchanged(state, cancelFault(failed, deviations));
+  const cancelled: PortState = {
+    ...port,
+    case_state: deviations.has('success-state-kept') ? port.case_state : 'NOOP',
+    case_error: deviations.has('success-error-kept') ? port.case_error : false,
+    selected_bin: deviations.has('success-clears-bin') ? null : port.selected_bin,
+    mode: deviations.has('success-closes-port') ? 'CLOSED' : port.mode,
+  };
+  const published = deviations.has('success-no-log')
+    ? []
+    : [`AC,${portId},${binId},${deviations.has('success-wrong-log') ? 'CR' : 'NOOP'}`];
+  return committed(withPort(state, portId, cancelled), success(), published);
+}
+
+type MethodDecision = (state: SiteState, call: Call, deviations: Deviations) => Decision;
+
+/** Deviations concern case_cancel only; the methods that arrange a scenario always behave. */
+const METHODS: ReadonlyMap<string, MethodDecision> = new Map<string, MethodDecision>([
+  ['case_cancel', caseCancel],
+  ...Object.entries(TASK_METHODS),
+]);
+
+/** Whether the emulator knows the method; an unknown method is not a call (HTTP 400). */
+export function isKnownMethod(method: string): boolean {
+  return METHODS.has(method);
+}
+
+export function knownMethods(): readonly string[] {
+  return [...METHODS.keys()];
+}
+
+/** Decides one call. The method must be known (isKnownMethod); the state passed in is never modified. */
+export function decide(state: SiteState, call: Call, deviations: Deviations = NO_DEVIATIONS): Decision {
+  const method = METHODS.get(call.method);
+  if (method === undefined) throw new Error(`decide: unknown method ${call.method}`);
+  return method(state, call, deviations);
+}

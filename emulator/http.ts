@@ -1,0 +1,118 @@
+// Small HTTP helpers shared by the task endpoint and the rig: bounded body reading and plain answers.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export type BodyRead =
+  | { readonly kind: 'body'; readonly body: Buffer }
+  | { readonly kind: 'too-large' }
+  | { readonly kind: 'aborted' };
+
+/** After a 413, what is still discarded (not kept) so the client can read the answer, before the socket is cut. */
+const DISCARD_MAX_BYTES = 16 * 1024 * 1024;
+const DISCARD_MAX_MS = 5_000;
+
+/** Reads a body of at most limit bytes. Beyond it, stops keeping data and resolves too-large at once. */
+export function readBody(request: IncomingMessage, limit: number): Promise<BodyRead> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    discardRest(request);
+    return Promise.resolve({ kind: 'too-large' });
+  }
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (read: BodyRead): void => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('close', onClose);
+      resolve(read);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        chunks.length = 0;
+        settle({ kind: 'too-large' });
+        discardRest(request);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => settle({ kind: 'body', body: Buffer.concat(chunks, size) });
+    const onClose = (): void => settle({ kind: 'aborted' });
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('close', onClose);
+    request.on('error', () => {});
+  });
+}
+
+/**
+ * Reads and drops the rest of a refused body, so the client finishes sending and reads the 413 instead of
+ * meeting a reset; a client that sends more than DISCARD_MAX_BYTES or for longer than DISCARD_MAX_MS is cut off.
+ */
+function discardRest(request: IncomingMessage): void {
+  if (request.complete) return;
+  let discarded = 0;
+  const cutOff = (): void => {
+    request.socket.destroy();
+  };
+  const timer = setTimeout(cutOff, DISCARD_MAX_MS);
+  timer.unref();
+  request.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_MAX_BYTES) cutOff();
+  });
+  request.on('error', () => {});
+  request.once('end', () => clearTimeout(timer));
+  request.once('close', () => clearTimeout(timer));
+  request.resume();
+}
+
+/** Sends a whole answer with its length. */
+export function send(
+  response: ServerResponse,
+  status: number,
+  contentType: string | undefined,
+  body: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  const payload = Buffer.from(body, 'utf8');
+  response.writeHead(status, {
+    ...(contentType === undefined ? {} : { 'Content-Type': contentType }),
+    'Content-Length': String(payload.length),
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
+  response.end(payload);
+}
+
+export const TEXT_PLAIN = 'text/plain; charset=utf-8';
+export const APPLICATION_JSON = 'application/json; charset=utf-8';
+export const APPLICATION_XML = 'application/xml; charset=utf-8';
+
+/** A 4xx (or the one 5xx a deviation asks for) with a one-line text/plain explanation. */
+export function sendText(
+  response: ServerResponse,
+  status: number,
+  explanation: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  send(response, status, TEXT_PLAIN, `${oneLine(explanation)}\n`, headers);
+}
+
+/** An explanation as one short line: control characters become spaces, long text is cut. */
+export function oneLine(text: string, max = 200): string {
+  const flat = [...text]
+    .map((char) => (char.charCodeAt(0) < 0x20 || char === '\u007f' ? ' ' : char))
+    .join('');
+  return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
+}
+
+/** The path of a request target, without its query; an absolute-form target (via a proxy) loses its origin. */
+export function pathOf(request: IncomingMessage): string {
+  const raw = request.url ?? '';
+  const origin = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(raw);
+  const target = origin === null ? raw : raw.slice(origin[0].length) || '/';
+  const end = target.search(/[?#]/);
+  return end === -1 ? target : target.slice(0, end);
+}

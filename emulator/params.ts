@@ -1,0 +1,167 @@
+// Reading parameter values by the integer rules of case_cancel.md: XML xs:int literals, JSON integral numbers.
+
+import { type Deviations, NO_DEVIATIONS } from './deviations.ts';
+import type { ParamValue } from './types.ts';
+
+export type IntegerParam =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'invalid' }
+  | { readonly kind: 'integer'; readonly value: number };
+
+const MISSING: IntegerParam = { kind: 'missing' };
+const INVALID: IntegerParam = { kind: 'invalid' };
+
+const XS_INT_MIN = -2_147_483_648;
+const XS_INT_MAX = 2_147_483_647;
+const XS_INT_LITERAL = /^[+-]?[0-9]+$/;
+const DECIMAL_LITERAL = /^[+-]?[0-9]+\.[0-9]+$/;
+const JSON_DIGIT_STRING = /^-?[0-9]+$/;
+
+/** Removes XML whitespace (space, tab, CR, LF) only: not the wider set String.prototype.trim knows. */
+export function trimXmlWhitespace(text: string): string {
+  return text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+}
+
+function integer(value: number): IntegerParam {
+  return value >= XS_INT_MIN && value <= XS_INT_MAX ? { kind: 'integer', value } : INVALID;
+}
+
+/** The value of an xs:int literal, or undefined when the text is not one (or lies beyond xs:int). */
+function xsInt(literal: string): number | undefined {
+  if (!XS_INT_LITERAL.test(literal)) return undefined;
+  const negative = literal.startsWith('-');
+  const digits = literal.replace(/^[+-]/, '').replace(/^0+(?=[0-9])/, '');
+  if (digits.length > 10) return undefined;
+  const value = negative ? -Number(digits) : Number(digits);
+  return value >= XS_INT_MIN && value <= XS_INT_MAX ? value : undefined;
+}
+
+function readXmlInteger(
+  param: Extract<ParamValue, { encoding: 'XML' }>,
+  deviations: Deviations,
+): IntegerParam {
+  const [element, ...more] = param.elements;
+  if (element === undefined) return MISSING;
+  if (more.length > 0 || element.children.length > 0) return INVALID;
+  const literal = trimXmlWhitespace(element.text);
+  if (deviations.has('refuse-whitespace') && literal !== element.text) return INVALID;
+  const value = xsInt(literal);
+  if (value !== undefined) {
+    if (deviations.has('refuse-leading-zeros') && /^[+-]|^0[0-9]/.test(literal)) return INVALID;
+    return integer(value);
+  }
+  if (deviations.has('accept-decimal-literal') && DECIMAL_LITERAL.test(literal)) {
+    const decimal = Number(literal);
+    if (Number.isInteger(decimal)) return integer(decimal);
+  }
+  return INVALID;
+}
+
+function readJsonInteger(value: unknown, deviations: Deviations): IntegerParam {
+  if (typeof value === 'number' && Number.isInteger(value)) return { kind: 'integer', value };
+  if (deviations.has('accept-json-string') && typeof value === 'string' && JSON_DIGIT_STRING.test(value)) {
+    return { kind: 'integer', value: Number(value) };
+  }
+  return INVALID;
+}
+
+/** Reads an integer parameter; the range check is the caller's (it differs per parameter). */
+export function readInteger(param: ParamValue | undefined, deviations: Deviations): IntegerParam {
+  if (param === undefined) return MISSING;
+  return param.encoding === 'XML'
+    ? readXmlInteger(param, deviations)
+    : readJsonInteger(param.value, deviations);
+}
+
+/** An integer parameter within [min, max]: missing, invalid (format or range), or its value. */
+export function readIntegerInRange(
+  param: ParamValue | undefined,
+  min: number,
+  max: number,
+  deviations: Deviations,
+): IntegerParam {
+  const read = readInteger(param, deviations);
+  if (read.kind !== 'integer') return read;
+  return read.value >= min && read.value <= max ? read : INVALID;
+}
+
+export type TextParam =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'invalid' }
+  | { readonly kind: 'text'; readonly value: string };
+
+/** A text parameter: in XML one element without children, its text trimmed of XML whitespace; in JSON a string. */
+export function readText(param: ParamValue | undefined): TextParam {
+  if (param === undefined) return { kind: 'missing' };
+  if (param.encoding === 'JSON') {
+    return typeof param.value === 'string' ? { kind: 'text', value: param.value } : { kind: 'invalid' };
+  }
+  const [element, ...more] = param.elements;
+  if (element === undefined || more.length > 0 || element.children.length > 0) return { kind: 'invalid' };
+  return { kind: 'text', value: trimXmlWhitespace(element.text) };
+}
+
+export const CATEGORY_MAX = 10_000_000;
+export const CONTENT_MAX = 10_000_000;
+const INVALID_CATEGORY = 1007;
+const INVALID_CONTENT = 1006;
+
+export type SelectParam =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'invalid'; readonly code: number }
+  | { readonly kind: 'select'; readonly by: 'category' | 'content'; readonly values: readonly number[] };
+
+/** The code for a select list naming both kinds, or a kind that does not exist. */
+function selectKinds(names: readonly string[]): SelectParam | 'category' | 'content' {
+  const kinds = new Set(names);
+  if (kinds.has('category') && kinds.has('content')) return { kind: 'invalid', code: INVALID_CONTENT };
+  if (kinds.size !== 1) return { kind: 'invalid', code: INVALID_CATEGORY };
+  if (kinds.has('category')) return 'category';
+  if (kinds.has('content')) return 'content';
+  return { kind: 'invalid', code: INVALID_CATEGORY };
+}
+
+function selectOf(by: 'category' | 'content', items: readonly ParamValue[]): SelectParam {
+  const [min, max, code] =
+    by === 'category' ? [1, CATEGORY_MAX, INVALID_CATEGORY] : [0, CONTENT_MAX, INVALID_CONTENT];
+  const values: number[] = [];
+  for (const item of items) {
+    const read = readIntegerInRange(item, min, max, NO_DEVIATIONS);
+    if (read.kind !== 'integer') return { kind: 'invalid', code };
+    values.push(read.value);
+  }
+  return { kind: 'select', by, values };
+}
+
+/**
+ * openport's select list: XML <select><category>1</category>...</select> (or <content> items), JSON
+ * {"category": [1, 2]} (or "content"). Never both kinds (1006); a bad category 1007, a bad content 1006.
+ */
+export function readSelect(param: ParamValue | undefined): SelectParam {
+  if (param === undefined) return { kind: 'missing' };
+  if (param.encoding === 'XML') {
+    const [element, ...more] = param.elements;
+    if (element === undefined || more.length > 0) return { kind: 'invalid', code: INVALID_CATEGORY };
+    const by = selectKinds(element.children.map((child) => child.name));
+    if (typeof by !== 'string') return by;
+    return selectOf(
+      by,
+      element.children.map((child) => ({ encoding: 'XML', elements: [child] })),
+    );
+  }
+  const value = param.value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { kind: 'invalid', code: INVALID_CATEGORY };
+  }
+  const entries = Object.entries(value);
+  const by = selectKinds(entries.map(([name]) => name));
+  if (typeof by !== 'string') return by;
+  const items = entries[0]?.[1];
+  if (!Array.isArray(items) || items.length === 0) {
+    return { kind: 'invalid', code: by === 'category' ? INVALID_CATEGORY : INVALID_CONTENT };
+  }
+  return selectOf(
+    by,
+    items.map((item: unknown) => ({ encoding: 'JSON', value: item })),
+  );
+}

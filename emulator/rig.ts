@@ -1,0 +1,132 @@
+// The rig control API (docs/rig-control.md): arrange the site's state, read the Log Publisher lines.
+
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { APPLICATION_JSON, pathOf, readBody, send } from './http.ts';
+import { FieldError, readPortState } from './site.ts';
+import type { SiteStore } from './store.ts';
+import { PORT_ID_MAX, PORT_ID_MIN } from './types.ts';
+
+export const RIG_PATH = '/rig/v1';
+const RIG_BODY_LIMIT = 64 * 1024;
+
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): number {
+  send(response, status, APPLICATION_JSON, JSON.stringify(body), headers);
+  return status;
+}
+
+function sendError(
+  response: ServerResponse,
+  status: number,
+  error: string,
+  headers: Record<string, string> = {},
+): number {
+  return sendJson(response, status, { error }, headers);
+}
+
+function sendNoContent(response: ServerResponse): number {
+  response.writeHead(204, { 'Cache-Control': 'no-store' });
+  response.end();
+  return 204;
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** Compares the Authorization header with the token in constant time (both hashed to the same length first). */
+function authorized(request: IncomingMessage, token: string): boolean {
+  const header = request.headers.authorization ?? '';
+  const match = /^Bearer[ \t]+(.*)$/i.exec(header);
+  const given = match?.[1]?.trim() ?? '';
+  const equal = timingSafeEqual(digest(given), digest(token));
+  return match !== null && equal;
+}
+
+function methodNotAllowed(response: ServerResponse, allow: string): number {
+  return sendError(response, 405, `method not allowed here; allowed: ${allow}`, { Allow: allow });
+}
+
+/** The port_id of a rig path: digits only, 1-2000. */
+function pathPortId(text: string): number | undefined {
+  if (!/^[0-9]{1,10}$/.test(text)) return undefined;
+  const portId = Number(text);
+  return portId >= PORT_ID_MIN && portId <= PORT_ID_MAX ? portId : undefined;
+}
+
+async function putPort(request: IncomingMessage, response: ServerResponse, store: SiteStore, portId: number) {
+  const read = await readBody(request, RIG_BODY_LIMIT);
+  if (read.kind === 'aborted') return 0;
+  if (read.kind === 'too-large') return sendError(response, 413, `body over ${RIG_BODY_LIMIT} bytes`);
+  let document: unknown;
+  try {
+    document = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(read.body));
+  } catch (error) {
+    return sendError(
+      response,
+      400,
+      `malformed JSON body: ${error instanceof Error ? error.message : 'not UTF-8'}`,
+    );
+  }
+  try {
+    store.putPort(portId, readPortState(document, '', true));
+  } catch (error) {
+    if (error instanceof FieldError) return sendError(response, 400, error.message);
+    throw error;
+  }
+  return sendNoContent(response);
+}
+
+/** Answers one rig request; resolves to the status sent (0 when the client went away). */
+export async function handleRig(
+  request: IncomingMessage,
+  response: ServerResponse,
+  store: SiteStore,
+  token: string | undefined,
+): Promise<number> {
+  if (token !== undefined && !authorized(request, token)) {
+    return sendError(response, 401, 'rig control needs Authorization: Bearer <token>', {
+      'WWW-Authenticate': 'Bearer realm="rig"',
+    });
+  }
+  const path = pathOf(request).slice(RIG_PATH.length);
+  const verb = request.method ?? '';
+  if (path === '/reset') {
+    if (verb !== 'POST') return methodNotAllowed(response, 'POST');
+    const read = await readBody(request, RIG_BODY_LIMIT);
+    if (read.kind === 'aborted') return 0;
+    if (read.kind === 'too-large') return sendError(response, 413, `body over ${RIG_BODY_LIMIT} bytes`);
+    store.reset();
+    return sendNoContent(response);
+  }
+  if (path === '/events') {
+    if (verb !== 'GET') return methodNotAllowed(response, 'GET');
+    return sendJson(response, 200, { segments: store.events() });
+  }
+  const portPath = /^\/ports\/([^/]*)$/.exec(path);
+  if (portPath !== null) {
+    if (verb !== 'GET' && verb !== 'PUT' && verb !== 'DELETE')
+      return methodNotAllowed(response, 'GET, PUT, DELETE');
+    const portId = pathPortId(portPath[1] ?? '');
+    if (portId === undefined) {
+      return sendError(response, 400, `port_id in the path must be an integer ${PORT_ID_MIN}-${PORT_ID_MAX}`);
+    }
+    if (verb === 'GET') {
+      const port = store.port(portId);
+      return port === undefined
+        ? sendError(response, 404, `port ${portId} does not exist`)
+        : sendJson(response, 200, port);
+    }
+    if (verb === 'DELETE') {
+      store.deletePort(portId);
+      return sendNoContent(response);
+    }
+    return putPort(request, response, store, portId);
+  }
+  return sendError(response, 404, `no rig endpoint ${path === '' ? '/' : path}`);
+}

@@ -1,0 +1,261 @@
+// The transport: one listener for POST /api/v2/task and, unless switched off, the rig under /rig/v1.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { encodeJsonAnswer, parseJsonCall } from './codec-json.ts';
+import { encodeXmlAnswer, parseXmlCall } from './codec-xml.ts';
+import { isKnownMethod, knownMethods } from './decide.ts';
+import type { DeviationName, Deviations } from './deviations.ts';
+import {
+  APPLICATION_JSON,
+  APPLICATION_XML,
+  oneLine,
+  pathOf,
+  readBody,
+  send,
+  sendText,
+  TEXT_PLAIN,
+} from './http.ts';
+import { handleRig, RIG_PATH } from './rig.ts';
+import type { SiteStore } from './store.ts';
+import type { Answer, Call, Encoding, ParamValue } from './types.ts';
+import { classifyContentType, type NotACall, type ParsedCall, sniffEncoding } from './wire.ts';
+
+export const TASK_PATH = '/api/v2/task';
+/** The largest body read; one byte more answers 413. */
+export const BODY_LIMIT = 1024 * 1024;
+/** With the oversize-accepted deviation: bodies are read up to this instead. */
+const OVERSIZE_BODY_LIMIT = 64 * 1024 * 1024;
+
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
+export interface ServerOptions {
+  readonly store: SiteStore;
+  readonly deviations: Deviations;
+  /** false: no rig endpoints at all (404). */
+  readonly rig: boolean;
+  /** When set, every rig request needs Authorization: Bearer <rigToken>. */
+  readonly rigToken?: string;
+  /** One line per request; undefined for none. */
+  readonly log?: (line: string) => void;
+}
+
+/** What one request came to, as its log line (without the time). */
+type Outcome = string;
+
+/** A parameter as the log shows it: short, one line, never a deep walk of a JSON value. */
+function describeParam(param: ParamValue | undefined): string {
+  if (param === undefined) return '-';
+  let text: string;
+  if (param.encoding === 'XML') {
+    text = param.elements.map((element) => JSON.stringify(element.text.slice(0, 30))).join('+');
+  } else {
+    const value = param.value;
+    if (typeof value === 'string') text = JSON.stringify(value.slice(0, 30));
+    else if (typeof value === 'object' && value !== null)
+      text = Array.isArray(value) ? '[array]' : '{object}';
+    else text = String(value);
+  }
+  const compact = /^"[+-]?[0-9]+"$/.test(text) ? text.slice(1, -1) : text;
+  return compact.length > 24 ? `${compact.slice(0, 21)}...` : compact;
+}
+
+function describeAnswer(answer: Answer): string {
+  return answer.kind === 'fault' ? `fault ${answer.code}` : 'success';
+}
+
+function parseCall(
+  encoding: Encoding,
+  body: Buffer,
+  charset: string | undefined,
+  deviations: Deviations,
+): ParsedCall {
+  return encoding === 'XML' ? parseXmlCall(body, charset, deviations) : parseJsonCall(body);
+}
+
+export class TaskEndpoint {
+  readonly #options: ServerOptions;
+
+  constructor(options: ServerOptions) {
+    this.#options = options;
+  }
+
+  #has(name: DeviationName): boolean {
+    return this.#options.deviations.has(name);
+  }
+
+  /** Sends an application answer (success or 1xxx fault) in the encoding of the request. */
+  #sendAnswer(response: ServerResponse, encoding: Encoding, decided: Answer): number {
+    const answer: Answer =
+      decided.kind === 'fault' && this.#has('code-out-of-range')
+        ? { kind: 'fault', code: decided.code % 1000 }
+        : decided;
+    const answerEncoding: Encoding = encoding === 'JSON' && this.#has('json-answered-xml') ? 'XML' : encoding;
+    const body =
+      answerEncoding === 'XML'
+        ? encodeXmlAnswer(answer, this.#options.deviations)
+        : encodeJsonAnswer(answer, this.#options.deviations);
+    const contentType = this.#has('content-type-text-plain')
+      ? TEXT_PLAIN
+      : answerEncoding === 'XML'
+        ? APPLICATION_XML
+        : APPLICATION_JSON;
+    const status = answer.kind === 'fault' && this.#has('fault-http-400') ? 400 : 200;
+    send(response, status, contentType, body);
+    return status;
+  }
+
+  /** Answers a body that is not a call: 4xx and a short explanation, unless a deviation misbehaves here. */
+  #refuse(response: ServerResponse, encoding: Encoding, refusal: NotACall): Outcome {
+    const { kind, reason } = refusal;
+    if (kind === 'malformed' && encoding === 'XML' && this.#has('drop-on-malformed')) {
+      response.socket?.destroy();
+      return `POST ${TASK_PATH} -> connection dropped (${reason})`;
+    }
+    if (kind === 'malformed' && this.#has('malformed-200')) {
+      const status = this.#sendAnswer(response, encoding, { kind: 'fault', code: 1003 });
+      return `POST ${TASK_PATH} -> ${status} fault 1003 (${reason})`;
+    }
+    if (kind === 'doctype' && this.#has('doctype-500')) {
+      sendText(response, 500, 'internal error');
+      return `POST ${TASK_PATH} -> 500 (${reason})`;
+    }
+    const status = kind === 'charset' ? 415 : 400;
+    return this.#sendRefusal(response, status, reason);
+  }
+
+  #sendRefusal(
+    response: ServerResponse,
+    status: number,
+    reason: string,
+    headers: Record<string, string> = {},
+  ): Outcome {
+    sendText(response, status, reason, headers);
+    return `${response.req.method} ${TASK_PATH} -> ${status} ${oneLine(reason)}`;
+  }
+
+  async handle(request: IncomingMessage, response: ServerResponse): Promise<Outcome> {
+    if (request.method !== 'POST') {
+      if (request.method === 'GET' && this.#has('get-answered')) {
+        sendText(response, 200, 'AutoStore Task Interface');
+        return `GET ${TASK_PATH} -> 200`;
+      }
+      return this.#sendRefusal(response, 405, `${request.method} is not allowed on ${TASK_PATH}; use POST`, {
+        Allow: 'POST',
+      });
+    }
+    const contentEncoding = request.headers['content-encoding']?.trim().toLowerCase();
+    if (contentEncoding !== undefined && contentEncoding !== '' && contentEncoding !== 'identity') {
+      const reason = `Content-Encoding ${contentEncoding} is not supported; send the body uncompressed`;
+      return this.#sendRefusal(response, 415, reason);
+    }
+    const declared = classifyContentType(request.headers['content-type']);
+    if (
+      declared.kind === 'unsupported' ||
+      (declared.kind === 'sniff' && declared.textPlain && this.#has('refuse-text-plain-request'))
+    ) {
+      const mediaType = declared.kind === 'unsupported' ? declared.mediaType : 'text/plain';
+      const reason = `Content-Type ${mediaType} is not supported; send application/xml, text/xml, application/json or text/plain`;
+      return this.#sendRefusal(response, 415, reason);
+    }
+    const limit = this.#has('oversize-accepted') ? OVERSIZE_BODY_LIMIT : BODY_LIMIT;
+    const read = await readBody(request, limit);
+    if (read.kind === 'aborted') return `POST ${TASK_PATH} -> client went away`;
+    if (read.kind === 'too-large') return this.#sendRefusal(response, 413, `the body is over ${limit} bytes`);
+    const encoding = declared.kind === 'declared' ? declared.encoding : sniffEncoding(read.body);
+    if (encoding === undefined) {
+      return this.#sendRefusal(
+        response,
+        400,
+        'the body is neither XML (starting with <) nor JSON (starting with {)',
+      );
+    }
+    const parsed = parseCall(encoding, read.body, declared.charset, this.#options.deviations);
+    if (!parsed.ok) return this.#refuse(response, encoding, parsed.notACall);
+    return this.#answer(response, parsed.call);
+  }
+
+  #answer(response: ServerResponse, call: Call): Outcome {
+    const method = /^[A-Za-z0-9_]{1,40}$/.test(call.method)
+      ? call.method
+      : JSON.stringify(call.method).slice(0, 42);
+    const what = `${method} port_id=${describeParam(call.params?.get('port_id'))} bin_id=${describeParam(call.params?.get('bin_id'))} ${call.encoding}`;
+    if (!isKnownMethod(call.method)) {
+      if (this.#has('unknown-method-fault')) {
+        this.#sendAnswer(response, call.encoding, { kind: 'fault', code: 1000 });
+        return `${what} -> fault 1000 (unknown method)`;
+      }
+      const quoted = JSON.stringify(call.method).slice(0, 60);
+      return this.#sendRefusal(
+        response,
+        400,
+        `unknown method ${quoted}; known: ${knownMethods().join(', ')}`,
+      );
+    }
+    // Decide and commit synchronously: no await between reading the state and writing it.
+    const answer = this.#options.store.apply(call, this.#options.deviations);
+    const status = this.#sendAnswer(response, call.encoding, answer);
+    return `${what} -> ${status === 200 ? '' : `${status} `}${describeAnswer(answer)}`;
+  }
+}
+
+/** Creates (does not start) the emulator's HTTP server. */
+export function createEmulatorServer(options: ServerOptions): Server {
+  const task = new TaskEndpoint(options);
+  const server = createServer(
+    {
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      connectionsCheckingInterval: 1_000,
+    },
+    (request, response) => {
+      void route(request, response);
+    },
+  );
+
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const path = pathOf(request);
+    let line: string;
+    request.on('error', () => {});
+    response.on('error', () => {});
+    try {
+      if (path === TASK_PATH) {
+        line = await task.handle(request, response);
+      } else if (options.rig && (path === RIG_PATH || path.startsWith(`${RIG_PATH}/`))) {
+        const status = await handleRig(request, response, options.store, options.rigToken);
+        line = `rig ${request.method} ${path} -> ${status}`;
+      } else {
+        sendText(response, 404, `nothing at ${path.slice(0, 80)}; the Task Interface is POST ${TASK_PATH}`);
+        line = `${request.method} ${path.slice(0, 80)} -> 404`;
+      }
+    } catch (error) {
+      // A bug, never an answer to any input: still answer, and keep serving.
+      line = `${request.method} ${path.slice(0, 80)} -> 500 internal error: ${error instanceof Error ? error.stack : String(error)}`;
+      if (!response.headersSent) sendText(response, 500, 'internal error');
+      else response.destroy();
+    }
+    options.log?.(`${line} (${(performance.now() - started).toFixed(1)} ms)`);
+  }
+
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    const declared = Number(request.headers['content-length']);
+    if (
+      pathOf(request) === TASK_PATH &&
+      Number.isFinite(declared) &&
+      declared > BODY_LIMIT &&
+      !options.deviations.has('oversize-accepted')
+    ) {
+      // The client waits for 100 Continue and has sent nothing: refuse, and close since no body follows.
+      sendText(response, 413, `the body is over ${BODY_LIMIT} bytes`, { Connection: 'close' });
+      options.log?.(`POST ${TASK_PATH} -> 413 (Expect: 100-continue)`);
+      return;
+    }
+    response.writeContinue();
+    server.emit('request', request, response);
+  });
+  return server;
+}

@@ -1,0 +1,481 @@
+// Each deviation misbehaves in exactly the one way it names: a probe where it differs from the faithful
+// emulator, a control where it does not, and its `breaks` ids exist in features/requirements.json.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { DEVIATIONS, type DeviationName } from '../emulator/deviations.ts';
+import { type RunningEmulator, startEmulator } from '../emulator/index.ts';
+import {
+  JSON_TYPE,
+  jsonCall,
+  type PortState,
+  RigClient,
+  SAMPLE_PORT,
+  send,
+  XML,
+  xmlCall,
+} from './helpers/emulator-http.ts';
+
+type Params = readonly (readonly [string, string])[];
+
+interface Target {
+  readonly taskUrl: string;
+  readonly rig: RigClient;
+}
+
+/** What a probe saw: the last answer (or that there was none) and the site afterwards. */
+interface Observation {
+  readonly status: number | 'no answer';
+  readonly contentType?: string;
+  readonly body?: string;
+  readonly ports: Readonly<Record<number, PortState | undefined>>;
+  readonly events: readonly string[];
+}
+
+type Step = (target: Target) => Promise<void>;
+
+interface Request {
+  readonly method?: string;
+  readonly body?: string | Buffer;
+  readonly contentType?: string;
+  /** Applied through the rig before the request. */
+  readonly arrange?: readonly Step[];
+}
+
+const SAMPLE: Params = [
+  ['port_id', '4'],
+  ['bin_id', '101337'],
+];
+
+const put =
+  (portId: number, changes: Partial<PortState>): Step =>
+  (target) =>
+    target.rig.put(portId, { ...SAMPLE_PORT, ...changes });
+const remove =
+  (portId: number): Step =>
+  (target) =>
+    target.rig.delete(portId);
+
+const xml = (params: Params, arrange: readonly Step[] = []): Request => ({
+  body: xmlCall('case_cancel', params),
+  contentType: XML,
+  arrange,
+});
+const json = (params: Params, arrange: readonly Step[] = []): Request => ({
+  body: jsonCall('case_cancel', params),
+  contentType: JSON_TYPE,
+  arrange,
+});
+const cancel = (portId: string, binId: string) =>
+  [
+    ['port_id', portId],
+    ['bin_id', binId],
+  ] as const;
+
+const MALFORMED_XML: Request = { body: `${xmlCall('case_cancel', SAMPLE)}>`, contentType: XML };
+const MALFORMED_JSON: Request = {
+  body: jsonCall('case_cancel', SAMPLE).slice(0, -1),
+  contentType: JSON_TYPE,
+};
+const DOCTYPE: Request = {
+  body: '<?xml version="1.0"?><!DOCTYPE methodcall [<!ENTITY p "4">]><methodcall><name>case_cancel</name><params><port_id>&p;</port_id><bin_id>101337</bin_id></params></methodcall>',
+  contentType: XML,
+};
+const OVERSIZE: Request = {
+  body: `${xmlCall('case_cancel', SAMPLE)}<!--${'x'.repeat(1024 * 1024 + 512 * 1024)}-->`,
+  contentType: XML,
+};
+const STANDALONE = (value: 'yes' | 'no'): Request => ({
+  body: xmlCall('case_cancel', SAMPLE).replace(
+    '<?xml version="1.0"?>',
+    `<?xml version="1.0" standalone="${value}"?>`,
+  ),
+  contentType: XML,
+});
+const SAMPLE_XML = xml(SAMPLE);
+const SAMPLE_JSON = json(SAMPLE);
+const FAULT_XML = xml(SAMPLE, [put(4, { case_state: 'NOOP' })]);
+const FAULT_JSON = json(SAMPLE, [put(4, { case_state: 'NOOP' })]);
+
+/** Per deviation: a probe where it must differ (and what the deviant answers), and a control where it must not. */
+const PROBES: Readonly<
+  Record<DeviationName, { probe: Request; expect: (seen: Observation) => void; control: readonly Request[] }>
+> = {
+  'code-1000-wrong': {
+    probe: xml(SAMPLE, [remove(4)]),
+    expect: fault(1001),
+    control: [SAMPLE_XML, FAULT_JSON],
+  },
+  'code-1087-wrong': {
+    probe: xml(SAMPLE, [put(4, { type: 'CO' })]),
+    expect: fault(1000),
+    control: [xml(SAMPLE, [remove(4)])],
+  },
+  'code-1099-wrong': {
+    probe: json(SAMPLE, [put(4, { mode: 'INSERT' })]),
+    expect: fault(1009),
+    control: [SAMPLE_JSON],
+  },
+  'code-1149-wrong': {
+    probe: xml(SAMPLE, [put(4, { selected_bin: 7 })]),
+    expect: fault(1150),
+    control: [xml(SAMPLE, [put(4, { selected_bin: null })])],
+  },
+  'code-1152-wrong': {
+    probe: FAULT_XML,
+    expect: fault(1153),
+    control: [xml(SAMPLE, [put(4, { case_error: false })])],
+  },
+  'code-1153-wrong': {
+    probe: json(SAMPLE, [put(4, { case_error: false })]),
+    expect: fault(1152),
+    control: [FAULT_JSON],
+  },
+  'code-1003-wrong': {
+    probe: xml([['bin_id', '101337']]),
+    expect: fault(1004),
+    control: [xml(cancel('0', '101337'))],
+  },
+  'code-1004-wrong': {
+    probe: json(cancel('2001', '101337')),
+    expect: fault(1003),
+    control: [json([['bin_id', '1']])],
+  },
+  'code-1010-wrong': { probe: xml(cancel('4', '0')), expect: fault(1004), control: [xml(cancel('0', '1'))] },
+  'skip-mode-check': {
+    probe: xml(SAMPLE, [put(4, { mode: 'CLOSED' })]),
+    expect: success,
+    control: [xml(SAMPLE, [put(4, { type: 'CO', mode: 'CLOSED' })])],
+  },
+  'skip-error-check': {
+    probe: xml(SAMPLE, [put(4, { case_error: false })]),
+    expect: success,
+    control: [FAULT_XML],
+  },
+  'skip-no-bin-check': {
+    probe: xml(SAMPLE, [put(4, { selected_bin: null })]),
+    expect: success,
+    control: [xml(SAMPLE, [put(4, { selected_bin: 7 })])],
+  },
+  'order-type-mode': {
+    probe: xml(SAMPLE, [put(4, { type: 'CO', mode: 'CLOSED' })]),
+    expect: fault(1099),
+    control: [xml(SAMPLE, [put(4, { type: 'CO' })]), xml(SAMPLE, [put(4, { mode: 'CLOSED' })])],
+  },
+  'order-port-bin-params': {
+    probe: xml(cancel('0', '0')),
+    expect: fault(1010),
+    control: [xml(cancel('0', '1')), xml(cancel('4', '0'))],
+  },
+  'port-max-off-by-one': {
+    probe: xml(cancel('2000', '4000000')),
+    expect: fault(1004),
+    control: [xml(cancel('1', '1'))],
+  },
+  'port-min-off-by-one': {
+    probe: json(cancel('0', '101337')),
+    expect: fault(1000),
+    control: [json(cancel('-1', '1'))],
+  },
+  'bin-max-off-by-one': {
+    probe: xml(cancel('4', '4000001')),
+    expect: fault(1149),
+    control: [xml(cancel('4', '4000002'))],
+  },
+  'bin-min-off-by-one': {
+    probe: xml(cancel('1', '1')),
+    expect: fault(1010),
+    control: [xml(cancel('2000', '4000000'))],
+  },
+  'refuse-leading-zeros': {
+    probe: xml(cancel('0004', '+101337')),
+    expect: fault(1004),
+    control: [xml(cancel(' 4 ', '101337'))],
+  },
+  'refuse-whitespace': {
+    probe: xml(cancel(' 4 ', '101337')),
+    expect: fault(1004),
+    control: [xml(cancel('+4', '0101337'))],
+  },
+  'accept-json-string': {
+    probe: json(cancel('"4"', '"101337"')),
+    expect: success,
+    control: [json(cancel('4.5', '101337'))],
+  },
+  'accept-decimal-literal': {
+    probe: xml(cancel('4.0', '101337.0')),
+    expect: success,
+    control: [xml(cancel('4e0', '101337')), xml(cancel('4.5', '101337'))],
+  },
+  'missing-bin-1003': {
+    probe: json([['port_id', '4']]),
+    expect: fault(1003),
+    control: [json(cancel('4', '0'))],
+  },
+  'success-state-kept': {
+    probe: SAMPLE_XML,
+    expect: port4({ case_state: 'ERSO', case_error: false }),
+    control: [FAULT_XML],
+  },
+  'success-error-kept': {
+    probe: SAMPLE_JSON,
+    expect: port4({ case_state: 'NOOP', case_error: true }),
+    control: [FAULT_XML],
+  },
+  'success-clears-bin': {
+    probe: SAMPLE_XML,
+    expect: port4({ case_state: 'NOOP', case_error: false, selected_bin: null }),
+    control: [FAULT_XML],
+  },
+  'success-closes-port': {
+    probe: SAMPLE_XML,
+    expect: port4({ case_state: 'NOOP', case_error: false, mode: 'CLOSED' }),
+    control: [FAULT_JSON],
+  },
+  'success-no-log': { probe: SAMPLE_XML, expect: events([]), control: [FAULT_XML] },
+  'success-wrong-log': { probe: SAMPLE_JSON, expect: events(['AC,4,101337,CR']), control: [FAULT_JSON] },
+  'xml-root-wrong': {
+    probe: FAULT_XML,
+    expect: body(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<methodresponse>\n  <fault>\n    <code>1152</code>\n  </fault>\n</methodresponse>\n',
+    ),
+    control: [FAULT_JSON, SAMPLE_JSON],
+  },
+  'xml-no-params': {
+    probe: SAMPLE_XML,
+    expect: body('<?xml version="1.0" encoding="UTF-8"?>\n<response/>\n'),
+    control: [FAULT_XML, SAMPLE_JSON],
+  },
+  'xml-fault-string': {
+    probe: xml(SAMPLE, [remove(4)]),
+    expect: body(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<response>\n  <fault>\n    <faultCode>1000</faultCode>\n  </fault>\n</response>\n',
+    ),
+    control: [SAMPLE_XML, FAULT_JSON],
+  },
+  'xml-no-declaration': {
+    probe: SAMPLE_XML,
+    expect: body('<response>\n  <params/>\n</response>\n'),
+    control: [SAMPLE_JSON],
+  },
+  'json-code-string': {
+    probe: FAULT_JSON,
+    expect: body('{"fault":{"code":"1152"}}'),
+    control: [FAULT_XML, SAMPLE_JSON],
+  },
+  'json-params-null': {
+    probe: SAMPLE_JSON,
+    expect: body('{"params":null}'),
+    control: [FAULT_JSON, SAMPLE_XML],
+  },
+  'json-answered-xml': {
+    probe: SAMPLE_JSON,
+    expect: (seen) => {
+      assert.equal(seen.contentType, 'application/xml; charset=utf-8');
+      assert.equal(
+        seen.body,
+        '<?xml version="1.0" encoding="UTF-8"?>\n<response>\n  <params/>\n</response>\n',
+      );
+    },
+    control: [SAMPLE_XML],
+  },
+  'json-response-wrapped': {
+    probe: SAMPLE_JSON,
+    expect: body('{"response":{"params":{}}}'),
+    control: [SAMPLE_XML],
+  },
+  'code-out-of-range': {
+    probe: FAULT_JSON,
+    expect: body('{"fault":{"code":152}}'),
+    control: [SAMPLE_JSON, SAMPLE_XML],
+  },
+  'fault-http-400': {
+    probe: FAULT_XML,
+    expect: (seen) => {
+      assert.equal(seen.status, 400);
+      assert.match(seen.body ?? '', /<code>1152<\/code>/);
+    },
+    control: [SAMPLE_XML, SAMPLE_JSON],
+  },
+  'content-type-text-plain': {
+    probe: SAMPLE_JSON,
+    expect: (seen) => assert.equal(seen.contentType, 'text/plain; charset=utf-8'),
+    control: [MALFORMED_XML],
+  },
+  'refuse-text-plain-request': {
+    probe: { body: xmlCall('case_cancel', SAMPLE), contentType: 'text/plain; charset=utf-8' },
+    expect: status(415),
+    control: [SAMPLE_XML, { body: xmlCall('case_cancel', SAMPLE), contentType: 'text/xml' }],
+  },
+  'refuse-standalone': { probe: STANDALONE('yes'), expect: status(400), control: [STANDALONE('no')] },
+  'drop-on-malformed': {
+    probe: MALFORMED_XML,
+    expect: (seen) => assert.equal(seen.status, 'no answer'),
+    control: [MALFORMED_JSON],
+  },
+  'malformed-200': {
+    probe: MALFORMED_XML,
+    expect: (seen) => {
+      assert.equal(seen.status, 200);
+      assert.match(seen.body ?? '', /<code>1003<\/code>/);
+    },
+    control: [DOCTYPE, SAMPLE_XML],
+  },
+  'doctype-500': { probe: DOCTYPE, expect: status(500), control: [MALFORMED_XML] },
+  'entity-expanded': {
+    probe: DOCTYPE,
+    expect: (seen) => {
+      assert.equal(seen.status, 200);
+      assert.deepEqual(seen.events, ['AC,4,101337,NOOP']);
+    },
+    control: [MALFORMED_XML, SAMPLE_XML],
+  },
+  'unknown-method-fault': {
+    probe: { body: jsonCall('case_cancelled', SAMPLE), contentType: JSON_TYPE },
+    expect: (seen) => {
+      assert.equal(seen.status, 200);
+      assert.equal(seen.body, '{"fault":{"code":1000}}');
+    },
+    control: [SAMPLE_JSON, { body: '{"params": {}}', contentType: JSON_TYPE }],
+  },
+  'oversize-accepted': {
+    probe: OVERSIZE,
+    expect: (seen) => {
+      assert.equal(seen.status, 200);
+      assert.deepEqual(seen.events, ['AC,4,101337,NOOP']);
+    },
+    control: [SAMPLE_XML],
+  },
+  'get-answered': {
+    probe: { method: 'GET' },
+    expect: status(200),
+    control: [{ method: 'DELETE' }, SAMPLE_XML],
+  },
+};
+
+function status(expected: number) {
+  return (seen: Observation) => assert.equal(seen.status, expected);
+}
+function fault(code: number) {
+  return (seen: Observation) => {
+    assert.equal(seen.status, 200);
+    assert.match(seen.body ?? '', new RegExp(`<code>${code}</code>|"code":${code}\\b`));
+  };
+}
+function success(seen: Observation): void {
+  assert.equal(seen.status, 200);
+  assert.match(seen.body ?? '', /<params\/>|"params":\{\}/);
+}
+function body(expected: string) {
+  return (seen: Observation) => assert.equal(seen.body, expected);
+}
+function port4(changes: Partial<PortState>) {
+  return (seen: Observation) => assert.deepEqual(seen.ports[4], { ...SAMPLE_PORT, ...changes });
+}
+function events(expected: readonly string[]) {
+  return (seen: Observation) => assert.deepEqual(seen.events, expected);
+}
+
+/** Resets the target, arranges, sends, and reads the answer and the site afterwards. */
+async function observe(target: Target, request: Request): Promise<Observation> {
+  await target.rig.reset();
+  for (const step of request.arrange ?? []) await step(target);
+  let answer: Pick<Observation, 'status' | 'contentType' | 'body'>;
+  try {
+    const reply = await send(target.taskUrl, {
+      method: request.method ?? 'POST',
+      body: request.body,
+      headers: request.contentType === undefined ? {} : { 'content-type': request.contentType },
+    });
+    answer = { status: reply.status, contentType: reply.headers['content-type'], body: reply.body };
+  } catch {
+    answer = { status: 'no answer' };
+  }
+  const [port1, port4, port2000, events] = await Promise.all([
+    target.rig.port(1),
+    target.rig.port(4),
+    target.rig.port(2000),
+    target.rig.events(),
+  ]);
+  return { ...answer, ports: { 1: port1, 4: port4, 2000: port2000 }, events };
+}
+
+let faithful: RunningEmulator;
+let faithfulTarget: Target;
+before(async () => {
+  faithful = await startEmulator({ port: 0 });
+  faithfulTarget = { taskUrl: faithful.taskUrl, rig: new RigClient(faithful.rigUrl ?? '') };
+});
+after(() => faithful.close());
+
+describe('the catalogue', () => {
+  test('every deviation has a unique name, a description and requirement ids that exist', () => {
+    const requirements = JSON.parse(
+      readFileSync(new URL('../features/requirements.json', import.meta.url), 'utf8'),
+    ) as {
+      requirements: { id: string }[];
+    };
+    const ids = new Set(requirements.requirements.map((requirement) => requirement.id));
+    const names = new Set<string>();
+    for (const deviation of DEVIATIONS) {
+      assert.ok(!names.has(deviation.name), `duplicate ${deviation.name}`);
+      names.add(deviation.name);
+      assert.match(deviation.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
+      assert.ok(deviation.description.length > 10);
+      assert.ok(deviation.breaks.length > 0, `${deviation.name} breaks nothing`);
+      for (const id of deviation.breaks)
+        assert.ok(ids.has(id), `${deviation.name}: unknown requirement ${id}`);
+    }
+  });
+
+  test('every deviation has a probe here', () => {
+    assert.deepEqual(Object.keys(PROBES).sort(), DEVIATIONS.map((deviation) => deviation.name).sort());
+  });
+
+  test('an unknown name is refused with the list of names; names may be comma-separated', async () => {
+    await assert.rejects(startEmulator({ port: 0, deviate: ['code-1000-wrong', 'nope'] }), (error: Error) => {
+      assert.match(error.message, /^unknown deviation 'nope'; known: code-1000-wrong, code-1087-wrong/);
+      return true;
+    });
+    const both = await startEmulator({ port: 0, deviate: ['code-1000-wrong, xml-no-declaration', ''] });
+    try {
+      const target = { taskUrl: both.taskUrl, rig: new RigClient(both.rigUrl ?? '') };
+      const seen = await observe(target, xml(SAMPLE, [remove(4)]));
+      assert.equal(seen.body, '<response>\n  <fault>\n    <code>1001</code>\n  </fault>\n</response>\n');
+    } finally {
+      await both.close();
+    }
+  });
+});
+
+describe('each deviation changes exactly its behaviour', () => {
+  for (const deviation of DEVIATIONS) {
+    test(`${deviation.name}: ${deviation.description}`, async () => {
+      const { probe, expect, control } = PROBES[deviation.name];
+      const deviant = await startEmulator({ port: 0, deviate: [deviation.name] });
+      const target = { taskUrl: deviant.taskUrl, rig: new RigClient(deviant.rigUrl ?? '') };
+      try {
+        const [faithfulSeen, deviantSeen] = await Promise.all([
+          observe(faithfulTarget, probe),
+          observe(target, probe),
+        ]);
+        assert.notDeepEqual(
+          deviantSeen,
+          faithfulSeen,
+          'the probe must tell the deviation from the faithful emulator',
+        );
+        expect(deviantSeen);
+        for (const request of control) {
+          const [faithfulControl, deviantControl] = await Promise.all([
+            observe(faithfulTarget, request),
+            observe(target, request),
+          ]);
+          assert.deepEqual(deviantControl, faithfulControl, 'control');
+        }
+      } finally {
+        await deviant.close();
+      }
+    });
+  }
+});
