@@ -20,23 +20,43 @@ Then('port {int} still does not exist', function (this: HarnessWorld, portId: nu
   return this.expectPortReads(portId, null, 'after the call');
 });
 
-Then('the case operation on port {int} is over: state NOOP without error', function (this: HarnessWorld, portId: number) {
-  return this.expectPortFields(portId, { case_state: 'NOOP', case_error: false }, 'after a successful cancel');
-});
+Then(
+  'the case operation on port {int} is over: state NOOP without error',
+  function (this: HarnessWorld, portId: number) {
+    return this.expectPortFields(
+      portId,
+      { case_state: 'NOOP', case_error: false },
+      'after a successful cancel',
+    );
+  },
+);
 
-Then('port {int} keeps its type, its mode and its selected bin', function (this: HarnessWorld, portId: number) {
-  const { type, mode, selected_bin } = this.arrangedWith(portId, {});
-  return this.expectPortFields(portId, { type, mode, selected_bin }, 'after a successful cancel, compared with how it was arranged');
-});
+Then(
+  'port {int} keeps its type, its mode and its selected bin',
+  function (this: HarnessWorld, portId: number) {
+    const { type, mode, selected_bin } = this.arrangedWith(portId, {});
+    return this.expectPortFields(
+      portId,
+      { type, mode, selected_bin },
+      'after a successful cancel, compared with how it was arranged',
+    );
+  },
+);
 
-Then('the controller published the Log Publisher line for bin {int} on port {int}', function (this: HarnessWorld, binId: number, portId: number) {
-  return this.expectEvent(cancelledLine(portId, binId), 'after a successful cancel');
-});
+Then(
+  'the controller published the Log Publisher line for bin {int} on port {int}',
+  function (this: HarnessWorld, binId: number, portId: number) {
+    return this.expectEvent(cancelledLine(portId, binId), 'after a successful cancel');
+  },
+);
 
-Then('a second cancel of bin {int} on port {int} in {encoding} answers with fault 1152', async function (this: HarnessWorld, binId: number, portId: number, encoding: Encoding) {
-  await this.cancel(portId, binId, encoding);
-  this.expectFault(FAULT.NO_ACTIVE_OPERATION);
-});
+Then(
+  'a second cancel of bin {int} on port {int} in {encoding} answers with fault 1152',
+  async function (this: HarnessWorld, binId: number, portId: number, encoding: Encoding) {
+    await this.cancel(portId, binId, encoding);
+    this.expectFault(FAULT.NO_ACTIVE_OPERATION);
+  },
+);
 
 Then('the controller refuses it with an HTTP 4xx status', function (this: HarnessWorld) {
   this.expectRefused();
@@ -46,11 +66,17 @@ Then('the controller refuses it with HTTP {int}', function (this: HarnessWorld, 
   this.expectRefused([status]);
 });
 
-Then('a valid cancel of bin {int} on port {int} in {encoding} still succeeds', async function (this: HarnessWorld, binId: number, portId: number, encoding: Encoding) {
-  await this.cancel(portId, binId, encoding);
-  this.expectSuccess();
-});
+Then(
+  'a valid cancel of bin {int} on port {int} in {encoding} still succeeds',
+  async function (this: HarnessWorld, binId: number, portId: number, encoding: Encoding) {
+    await this.cancel(portId, binId, encoding);
+    this.expectSuccess();
+  },
+);
 
-Then('the answer travels with HTTP 200 and the Content-Type of {encoding}', function (this: HarnessWorld, encoding: Encoding) {
-  this.expectTransport(encoding);
-});
+Then(
+  'the answer travels with HTTP 200 and the Content-Type of {encoding}',
+  function (this: HarnessWorld, encoding: Encoding) {
+    this.expectTransport(encoding);
+  },
+);

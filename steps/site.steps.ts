@@ -5,7 +5,15 @@ import type { CaseState, PortMode, PortType } from '../support/target/types.ts';
 
 Given(
   'port {int} is a(n) {port_type} port, {port_mode}, with {selection} and its case {case_state} {case_error}',
-  function (this: HarnessWorld, portId: number, type: PortType, mode: PortMode, selected_bin: number | null, case_state: CaseState, case_error: boolean) {
+  function (
+    this: HarnessWorld,
+    portId: number,
+    type: PortType,
+    mode: PortMode,
+    selected_bin: number | null,
+    case_state: CaseState,
+    case_error: boolean,
+  ) {
     return this.arrangePort(portId, { type, mode, selected_bin, case_state, case_error });
   },
 );

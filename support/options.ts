@@ -101,10 +101,14 @@ export function parseOptions(argv: readonly string[]): HarnessOptions {
     target: values.target ?? 'emulator',
     rig: values.rig,
     encoding,
-    timeoutMs: values.timeout === undefined ? undefined : positiveInteger('timeout', values.timeout, 1, 600_000),
+    timeoutMs:
+      values.timeout === undefined ? undefined : positiveInteger('timeout', values.timeout, 1, 600_000),
     reportsDir: values.reports ?? 'reports',
     seed: values.seed === undefined ? undefined : positiveInteger('seed', values.seed, 0, 2 ** 31 - 1),
-    fuzzRuns: values['fuzz-runs'] === undefined ? undefined : positiveInteger('fuzz-runs', values['fuzz-runs'], 1, 1_000_000),
+    fuzzRuns:
+      values['fuzz-runs'] === undefined
+        ? undefined
+        : positiveInteger('fuzz-runs', values['fuzz-runs'], 1, 1_000_000),
     targetProfile: values['target-profile'],
     certify: flags.has('certify'),
     interactive: flags.has('interactive'),
@@ -141,7 +145,8 @@ export function resolveTaskUrl(target: string): string {
     );
   }
   const port = hostPort[2] === undefined ? DEFAULT_TASK_PORT : Number(hostPort[2]);
-  if (port < 1 || port > 65535) throw new UsageError(`--target=${target}: port ${hostPort[2]} is not 1 to 65535`);
+  if (port < 1 || port > 65535)
+    throw new UsageError(`--target=${target}: port ${hostPort[2]} is not 1 to 65535`);
   return `http://${hostPort[1]}:${port}/api/v2/task`;
 }
 

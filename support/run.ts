@@ -36,7 +36,8 @@ interface Target {
 
 async function openTarget(options: HarnessOptions): Promise<Target> {
   if (options.target === 'emulator') {
-    if (options.rig) throw new UsageError('--rig: the embedded emulator brings its own rig; give --rig with --target');
+    if (options.rig)
+      throw new UsageError('--rig: the embedded emulator brings its own rig; give --rig with --target');
     // The runner may start the emulator; nothing under support/ or steps/ decides anything with its code.
     const { startEmulator } = await import('../emulator/index.ts');
     const rigToken = randomBytes(18).toString('base64url');
@@ -63,11 +64,16 @@ async function checkReachable(target: Target, timeoutMs: number): Promise<void> 
   const cause = await preflight(target.taskUrl);
   if (cause) throw new RunError(`target ${target.taskUrl} does not answer: ${cause}`);
   if (target.rigUrl) {
-    const rig = new RigClient(target.rigUrl, { token: target.rigToken, timeoutMs: Math.min(timeoutMs, 5000) });
+    const rig = new RigClient(target.rigUrl, {
+      token: target.rigToken,
+      timeoutMs: Math.min(timeoutMs, 5000),
+    });
     try {
       await rig.events();
     } catch (error) {
-      throw new RunError(`rig ${target.rigUrl} does not answer as rig-control.md fixes it: ${(error as Error).message}`);
+      throw new RunError(
+        `rig ${target.rigUrl} does not answer as rig-control.md fixes it: ${(error as Error).message}`,
+      );
     }
   }
 }
@@ -93,7 +99,11 @@ function cucumberArguments(options: HarnessOptions): string[] {
 
 function runCucumber(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: 'inherit', env, cwd: PROJECT_ROOT });
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+      stdio: 'inherit',
+      env,
+      cwd: PROJECT_ROOT,
+    });
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
@@ -112,7 +122,8 @@ function summarise(scenarios: readonly ScenarioResult[], rerunPrefix: string): {
   const skipped = scenarios.filter((s) => s.status === 'SKIPPED');
   if (skipped.length > 0) {
     console.log(`\n${skipped.length} scenario(s) skipped, each with its reason:`);
-    for (const s of skipped) console.log(`  - ${s.name} (${s.uri}:${s.line}): ${s.message ?? 'no reason given'}`);
+    for (const s of skipped)
+      console.log(`  - ${s.name} (${s.uri}:${s.line}): ${s.message ?? 'no reason given'}`);
   }
   if (failed.length > 0) {
     console.log(`\n${failed.length} scenario(s) failed; re-run one with:`);
@@ -133,7 +144,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   for (const flag of ['targetProfile', 'certify', 'interactive', 'expect'] as const) {
-    if (options[flag]) throw new UsageError(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is not available yet`);
+    if (options[flag])
+      throw new UsageError(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is not available yet`);
   }
   const reportsDir = path.resolve(PROJECT_ROOT, options.reportsDir);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -146,7 +158,9 @@ async function main(argv: readonly string[]): Promise<number> {
     await rm(path.join(reportsDir, 'messages.ndjson'), { force: true });
 
     const keep = options.ownArgs.filter((a) => !a.startsWith('--seed='));
-    const rerunPrefix = ['npm test --', ...keep, `--seed=${seed}`].map((a, i) => (i === 0 ? a : quote(a))).join(' ');
+    const rerunPrefix = ['npm test --', ...keep, `--seed=${seed}`]
+      .map((a, i) => (i === 0 ? a : quote(a)))
+      .join(' ');
     const config: RunConfig = {
       taskUrl: target.taskUrl,
       rigUrl: target.rigUrl,
@@ -160,7 +174,11 @@ async function main(argv: readonly string[]): Promise<number> {
     };
     console.log(`target: ${target.label}${target.rigUrl ? `, rig ${target.rigUrl}` : ', no rig'}`);
     console.log(`fuzz seed: ${seed} (replay with --seed=${seed})`);
-    const env: NodeJS.ProcessEnv = { ...process.env, ...runConfigEnvironment(config), HARNESS_REPORTS_DIR: reportsDir };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...runConfigEnvironment(config),
+      HARNESS_REPORTS_DIR: reportsDir,
+    };
     if (target.rigToken) env[RIG_TOKEN_VARIABLE] = target.rigToken;
     else delete env[RIG_TOKEN_VARIABLE];
     const code = await runCucumber(cucumberArguments(options), env);
@@ -172,7 +190,9 @@ async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
     const { failed } = summarise(result.scenarios, rerunPrefix);
-    console.log(`reports: ${path.relative(process.cwd(), reportsDir) || '.'}/ (junit.xml, cucumber.html, messages.ndjson, allure-results/)`);
+    console.log(
+      `reports: ${path.relative(process.cwd(), reportsDir) || '.'}/ (junit.xml, cucumber.html, messages.ndjson, allure-results/)`,
+    );
     if (failed > 0 || code !== 0) return 1;
     return 0;
   } finally {

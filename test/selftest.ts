@@ -1,8 +1,8 @@
 // `npm run selftest`: the project's own tests, then proof that the suite can fail. The suite must pass the
 // faithful emulator and catch every deviation in the catalogue with a scenario that names what it breaks.
 import { spawn } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +28,11 @@ interface Outcome {
 
 function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, quiet: boolean) {
   return new Promise<{ code: number; output: string }>((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env,
+      stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
@@ -67,7 +71,7 @@ async function suiteAgainst(deviation: string | undefined, extraArgs: readonly s
         `--seed=${SEED}`,
         ...extraArgs,
       ],
-      { ...process.env, HARNESS_RIG_TOKEN: rigToken },
+      { ...process.env, HARNESS_RIG_TOKEN: rigToken, HARNESS_REPORTS: 'messages' },
       true,
     );
     const result = await readRunResult(path.join(reports, 'messages.ndjson'));
@@ -104,7 +108,9 @@ async function main(argv: readonly string[]): Promise<number> {
   if (!skipUnit) {
     console.log('selftest: the unit and end-to-end tests (node:test)');
     // Node 20's --test takes no glob: name the files.
-    const files = (await readdir(path.join(ROOT, 'test'))).filter((f) => f.endsWith('.test.ts')).map((f) => `test/${f}`);
+    const files = (await readdir(path.join(ROOT, 'test')))
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => `test/${f}`);
     const unit = await run(process.execPath, ['--import', 'tsx', '--test', ...files], process.env, false);
     if (unit.code !== 0) {
       console.error('selftest: the project tests failed');
@@ -116,7 +122,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const faithful = await suiteAgainst(undefined, extraArgs);
   if (faithful.exitCode !== 0) {
     console.error(faithful.output);
-    console.error(`selftest: the suite failed the faithful emulator (exit ${faithful.exitCode}); the rest means nothing`);
+    console.error(
+      `selftest: the suite failed the faithful emulator (exit ${faithful.exitCode}); the rest means nothing`,
+    );
     return 1;
   }
   console.log(`  passed (${faithful.seconds.toFixed(1)} s)`);

@@ -17,12 +17,19 @@ export function describeTransport(exchange: Exchange): string {
 function describeAnswer(result: CallResult): string {
   if (!result.exchange.response) return describeTransport(result.exchange);
   const answer = result.answer;
-  const what = answer === undefined ? 'no readable answer' : answer.kind === 'fault' ? `fault ${answer.code}` : 'success';
+  const what =
+    answer === undefined
+      ? 'no readable answer'
+      : answer.kind === 'fault'
+        ? `fault ${answer.code}`
+        : 'success';
   return `${what}; ${describeTransport(result.exchange)}`;
 }
 
 function contractProblems(result: CallResult): string {
-  return result.problems.length === 0 ? '' : `; the answer breaks the contract: ${result.problems.join('; ')}`;
+  return result.problems.length === 0
+    ? ''
+    : `; the answer breaks the contract: ${result.problems.join('; ')}`;
 }
 
 export function expectFault(result: CallResult, code: number): void {
@@ -40,7 +47,8 @@ export function expectSuccess(result: CallResult): void {
 export function expectRefused(exchange: Exchange, statuses?: readonly number[]): void {
   const status = exchange.response?.status;
   const wanted = statuses ? `HTTP ${statuses.join(' or ')}` : 'an HTTP 4xx refusal';
-  if (status !== undefined && status >= 400 && status < 500 && (!statuses || statuses.includes(status))) return;
+  if (status !== undefined && status >= 400 && status < 500 && (!statuses || statuses.includes(status)))
+    return;
   const body = exchange.response?.body.slice(0, 120).replace(/\s+/g, ' ');
   fail(`expected ${wanted}, got ${describeTransport(exchange)}${body ? ` (${body})` : ''}`);
 }
@@ -60,13 +68,20 @@ function describeState(state: PortState): string {
 }
 
 /** The port reads back exactly as expected; `why` names what the expectation stands for. */
-export function expectPort(portId: number, reading: PortReading, expected: PortState | null, why: string): void {
+export function expectPort(
+  portId: number,
+  reading: PortReading,
+  expected: PortState | null,
+  why: string,
+): void {
   if (!('exists' in reading)) fail(`port ${portId} cannot be read back: ${reading.reason}`);
   if (expected === null) {
-    if (reading.exists) fail(`expected port ${portId} not to exist (${why}), it reads ${describeState(reading.state)}`);
+    if (reading.exists)
+      fail(`expected port ${portId} not to exist (${why}), it reads ${describeState(reading.state)}`);
     return;
   }
-  if (!reading.exists) fail(`expected port ${portId} to read ${describeState(expected)} (${why}), it does not exist`);
+  if (!reading.exists)
+    fail(`expected port ${portId} to read ${describeState(expected)} (${why}), it does not exist`);
   expectFields(portId, reading.state, expected, why);
 }
 
@@ -81,11 +96,15 @@ export function expectFields(
   const keys = Object.keys(expected) as (keyof PortState)[];
   const differs = keys.filter((key) => actual[key] !== expected[key]);
   if (differs.length === 0) return;
-  const detail = differs.map((key) => `${key} ${JSON.stringify(actual[key])} (expected ${JSON.stringify(expected[key])})`);
+  const detail = differs.map(
+    (key) => `${key} ${JSON.stringify(actual[key])} (expected ${JSON.stringify(expected[key])})`,
+  );
   fail(`port ${portId} ${why}: ${detail.join(', ')}`);
 }
 
 export function expectEventAmong(actual: readonly string[], line: string, why: string): void {
   if (actual.includes(line)) return;
-  fail(`expected the Log Publisher line ${line} (${why}), the controller published ${JSON.stringify(actual)}`);
+  fail(
+    `expected the Log Publisher line ${line} (${why}), the controller published ${JSON.stringify(actual)}`,
+  );
 }

@@ -1,15 +1,19 @@
 // The words of the feature files that stand for protocol values.
 import { defineParameterType } from '@cucumber/cucumber';
-import { CASE_STATES, PORT_MODES, PORT_TYPES } from '../target/types.ts';
 import { CLIENT_FORM_PATTERN, CLIENT_FORMS, type ClientForm } from '../target/forms.ts';
 import { type ParamSpec, parseParamSpec } from '../target/params.ts';
+import { CASE_STATES, PORT_MODES, PORT_TYPES } from '../target/types.ts';
 
 const oneOf = (values: readonly string[]) => new RegExp(values.join('|'));
 
 defineParameterType({ name: 'encoding', regexp: /XML|JSON/, transformer: (s: string) => s });
 defineParameterType({ name: 'port_type', regexp: oneOf(PORT_TYPES), transformer: (s: string) => s });
 // Longest first, so MULTIPORT_PUPPET is not read as something shorter.
-defineParameterType({ name: 'port_mode', regexp: oneOf([...PORT_MODES].sort((a, b) => b.length - a.length)), transformer: (s: string) => s });
+defineParameterType({
+  name: 'port_mode',
+  regexp: oneOf([...PORT_MODES].sort((a, b) => b.length - a.length)),
+  transformer: (s: string) => s,
+});
 defineParameterType({ name: 'case_state', regexp: oneOf(CASE_STATES), transformer: (s: string) => s });
 defineParameterType({
   name: 'case_error',

@@ -1,5 +1,5 @@
 // The scenario's world: the target, how to arrange it, the calls made and what they answered.
-import { setWorldConstructor, World, type IWorldOptions } from '@cucumber/cucumber';
+import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import {
   describeTransport,
   expectEventAmong,
@@ -12,15 +12,21 @@ import {
 } from '../checks/expect.ts';
 import { renderExchange } from '../report/evidence.ts';
 import { SKIP_REASON_MEDIA_TYPE } from '../report/messages.ts';
-import { readRigToken, readRunConfig, type RunConfig } from '../run-config.ts';
-import { type Arranger, isUnreachable, NoArranger, RigArranger, type Unreachable } from '../target/arrange.ts';
+import { type RunConfig, readRigToken, readRunConfig } from '../run-config.ts';
+import { inRange } from '../spec.ts';
+import {
+  type Arranger,
+  isUnreachable,
+  NoArranger,
+  RigArranger,
+  type Unreachable,
+} from '../target/arrange.ts';
 import type { Body } from '../target/bodies.ts';
 import { callTask, type RawRequest, sendRaw } from '../target/client.ts';
 import type { RequestForm } from '../target/codec.ts';
 import type { ClientForm } from '../target/forms.ts';
 import { buildParams, type ParamSpec } from '../target/params.ts';
 import { RigClient } from '../target/rig.ts';
-import { inRange } from '../spec.ts';
 import type { CallResult, Encoding, Exchange, ParamValue, PortState, TargetConfig } from '../target/types.ts';
 
 export type StepOutcome = 'skipped' | undefined;
@@ -49,7 +55,11 @@ export class HarnessWorld extends World {
     };
     this.arranger = run.rigUrl
       ? new RigArranger(
-          new RigClient(run.rigUrl, { token: rigToken, timeoutMs: run.timeoutMs, record: (e) => this.record(e) }),
+          new RigClient(run.rigUrl, {
+            token: rigToken,
+            timeoutMs: run.timeoutMs,
+            record: (e) => this.record(e),
+          }),
         )
       : new NoArranger();
   }
@@ -57,7 +67,10 @@ export class HarnessWorld extends World {
   /** Every exchange is evidence: kept in order and attached to the scenario as it happens. */
   record(exchange: Exchange): void {
     this.exchanges.push(exchange);
-    this.attach(renderExchange(exchange), { mediaType: 'text/plain', fileName: `${this.exchanges.length}. ${exchange.label}` });
+    this.attach(renderExchange(exchange), {
+      mediaType: 'text/plain',
+      fileName: `exchange ${this.exchanges.length} - ${exchange.label.replaceAll('.', ' ')}.txt`,
+    });
   }
 
   /** A precondition this target cannot reach: the scenario is skipped with the reason, never passed. */
@@ -101,19 +114,31 @@ export class HarnessWorld extends World {
   }
 
   /** case_cancel with parameters as the feature wrote them; a request meant to be invalid skips the strict request schema. */
-  sendCancel(encoding: Encoding, specs: readonly (readonly [string, ParamSpec])[], form?: RequestForm): Promise<CallResult> {
+  sendCancel(
+    encoding: Encoding,
+    specs: readonly (readonly [string, ParamSpec])[],
+    form?: RequestForm,
+  ): Promise<CallResult> {
     const { params, strict } = buildParams(specs, encoding, inRange);
     return this.call('case_cancel', params, encoding, { form, strictRequest: strict });
   }
 
   cancelAs(portId: number, binId: number, encoding: Encoding, client: ClientForm): Promise<CallResult> {
     const params = client.binFirst ? { bin_id: binId, port_id: portId } : { port_id: portId, bin_id: binId };
-    return this.call('case_cancel', params, encoding, { form: client.form, label: `case_cancel in ${encoding}, sent ${JSON.stringify(client.form)}` });
+    return this.call('case_cancel', params, encoding, {
+      form: client.form,
+      label: `case_cancel in ${encoding}, sent ${JSON.stringify(client.form)}`,
+    });
   }
 
   /** A body that is not a call, with its content type, by a verb and to a path (the task URL by default). */
   sendBody(body: Body, label: string, request: { method?: string; path?: string } = {}): Promise<Exchange> {
-    return this.sendRaw({ ...request, body: body.body, headers: { 'content-type': body.contentType }, label });
+    return this.sendRaw({
+      ...request,
+      body: body.body,
+      headers: { 'content-type': body.contentType },
+      label,
+    });
   }
 
   async sendRaw(request: RawRequest): Promise<Exchange> {
@@ -122,7 +147,8 @@ export class HarnessWorld extends World {
   }
 
   private requireCall(): CallResult {
-    if (!this.lastCall) throw new Error('harness bug: no call was made in this scenario before its answer was checked');
+    if (!this.lastCall)
+      throw new Error('harness bug: no call was made in this scenario before its answer was checked');
     return this.lastCall;
   }
 
@@ -152,7 +178,8 @@ export class HarnessWorld extends World {
   /** The port reads back as arranged: the call changed nothing. */
   async expectPortUnchanged(portId: number): Promise<StepOutcome> {
     const arranged = this.arranged.get(portId);
-    if (arranged === undefined) throw new Error(`harness bug: port ${portId} was not arranged in this scenario`);
+    if (arranged === undefined)
+      throw new Error(`harness bug: port ${portId} was not arranged in this scenario`);
     return this.expectPortReads(portId, arranged, 'after the call, compared with how it was arranged');
   }
 
@@ -175,7 +202,9 @@ export class HarnessWorld extends World {
     const reading = await this.arranger.read(portId);
     if (isUnreachable(reading)) return this.skip(reading);
     const fields = Object.keys(expected) as (keyof PortState)[];
-    const actual = reading.exists ? (Object.fromEntries(fields.map((f) => [f, reading.state[f]])) as Partial<PortState>) : undefined;
+    const actual = reading.exists
+      ? (Object.fromEntries(fields.map((f) => [f, reading.state[f]])) as Partial<PortState>)
+      : undefined;
     expectFields(portId, actual, expected, why);
     return undefined;
   }

@@ -1,7 +1,14 @@
 // Reads cucumber's message stream (reports/messages.ndjson) into one result per scenario run.
 import { readFile } from 'node:fs/promises';
 
-export type ScenarioStatus = 'PASSED' | 'FAILED' | 'SKIPPED' | 'UNDEFINED' | 'PENDING' | 'AMBIGUOUS' | 'UNKNOWN';
+export type ScenarioStatus =
+  | 'PASSED'
+  | 'FAILED'
+  | 'SKIPPED'
+  | 'UNDEFINED'
+  | 'PENDING'
+  | 'AMBIGUOUS'
+  | 'UNKNOWN';
 
 export interface ScenarioResult {
   readonly name: string;
@@ -25,7 +32,9 @@ export interface RunResult {
 interface Envelope {
   gherkinDocument?: {
     uri: string;
-    feature?: { children: { scenario?: GherkinScenario; rule?: { children: { scenario?: GherkinScenario }[] } }[] };
+    feature?: {
+      children: { scenario?: GherkinScenario; rule?: { children: { scenario?: GherkinScenario }[] } }[];
+    };
   };
   pickle?: { id: string; uri: string; name: string; astNodeIds: string[]; tags: { name: string }[] };
   testCase?: { id: string; pickleId: string };
@@ -101,9 +110,13 @@ export function parseMessages(ndjson: string): RunResult {
           message: testStepResult.message ?? current.message,
         });
       }
-    } else if (envelope.attachment?.mediaType === SKIP_REASON_MEDIA_TYPE && envelope.attachment.testCaseStartedId) {
+    } else if (
+      envelope.attachment?.mediaType === SKIP_REASON_MEDIA_TYPE &&
+      envelope.attachment.testCaseStartedId
+    ) {
       const current = status.get(envelope.attachment.testCaseStartedId);
-      if (current) status.set(envelope.attachment.testCaseStartedId, { ...current, message: envelope.attachment.body });
+      if (current)
+        status.set(envelope.attachment.testCaseStartedId, { ...current, message: envelope.attachment.body });
     } else if (envelope.testCaseFinished && !envelope.testCaseFinished.willBeRetried) {
       finished.push(envelope.testCaseFinished.testCaseStartedId);
     } else if (envelope.testRunStarted) {

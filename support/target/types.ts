@@ -6,7 +6,15 @@ export type Encoding = 'XML' | 'JSON';
  * A parameter value as the harness sends it. A number is sent as a number (XML text / JSON number); a string
  * is sent as XML element text or a JSON string; an array repeats the XML element (in JSON: a JSON array).
  */
-export type ParamValue = number | string | boolean | null | RawJson | RawXml | readonly ParamValue[] | { readonly [key: string]: ParamValue };
+export type ParamValue =
+  | number
+  | string
+  | boolean
+  | null
+  | RawJson
+  | RawXml
+  | readonly ParamValue[]
+  | { readonly [key: string]: ParamValue };
 
 /** XML element content inserted verbatim (child elements, entity references). */
 export interface RawXml {
@@ -75,7 +83,20 @@ export interface PortState {
   readonly case_error: boolean;
 }
 
-export const PORT_TYPES: readonly PortType[] = ['AC', 'CO', 'ECO', 'CA', 'VE', 'SW', 'RE', 'TC', 'FU', 'MU', 'PI', 'GL'];
+export const PORT_TYPES: readonly PortType[] = [
+  'AC',
+  'CO',
+  'ECO',
+  'CA',
+  'VE',
+  'SW',
+  'RE',
+  'TC',
+  'FU',
+  'MU',
+  'PI',
+  'GL',
+];
 export const PORT_MODES: readonly PortMode[] = [
   'CLOSED',
   'OPEN',
@@ -87,7 +108,17 @@ export const PORT_MODES: readonly PortMode[] = [
   'MULTIPORT_PUPPET',
   'RUNOUT',
 ];
-export const CASE_STATES: readonly CaseState[] = ['NOOP', 'EREQ', 'ERSO', 'ECMP', 'IREQ', 'IRTR', 'ICRC', 'ICIN', 'ICMP'];
+export const CASE_STATES: readonly CaseState[] = [
+  'NOOP',
+  'EREQ',
+  'ERSO',
+  'ECMP',
+  'IREQ',
+  'IRTR',
+  'ICRC',
+  'ICIN',
+  'ICMP',
+];
 
 /** Where a target is and how long to wait for it. */
 export interface TargetConfig {

@@ -1,0 +1,204 @@
+// The rig control API (../shared/spec/rig-control.md): arranging and reading a target's ports.
+//
+// Each call verifies the documented status and throws a one-line RigError otherwise. The token
+// goes only into the Authorization header: it never reaches a recorded exchange or a message.
+
+import { httpExchange } from './client.ts';
+import { CASE_STATES, type Exchange, PORT_MODES, PORT_TYPES, type PortState } from './types.ts';
+
+export interface RigOptions {
+  readonly token?: string;
+  readonly timeoutMs: number;
+  readonly record?: (exchange: Exchange) => void;
+}
+
+/** The rig did not do what rig-control.md fixes, or could not be reached; one line, no token. */
+export class RigError extends Error {
+  override readonly name = 'RigError';
+  constructor(
+    message: string,
+    /** The HTTP status the rig answered, when it answered. */
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_RIG_RESPONSE_BYTES = 1024 * 1024;
+const FIELDS = ['type', 'mode', 'selected_bin', 'case_state', 'case_error'] as const;
+
+export class RigClient {
+  private readonly base: string;
+
+  constructor(
+    baseUrl: string,
+    private readonly opts: RigOptions,
+  ) {
+    this.base = baseUrl.replace(/\/+$/, '');
+  }
+
+  /** POST /reset → 204: the configured ports again, and no events. */
+  async reset(): Promise<void> {
+    await this.send('POST', '/reset', undefined, [204]);
+  }
+
+  /** GET /ports/{id} → 200 with a PortState, or 404 (undefined): the port does not exist. */
+  async getPort(portId: number): Promise<PortState | undefined> {
+    const path = portPath(portId);
+    const { status, body } = await this.send('GET', path, undefined, [200, 404]);
+    if (status === 404) return undefined;
+    const value = parseJson(body, `rig GET ${path}`);
+    const problems = portStateProblems(value);
+    if (problems.length > 0) {
+      throw new RigError(
+        `rig GET ${path} answered a PortState that breaks rig-control.md: ${problems.join('; ')}`,
+        status,
+      );
+    }
+    const state = value as PortState;
+    return {
+      type: state.type,
+      mode: state.mode,
+      selected_bin: state.selected_bin,
+      case_state: state.case_state,
+      case_error: state.case_error,
+    };
+  }
+
+  /** PUT /ports/{id} → 204: the port exists with exactly this state. */
+  async putPort(portId: number, state: PortState): Promise<void> {
+    const problems = portStateProblems(state);
+    if (problems.length > 0)
+      throw new RigError(`harness bug: PortState for port ${portId}: ${problems.join('; ')}`);
+    await this.send('PUT', portPath(portId), JSON.stringify(state), [204]);
+  }
+
+  /** DELETE /ports/{id} → 204: the port no longer exists (also when it never did). */
+  async deletePort(portId: number): Promise<void> {
+    await this.send('DELETE', portPath(portId), undefined, [204]);
+  }
+
+  /** GET /events → 200: the Log Publisher lines since the last reset, oldest first. */
+  async events(): Promise<string[]> {
+    const { body } = await this.send('GET', '/events', undefined, [200]);
+    const value = parseJson(body, 'rig GET /events');
+    const segments = (value as { segments?: unknown } | null)?.segments;
+    if (!Array.isArray(segments) || !segments.every((s) => typeof s === 'string')) {
+      throw new RigError(
+        `rig GET /events answered ${snippet(body)}, expected {"segments": [<string>, ...]}`,
+        200,
+      );
+    }
+    return segments;
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    body: string | undefined,
+    expected: readonly number[],
+  ): Promise<{ status: number; body: string }> {
+    const token = this.opts.token;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token) headers.authorization = `Bearer ${token}`;
+    const { exchange } = await httpExchange({
+      label: `rig ${method} ${path}`,
+      method,
+      url: `${this.base}${path}`,
+      headers,
+      body: body === undefined ? undefined : Buffer.from(body, 'utf8'),
+      evidenceBody: body ?? '',
+      timeoutMs: this.opts.timeoutMs,
+      maxResponseBytes: MAX_RIG_RESPONSE_BYTES,
+    });
+    const clean = token ? scrubExchange(exchange, token) : exchange; // a rig that echoes the token must not leak it
+    this.opts.record?.(clean);
+    const what = `rig ${method} ${path}`;
+    if (!clean.response) throw new RigError(`${what}: ${clean.error ?? 'no answer'}`);
+    if (clean.error) throw new RigError(`${what}: ${clean.error}`, clean.response.status);
+    const status = clean.response.status;
+    if (!expected.includes(status)) {
+      const hint = status === 401 || status === 403 ? ' (is the rig token right?)' : '';
+      const answered = clean.response.body.trim() === '' ? '' : `: ${snippet(clean.response.body)}`;
+      throw new RigError(
+        `${what} answered ${status}${answered}${hint}, expected ${expected.join(' or ')}`,
+        status,
+      );
+    }
+    return { status, body: clean.response.body };
+  }
+}
+
+/** Every way `value` is not a PortState of rig-control.md; empty when it is one. Unknown extra fields are ignored. */
+export function portStateProblems(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return ['not a JSON object'];
+  const state = value as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const field of FIELDS) if (!(field in state)) problems.push(`"${field}" is missing`);
+  const oneOf = (field: string, allowed: readonly string[]) => {
+    if (field in state && !allowed.includes(state[field] as string)) {
+      problems.push(`"${field}" is ${JSON.stringify(state[field])}, not one of ${allowed.join(', ')}`);
+    }
+  };
+  oneOf('type', PORT_TYPES);
+  oneOf('mode', PORT_MODES);
+  oneOf('case_state', CASE_STATES);
+  const bin = state.selected_bin;
+  if (
+    'selected_bin' in state &&
+    bin !== null &&
+    !(Number.isInteger(bin) && (bin as number) >= 1 && (bin as number) <= 4_000_000)
+  ) {
+    problems.push(`"selected_bin" is ${JSON.stringify(bin)}, expected an integer 1-4000000 or null`);
+  }
+  if ('case_error' in state && typeof state.case_error !== 'boolean') {
+    problems.push(`"case_error" is ${JSON.stringify(state.case_error)}, expected true or false`);
+  }
+  return problems;
+}
+
+function portPath(portId: number): string {
+  if (!Number.isInteger(portId) || portId < 1 || portId > 2000) {
+    throw new RigError(`harness bug: the rig addresses ports 1-2000, not ${portId}`);
+  }
+  return `/ports/${portId}`;
+}
+
+function parseJson(body: string, what: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new RigError(`${what} answered ${snippet(body)}, which is not JSON`, 200);
+  }
+}
+
+function snippet(body: string): string {
+  const line = body.replace(/\s+/g, ' ').trim();
+  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+}
+
+function scrubExchange(exchange: Exchange, token: string): Exchange {
+  const scrub = (text: string) => text.split(token).join('***');
+  const scrubHeaders = (headers: Readonly<Record<string, string>>) =>
+    Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, scrub(v)]));
+  return {
+    ...exchange,
+    request: {
+      ...exchange.request,
+      url: scrub(exchange.request.url),
+      headers: scrubHeaders(exchange.request.headers),
+      body: scrub(exchange.request.body),
+    },
+    ...(exchange.response
+      ? {
+          response: {
+            ...exchange.response,
+            headers: scrubHeaders(exchange.response.headers),
+            body: scrub(exchange.response.body),
+          },
+        }
+      : {}),
+    ...(exchange.error === undefined ? {} : { error: scrub(exchange.error) }),
+  };
+}
