@@ -1,0 +1,183 @@
+// The harness through its real command line, as a user runs it: target forms, flags, exit codes, re-runs.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { startEmulator } from '../emulator/index.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const TOKEN = 'cli-test-token-7f3a';
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+function harness(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<Run> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'support/run.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, HARNESS_REPORTS: 'messages', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+function scenarioCounts(run: Run): { passed: number; failed: number; skipped: number } {
+  const match = /^scenarios: (\d+) passed, (\d+) failed, (\d+) skipped$/m.exec(run.stdout);
+  assert.ok(match, `no summary line in:\n${run.stdout}\n${run.stderr}`);
+  return { passed: Number(match[1]), failed: Number(match[2]), skipped: Number(match[3]) };
+}
+
+/** A loopback port that nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('npm test, through its real command line', { concurrency: 2 }, () => {
+  let reports: string;
+  let faithful: Awaited<ReturnType<typeof startEmulator>>;
+  let deviating: Awaited<ReturnType<typeof startEmulator>>;
+
+  before(async () => {
+    reports = await mkdtemp(path.join(tmpdir(), 'harness-cli-'));
+    faithful = await startEmulator({ host: '127.0.0.1', port: 0, rigToken: TOKEN });
+    deviating = await startEmulator({
+      host: '127.0.0.1',
+      port: 0,
+      rigToken: TOKEN,
+      deviate: ['code-1087-wrong'],
+    });
+  });
+
+  after(async () => {
+    await faithful.close();
+    await deviating.close();
+    await rm(reports, { recursive: true, force: true });
+  });
+
+  const reportsFor = (name: string) => `--reports=${path.join(reports, name)}`;
+
+  it('runs the embedded emulator by default and passes; --encoding=xml runs only the XML rows', async () => {
+    const both = await harness(['--tags', '@error:1087', reportsFor('default')]);
+    assert.equal(both.code, 0, both.stdout + both.stderr);
+    assert.match(both.stdout, /target: the embedded emulator at http:\/\/127\.0\.0\.1:\d+\/api\/v2\/task/);
+    const xml = await harness(['--encoding=xml', '--tags', '@error:1087', reportsFor('xml')]);
+    assert.equal(xml.code, 0, xml.stdout + xml.stderr);
+    assert.equal(scenarioCounts(xml).passed * 2, scenarioCounts(both).passed);
+  });
+
+  it('reaches a target given as ADDRESS:PORT with --rig, and as a full URL', async () => {
+    const { port } = new URL(faithful.taskUrl);
+    for (const target of [`127.0.0.1:${port}`, faithful.taskUrl]) {
+      const run = await harness(
+        [
+          `--target=${target}`,
+          `--rig=${faithful.rigUrl}`,
+          '--tags',
+          '@error:1000',
+          reportsFor(`t${port}${target.length}`),
+        ],
+        {
+          HARNESS_RIG_TOKEN: TOKEN,
+        },
+      );
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.deepEqual(scenarioCounts(run), { passed: 2, failed: 0, skipped: 0 });
+    }
+  });
+
+  it('skips, with the reason, every scenario it cannot arrange on a target without a rig', async () => {
+    const run = await harness([`--target=${faithful.taskUrl}`, '--tags', '@error:1000', reportsFor('norig')]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const counts = scenarioCounts(run);
+    assert.equal(counts.passed, 0);
+    assert.equal(counts.skipped, 2);
+    assert.match(run.stdout, /INCONCLUSIVE: .*rig/);
+  });
+
+  it('exits 2 with one line for a bad flag, before any scenario runs', async () => {
+    const run = await harness(['--encoding=yaml']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^harness: --encoding=yaml: expected xml, json or both$/m);
+    assert.doesNotMatch(run.stdout, /scenarios:/);
+    const target = await harness(['--target=not a host']);
+    assert.equal(target.code, 2);
+    assert.match(target.stderr, /^harness: --target=not a host: expected/m);
+  });
+
+  it('exits 2 within 5 seconds, with one line and no stack trace, when nothing listens at the target', async () => {
+    const port = await closedPort();
+    const run = await harness([`--target=127.0.0.1:${port}`]);
+    assert.equal(run.code, 2);
+    assert.ok(run.ms < 5000, `took ${run.ms} ms`);
+    const lines = run.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(
+      lines[0] as string,
+      new RegExp(`harness: target http://127\\.0\\.0\\.1:${port}/api/v2/task does not answer`),
+    );
+    assert.doesNotMatch(run.stderr, /\n\s+at /);
+  });
+
+  it('hands cucumber options through unchanged: --name narrows the run, an unknown option exits 2', async () => {
+    const run = await harness([
+      '--name',
+      'A port that does not exist',
+      '--encoding=json',
+      reportsFor('name'),
+    ]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.deepEqual(scenarioCounts(run), { passed: 1, failed: 0, skipped: 0 });
+    const unknown = await harness(['--no-such-cucumber-option', reportsFor('unknown')]);
+    assert.equal(unknown.code, 2, unknown.stdout + unknown.stderr);
+  });
+
+  it('exits 1 on a deviating controller and prints a re-run command that runs just the failing scenario', async () => {
+    const run = await harness(
+      [
+        `--target=${deviating.taskUrl}`,
+        `--rig=${deviating.rigUrl}`,
+        '--tags',
+        '@error:1087 or @error:1000',
+        reportsFor('deviating'),
+      ],
+      { HARNESS_RIG_TOKEN: TOKEN },
+    );
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /expected fault 1087, got fault 1000; HTTP 200, application\/xml/);
+    const counts = scenarioCounts(run);
+    assert.equal(counts.failed, 22);
+    const rerun = /^\s+(npm test -- .*features\/errors\.feature:\d+)$/m.exec(run.stdout)?.[1];
+    assert.ok(rerun, run.stdout);
+    const args = (rerun.match(/'[^']*'|\S+/g) ?? []).slice(3).map((a) => a.replace(/^'|'$/g, ''));
+    const again = await harness(args, { HARNESS_RIG_TOKEN: TOKEN });
+    assert.equal(again.code, 1, again.stdout + again.stderr);
+    assert.deepEqual(scenarioCounts(again), { passed: 0, failed: 1, skipped: 0 });
+  });
+});
