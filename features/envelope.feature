@@ -71,7 +71,6 @@ Feature: Answers travel in the documented envelope, and requests as real clients
     Examples: JSON
       | form                               | encoding |
       | as application/json; charset=utf-8 | JSON     |
-      | as text/plain; charset=utf-8       | JSON     |
       | without whitespace                 | JSON     |
       | with bin_id before port_id         | JSON     |
 
@@ -92,4 +91,4 @@ Feature: Answers travel in the documented envelope, and requests as real clients
     @json
     Examples: JSON
       | form                         | encoding |
-      | as text/plain; charset=utf-8 | JSON     |
+      | with bin_id before port_id   | JSON     |

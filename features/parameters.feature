@@ -40,6 +40,21 @@ Feature: case_cancel checks its parameters before it looks at the port
       | encoding |
       | JSON     |
 
+  @error:1003 @assumed @source:decided @req:PARAM-1003
+  Scenario Outline: JSON params that are not an object count as no parameters at all (<params>, JSON)
+    Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
+    When the WMS sends case_cancel in JSON with params <params>
+    Then the controller answers with fault 1003
+    And port 4 is unchanged
+
+    @json
+    Examples: JSON
+      | params                                |
+      | 'null'                                |
+      | '[4, 101337]'                         |
+      | '"port_id=4&bin_id=101337"'           |
+      | '4'                                   |
+
   @error:1004 @source:seed @req:PARAM-1004-RANGE
   Scenario Outline: A port_id outside 1 to 2000 is refused with 1004 (<port_id>, <encoding>)
     Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error

@@ -62,17 +62,19 @@ Feature: Input that is not a call is refused, changes nothing, and the controlle
       | '["case_cancel", 4, 101337]'                                                                                                                 | 'application/json'                  | JSON     |
 
   @req:ROB-DOCTYPE
-  Scenario Outline: A DOCTYPE with an entity is refused, the entity never expanded (<encoding>)
+  Scenario Outline: A DOCTYPE is refused, and an entity never expanded (<doctype>, <encoding>)
     Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
-    When the WMS sends a case_cancel of bin 101337 on port 4 in XML with a DOCTYPE that declares an entity
+    When the WMS sends a case_cancel of bin 101337 on port 4 in XML with <doctype>
     Then the controller refuses it with an HTTP 4xx status
     And port 4 is unchanged
     And a valid cancel of bin 101337 on port 4 in <encoding> still succeeds
 
     @xml
     Examples: XML
-      | encoding |
-      | XML      |
+      | doctype                                    | encoding |
+      | a DOCTYPE                                  | XML      |
+      | a DOCTYPE that declares an entity          | XML      |
+      | a DOCTYPE that declares an external entity | XML      |
 
   @req:ROB-SIZE
   Scenario Outline: A body over 1 MiB is refused (<encoding>)

@@ -2,12 +2,13 @@
 import { When } from '@cucumber/cucumber';
 import type { HarnessWorld } from '../support/cucumber/world.ts';
 import {
-  doctypeWithEntity,
+  type DoctypeKind,
   otherMethod,
   padded,
   pythonSample,
   truncated,
   validCall,
+  withDoctype,
 } from '../support/target/bodies.ts';
 import type { ClientForm } from '../support/target/forms.ts';
 import type { ParamSpec } from '../support/target/params.ts';
@@ -100,9 +101,16 @@ When(
 );
 
 When(
-  'the WMS sends a case_cancel of bin {int} on port {int} in XML with a DOCTYPE that declares an entity',
-  async function (this: HarnessWorld, binId: number, portId: number) {
-    await this.sendBody(doctypeWithEntity(portId, binId), 'case_cancel with a DOCTYPE and an entity');
+  'the WMS sends a case_cancel of bin {int} on port {int} in XML with {doctype}',
+  async function (this: HarnessWorld, binId: number, portId: number, kind: DoctypeKind) {
+    await this.sendBody(withDoctype(portId, binId, kind), `case_cancel with ${kind}`);
+  },
+);
+
+When(
+  'the WMS sends case_cancel in JSON with params {string}',
+  async function (this: HarnessWorld, params: string) {
+    await this.call('case_cancel', undefined, 'JSON', { form: { rawParams: params }, strictRequest: false });
   },
 );
 

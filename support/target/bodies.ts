@@ -23,9 +23,21 @@ export function pythonSample(portId: number, binId: number): Body {
   return { body, contentType: XML_CONTENT_TYPE };
 }
 
-/** A valid cancel that reaches its bin_id through an internal entity: never to be expanded. */
-export function doctypeWithEntity(portId: number, binId: number): Body {
-  const body = `<?xml version="1.0"?>\n<!DOCTYPE methodcall [\n  <!ENTITY bin "${binId}">\n]>\n${xmlCall(portId, binId, `<port_id>${portId}</port_id><bin_id>&bin;</bin_id>`)}`;
+export type DoctypeKind =
+  | 'a DOCTYPE'
+  | 'a DOCTYPE that declares an entity'
+  | 'a DOCTYPE that declares an external entity';
+
+/** A valid cancel behind a DOCTYPE; with an entity, its bin_id is reached through it (never to be expanded). */
+export function withDoctype(portId: number, binId: number, kind: DoctypeKind): Body {
+  const subset =
+    kind === 'a DOCTYPE'
+      ? ''
+      : kind === 'a DOCTYPE that declares an entity'
+        ? ` [\n  <!ENTITY bin "${binId}">\n]`
+        : ' [\n  <!ENTITY bin SYSTEM "file:///etc/hostname">\n]';
+  const binText = kind === 'a DOCTYPE' ? String(binId) : '&bin;';
+  const body = `<?xml version="1.0"?>\n<!DOCTYPE methodcall${subset}>\n${xmlCall(portId, binId, `<port_id>${portId}</port_id><bin_id>${binText}</bin_id>`)}`;
   return { body, contentType: XML_CONTENT_TYPE };
 }
 

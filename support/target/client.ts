@@ -156,6 +156,11 @@ async function judge(
   const mediaType = mediaTypeOf(contentType);
   if (mediaType === undefined) problems.push(`no Content-Type, expected ${expected}`);
   else if (mediaType !== expected) problems.push(`Content-Type ${contentType}, expected ${expected}`);
+  // [decided] answers are UTF-8: a charset, when named, must say so.
+  const charset = charsetOf(contentType);
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    problems.push(`Content-Type ${contentType} names the charset ${charset}, expected utf-8`);
+  }
   if (exchange.error) return { problems: [...problems, exchange.error] }; // the body is incomplete
   // an error page (wrong status and wrong media type) is not an attempt at an answer: no decoding noise
   if (response.status !== 200 && mediaType !== expected) return { problems };
