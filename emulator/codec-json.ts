@@ -8,12 +8,69 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A JSON number literal, at a given index (sticky). */
+const NUMBER_LITERAL = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+
+/** Whether a number literal's exact decimal value is an integer, however many digits it has. */
+function exactlyIntegral(literal: string): boolean {
+  const match = /^-?([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?$/.exec(literal);
+  if (match === null) return false;
+  const whole = match[1] ?? '';
+  const digits = whole + (match[2] ?? '');
+  let last = digits.length - 1; // the last non-zero digit
+  while (last >= 0 && digits.charCodeAt(last) === 0x30) last--;
+  if (last < 0) return true; // zero
+  // Integral when every non-zero digit stands before the decimal point, the exponent moving the point.
+  return BigInt(last - whole.length) < BigInt(match[3] ?? '0');
+}
+
+/**
+ * JSON.parse reads 4.0000000000000000001 as the double 4, an integer: the fraction the client sent would
+ * pass the integer rule. Each such literal (a fraction whose double is integral) becomes 0.5, keeping its
+ * sign, so that it stays the fraction it is; every other byte is left as it was.
+ */
+function keepFractions(text: string): string {
+  let kept = '';
+  let copiedTo = 0;
+  let index = 0;
+  while (index < text.length) {
+    const code = text.charCodeAt(index);
+    if (code === 0x22) {
+      // a string: skip it, escapes included
+      index++;
+      while (index < text.length && text.charCodeAt(index) !== 0x22)
+        index += text.charCodeAt(index) === 0x5c ? 2 : 1;
+      index++;
+      continue;
+    }
+    if (code !== 0x2d && (code < 0x30 || code > 0x39)) {
+      index++;
+      continue;
+    }
+    NUMBER_LITERAL.lastIndex = index;
+    const literal = NUMBER_LITERAL.exec(text)?.[0];
+    if (literal === undefined) {
+      index++;
+      continue;
+    }
+    if (/[.eE]/.test(literal) && Number.isInteger(Number(literal)) && !exactlyIntegral(literal)) {
+      kept += `${text.slice(copiedTo, index)}${literal.startsWith('-') ? '-' : ''}0.5`;
+      copiedTo = index + literal.length;
+    }
+    index += literal.length;
+  }
+  return copiedTo === 0 ? text : kept + text.slice(copiedTo);
+}
+
 /** Reads a JSON call (always UTF-8, an optional BOM skipped). */
 export function parseJsonCall(raw: Buffer): ParsedCall {
   const body = hasUtf8Bom(raw) ? raw.subarray(3) : raw;
   let document: unknown;
   try {
-    document = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+    // ignoreBOM: the one BOM allowed is already gone; the decoder must not silently drop a second one.
+    document = JSON.parse(
+      keepFractions(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body)),
+    );
   } catch (error) {
     const detail = error instanceof SyntaxError ? error.message : 'the body is not valid UTF-8';
     return notACall('malformed', `malformed JSON: ${detail}`);

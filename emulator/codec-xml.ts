@@ -138,13 +138,15 @@ export function parseXmlCall(raw: Buffer, charset: string | undefined, deviation
   }
   let text: string;
   try {
+    // ignoreBOM: the one BOM allowed is already gone; the decoder must not silently drop a second one.
     text =
       declared.encoding === 'utf-8'
-        ? new TextDecoder('utf-8', { fatal: true }).decode(body)
+        ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body)
         : body.toString('latin1');
   } catch {
     return notACall('malformed', 'the body is not valid UTF-8');
   }
+  if (text.startsWith('\ufeff')) return notACall('malformed', 'malformed XML: a second byte order mark');
   if (deviations.has('refuse-standalone') && declared.standalone === 'yes') {
     return notACall('standalone', 'standalone documents are not supported');
   }

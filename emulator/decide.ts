@@ -84,7 +84,9 @@ function portIdParam(call: Call, deviations: Deviations): IntegerParam {
 function binIdParam(call: Call, deviations: Deviations): IntegerParam {
   const min = deviations.has('bin-min-off-by-one') ? BIN_ID_MIN + 1 : BIN_ID_MIN;
   const max = deviations.has('bin-max-off-by-one') ? BIN_ID_MAX + 1 : BIN_ID_MAX;
-  return readIntegerInRange(call.params?.get('bin_id'), min, max, deviations);
+  const read = readIntegerInRange(call.params?.get('bin_id'), min, max, deviations);
+  const inBand = read.kind === 'integer' && read.value >= 2_097_152 && read.value <= 2_162_687;
+  return deviations.has('bin-band-refused') && inBand ? { kind: 'invalid' } : read;
 }
 
 /** Both ids when valid, otherwise the parameter check that answers (port_id first, unless a deviation swaps). */
@@ -136,7 +138,8 @@ function caseCancel(state: SiteState, call: Call, deviations: Deviations): Decis
   const params = cancelParams(call, deviations);
   if (typeof params === 'string') return unchanged(state, cancelFault(params, deviations));
   const { portId, binId } = params;
-  const port = state.ports.get(portId);
+  const highHidden = deviations.has('port-high-missing') && portId > 1024 && portId < 2000;
+  const port = highHidden ? undefined : state.ports.get(portId);
   if (port === undefined) return unchanged(state, cancelFault('port-missing', deviations));
   const order = deviations.has('order-type-mode') ? PORT_CHECKS_MODE_FIRST : PORT_CHECKS;
   const failed = order.find((check) => portFails(check, port, binId) && !skipped(check, deviations));
@@ -151,7 +154,28 @@ function caseCancel(state: SiteState, call: Call, deviations: Deviations): Decis
   const published = deviations.has('success-no-log')
     ? []
     : [`AC,${portId},${binId},${deviations.has('success-wrong-log') ? 'CR' : 'NOOP'}`];
-  return committed(withPort(state, portId, cancelled), success(), published);
+  return committed(
+    forgetPreviousBin(withPort(state, portId, cancelled), state, portId, deviations),
+    success(),
+    published,
+  );
+}
+
+/** The cancel-forgets-previous-bin deviation: the port cancelled just before this one loses its selected bin. */
+function forgetPreviousBin(
+  next: SiteState,
+  before: SiteState,
+  portId: number,
+  deviations: Deviations,
+): SiteState {
+  if (!deviations.has('cancel-forgets-previous-bin')) return next;
+  const previousId = before.lastCancelled;
+  const previous = previousId === undefined ? undefined : next.ports.get(previousId);
+  const forgotten =
+    previousId !== undefined && previous !== undefined && previousId !== portId
+      ? withPort(next, previousId, { ...previous, selected_bin: null })
+      : next;
+  return { ...forgotten, lastCancelled: portId };
 }
 
 type MethodDecision = (state: SiteState, call: Call, deviations: Deviations) => Decision;

@@ -2,6 +2,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { Duplex } from 'node:stream';
 import { encodeJsonAnswer, parseJsonCall } from './codec-json.ts';
 import { encodeXmlAnswer, parseXmlCall } from './codec-xml.ts';
 import { isKnownMethod, knownMethods } from './decide.ts';
@@ -30,6 +31,8 @@ const OVERSIZE_BODY_LIMIT = 64 * 1024 * 1024;
 export const HEADERS_TIMEOUT_MS = 10_000;
 export const REQUEST_TIMEOUT_MS = 30_000;
 export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** How long a refused CONNECT's connection stays open for the client to read the 405 before it is closed. */
+const CONNECT_LINGER_MS = 1_000;
 
 export interface ServerOptions {
   readonly store: SiteStore;
@@ -256,6 +259,20 @@ export function createEmulatorServer(options: ServerOptions): Server {
     }
     response.writeContinue();
     server.emit('request', request, response);
+  });
+
+  // Without a listener Node closes a CONNECT's connection without a word: answer it like any other wrong verb.
+  server.on('connect', (request: IncomingMessage, socket: Duplex) => {
+    const path = pathOf(request).slice(0, 80);
+    const explanation = `${oneLine(`CONNECT is not allowed on ${path}; the Task Interface is POST ${TASK_PATH}`)}\n`;
+    socket.on('error', () => {});
+    socket.resume(); // read and drop whatever follows, so that closing does not reset the answer away
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\nAllow: POST\r\nContent-Type: ${TEXT_PLAIN}\r\n` +
+        `Content-Length: ${Buffer.byteLength(explanation)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${explanation}`,
+    );
+    setTimeout(() => socket.destroy(), CONNECT_LINGER_MS).unref();
+    options.log?.(`CONNECT ${path} -> 405`);
   });
   return server;
 }

@@ -41,6 +41,8 @@ export interface SiteState {
   readonly ports: ReadonlyMap<number, PortState>;
   /** The bins that exist; undefined means every bin id in range exists. */
   readonly bins?: ReadonlySet<number>;
+  /** The port of the last successful cancel since the reset: only the cancel-forgets-previous-bin deviation reads it. */
+  readonly lastCancelled?: number;
 }
 
 /** One XML element as the codec read it: its own text (entities decoded) and its child elements. */

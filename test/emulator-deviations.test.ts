@@ -57,6 +57,16 @@ const remove =
   (target) =>
     target.rig.delete(portId);
 
+/** A successful cancel made while arranging, so that the probe is the second one. */
+const cancelFirst =
+  (portId: number, binId: number): Step =>
+  async (target) => {
+    await send(target.taskUrl, {
+      method: 'POST',
+      body: xmlCall('case_cancel', cancel(String(portId), String(binId))),
+      headers: { 'content-type': XML },
+    });
+  };
 const xml = (params: Params, arrange: readonly Step[] = []): Request => ({
   body: xmlCall('case_cancel', params),
   contentType: XML,
@@ -351,6 +361,24 @@ const PROBES: Readonly<
     probe: { method: 'GET' },
     expect: status(200),
     control: [{ method: 'DELETE' }, SAMPLE_XML],
+  },
+  'bin-band-refused': {
+    probe: xml(cancel('4', '2097152'), [put(4, { selected_bin: 2097152 })]),
+    expect: fault(1010),
+    control: [xml(cancel('4', '2162688'), [put(4, { selected_bin: 2162688 })]), SAMPLE_JSON],
+  },
+  'port-high-missing': {
+    probe: json(cancel('1025', '101337'), [put(1025, {})]),
+    expect: fault(1000),
+    control: [
+      json(cancel('2000', '101337'), [put(2000, {})]),
+      json(cancel('1024', '101337'), [put(1024, {})]),
+    ],
+  },
+  'cancel-forgets-previous-bin': {
+    probe: xml(SAMPLE, [put(1, { selected_bin: 1 }), cancelFirst(1, 1)]),
+    expect: (seen) => assert.equal(seen.ports[1]?.selected_bin, null),
+    control: [SAMPLE_JSON, xml(SAMPLE, [put(1, { selected_bin: 1 })])],
   },
 };
 

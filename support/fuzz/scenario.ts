@@ -1,0 +1,157 @@
+// The @fuzz scenarios' side of the World: run a property against the scenario's target, say what it
+// exercised, and turn a counterexample into steps, evidence and a command that replays it.
+import { AssertionError } from 'chai';
+import type { HarnessWorld, StepOutcome } from '../cucumber/world.ts';
+import { type RunConfig, readRigToken, readRunConfig } from '../run-config.ts';
+import type { Encoding } from '../target/types.ts';
+import { type CheckOutcome, checkProperty, defaultTimeLimitMs } from './check.ts';
+import type { FuzzProperty } from './properties.ts';
+import { FuzzSession } from './session.ts';
+
+/** The variable that carries --fuzz-path to the cucumber processes (until the runner passes it in HARNESS_RUN). */
+export const FUZZ_PATH_VARIABLE = 'HARNESS_FUZZ_PATH';
+/** Above this share of one kind of answer, the run says the property exercised little else. */
+export const DOMINANT_SHARE = 0.9;
+const DIAGNOSIS_MIN_CALLS = 20;
+
+interface FuzzResult {
+  readonly title: string;
+  readonly encoding: Encoding;
+  readonly outcome: CheckOutcome;
+  readonly message?: string;
+}
+
+const results = new WeakMap<HarnessWorld, FuzzResult>();
+
+/** --fuzz-path as the runner passes it: in the run description once it knows the flag, in the environment until then. */
+export function fuzzPathOf(run: RunConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const fromRun = (run as RunConfig & { fuzzPath?: string }).fuzzPath;
+  const fromEnv = env[FUZZ_PATH_VARIABLE];
+  return fromRun ?? (fromEnv === undefined || fromEnv === '' ? undefined : fromEnv);
+}
+
+/** The cucumber step timeout of a property: its time limit, and room for validation and shrinking past it. */
+export function fuzzStepTimeoutMs(): number {
+  const run = readRunConfig();
+  return defaultTimeLimitMs(run.fuzzRuns ?? 150) + 120_000;
+}
+
+function percent(part: number, whole: number): string {
+  return `${Math.round((100 * part) / whole)}%`;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The kinds of answer, the most frequent first. */
+function spread(session: FuzzSession): [string, number][] {
+  return [...session.answers].sort((a, b) => b[1] - a[1]);
+}
+
+/** One line: what ran, how fast, and how the answers spread. */
+export function summarise(title: string, session: FuzzSession, outcome: CheckOutcome, seed: number): string {
+  const answers = spread(session).map(([kind, n]) => `${kind} ×${n}`);
+  const rate = session.calls / Math.max(outcome.elapsedMs / 1000, 0.001);
+  const runs = outcome.replayed
+    ? 'replayed one counterexample'
+    : `${outcome.runs} of ${outcome.requestedRuns} runs${outcome.interrupted ? ` (interrupted at the time limit of ${seconds(outcome.timeLimitMs)})` : ''}`;
+  return [
+    `fuzz ${outcome.key} (${title}): ${runs} in ${seconds(outcome.elapsedMs)}, seed ${seed} (fast-check seed ${outcome.fastCheckSeed})`,
+    `${session.calls} case_cancel calls (${rate.toFixed(0)} a second); ${outcome.validation.requests} requests validated ahead in ${outcome.validation.batches} batch(es), ${Math.round(outcome.validation.ms)} ms`,
+    `answers: ${answers.join(', ') || 'none'}`,
+  ].join('; ');
+}
+
+/** Says so when nearly every answer was the same: the property then tested one check, not the spec. */
+export function diagnose(key: string, session: FuzzSession, intended?: string): string | undefined {
+  const total = session.calls;
+  const [kind, count] = spread(session)[0] ?? ['', 0];
+  if (total < DIAGNOSIS_MIN_CALLS || count / total < DOMINANT_SHARE || kind === intended) return undefined;
+  const hint =
+    kind === 'fault 1000'
+      ? session.hasRig
+        ? 'the ports it calls do not exist: does the rig apply PUT /ports?'
+        : 'without a rig no port is arranged, so the answers past the parameter checks are mostly "no such port"'
+      : 'the generators or the arrangement reach little else on this target';
+  return `fuzz ${key}: ${count} of ${total} answers (${percent(count, total)}) were ${kind}; the property exercised little else (${hint})`;
+}
+
+function replay(world: HarnessWorld, path: string): { command: string; meanwhile: string } {
+  const prefix = world.run.rerunPrefix.replace(/\s--fuzz-path=\S+/g, '');
+  // --tags keeps the other feature files out even where cucumber adds its configured paths to the one given
+  const scenario = world.place ? `${world.place.uri}:${world.place.line}` : 'features/fuzz.feature';
+  const place = `--tags @fuzz ${scenario}`;
+  return {
+    command: `${prefix} --fuzz-path=${path} ${place}`,
+    meanwhile: `${FUZZ_PATH_VARIABLE}=${path} ${prefix} ${place}`,
+  };
+}
+
+/** Runs the property in the scenario's encoding; a property that needs a rig reports INCONCLUSIVE without one. */
+export async function runFuzzProperty<T>(
+  world: HarnessWorld,
+  property: FuzzProperty<T>,
+  encoding: Encoding,
+): Promise<StepOutcome> {
+  const rigUrl = world.run.rigUrl;
+  if (property.needsRig && !rigUrl) {
+    return world.skip({
+      verdict: 'INCONCLUSIVE',
+      reason: `the property "${property.title}" arranges random ports through the rig control API (rig-control.md), and this target has no rig: give --rig=URL`,
+    });
+  }
+  const session = new FuzzSession(
+    world.target,
+    encoding,
+    rigUrl ? { url: rigUrl, token: readRigToken() } : undefined,
+  );
+  // every exchange goes to the run's exchange log (certification evidence); only a counterexample's to the report
+  session.onExchange = (exchange) => world.keep(exchange);
+  const seed = world.run.seed;
+  const outcome = await checkProperty(property, session, {
+    seed,
+    runs: world.run.fuzzRuns,
+    path: fuzzPathOf(world.run),
+  });
+  world.log(summarise(property.title, session, outcome, seed));
+  const warning = diagnose(outcome.key, session, property.intended?.(session.hasRig));
+  if (warning) {
+    world.log(warning);
+    console.warn(`\n${warning}`);
+  }
+  if (outcome.runs === 0 && outcome.interrupted) {
+    return world.skip({
+      verdict: 'INCONCLUSIVE',
+      reason: `no run of the property ended within its time limit of ${seconds(outcome.timeLimitMs)}: the target answers too slowly`,
+    });
+  }
+  const counterexample = outcome.counterexample;
+  let message: string | undefined;
+  if (counterexample) {
+    const { command, meanwhile } = replay(world, counterexample.path);
+    const how = outcome.replayed ? 'replayed' : `found at run ${counterexample.foundAtRun}`;
+    message = [
+      `the controller and the specification disagree (${counterexample.message.replace(/^Then /, '')}); replay: ${command}`,
+      `minimal counterexample (seed ${seed}, path ${counterexample.path}, ${how}, shrunk ${counterexample.shrinks} times):`,
+      ...counterexample.steps.map((step) => `  ${step}`),
+      'replay exactly this counterexample with:',
+      `  ${command}`,
+      `  (or, while the runner does not take --fuzz-path: ${meanwhile})`,
+    ].join('\n');
+    world.attach(counterexample.steps.join('\n'), {
+      mediaType: 'text/plain',
+      fileName: 'minimal counterexample',
+    });
+    for (const exchange of counterexample.exchanges) world.record(exchange);
+  }
+  results.set(world, { title: property.title, encoding, outcome, message });
+  return undefined;
+}
+
+/** Fails the scenario with the counterexample when the property found one. */
+export function expectAgreement(world: HarnessWorld): void {
+  const result = results.get(world);
+  if (!result) throw new Error('harness bug: no property ran in this scenario before its verdict was asked');
+  if (result.message) throw new AssertionError(result.message);
+}
