@@ -121,14 +121,14 @@ Feature: case_cancel checks its parameters before it looks at the port
       | '-0.5'         | JSON     |
       | '""'           | JSON     |
 
-  @error:1004 @assumed @source:decided @req:PARAM-1004-FORMAT
+  @error:1004 @assumed @source:decided @req:PARAM-1004-FORMAT @xml
   Scenario: A port_id given twice is refused with 1004 (XML)
     Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
     When the WMS sends case_cancel in XML with port_id 4 given twice and bin_id 101337
     Then the controller answers with fault 1004
     And port 4 is unchanged
 
-  @error:1004 @assumed @source:decided @req:PARAM-1004-FORMAT
+  @error:1004 @assumed @source:decided @req:PARAM-1004-FORMAT @xml
   Scenario: A port_id with a child element is refused with 1004 (XML)
     Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
     When the WMS sends case_cancel in XML with port_id 4 inside a child element and bin_id 101337
@@ -209,7 +209,7 @@ Feature: case_cancel checks its parameters before it looks at the port
       | '[101337]'  | JSON     |
       | '{}'        | JSON     |
 
-  @error:1010 @assumed @source:decided @req:PARAM-1010-FORMAT
+  @error:1010 @assumed @source:decided @req:PARAM-1010-FORMAT @xml
   Scenario: A bin_id given twice is refused with 1010 (XML)
     Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
     When the WMS sends case_cancel in XML with bin_id 101337 given twice and port_id 4

@@ -15,6 +15,8 @@ export interface HarnessOptions {
   readonly reportsDir: string;
   readonly seed?: number;
   readonly fuzzRuns?: number;
+  /** Replays exactly one counterexample of a @fuzz property, as its failure prints it. */
+  readonly fuzzPath?: string;
   readonly targetProfile?: string;
   readonly certify: boolean;
   readonly interactive: boolean;
@@ -36,6 +38,7 @@ const VALUE_FLAGS = [
   'reports',
   'seed',
   'fuzz-runs',
+  'fuzz-path',
   'target-profile',
   'expect',
 ] as const;
@@ -43,18 +46,26 @@ const BOOLEAN_FLAGS = ['certify', 'interactive', 'help'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 export const USAGE = `usage: npm test -- [--target=T] [--rig=URL] [--encoding=xml|json|both] [--timeout=MS]
-                  [--target-profile=FILE] [--seed=N] [--fuzz-runs=N] [--reports=DIR]
+                  [--target-profile=FILE] [--seed=N] [--fuzz-runs=N] [--fuzz-path=P] [--reports=DIR]
                   [--certify] [--interactive] [--expect=FILE] [cucumber options and feature paths]
   --target   emulator (default: the embedded emulator on an ephemeral port), host (127.0.0.1:${DEFAULT_TASK_PORT}),
              ADDRESS, ADDRESS:PORT (port ${DEFAULT_TASK_PORT} when left out) or http://ADDRESS:PORT/api/v2/task
   --rig      the rig control base URL of a simulator (e.g. http://127.0.0.1:${DEFAULT_TASK_PORT}/rig/v1);
-             its token comes from the environment variable HARNESS_RIG_TOKEN or the profile
+             its token comes from the profile, or the environment variable HARNESS_RIG_TOKEN
+  --target-profile  a target profile (profiles/*.json): identity, task and rig URLs, capabilities, fixtures,
+             timeouts; --target and --rig override its URLs (docs/certification.md)
   --encoding run the XML rows, the JSON rows or both (default both)
-  --timeout  deadline of one call in milliseconds (default ${DEFAULT_TIMEOUT_MS})
+  --timeout  deadline of one call in milliseconds (default: the profile's, else ${DEFAULT_TIMEOUT_MS})
   --seed, --fuzz-runs   fast-check seed and runs per property for the @fuzz scenarios
+  --fuzz-path  replay exactly one counterexample of a @fuzz property, as its failure prints it
   --reports  where reports are written (default reports)
+  --interactive  an operator at this terminal causes what the Task Interface cannot (profile capabilities.operator)
+  --expect   a file of the target's known failures, each with a reason: they are reported and do not gate
+  --certify  the whole suite against a profile, with an evidence bundle in <reports>/certification/<UTC stamp>/;
+             refuses filters, feature paths and --expect; check a bundle with npm run verify-bundle -- DIR
 Anything else (--tags, --name, --format, --parallel, feature paths) goes to cucumber unchanged.
-Exit codes: 0 nothing failed, 1 a scenario failed, 2 the run could not be made.`;
+Verdicts: PASSED, FAILED, NOT APPLICABLE, INCONCLUSIVE. Exit codes: 0 nothing FAILED, 1 a scenario FAILED
+(or, with --certify, the target is not certified: FAILED or INCONCLUSIVE), 2 the run could not be made.`;
 
 function positiveInteger(flag: string, raw: string, min: number, max: number): number {
   if (!/^\d+$/.test(raw)) throw new UsageError(`--${flag}=${raw}: expected a whole number`);
@@ -109,6 +120,7 @@ export function parseOptions(argv: readonly string[]): HarnessOptions {
       values['fuzz-runs'] === undefined
         ? undefined
         : positiveInteger('fuzz-runs', values['fuzz-runs'], 1, 1_000_000),
+    fuzzPath: values['fuzz-path'],
     targetProfile: values['target-profile'],
     certify: flags.has('certify'),
     interactive: flags.has('interactive'),
@@ -161,4 +173,19 @@ export function resolveRigUrl(rig: string): string {
     throw new UsageError(`--rig=${rig}: only http:// and https:// URLs are supported`);
   }
   return url.toString().replace(/\/+$/, '');
+}
+
+/** --certify runs the whole suite as it is: nothing may narrow it or excuse a failure. Throws UsageError. */
+export function checkCertifyOptions(options: HarnessOptions, hasProfile: boolean): void {
+  if (!hasProfile)
+    throw new UsageError('--certify needs --target-profile=FILE: a certification names its target');
+  if (options.expect)
+    throw new UsageError('--certify refuses --expect: a certification reports every failure');
+  if (options.encoding !== 'both')
+    throw new UsageError(`--certify runs both encodings: it refuses --encoding=${options.encoding}`);
+  if (options.cucumberArgs.length > 0) {
+    throw new UsageError(
+      `--certify runs every scenario: it refuses tag and name filters, feature paths and other cucumber options (${options.cucumberArgs.join(' ')})`,
+    );
+  }
 }

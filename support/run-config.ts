@@ -1,5 +1,18 @@
 // What the runner tells the cucumber processes (the main one and any --parallel workers) about the run.
+import type { Capabilities, Fixtures } from './profile/profile.ts';
+import type { Expectation } from './report/verdicts-expect.ts';
 import type { Encoding } from './target/types.ts';
+
+/** What the cucumber processes need of the target profile (never its token: that travels on its own). */
+export interface RunProfile {
+  readonly file: string;
+  readonly capabilities: Capabilities;
+  readonly fixtures: Fixtures;
+  /** How long a port arranged through the Task Interface may take to read back as wanted. */
+  readonly arrangementMs: number;
+  /** How long to wait for the operator's answer. */
+  readonly operatorMs: number;
+}
 
 export interface RunConfig {
   readonly taskUrl: string;
@@ -9,9 +22,18 @@ export interface RunConfig {
   readonly encodings: readonly Encoding[];
   readonly seed: number;
   readonly fuzzRuns?: number;
+  readonly fuzzPath?: string;
   readonly reportsDir: string;
   /** The command that re-runs one scenario of this run, without the feature path. */
   readonly rerunPrefix: string;
+  /** The target profile (--target-profile), when one is used. */
+  readonly profile?: RunProfile;
+  /** --interactive: an operator answers at this terminal. */
+  readonly interactive?: boolean;
+  /** Where every exchange is appended as one JSON line (certification evidence). */
+  readonly exchangesFile?: string;
+  /** --expect: the target's known failures. */
+  readonly expectations?: readonly Expectation[];
 }
 
 const RUN_VARIABLE = 'HARNESS_RUN';

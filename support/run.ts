@@ -1,10 +1,13 @@
-// `npm test`: resolve the target, check that it answers, run cucumber against it, and say what happened.
+// `npm test`: resolve the target (from the flags and the target profile), check that it answers and does what
+// its profile declares, run cucumber against it, and say what happened in verdicts: in the console, JUnit,
+// Allure, and with --certify an evidence bundle.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  checkCertifyOptions,
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_TIMEOUT_MS,
   type HarnessOptions,
@@ -14,16 +17,46 @@ import {
   USAGE,
   UsageError,
 } from './options.ts';
-import { readRunResult, type ScenarioResult } from './report/messages.ts';
+import { type CapabilityCheck, checkCapabilities } from './profile/capabilities.ts';
+import {
+  DEFAULT_ARRANGEMENT_MS,
+  DEFAULT_OPERATOR_S,
+  type LoadedProfile,
+  loadProfile,
+  ProfileError,
+} from './profile/profile.ts';
+import { CERTIFICATION_EXIT, writeCertification } from './report/certify.ts';
+import {
+  countVerdicts,
+  gates,
+  placeOf,
+  readVerdictsFile,
+  type ScenarioVerdict,
+  type Verdict,
+} from './report/verdicts.ts';
+import { annotateAllureResults } from './report/verdicts-allure.ts';
+import { ExpectationError, loadExpectations, staleExpectations } from './report/verdicts-expect.ts';
+import { renderJunit } from './report/verdicts-junit.ts';
+import {
+  loadRequirements,
+  type RequirementRow,
+  requirementMatrix,
+  scanRequirementTags,
+  traceabilityProblems,
+} from './report/verdicts-requirements.ts';
 import { RIG_TOKEN_VARIABLE, type RunConfig, readRigToken, runConfigEnvironment } from './run-config.ts';
 import { closeClient, preflight } from './target/client.ts';
+import { OPERATOR_ABORTED } from './target/operator.ts';
 import { RigClient } from './target/rig.ts';
-import type { Encoding } from './target/types.ts';
+import type { Encoding, Exchange, TargetConfig } from './target/types.ts';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CUCUMBER_BIN = path.join(PROJECT_ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js');
+const FEATURES_DIR = path.join(PROJECT_ROOT, 'features');
+const REQUIREMENTS_FILE = path.join(FEATURES_DIR, 'requirements.json');
+const SUITE_NAME = 'case_cancel conformance';
 
-/** Exit 2: the run could not be made. One line, no stack trace. */
+/** Exit 2: the run could not be made. One line (or one per problem), no stack trace. */
 class RunError extends Error {}
 
 interface Target {
@@ -34,27 +67,40 @@ interface Target {
   close(): Promise<void>;
 }
 
-async function openTarget(options: HarnessOptions): Promise<Target> {
-  if (options.target === 'emulator') {
+function targetGiven(options: HarnessOptions): boolean {
+  return options.ownArgs.some((a) => a.startsWith('--target='));
+}
+
+async function openTarget(options: HarnessOptions, loaded: LoadedProfile | undefined): Promise<Target> {
+  const profile = loaded?.profile;
+  const where = targetGiven(options) || !profile ? options.target : profile.task_url;
+  if (where === 'emulator') {
     if (options.rig)
       throw new UsageError('--rig: the embedded emulator brings its own rig; give --rig with --target');
     // The runner may start the emulator; nothing under support/ or steps/ decides anything with its code.
     const { startEmulator } = await import('../emulator/index.ts');
-    const rigToken = randomBytes(18).toString('base64url');
-    const emulator = await startEmulator({ host: '127.0.0.1', port: 0, rigToken, quiet: true });
+    const withRig = profile?.capabilities.rig ?? true;
+    const rigToken = withRig ? randomBytes(18).toString('base64url') : undefined;
+    const emulator = await startEmulator({ host: '127.0.0.1', port: 0, rigToken, rig: withRig, quiet: true });
     return {
       taskUrl: emulator.taskUrl,
       rigUrl: emulator.rigUrl,
       rigToken,
-      label: `the embedded emulator at ${emulator.taskUrl}`,
+      label: `the embedded emulator at ${emulator.taskUrl}${withRig ? '' : ' (started without its rig, as the profile declares)'}`,
       close: () => emulator.close(),
     };
   }
-  const taskUrl = resolveTaskUrl(options.target);
+  const taskUrl = resolveTaskUrl(where);
+  const rig = options.rig ?? (profile?.capabilities.rig ? profile.rig?.url : undefined);
+  if (profile?.capabilities.rig && rig === undefined) {
+    throw new ProfileError(loaded?.file ?? '', [
+      'rig.url: missing, and capabilities.rig is true (give the rig URL here or with --rig)',
+    ]);
+  }
   return {
     taskUrl,
-    rigUrl: options.rig === undefined ? undefined : resolveRigUrl(options.rig),
-    rigToken: readRigToken(),
+    rigUrl: rig === undefined ? undefined : resolveRigUrl(rig),
+    rigToken: loaded?.rigToken ?? readRigToken(),
     label: taskUrl,
     close: async () => {},
   };
@@ -116,48 +162,178 @@ function runCucumber(args: readonly string[], env: NodeJS.ProcessEnv): Promise<n
   });
 }
 
-function summarise(scenarios: readonly ScenarioResult[], rerunPrefix: string): { failed: number } {
-  const count = (status: string) => scenarios.filter((s) => s.status === status).length;
-  const failed = scenarios.filter((s) => !['PASSED', 'SKIPPED'].includes(s.status));
-  const skipped = scenarios.filter((s) => s.status === 'SKIPPED');
-  if (skipped.length > 0) {
-    console.log(`\n${skipped.length} scenario(s) skipped, each with its reason:`);
-    for (const s of skipped)
-      console.log(`  - ${s.name} (${s.uri}:${s.line}): ${s.message ?? 'no reason given'}`);
-  }
-  if (failed.length > 0) {
-    console.log(`\n${failed.length} scenario(s) failed; re-run one with:`);
-    for (const s of failed) {
-      const why = (s.message ?? s.status).split('\n')[0];
-      console.log(`  - ${s.name}: ${why}\n    ${rerunPrefix} ${s.uri}:${s.line}`);
-    }
-  }
-  console.log(`\n${scenarios.length} scenarios ran against the target.`);
-  console.log(`scenarios: ${count('PASSED')} passed, ${failed.length} failed, ${skipped.length} skipped`);
-  return { failed: failed.length };
+/** The console shows the most frequent reasons; verdicts.json, JUnit and Allure have every scenario's. */
+const MAX_REASONS = 12;
+
+function listed(places: readonly string[], max = 8): string {
+  const shown = places.slice(0, max).join(', ');
+  return places.length > max ? `${shown} and ${places.length - max} more` : shown;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
+/** The console summary: counts per verdict, the reasons grouped, each failure with its re-run command. */
+function summarise(
+  scenarios: readonly ScenarioVerdict[],
+  matrix: readonly RequirementRow[],
+  stale: readonly string[],
+  rerunPrefix: string,
+): void {
+  for (const verdict of ['NOT APPLICABLE', 'INCONCLUSIVE'] as const) {
+    const these = scenarios.filter((s) => s.verdict === verdict);
+    if (these.length === 0) continue;
+    const byReason = new Map<string, string[]>();
+    for (const s of these)
+      byReason.set(s.reason ?? '', [...(byReason.get(s.reason ?? '') ?? []), placeOf(s)]);
+    const groups = [...byReason].sort((a, b) => b[1].length - a[1].length);
+    console.log(`\n${these.length} scenario(s) ${verdict}, by reason:`);
+    for (const [reason, places] of groups.slice(0, MAX_REASONS))
+      console.log(`  - ${verdict}: ${reason}\n      ${listed(places)}`);
+    if (groups.length > MAX_REASONS)
+      console.log(
+        `  - and ${groups.length - MAX_REASONS} more reasons: every scenario's is in verdicts.json`,
+      );
+  }
+  const expected = scenarios.filter((s) => s.verdict === 'FAILED' && s.expected !== undefined);
+  if (expected.length > 0) {
+    console.log(`\n${expected.length} expected failure(s) (--expect), not gating:`);
+    for (const s of expected)
+      console.log(`  - ${placeOf(s)} ${s.name}: ${s.reason} (expected: ${s.expected})`);
+  }
+  if (stale.length > 0) {
+    console.log(`\n${stale.length} expectation(s) no longer true: update the expectation file`);
+    for (const line of stale) console.log(`  - ${line}`);
+  }
+  const failed = scenarios.filter(gates);
+  if (failed.length > 0) {
+    console.log(`\n${failed.length} scenario(s) FAILED; re-run one with:`);
+    for (const s of failed) console.log(`  - ${s.name}: ${s.reason}\n    ${rerunPrefix} ${placeOf(s)}`);
+  }
+  const notPassed = matrix.filter((r) =>
+    Object.values(r.verdicts).some((v) => v !== undefined && v !== 'PASSED' && v !== 'NOT APPLICABLE'),
+  );
+  const run = matrix.filter((r) => r.scenarios > 0);
+  console.log(
+    `\nrequirements: ${run.length - notPassed.length} of the ${run.length} this run covers PASSED in every encoding${
+      notPassed.length > 0
+        ? `; not passed: ${notPassed
+            .map(
+              (r) =>
+                `${r.id} (${Object.entries(r.verdicts)
+                  .filter(([, v]) => v !== undefined)
+                  .map(([e, v]) => `${e} ${v}`)
+                  .join(', ')})`,
+            )
+            .join(', ')}`
+        : ''
+    }`,
+  );
+  const counts = countVerdicts(scenarios);
+  const parts = (['PASSED', 'FAILED', 'NOT APPLICABLE', 'INCONCLUSIVE'] as Verdict[]).map(
+    (v) => `${counts[v]} ${v}`,
+  );
+  console.log(
+    `\n${counts.total} scenarios: ${parts.join(', ')}${counts.expected > 0 ? ` (${counts.expected} of the FAILED expected)` : ''}`,
+  );
+  // The line of earlier versions, in cucumber's words (skipped: NOT APPLICABLE and INCONCLUSIVE), for scripts.
+  console.log(
+    `scenarios: ${counts.PASSED} passed, ${counts.FAILED} failed, ${counts['NOT APPLICABLE'] + counts.INCONCLUSIVE} skipped`,
+  );
+}
+
+function printCapabilities(checks: readonly CapabilityCheck[], fatal: boolean): void {
+  const bad = checks.filter((c) => !c.ok);
+  if (bad.length === 0) {
+    console.log(`profile: ${checks.length} declared capabilities and fixtures checked against the target`);
+    return;
+  }
+  const stream = fatal ? console.error : console.warn;
+  stream(`profile: the target does not do what its profile declares:`);
+  for (const c of bad) stream(`  - ${c.key}: ${c.detail}`);
+}
+
+interface ParsedRun {
+  readonly options: HarnessOptions;
+  readonly loaded?: LoadedProfile;
+}
+
+async function prepare(argv: readonly string[]): Promise<ParsedRun | undefined> {
   const options = parseOptions(argv);
   if (options.help) {
     console.log(USAGE);
-    return 0;
+    return undefined;
   }
-  for (const flag of ['targetProfile', 'certify', 'interactive', 'expect'] as const) {
-    if (options[flag])
-      throw new UsageError(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is not available yet`);
+  if (
+    options.interactive &&
+    options.cucumberArgs.some((a) => a === '--parallel' || a.startsWith('--parallel='))
+  )
+    throw new UsageError('--interactive asks one operator at one terminal: it refuses --parallel');
+  const loaded = options.targetProfile ? await loadProfile(options.targetProfile) : undefined;
+  if (options.certify) checkCertifyOptions(options, loaded !== undefined);
+  return { options, loaded };
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const started = new Date();
+  const parsed = await prepare(argv);
+  if (!parsed) return 0;
+  const { options, loaded } = parsed;
+  const profile = loaded?.profile;
+
+  const requirements = await loadRequirements(REQUIREMENTS_FILE);
+  const untraceable = traceabilityProblems(requirements, await scanRequirementTags(FEATURES_DIR));
+  if (untraceable.length > 0) {
+    throw new RunError(
+      `the suite does not trace to its requirements (${path.relative(PROJECT_ROOT, REQUIREMENTS_FILE)}):\n  ${untraceable.join('\n  ')}`,
+    );
   }
+  const expectations = options.expect
+    ? await loadExpectations(options.expect, new Set(requirements.map((r) => r.id)))
+    : undefined;
+
   const reportsDir = path.resolve(PROJECT_ROOT, options.reportsDir);
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = options.timeoutMs ?? profile?.timeouts?.call_ms ?? DEFAULT_TIMEOUT_MS;
   const seed = options.seed ?? randomInt(0, 2 ** 31 - 1);
-  const target = await openTarget(options);
+  if (options.interactive && !process.stdin.isTTY)
+    console.warn(
+      'harness: --interactive: standard input is not a terminal; scenarios that need an operator are INCONCLUSIVE',
+    );
+  if (options.interactive && !profile?.capabilities.operator)
+    console.warn(
+      'harness: --interactive: the profile declares no operator (capabilities.operator); nobody will be asked',
+    );
+
+  const target = await openTarget(options, loaded);
   try {
     await checkReachable(target, timeoutMs);
     await mkdir(reportsDir, { recursive: true });
-    await rm(path.join(reportsDir, 'allure-results'), { recursive: true, force: true });
-    await rm(path.join(reportsDir, 'messages.ndjson'), { force: true });
+    for (const name of ['allure-results', 'messages.ndjson', 'exchanges.ndjson', 'verdicts.json'])
+      await rm(path.join(reportsDir, name), { recursive: true, force: true });
+    const exchangesFile = path.join(reportsDir, 'exchanges.ndjson');
+    await writeFile(exchangesFile, '');
 
-    const keep = options.ownArgs.filter((a) => !a.startsWith('--seed='));
+    console.log(`target: ${target.label}${target.rigUrl ? `, rig ${target.rigUrl}` : ', no rig'}`);
+    let capabilityChecks: CapabilityCheck[] = [];
+    if (profile) {
+      const targetConfig: TargetConfig = {
+        taskUrl: target.taskUrl,
+        rigUrl: target.rigUrl,
+        timeoutMs,
+        maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
+      };
+      const probes: Exchange[] = [];
+      capabilityChecks = await checkCapabilities(profile, targetConfig, (e) => probes.push(e));
+      await appendFile(
+        exchangesFile,
+        probes.map((exchange) => `${JSON.stringify({ scenario: 'capability check', exchange })}\n`).join(''),
+      );
+      console.log(
+        `profile: ${loaded.file} (${profile.identity.vendor}, ${profile.identity.product}, ${profile.identity.software_release})`,
+      );
+      printCapabilities(capabilityChecks, options.certify);
+      if (options.certify && capabilityChecks.some((c) => !c.ok))
+        throw new RunError('--certify: the target must do what its profile declares before it is certified');
+    }
+
+    const keep = options.ownArgs.filter((a) => !a.startsWith('--seed=') && !a.startsWith('--fuzz-path='));
     const rerunPrefix = ['npm test --', ...keep, `--seed=${seed}`]
       .map((a, i) => (i === 0 ? a : quote(a)))
       .join(' ');
@@ -169,10 +345,22 @@ async function main(argv: readonly string[]): Promise<number> {
       encodings: encodingsOf(options.encoding),
       seed,
       fuzzRuns: options.fuzzRuns,
+      fuzzPath: options.fuzzPath,
       reportsDir,
       rerunPrefix,
+      profile: profile
+        ? {
+            file: loaded.file,
+            capabilities: profile.capabilities,
+            fixtures: profile.fixtures,
+            arrangementMs: profile.timeouts?.arrangement_ms ?? DEFAULT_ARRANGEMENT_MS,
+            operatorMs: (profile.timeouts?.operator_s ?? DEFAULT_OPERATOR_S) * 1000,
+          }
+        : undefined,
+      interactive: options.interactive,
+      exchangesFile,
+      expectations,
     };
-    console.log(`target: ${target.label}${target.rigUrl ? `, rig ${target.rigUrl}` : ', no rig'}`);
     console.log(`fuzz seed: ${seed} (replay with --seed=${seed})`);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -181,20 +369,104 @@ async function main(argv: readonly string[]): Promise<number> {
     };
     if (target.rigToken) env[RIG_TOKEN_VARIABLE] = target.rigToken;
     else delete env[RIG_TOKEN_VARIABLE];
-    const code = await runCucumber(cucumberArguments(options), env);
+    await runCucumber(cucumberArguments(options), env);
+    const finished = new Date();
 
-    const result = await readRunResult(path.join(reportsDir, 'messages.ndjson'));
+    const messagesFile = path.join(reportsDir, 'messages.ndjson');
+    const result = await readVerdictsFile(messagesFile);
     if (!result?.started) {
       // Cucumber stopped before running anything: a bad option or path is a run that could not be made.
       console.error('harness: cucumber did not start a run (see its message above)');
       return 2;
     }
-    const { failed } = summarise(result.scenarios, rerunPrefix);
-    console.log(
-      `reports: ${path.relative(process.cwd(), reportsDir) || '.'}/ (junit.xml, cucumber.html, messages.ndjson, allure-results/)`,
+    const scenarios = result.scenarios;
+    const matrix = requirementMatrix(requirements, scenarios);
+    const stale = expectations ? staleExpectations(expectations, scenarios) : [];
+    summarise(scenarios, matrix, stale, rerunPrefix);
+
+    const junit = renderJunit(scenarios, {
+      suiteName: SUITE_NAME,
+      timestamp: started.toISOString(),
+      properties: {
+        target: target.taskUrl,
+        seed: String(seed),
+        ...(profile ? { profile: loaded.file } : {}),
+      },
+    });
+    const full = process.env.HARNESS_REPORTS !== 'messages';
+    if (full) {
+      await writeFile(path.join(reportsDir, 'junit.xml'), junit);
+      await annotateAllureResults(path.join(reportsDir, 'allure-results'), scenarios);
+    }
+    await writeFile(
+      path.join(reportsDir, 'verdicts.json'),
+      `${JSON.stringify(
+        {
+          target: target.taskUrl,
+          profile: loaded?.file,
+          seed,
+          counts: countVerdicts(scenarios),
+          requirements: matrix.map(({ id, verdicts, expected, scenarios: n }) => ({
+            id,
+            verdicts,
+            expected,
+            scenarios: n,
+          })),
+          stale_expectations: stale,
+          scenarios: scenarios.map(
+            ({ uri, line, name, encoding, requirements: reqs, verdict, reason, expected, stale: s }) => ({
+              scenario: `${uri}:${line}`,
+              name,
+              encoding,
+              requirements: reqs,
+              verdict,
+              reason,
+              expected,
+              stale: s,
+            }),
+          ),
+        },
+        null,
+        2,
+      )}\n`,
     );
-    if (failed > 0 || code !== 0) return 1;
-    return 0;
+    const where = path.relative(process.cwd(), reportsDir) || '.';
+    console.log(
+      `reports: ${where}/ (verdicts.json, junit.xml, cucumber.html, messages.ndjson, exchanges.ndjson, allure-results/)`,
+    );
+
+    const aborted = scenarios.some((s) => s.reason === OPERATOR_ABORTED);
+    let code = aborted || !result.finished ? 2 : scenarios.some(gates) ? 1 : 0;
+    if (aborted) console.error(`harness: ${OPERATOR_ABORTED}`);
+    else if (!result.finished) console.error('harness: cucumber stopped before the end of the run');
+
+    if (options.certify && loaded && code !== 2) {
+      const bundle = await writeCertification({
+        root: path.join(reportsDir, 'certification'),
+        started,
+        finished,
+        loaded,
+        target: { taskUrl: target.taskUrl, rigUrl: target.rigUrl },
+        seed,
+        fuzzRuns: options.fuzzRuns,
+        command: ['npm test --', ...options.ownArgs].map((a, i) => (i === 0 ? a : quote(a))).join(' '),
+        capabilityChecks,
+        scenarios,
+        matrix,
+        messagesFile,
+        exchangesFile,
+        junit,
+        projectRoot: PROJECT_ROOT,
+      });
+      console.log(`\ncertification: ${bundle.certified ? 'CERTIFIED' : 'NOT CERTIFIED'}`);
+      for (const blocker of bundle.blockers) console.log(`  - ${blocker}`);
+      console.log(`bundle: ${path.relative(process.cwd(), bundle.dir) || bundle.dir}/`);
+      console.log(
+        `MANIFEST.sha256 sha256: ${bundle.manifestSha256} (check with: npm run verify-bundle -- ${path.relative(process.cwd(), bundle.dir)})`,
+      );
+      if (!bundle.certified) code = Math.max(code, CERTIFICATION_EXIT);
+    }
+    return code;
   } finally {
     await target.close();
     await closeClient();
@@ -206,7 +478,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof UsageError || error instanceof RunError) {
+    if (error instanceof ProfileError || error instanceof ExpectationError) {
+      for (const line of error.message.split('\n')) console.error(`harness: ${line}`);
+    } else if (error instanceof UsageError || error instanceof RunError) {
       console.error(`harness: ${error.message}`);
       if (error instanceof UsageError) console.error('run "npm test -- --help" for the flags');
     } else {

@@ -1,17 +1,63 @@
-// Every scenario starts from a known state, and scenarios that share a target never interleave.
-import { Before, setDefaultTimeout, setParallelCanAssign } from '@cucumber/cucumber';
+// Every scenario starts from a known state, and scenarios that share a target never interleave. Each ends
+// with its verdict attached (ARCHITECTURE.md): what the console, JUnit, Allure and a certification report.
+import { After, Before, setDefaultTimeout, setParallelCanAssign } from '@cucumber/cucumber';
+import {
+  decideVerdict,
+  encodingOf,
+  requirementsOf,
+  scenarioPlace,
+  VERDICT_MEDIA_TYPE,
+} from '../report/verdicts.ts';
+import { expectationFor } from '../report/verdicts-expect.ts';
 import { readRunConfig } from '../run-config.ts';
+import { OPERATOR_ABORTED, operatorAborted } from '../target/operator.ts';
 import type { HarnessWorld } from './world.ts';
 
 const run = readRunConfig();
 
-// A step makes a few calls, each bounded by the call deadline; cucumber's own timeout only catches a harness hang.
-setDefaultTimeout(run.timeoutMs * 6 + 5000);
+// A step makes a few calls, each bounded by the call deadline; cucumber's own timeout only catches a harness
+// hang. Arranging through the Task Interface may wait for the port to read back, and an operator for a person.
+const arranging = (run.profile?.arrangementMs ?? 0) * 2;
+const operator = run.interactive && run.profile?.capabilities.operator ? run.profile.operatorMs : 0;
+setDefaultTimeout(run.timeoutMs * 6 + 5000 + arranging + operator);
 
 // All scenarios share the one target's state (a reset in one would undo another's arrangement), so with
 // --parallel a worker only starts a scenario when no other is running.
 setParallelCanAssign((_pickle, running) => running.length === 0);
 
-Before(async function (this: HarnessWorld) {
+Before(async function (this: HarnessWorld, { pickle, gherkinDocument }) {
+  const { uri, line } = scenarioPlace(pickle, gherkinDocument);
+  this.place = { uri, line, name: pickle.name };
+  if (operatorAborted()) return this.skip({ verdict: 'INCONCLUSIVE', reason: OPERATOR_ABORTED });
+  const profile = run.profile;
+  const tags = pickle.tags.map((t) => t.name);
+  if (profile && !profile.capabilities.json && encodingOf(tags, pickle.name) === 'JSON') {
+    return this.skip({
+      verdict: 'NOT APPLICABLE',
+      reason: `the profile ${profile.file} declares no JSON encoding (capabilities.json: false)`,
+    });
+  }
   await this.arranger.reset();
+  return undefined;
+});
+
+After(function (this: HarnessWorld, { pickle, gherkinDocument, result }) {
+  const { uri, line } = scenarioPlace(pickle, gherkinDocument);
+  const tags = pickle.tags.map((t) => t.name);
+  const expectation = expectationFor(run.expectations ?? [], {
+    uri,
+    line,
+    requirements: requirementsOf(tags),
+    encoding: encodingOf(tags, pickle.name),
+  });
+  const verdict = decideVerdict(
+    {
+      status: result?.status ?? 'UNKNOWN',
+      message: result?.message,
+      skipReason: this.skipped ? `${this.skipped.verdict}: ${this.skipped.reason}` : undefined,
+      timeout: this.timeouts[0],
+    },
+    expectation?.reason,
+  );
+  this.attach(JSON.stringify(verdict), { mediaType: VERDICT_MEDIA_TYPE });
 });

@@ -1,4 +1,5 @@
 // The scenario's world: the target, how to arrange it, the calls made and what they answered.
+import { appendFileSync } from 'node:fs';
 import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import {
   describeTransport,
@@ -17,21 +18,44 @@ import { inRange } from '../spec.ts';
 import {
   type Arranger,
   isUnreachable,
+  NO_RIG,
   NoArranger,
   RigArranger,
   type Unreachable,
+  viewPort,
 } from '../target/arrange.ts';
 import type { Body } from '../target/bodies.ts';
-import { callTask, type RawRequest, sendRaw } from '../target/client.ts';
+import { callTask, failureKind, type RawRequest, sendRaw } from '../target/client.ts';
 import type { RequestForm } from '../target/codec.ts';
 import type { ClientForm } from '../target/forms.ts';
+import { type Operator, TerminalOperator } from '../target/operator.ts';
 import { buildParams, type ParamSpec } from '../target/params.ts';
 import { RigClient } from '../target/rig.ts';
+import { TaskArranger } from '../target/task-arranger.ts';
 import type { CallResult, Encoding, Exchange, ParamValue, PortState, TargetConfig } from '../target/types.ts';
 
 export type StepOutcome = 'skipped' | undefined;
 
 const run: RunConfig = readRunConfig();
+
+let terminalOperator: Operator | undefined;
+
+/** The operator at hand for this run, or why there is none (the reason a scenario that needs one gives). */
+function operatorOf(config: RunConfig): Operator | string {
+  const profile = config.profile;
+  if (!profile?.capabilities.operator) return 'the profile declares none: capabilities.operator';
+  if (!config.interactive) return 'the profile declares one: run with --interactive at a terminal';
+  if (!process.stdin.isTTY) return '--interactive needs a terminal, and standard input is not one';
+  terminalOperator ??= new TerminalOperator(process.stdin, process.stderr, profile.operatorMs);
+  return terminalOperator;
+}
+
+/** Where the scenario is, for the evidence (set by the Before hook). */
+export interface ScenarioPlace {
+  readonly uri: string;
+  readonly line: number;
+  readonly name: string;
+}
 
 export class HarnessWorld extends World {
   readonly run = run;
@@ -42,6 +66,12 @@ export class HarnessWorld extends World {
   readonly exchanges: Exchange[] = [];
   lastCall?: CallResult;
   lastRaw?: Exchange;
+  /** Set by the Before hook. */
+  place?: ScenarioPlace;
+  /** Why the scenario was skipped, when a step skipped it. */
+  skipped?: Unreachable;
+  /** Calls the target did not answer in time: a failure after one is INCONCLUSIVE, not FAILED. */
+  readonly timeouts: string[] = [];
 
   constructor(options: IWorldOptions) {
     super(options);
@@ -53,15 +83,36 @@ export class HarnessWorld extends World {
       timeoutMs: run.timeoutMs,
       maxResponseBytes: run.maxResponseBytes,
     };
-    this.arranger = run.rigUrl
-      ? new RigArranger(
-          new RigClient(run.rigUrl, {
-            token: rigToken,
-            timeoutMs: run.timeoutMs,
-            record: (e) => this.record(e),
-          }),
-        )
-      : new NoArranger();
+    this.arranger = this.chooseArranger(rigToken);
+  }
+
+  /** The rig when there is one; else the Task Interface, when the profile allows it; else nothing. */
+  private chooseArranger(rigToken: string | undefined): Arranger {
+    if (run.rigUrl) {
+      return new RigArranger(
+        new RigClient(run.rigUrl, {
+          token: rigToken,
+          timeoutMs: run.timeoutMs,
+          record: (e) => this.record(e),
+        }),
+      );
+    }
+    const profile = run.profile;
+    if (profile?.capabilities.task_interface_arrangement) {
+      return new TaskArranger({
+        target: this.target,
+        fixtures: profile.fixtures,
+        arrangementMs: profile.arrangementMs,
+        operator: operatorOf(run),
+        record: (e) => this.record(e),
+        note: (line) => this.log(line),
+      });
+    }
+    return new NoArranger(
+      profile
+        ? `the target has no rig and the profile ${profile.file} allows no arrangement through the Task Interface (capabilities.rig, capabilities.task_interface_arrangement)`
+        : NO_RIG,
+    );
   }
 
   /** Every exchange is evidence: kept in order and attached to the scenario as it happens. */
@@ -71,14 +122,29 @@ export class HarnessWorld extends World {
       mediaType: 'text/plain',
       fileName: `exchange ${this.exchanges.length} - ${exchange.label.replaceAll('.', ' ')}.txt`,
     });
+    this.keep(exchange);
+    if (failureKind(exchange) === 'timeout') this.timeouts.push(`${exchange.label}: ${exchange.error}`);
+  }
+
+  /** An exchange into the run's exchange log (certification evidence) only, not the scenario's report. */
+  keep(exchange: Exchange): void {
+    if (!run.exchangesFile) return;
+    const scenario = this.place ? `${this.place.uri}:${this.place.line}` : undefined;
+    appendFileSync(run.exchangesFile, `${JSON.stringify({ scenario, name: this.place?.name, exchange })}\n`);
   }
 
   /** A precondition this target cannot reach: the scenario is skipped with the reason, never passed. */
   skip(unreachable: Unreachable): StepOutcome {
     const reason = `${unreachable.verdict}: ${unreachable.reason}`;
+    this.skipped = unreachable;
     this.attach(reason, { mediaType: SKIP_REASON_MEDIA_TYPE });
     this.log(reason);
     return 'skipped';
+  }
+
+  /** The target's port that plays the scenario's port (a profile fixture may stand in for it). */
+  portOnTarget(portId: number): number {
+    return this.arranger.targetPort?.(portId) ?? portId;
   }
 
   async arrangePort(portId: number, state: PortState): Promise<StepOutcome> {
@@ -101,12 +167,22 @@ export class HarnessWorld extends World {
     encoding: Encoding,
     options: { form?: RequestForm; strictRequest?: boolean; label?: string } = {},
   ): Promise<CallResult> {
-    this.lastCall = await callTask(this.target, method, params, encoding, {
+    this.lastCall = await callTask(this.target, method, this.onTarget(params), encoding, {
       ...options,
       label: options.label ?? `${method} in ${encoding}`,
       record: (e) => this.record(e),
     });
     return this.lastCall;
+  }
+
+  /** The parameters with the scenario's port ids replaced by the target ports that play them. */
+  private onTarget(params: Record<string, ParamValue> | undefined): Record<string, ParamValue> | undefined {
+    const portId = params?.port_id;
+    if (params === undefined || portId === undefined) return params;
+    const map = (value: ParamValue): ParamValue =>
+      typeof value === 'number' ? this.portOnTarget(value) : Array.isArray(value) ? value.map(map) : value;
+    const mapped = map(portId);
+    return mapped === portId ? params : { ...params, port_id: mapped };
   }
 
   cancel(portId: number, binId: number, encoding: Encoding, form?: RequestForm): Promise<CallResult> {
@@ -184,10 +260,25 @@ export class HarnessWorld extends World {
   }
 
   async expectPortReads(portId: number, expected: PortState | null, why: string): Promise<StepOutcome> {
-    const reading = await this.arranger.read(portId);
-    if (isUnreachable(reading)) return this.skip(reading);
-    expectPort(portId, reading, expected, why);
+    const view = await viewPort(this.arranger, portId);
+    if (isUnreachable(view)) return this.skip(view);
+    if (!view.exists || expected === null || view.unreadable.length === 0) {
+      const reading = view.exists ? { exists: true as const, state: view.fields as PortState } : view;
+      expectPort(portId, reading, expected, why);
+      return undefined;
+    }
+    // The target does not show every field (the Task Interface never shows the error flag): compare the rest.
+    const readable = (Object.keys(expected) as (keyof PortState)[]).filter(
+      (k) => !view.unreadable.includes(k),
+    );
+    expectFields(portId, view.fields, pick(expected, readable), why);
+    this.log(`port ${portId}: compared ${readable.join(', ')}; ${this.notShown(portId, view)}`);
     return undefined;
+  }
+
+  private notShown(portId: number, view: { readonly unreadable: readonly (keyof PortState)[] }): string {
+    const onTarget = this.portOnTarget(portId);
+    return `${view.unreadable.join(' and ')} not compared: the Task Interface does not show ${view.unreadable.length > 1 ? 'them' : 'it'} (a rig does)${onTarget === portId ? '' : ` (read on port ${onTarget}, which plays port ${portId})`}`;
   }
 
   /** The port as arranged, with some fields changed: what a successful cancel leaves behind. */
@@ -199,13 +290,20 @@ export class HarnessWorld extends World {
 
   /** Some fields of the port read back as expected (the rest are another requirement's business). */
   async expectPortFields(portId: number, expected: Partial<PortState>, why: string): Promise<StepOutcome> {
-    const reading = await this.arranger.read(portId);
-    if (isUnreachable(reading)) return this.skip(reading);
+    const view = await viewPort(this.arranger, portId);
+    if (isUnreachable(view)) return this.skip(view);
     const fields = Object.keys(expected) as (keyof PortState)[];
-    const actual = reading.exists
-      ? (Object.fromEntries(fields.map((f) => [f, reading.state[f]])) as Partial<PortState>)
-      : undefined;
-    expectFields(portId, actual, expected, why);
+    const unreadable = view.exists ? fields.filter((f) => view.unreadable.includes(f)) : [];
+    const readable = fields.filter((f) => !unreadable.includes(f));
+    const actual = view.exists ? pick(view.fields, readable) : undefined;
+    expectFields(portId, actual, pick(expected, readable), why);
+    if (unreadable.length > 0) {
+      // What can be read agrees; what the step is about cannot be read: never a pass.
+      return this.skip({
+        verdict: 'INCONCLUSIVE',
+        reason: `port ${portId}: ${unreadable.join(' and ')} cannot be read without a rig (the Task Interface does not show ${unreadable.length > 1 ? 'them' : 'it'}); ${readable.length > 0 ? `${readable.join(', ')} read as expected` : 'nothing else to compare'}`,
+      });
+    }
     return undefined;
   }
 
@@ -216,6 +314,10 @@ export class HarnessWorld extends World {
     expectEventAmong(events, line, why);
     return undefined;
   }
+}
+
+function pick(state: Partial<PortState>, keys: readonly (keyof PortState)[]): Partial<PortState> {
+  return Object.fromEntries(keys.filter((k) => k in state).map((k) => [k, state[k]])) as Partial<PortState>;
 }
 
 setWorldConstructor(HarnessWorld);

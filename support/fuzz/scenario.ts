@@ -8,8 +8,6 @@ import { type CheckOutcome, checkProperty, defaultTimeLimitMs } from './check.ts
 import type { FuzzProperty } from './properties.ts';
 import { FuzzSession } from './session.ts';
 
-/** The variable that carries --fuzz-path to the cucumber processes (until the runner passes it in HARNESS_RUN). */
-export const FUZZ_PATH_VARIABLE = 'HARNESS_FUZZ_PATH';
 /** Above this share of one kind of answer, the run says the property exercised little else. */
 export const DOMINANT_SHARE = 0.9;
 const DIAGNOSIS_MIN_CALLS = 20;
@@ -22,13 +20,6 @@ interface FuzzResult {
 }
 
 const results = new WeakMap<HarnessWorld, FuzzResult>();
-
-/** --fuzz-path as the runner passes it: in the run description once it knows the flag, in the environment until then. */
-export function fuzzPathOf(run: RunConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const fromRun = (run as RunConfig & { fuzzPath?: string }).fuzzPath;
-  const fromEnv = env[FUZZ_PATH_VARIABLE];
-  return fromRun ?? (fromEnv === undefined || fromEnv === '' ? undefined : fromEnv);
-}
 
 /** The cucumber step timeout of a property: its time limit, and room for validation and shrinking past it. */
 export function fuzzStepTimeoutMs(): number {
@@ -77,15 +68,12 @@ export function diagnose(key: string, session: FuzzSession, intended?: string): 
   return `fuzz ${key}: ${count} of ${total} answers (${percent(count, total)}) were ${kind}; the property exercised little else (${hint})`;
 }
 
-function replay(world: HarnessWorld, path: string): { command: string; meanwhile: string } {
+function replay(world: HarnessWorld, path: string): string {
   const prefix = world.run.rerunPrefix.replace(/\s--fuzz-path=\S+/g, '');
   // --tags keeps the other feature files out even where cucumber adds its configured paths to the one given
   const scenario = world.place ? `${world.place.uri}:${world.place.line}` : 'features/fuzz.feature';
   const place = `--tags @fuzz ${scenario}`;
-  return {
-    command: `${prefix} --fuzz-path=${path} ${place}`,
-    meanwhile: `${FUZZ_PATH_VARIABLE}=${path} ${prefix} ${place}`,
-  };
+  return `${prefix} --fuzz-path=${path} ${place}`;
 }
 
 /** Runs the property in the scenario's encoding; a property that needs a rig reports INCONCLUSIVE without one. */
@@ -112,7 +100,7 @@ export async function runFuzzProperty<T>(
   const outcome = await checkProperty(property, session, {
     seed,
     runs: world.run.fuzzRuns,
-    path: fuzzPathOf(world.run),
+    path: world.run.fuzzPath,
   });
   world.log(summarise(property.title, session, outcome, seed));
   const warning = diagnose(outcome.key, session, property.intended?.(session.hasRig));
@@ -129,7 +117,7 @@ export async function runFuzzProperty<T>(
   const counterexample = outcome.counterexample;
   let message: string | undefined;
   if (counterexample) {
-    const { command, meanwhile } = replay(world, counterexample.path);
+    const command = replay(world, counterexample.path);
     const how = outcome.replayed ? 'replayed' : `found at run ${counterexample.foundAtRun}`;
     message = [
       `the controller and the specification disagree (${counterexample.message.replace(/^Then /, '')}); replay: ${command}`,
@@ -137,7 +125,6 @@ export async function runFuzzProperty<T>(
       ...counterexample.steps.map((step) => `  ${step}`),
       'replay exactly this counterexample with:',
       `  ${command}`,
-      `  (or, while the runner does not take --fuzz-path: ${meanwhile})`,
     ].join('\n');
     world.attach(counterexample.steps.join('\n'), {
       mediaType: 'text/plain',

@@ -14,6 +14,19 @@ export type PortReading =
   | { readonly exists: false }
   | Unreachable;
 
+/**
+ * What a target shows of a port when some fields cannot be read (the Task Interface never shows the AutoCase
+ * error flag): the fields it shows, and the names of the ones it does not.
+ */
+export type PortView =
+  | {
+      readonly exists: true;
+      readonly fields: Partial<PortState>;
+      readonly unreadable: readonly (keyof PortState)[];
+    }
+  | { readonly exists: false }
+  | Unreachable;
+
 export interface Arranger {
   /** Forget what earlier scenarios did: back to the configured site, no events. */
   reset(): Promise<void>;
@@ -24,6 +37,21 @@ export interface Arranger {
   read(portId: number): Promise<PortReading>;
   /** The Log Publisher lines since the reset, or why they cannot be read. */
   events(): Promise<readonly string[] | Unreachable>;
+  /** The port as far as this arranger can read it (when it cannot read every field; see viewPort). */
+  view?(portId: number): Promise<PortView>;
+  /**
+   * The target's port that plays the scenario's port `portId` (a fixture may stand in for it); the scenario's
+   * own id when nothing stands in.
+   */
+  targetPort?(portId: number): number;
+}
+
+/** The port as the arranger can read it: every field from read(), or what view() shows. */
+export async function viewPort(arranger: Arranger, portId: number): Promise<PortView> {
+  if (arranger.view) return arranger.view(portId);
+  const reading = await arranger.read(portId);
+  if (isUnreachable(reading) || !reading.exists) return reading;
+  return { exists: true, fields: reading.state, unreadable: [] };
 }
 
 /** A target with the rig control API (rig-control.md): everything can be arranged and read. */
@@ -54,27 +82,29 @@ export class RigArranger implements Arranger {
   }
 }
 
-const NO_RIG =
-  'the target has no rig to arrange or read port state (give --rig=URL of a rig that implements rig-control.md)';
+export const NO_RIG =
+  'the target has no rig to arrange or read port state (give --rig=URL of a rig that implements rig-control.md, or a --target-profile that allows capabilities.task_interface_arrangement)';
 
-/** A target reached only through the Task Interface, with nothing yet to arrange it by. */
+/** A target with nothing to arrange it by: every precondition is INCONCLUSIVE, with the reason given. */
 export class NoArranger implements Arranger {
+  constructor(private readonly reason: string = NO_RIG) {}
+
   async reset(): Promise<void> {}
 
   async port(): Promise<Unreachable> {
-    return { verdict: 'INCONCLUSIVE', reason: NO_RIG };
+    return { verdict: 'INCONCLUSIVE', reason: this.reason };
   }
 
   async noPort(): Promise<Unreachable> {
-    return { verdict: 'INCONCLUSIVE', reason: NO_RIG };
+    return { verdict: 'INCONCLUSIVE', reason: this.reason };
   }
 
   async read(): Promise<Unreachable> {
-    return { verdict: 'INCONCLUSIVE', reason: NO_RIG };
+    return { verdict: 'INCONCLUSIVE', reason: this.reason };
   }
 
   async events(): Promise<Unreachable> {
-    return { verdict: 'INCONCLUSIVE', reason: NO_RIG };
+    return { verdict: 'INCONCLUSIVE', reason: this.reason };
   }
 }
 

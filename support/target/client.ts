@@ -151,6 +151,8 @@ async function judge(
   if (!response) return { problems: [exchange.error ?? 'no answer'] };
   const problems: string[] = [];
   if (response.status !== 200) problems.push(`HTTP ${response.status}, expected 200`);
+  const redirect = redirectNote(response.status, response.headers);
+  if (redirect) problems.push(redirect);
   const expected = mediaTypeFor(encoding);
   const contentType = response.headers['content-type'];
   const mediaType = mediaTypeOf(contentType);
@@ -172,6 +174,15 @@ async function judge(
       problems.push(`${file}: ${error}`);
   }
   return decoded.answer ? { answer: decoded.answer, problems } : { problems };
+}
+
+/** For a 3xx: where it pointed, and that the harness did not go there (it never follows redirects). */
+function redirectNote(status: number, headers: Readonly<Record<string, string>>): string | undefined {
+  if (status < 300 || status > 399) return undefined;
+  const location = headers.location?.replace(/\s+/g, ' ').trim();
+  if (!location) return 'a redirect without a Location, not followed';
+  const shown = location.length > 200 ? `${location.slice(0, 197)}...` : location;
+  return `a redirect to ${shown}, not followed`;
 }
 
 /** Sends exactly the request given (robustness scenarios: wrong verb, path, type, huge or broken bodies). */
