@@ -41,7 +41,7 @@ function run(job) {
         return {};
       },
     }).catch((error) => {
-      stderr += `${error && error.message ? error.message : String(error)}\n`;
+      stderr += `${error?.message ? error.message : String(error)}\n`;
       finish(-1);
     });
   });
@@ -50,6 +50,6 @@ function run(job) {
 // One job at a time: the emscripten runtime keeps per-run globals (exit status, file system) in the factory.
 let chain = Promise.resolve();
 parentPort.on('message', (job) => {
-  if (!job || job.kind !== 'harness-xmllint') return;
+  if (job?.kind !== 'harness-xmllint') return;
   chain = chain.then(() => run(job)).then((result) => parentPort.postMessage(result));
 });

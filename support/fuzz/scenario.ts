@@ -2,7 +2,7 @@
 // exercised, and turn a counterexample into steps, evidence and a command that replays it.
 import { AssertionError } from 'chai';
 import type { HarnessWorld, StepOutcome } from '../cucumber/world.ts';
-import { type RunConfig, readRigToken, readRunConfig } from '../run-config.ts';
+import { readRigToken, readRunConfig } from '../run-config.ts';
 import type { Encoding } from '../target/types.ts';
 import { type CheckOutcome, checkProperty, defaultTimeLimitMs } from './check.ts';
 import type { FuzzProperty } from './properties.ts';

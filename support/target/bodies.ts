@@ -53,7 +53,7 @@ export function padded(portId: number, binId: number, encoding: Encoding, bytes:
   }
   const head = `{"method":"case_cancel","params":{"port_id":${portId},"bin_id":${binId}}`;
   return {
-    body: head + ' '.repeat(Math.max(0, bytes - head.length - 1)) + '}',
+    body: `${head + ' '.repeat(Math.max(0, bytes - head.length - 1))}}`,
     contentType: JSON_CONTENT_TYPE,
   };
 }
