@@ -2,36 +2,14 @@
 // rest): what the Task Interface can arrange passes, verified by a read-back; the rest is INCONCLUSIVE with
 // its reason; nothing FAILS and nothing passes unverified. A subset of the suite, to stay fast.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { type RunningEmulator, startEmulator } from '../emulator/index.ts';
+import { runHarness } from './helpers/run-script.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-function harness(args: readonly string[]): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    delete env.HARNESS_RIG_TOKEN;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'support/run.ts', ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? 1, output }));
-  });
-}
+const harness = (args: readonly string[]) => runHarness(args);
 
 interface Verdicts {
   counts: Record<string, number>;

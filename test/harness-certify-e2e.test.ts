@@ -3,38 +3,17 @@
 // token appears nowhere: not in the console, not under the reports directory. The whole suite (certify
 // refuses filters): about 20 s.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { type RunningEmulator, startEmulator } from '../emulator/index.ts';
 import { MANIFEST, verifyBundle } from '../support/report/verify-bundle.ts';
+import { runScript } from './helpers/run-script.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TOKEN = 'rig-token-7f3a9c1e-never-printed';
 
-function node(script: string, args: readonly string[]): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    delete env.HARNESS_RIG_TOKEN;
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? 1, output }));
-  });
-}
+const node = (script: string, args: readonly string[]) => runScript(script, args);
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });

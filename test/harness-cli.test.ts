@@ -1,50 +1,20 @@
 // The harness through its real command line, as a user runs it: target forms, flags, exit codes, re-runs.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../emulator/index.ts';
+import { runHarness, type ScriptRun } from './helpers/run-script.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TOKEN = 'cli-test-token-7f3a';
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
+function harness(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ScriptRun> {
+  return runHarness(args, { env: { HARNESS_REPORTS: 'messages', ...env }, timeoutMs: 90_000 });
 }
 
-function harness(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<Run> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'support/run.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, HARNESS_REPORTS: 'messages', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
-
-function scenarioCounts(run: Run): { passed: number; failed: number; skipped: number } {
+function scenarioCounts(run: ScriptRun): { passed: number; failed: number; skipped: number } {
   const match = /^scenarios: (\d+) passed, (\d+) failed, (\d+) skipped$/m.exec(run.stdout);
   assert.ok(match, `no summary line in:\n${run.stdout}\n${run.stderr}`);
   return { passed: Number(match[1]), failed: Number(match[2]), skipped: Number(match[3]) };

@@ -1,35 +1,13 @@
 // Through the real command: a profile with an error, and flags a run with a profile refuses, are exit 2 with a
 // line that says which key or flag. None of these reaches a target, so each takes a second or two.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { runHarness } from './helpers/run-script.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-function harness(args: readonly string[]): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    delete env.HARNESS_RIG_TOKEN;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'support/run.ts', ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? 1, output }));
-  });
-}
+const harness = (args: readonly string[]) => runHarness(args);
 
 describe('a run with a profile, refused before it starts', () => {
   let dir: string;
