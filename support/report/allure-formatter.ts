@@ -1,124 +1,155 @@
-// allure-cucumberjs's formatter with a writer that neither fsyncs nor blocks: the stock writer syncs every
-// result and attachment file to disk (6 of the suite's 19 seconds here), and even without fsync creating
-// some 2,800 small files a run on cucumber's main thread held every scenario up (docs/bench.md). The files are
-// written by a worker thread (allure-writer-worker.cjs) in the order given; the formatter's finished() waits
-// for the last one, so the results are complete when cucumber ends. A crash mid-run loses a report, not data.
+// The Allure formatter: allure-cucumberjs's reporter, run off cucumber's main thread (allure-worker.mjs).
+//
+// On the main thread the reporter and its writer held every scenario up: the stock writer fsyncs every
+// result and attachment file (6 of the suite's 19 seconds here), and even without fsync, turning each
+// envelope into Allure's model and creating some 2,800 small files a run took a third of the suite's time
+// (docs/bench.md). Here the main thread only forwards, once a tick, the envelopes the reporter reads; the
+// worker builds the same allure-results/ and finished() waits for its last file, so the results are complete
+// when cucumber ends. A crash mid-run loses a report, not data.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { IFormatterOptions } from '@cucumber/cucumber';
-import AllureCucumberReporter from 'allure-cucumberjs/reporter';
-import type { Writer } from 'allure-js-commons/sdk/reporter';
+import { Formatter, type IFormatterOptions } from '@cucumber/cucumber';
+import type * as messages from '@cucumber/messages';
 
-const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'allure-writer-worker.cjs');
+const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'allure-worker.mjs');
 /** Waiting for the last file past this is a stuck disk, not a slow one. */
-const FLUSH_TIMEOUT_MS = 120_000;
+const FINISH_TIMEOUT_MS = 120_000;
 
-type Job =
-  | { readonly kind: 'file'; readonly name: string; readonly content: string | Buffer }
-  | { readonly kind: 'attachment'; readonly name: string; readonly content: Uint8Array }
-  | { readonly kind: 'flush' };
+/** The envelopes allure-cucumberjs's reporter reads; the others (sources, step definitions...) stay here. */
+const READ = [
+  'gherkinDocument',
+  'pickle',
+  'testCase',
+  'testCaseStarted',
+  'testCaseFinished',
+  'attachment',
+  'testStepStarted',
+  'testStepFinished',
+  'testRunFinished',
+] as const;
 
-class ReportWriter implements Writer {
-  private worker?: Worker;
+type Message =
+  | { readonly kind: 'envelopes'; readonly envelopes: readonly messages.Envelope[] }
+  | { readonly kind: 'globalError'; readonly name: string; readonly message: string; readonly stack?: string }
+  | { readonly kind: 'finish' };
+
+interface TestRunHook {
+  code: unknown;
+}
+
+type HookCode = (this: unknown, ...args: unknown[]) => unknown;
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+export default class HarnessAllureFormatter extends Formatter {
+  private readonly worker: Worker;
+  private pending: messages.Envelope[] = [];
+  private scheduled = false;
   private failure?: string;
 
-  constructor(private readonly resultsDir: string) {}
+  constructor(options: IFormatterOptions) {
+    super(options);
+    const library = options.supportCodeLibrary;
+    const hooks = (definitions: readonly { id: string; name?: string }[]) =>
+      definitions.map(({ id, name }) => ({ id, name }));
+    this.worker = new Worker(WORKER_FILE, {
+      execArgv: [], // no tsx loader: the worker is plain ESM
+      workerData: {
+        parsedArgvOptions: options.parsedArgvOptions,
+        beforeHooks: hooks(library.beforeTestCaseHookDefinitions),
+        afterHooks: hooks(library.afterTestCaseHookDefinitions),
+      },
+    });
+    this.worker.on('error', (error) => {
+      this.failure ??= error.message;
+    });
+    this.reportTestRunHookErrors(library.beforeTestRunHookDefinitions, 'BeforeAll hook');
+    this.reportTestRunHookErrors(library.afterTestRunHookDefinitions, 'AfterAll hook');
+    options.eventBroadcaster.on('envelope', (envelope: messages.Envelope) => {
+      if (!READ.some((key) => envelope[key] !== undefined)) return;
+      this.pending.push(envelope);
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.send()); // one message for all the envelopes of a tick: a message wakes a thread
+      }
+    });
+  }
 
-  private post(job: Job, transfer: ArrayBuffer[] = []): void {
-    if (!this.worker) {
-      // no tsx loader in the worker: it is plain CommonJS
-      this.worker = new Worker(WORKER_FILE, { workerData: { resultsDir: this.resultsDir }, execArgv: [] });
-      this.worker.on('error', (error) => {
-        this.failure ??= error.message;
-      });
+  private post(message: Message): void {
+    this.worker.postMessage(message);
+  }
+
+  private send(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    this.post({ kind: 'envelopes', envelopes: this.pending });
+    this.pending = [];
+  }
+
+  /** As allure-cucumberjs does on the main thread: a failing BeforeAll/AfterAll hook is a global error in Allure. */
+  private reportTestRunHookErrors(hooks: readonly TestRunHook[], name: string): void {
+    const report = (error: unknown) => {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      this.post({ kind: 'globalError', name, message: failure.message, stack: failure.stack });
+    };
+    for (const hook of hooks) {
+      const original = hook.code as HookCode;
+      hook.code =
+        original.length > 0
+          ? function (this: unknown, ...args: unknown[]) {
+              const callback = args[args.length - 1] as (error?: unknown, result?: unknown) => void;
+              return original.apply(this, [
+                ...args.slice(0, -1),
+                (error?: unknown, result?: unknown) => {
+                  if (error) report(error);
+                  callback(error, result);
+                },
+              ]);
+            }
+          : function (this: unknown, ...args: unknown[]) {
+              try {
+                const result = original.apply(this, args);
+                if (isPromiseLike(result)) {
+                  return Promise.resolve(result).catch((error: unknown) => {
+                    report(error);
+                    throw error;
+                  });
+                }
+                return result;
+              } catch (error) {
+                report(error);
+                throw error;
+              }
+            };
     }
-    this.worker.postMessage(job, transfer);
   }
 
-  private write(name: string, content: string | Buffer): void {
-    this.post({ kind: 'file', name, content });
-  }
-
-  writeAttachment(name: string, content: Buffer): void {
-    // its own copy, handed over rather than cloned (a small Buffer is a view of a shared pool)
-    const bytes = new Uint8Array(content);
-    this.post({ kind: 'attachment', name, content: bytes }, [bytes.buffer]);
-  }
-
-  writeAttachmentFromPath(): void {
-    throw new Error('the harness attaches content, never files');
-  }
-
-  writeEnvironmentInfo(info: Record<string, string | undefined>): void {
-    const lines = Object.entries(info).map(([key, value]) => `${key}=${value ?? ''}`);
-    this.write('environment.properties', lines.join('\n'));
-  }
-
-  writeCategoriesDefinitions(categories: unknown): void {
-    this.write('categories.json', JSON.stringify(categories));
-  }
-
-  writeGroup(result: { uuid: string }): void {
-    this.write(`${result.uuid}-container.json`, JSON.stringify(result));
-  }
-
-  writeResult(result: { uuid: string }): void {
-    this.write(`${result.uuid}-result.json`, JSON.stringify(result));
-  }
-
-  writeGlobals(name: string, info: unknown): void {
-    this.write(name, JSON.stringify(info));
-  }
-
-  /** Resolves once every file given so far is written; rejects with the first that could not be. */
-  async close(): Promise<void> {
+  override async finished(): Promise<void> {
+    this.send();
     const worker = this.worker;
-    if (!worker) return;
     try {
       const error = await new Promise<string | undefined>((resolve) => {
         const timer = setTimeout(
-          () => resolve(`the report files were not all written within ${FLUSH_TIMEOUT_MS / 1000} s`),
-          FLUSH_TIMEOUT_MS,
+          () => resolve(`the Allure results were not all written within ${FINISH_TIMEOUT_MS / 1000} s`),
+          FINISH_TIMEOUT_MS,
         );
-        worker.once('message', (answer: { kind: 'flushed'; error?: string }) => {
+        worker.once('message', (answer: { kind: 'finished'; error?: string }) => {
           clearTimeout(timer);
           resolve(answer.error);
         });
         worker.once('exit', () => {
           clearTimeout(timer);
-          resolve(this.failure ?? 'the report writer stopped before it had written every file');
+          resolve(this.failure ?? 'the Allure worker stopped before it had written every file');
         });
-        worker.postMessage({ kind: 'flush' } satisfies Job);
+        this.post({ kind: 'finish' });
       });
       const failure = this.failure ?? error;
       if (failure !== undefined) throw new Error(`allure-results: ${failure}`);
     } finally {
-      this.worker = undefined;
       await worker.terminate();
-    }
-  }
-}
-
-// Typed through its d.ts the default export reads as the module under NodeNext; at run time it is the class.
-const Reporter = AllureCucumberReporter as unknown as new (
-  options: IFormatterOptions,
-) => { finished(): Promise<void> };
-
-export default class HarnessAllureFormatter extends Reporter {
-  private readonly writer: ReportWriter;
-
-  constructor(options: IFormatterOptions) {
-    const parsed = options.parsedArgvOptions as { resultsDir?: string };
-    const writer = new ReportWriter(parsed.resultsDir ?? 'allure-results');
-    super({ ...options, parsedArgvOptions: { ...options.parsedArgvOptions, writer } });
-    this.writer = writer;
-  }
-
-  override async finished(): Promise<void> {
-    try {
-      await this.writer.close();
-    } finally {
       await super.finished();
     }
   }

@@ -1,0 +1,138 @@
+// Figure 3: the emulator under autocannon at 64 connections (requests a second, p50 and p99 latency) against a
+// bare node:http server that answers one constant body; the emulator's resident memory after the load.
+import autocannon from 'autocannon';
+import { encodeCall } from '../../support/target/codec.ts';
+import type { Encoding } from '../../support/target/types.ts';
+import type { Memory, ServerProcess } from './servers.ts';
+import { percentiles, ratio, type Summary, summarise } from './stats.ts';
+
+export const CONNECTIONS = 64;
+/** Latencies kept per run; beyond it the run's percentiles come from the first ones only. */
+const MAX_LATENCIES = 1_000_000;
+
+export interface LoadRun {
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+export interface LoadFigure {
+  readonly label: string;
+  readonly requestsPerSecond: Summary;
+  readonly p50Ms: Summary;
+  readonly p99Ms: Summary;
+}
+
+export interface EmulatorFigures {
+  readonly connections: number;
+  readonly durationS: number;
+  readonly bare: LoadFigure;
+  readonly emulator: readonly (LoadFigure & { readonly encoding: Encoding; readonly ratio?: number })[];
+  readonly memory: Memory;
+}
+
+interface Shot {
+  readonly url: string;
+  readonly body: string;
+  readonly contentType: string;
+}
+
+function fire(shot: Shot, durationS: number): Promise<LoadRun> {
+  return new Promise((resolve, reject) => {
+    const latencies = new Float64Array(MAX_LATENCIES);
+    let kept = 0;
+    const instance = autocannon(
+      {
+        url: shot.url,
+        connections: CONNECTIONS,
+        pipelining: 1,
+        duration: durationS,
+        timeout: 10,
+        method: 'POST',
+        headers: { 'content-type': shot.contentType },
+        body: shot.body,
+      },
+      (error, result) => {
+        if (error) return reject(error);
+        const failed = result.errors + result.timeouts + result.non2xx;
+        if (failed > 0) {
+          return reject(
+            new Error(
+              `${shot.url}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} answers other than 2xx`,
+            ),
+          );
+        }
+        if (kept === 0) return reject(new Error(`${shot.url}: no answer in ${durationS} s`));
+        const [p50Ms, p99Ms] = percentiles(Array.from(latencies.subarray(0, kept)), [50, 99]);
+        resolve({
+          requestsPerSecond: result.requests.total / result.duration,
+          p50Ms: p50Ms as number,
+          p99Ms: p99Ms as number,
+        });
+      },
+    );
+    instance.on('response', (_client, _status, _bytes, responseTime) => {
+      if (kept < MAX_LATENCIES) latencies[kept++] = responseTime;
+    });
+  });
+}
+
+function figure(label: string, runs: readonly LoadRun[]): LoadFigure {
+  return {
+    label,
+    requestsPerSecond: summarise(runs.map((r) => r.requestsPerSecond)),
+    p50Ms: summarise(runs.map((r) => r.p50Ms)),
+    p99Ms: summarise(runs.map((r) => r.p99Ms)),
+  };
+}
+
+/**
+ * Brings a fresh emulator up to speed (its code compiled by the JIT) before any figure is taken from it: the
+ * first seconds of a Node process under load run several times slower than the rest.
+ */
+export async function warmUp(server: ServerProcess, durationS: number): Promise<void> {
+  for (const encoding of ['XML', 'JSON'] as const) {
+    const call = encodeCall('case_cancel', { port_id: 4, bin_id: 101337 }, encoding);
+    await fire({ url: server.taskUrl, ...call }, durationS);
+  }
+}
+
+export async function benchEmulator(
+  emulator: ServerProcess,
+  bare: ServerProcess,
+  options: { readonly runs: number; readonly warmups: number; readonly durationS: number },
+): Promise<EmulatorFigures> {
+  const shots: { label: string; encoding?: Encoding; shot: Shot }[] = [];
+  const xml = encodeCall('case_cancel', { port_id: 4, bin_id: 101337 }, 'XML');
+  shots.push({ label: 'bare node:http', shot: { url: bare.taskUrl, ...xml } });
+  for (const encoding of ['XML', 'JSON'] as const) {
+    const call = encodeCall('case_cancel', { port_id: 4, bin_id: 101337 }, encoding);
+    shots.push({ label: `emulator ${encoding}`, encoding, shot: { url: emulator.taskUrl, ...call } });
+  }
+  for (let i = 0; i < options.warmups; i++) {
+    for (const { shot } of shots) await fire(shot, options.durationS);
+  }
+  const runs = shots.map(() => [] as LoadRun[]);
+  for (let i = 0; i < options.runs; i++) {
+    // rotate the order from run to run: a drift in the machine's load spreads over all three
+    for (let k = 0; k < shots.length; k++) {
+      const index = (i + k) % shots.length;
+      runs[index]?.push(await fire((shots[index] as (typeof shots)[number]).shot, options.durationS));
+    }
+  }
+  const bareFigure = figure('bare node:http', runs[0] as LoadRun[]);
+  return {
+    connections: CONNECTIONS,
+    durationS: options.durationS,
+    bare: bareFigure,
+    emulator: shots.slice(1).map(({ label, encoding }, i) => {
+      const f = figure(label, runs[i + 1] as LoadRun[]);
+      return {
+        ...f,
+        encoding: encoding as Encoding,
+        ratio: ratio(f.requestsPerSecond.median, bareFigure.requestsPerSecond.median),
+      };
+    }),
+    memory: await emulator.memory(),
+  };
+}
