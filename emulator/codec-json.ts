@@ -62,15 +62,16 @@ function keepFractions(text: string): string {
   return copiedTo === 0 ? text : kept + text.slice(copiedTo);
 }
 
+/** Strict UTF-8; one decoder for every call (a decode that is not streamed starts afresh, errors included). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** Reads a JSON call (always UTF-8, an optional BOM skipped). */
 export function parseJsonCall(raw: Buffer): ParsedCall {
   const body = hasUtf8Bom(raw) ? raw.subarray(3) : raw;
   let document: unknown;
   try {
     // ignoreBOM: the one BOM allowed is already gone; the decoder must not silently drop a second one.
-    document = JSON.parse(
-      keepFractions(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body)),
-    );
+    document = JSON.parse(keepFractions(UTF8.decode(body)));
   } catch (error) {
     const detail = error instanceof SyntaxError ? error.message : 'the body is not valid UTF-8';
     return notACall('malformed', `malformed JSON: ${detail}`);

@@ -231,6 +231,9 @@ export function simpleXmlTree(text: string): XmlTree | undefined {
   return { elements: [root], text: '' };
 }
 
+/** Strict UTF-8; one decoder for every call (a decode that is not streamed starts afresh, errors included). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** Reads an XML call. charset is the Content-Type's charset parameter; the XML declaration's encoding wins over it. */
 export function parseXmlCall(raw: Buffer, charset: string | undefined, deviations: Deviations): ParsedCall {
   const body = hasUtf8Bom(raw) ? raw.subarray(3) : raw;
@@ -244,10 +247,7 @@ export function parseXmlCall(raw: Buffer, charset: string | undefined, deviation
   let text: string;
   try {
     // ignoreBOM: the one BOM allowed is already gone; the decoder must not silently drop a second one.
-    text =
-      declared.encoding === 'utf-8'
-        ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body)
-        : body.toString('latin1');
+    text = declared.encoding === 'utf-8' ? UTF8.decode(body) : body.toString('latin1');
   } catch {
     return notACall('malformed', 'the body is not valid UTF-8');
   }

@@ -29,6 +29,9 @@ const READ = [
   'testRunFinished',
 ] as const;
 
+/** What allure-js-commons calls cucumber's main thread when no --parallel worker runs a scenario. */
+const MAIN_THREAD = `pid-${process.pid}-worker-main`;
+
 type Message =
   | { readonly kind: 'envelopes'; readonly envelopes: readonly messages.Envelope[] }
   | { readonly kind: 'globalError'; readonly name: string; readonly message: string; readonly stack?: string }
@@ -55,14 +58,18 @@ export default class HarnessAllureFormatter extends Formatter {
     const library = options.supportCodeLibrary;
     const hooks = (definitions: readonly { id: string; name?: string }[]) =>
       definitions.map(({ id, name }) => ({ id, name }));
-    this.worker = new Worker(WORKER_FILE, {
-      execArgv: [], // no tsx loader: the worker is plain ESM
-      workerData: {
-        parsedArgvOptions: options.parsedArgvOptions,
-        beforeHooks: hooks(library.beforeTestCaseHookDefinitions),
-        afterHooks: hooks(library.afterTestCaseHookDefinitions),
-      },
-    });
+    const workerData = {
+      parsedArgvOptions: options.parsedArgvOptions,
+      beforeHooks: hooks(library.beforeTestCaseHookDefinitions),
+      afterHooks: hooks(library.afterTestCaseHookDefinitions),
+    };
+    try {
+      this.worker = new Worker(WORKER_FILE, { execArgv: [], workerData }); // no tsx loader: plain ESM
+    } catch (error) {
+      throw new Error(
+        `the Allure formatter runs in a worker thread: its formatOptions must be plain data (${(error as Error).message})`,
+      );
+    }
     this.worker.on('error', (error) => {
       this.failure ??= error.message;
     });
@@ -70,7 +77,13 @@ export default class HarnessAllureFormatter extends Formatter {
     this.reportTestRunHookErrors(library.afterTestRunHookDefinitions, 'AfterAll hook');
     options.eventBroadcaster.on('envelope', (envelope: messages.Envelope) => {
       if (!READ.some((key) => envelope[key] !== undefined)) return;
-      this.pending.push(envelope);
+      const started = envelope.testCaseStarted;
+      // Allure's thread label falls back to the thread the reporter runs on: name this one, as before.
+      this.pending.push(
+        started && started.workerId === undefined
+          ? { testCaseStarted: { ...started, workerId: MAIN_THREAD } }
+          : envelope,
+      );
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.send()); // one message for all the envelopes of a tick: a message wakes a thread

@@ -23,7 +23,7 @@ export interface ClientPathFigure {
   readonly raw: Summary;
   /** median(harness) / median(raw). */
   readonly ratio: number | undefined;
-  /** harness / raw of each pair of runs, for the spread. */
+  /** harness / raw of the runs made one after the other: what the budget is judged on. */
   readonly pairRatios: Summary;
   readonly body: string;
 }
