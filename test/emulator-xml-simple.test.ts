@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parserXmlTree, parseXmlCall, simpleXmlTree } from '../emulator/codec-xml.ts';
 import { NO_DEVIATIONS } from '../emulator/deviations.ts';
+import { variations } from './helpers/xml-variations.ts';
 
 const DECLARATIONS = [
   '',
@@ -97,70 +98,7 @@ function corpus(): string[] {
   return [...texts];
 }
 
-/** A small seeded generator (mulberry32): the same variations every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const TOKENS = [
-  '<',
-  '>',
-  '/',
-  '</',
-  '/>',
-  '<a>',
-  '</a>',
-  '<a/>',
-  '<name>',
-  '</name>',
-  ' ',
-  '\n',
-  '\r',
-  '\t',
-  '&',
-  '&lt;',
-  '&#52;',
-  '!',
-  '?',
-  '"',
-  "'",
-  '=',
-  'x',
-  '1',
-  ':',
-  '-',
-  '.',
-  '_',
-  'é',
-  '<![CDATA[x]]>',
-  '<!--x-->',
-  '<?pi x?>',
-  '<?xml version="1.0"?>',
-];
-
-function mutate(text: string, next: () => number): string {
-  const pick = (n: number) => Math.floor(next() * n);
-  let out = text;
-  const edits = 1 + pick(3);
-  for (let i = 0; i < edits; i++) {
-    const at = pick(out.length + 1);
-    const kind = pick(3);
-    if (kind === 0) out = out.slice(0, at) + (TOKENS[pick(TOKENS.length)] as string) + out.slice(at);
-    else if (kind === 1) out = out.slice(0, at) + out.slice(at + 1 + pick(4));
-    else {
-      const from = pick(out.length + 1);
-      out = out.slice(0, at) + out.slice(from, from + 1 + pick(12)) + out.slice(at);
-    }
-  }
-  return out;
-}
+const EXTRA_TOKENS = ['<name>', '</name>'];
 
 /** What parseXmlCall checks before it reads a tree: no DOCTYPE, only characters XML allows. */
 function reachesTheTree(text: string): boolean {
@@ -199,11 +137,8 @@ describe('simpleXmlTree reads what the parser reads, or leaves it to the parser'
   });
 
   it('reads seeded variations of them as fast-xml-parser does', () => {
-    const next = random(20261127);
-    const base = corpus();
-    const variations: string[] = [];
-    for (let i = 0; i < 40_000; i++) variations.push(mutate(base[i % base.length] as string, next));
-    const { read } = compare(variations);
+    const texts = variations(corpus(), { count: 40_000, seed: 20261127, extraTokens: EXTRA_TOKENS });
+    const { read } = compare(texts);
     assert.ok(read >= 500, `only ${read} variations were read without the parser`);
   });
 
