@@ -22,8 +22,16 @@ type Sent = true;
 /** The fake rig's whole state, and what it is told to do wrong. */
 const ports = new Map<number, unknown>();
 let events: string[] = [];
-let misbehave: 'none' | 'reset-200' | 'port-missing-field' | 'events-not-list' | 'echo-token' | 'not-json' =
-  'none';
+let misbehave:
+  | 'none'
+  | 'reset-200'
+  | 'port-missing-field'
+  | 'events-not-list'
+  | 'echo-token'
+  | 'port-echoes-token'
+  | 'not-json' = 'none';
+/** The token the fake rig takes. */
+let rigToken = TOKEN;
 let server: http.Server;
 let rigUrl = '';
 
@@ -39,7 +47,7 @@ function reply(res: http.ServerResponse, status: number, body?: unknown): Sent {
 }
 
 function handle(req: http.IncomingMessage, res: http.ServerResponse, body: string): Sent {
-  if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+  if (req.headers.authorization !== `Bearer ${rigToken}`) {
     const echo = misbehave === 'echo-token' ? ` (got ${req.headers.authorization ?? 'none'})` : '';
     return reply(res, 401, { error: `missing or wrong rig token${echo}` });
   }
@@ -63,6 +71,8 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse, body: strin
     if (misbehave === 'not-json') return reply(res, 200, '<port/>');
     const state = ports.get(id);
     if (state === undefined) return reply(res, 404, { error: 'no such port' });
+    if (misbehave === 'port-echoes-token')
+      return reply(res, 200, { ...(state as PortState), type: rigToken });
     if (misbehave === 'port-missing-field') {
       const { case_error: _dropped, ...rest } = state as PortState;
       return reply(res, 200, rest);
@@ -109,6 +119,7 @@ after(async () => {
 
 beforeEach(() => {
   misbehave = 'none';
+  rigToken = TOKEN;
 });
 
 function rig(recorded: Exchange[] = [], token: string | undefined = TOKEN): RigClient {
@@ -173,6 +184,27 @@ describe('RigClient: a rig that does not do what rig-control.md fixes', () => {
       'rig PUT /ports/4 answered 400: {"error":"case_error needs an active operation"}, expected 204',
     );
     assert.equal(error.status, 400);
+  });
+
+  it('reads answers unmasked: a one-letter token masks only the evidence and the messages', async () => {
+    rigToken = 't';
+    const recorded: Exchange[] = [];
+    const client = rig(recorded, 't');
+    await client.reset();
+    await client.putPort(4, AC_IN_ERROR);
+    assert.deepEqual(await client.getPort(4), AC_IN_ERROR);
+    assert.deepEqual(await client.events(), ['AC,4,101337,ERSO']);
+    const events = recorded.at(-1)?.response?.body ?? '';
+    assert.equal(events, '{"segmen***s":["AC,4,101337,ERSO"]}', 'the evidence copy is masked');
+    assert.equal(recorded[0]?.request.headers.authorization, 'Bearer ***');
+  });
+
+  it('masks the token in a message that quotes a value the rig echoed', async () => {
+    await rig().putPort(6, AC_IN_ERROR);
+    misbehave = 'port-echoes-token';
+    const error = await rigError(rig().getPort(6));
+    assert.match(error.message, /"type" is "\*\*\*", not one of AC/);
+    assert.ok(!error.message.includes(TOKEN), error.message);
   });
 
   it('a wrong token: 401, with a hint and without the token, even when the rig echoes it', async () => {

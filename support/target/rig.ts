@@ -45,13 +45,13 @@ export class RigClient {
   /** GET /ports/{id} → 200 with a PortState, or 404 (undefined): the port does not exist. */
   async getPort(portId: number): Promise<PortState | undefined> {
     const path = portPath(portId);
-    const { status, body } = await this.send('GET', path, undefined, [200, 404]);
+    const { status, body, shown } = await this.send('GET', path, undefined, [200, 404]);
     if (status === 404) return undefined;
-    const value = parseJson(body, `rig GET ${path}`);
+    const value = parseJson(body, shown, `rig GET ${path}`);
     const problems = portStateProblems(value);
     if (problems.length > 0) {
       throw new RigError(
-        `rig GET ${path} answered a PortState that breaks rig-control.md: ${problems.join('; ')}`,
+        this.mask(`rig GET ${path} answered a PortState that breaks rig-control.md: ${problems.join('; ')}`),
         status,
       );
     }
@@ -80,16 +80,22 @@ export class RigClient {
 
   /** GET /events → 200: the Log Publisher lines since the last reset, oldest first. */
   async events(): Promise<string[]> {
-    const { body } = await this.send('GET', '/events', undefined, [200]);
-    const value = parseJson(body, 'rig GET /events');
+    const { body, shown } = await this.send('GET', '/events', undefined, [200]);
+    const value = parseJson(body, shown, 'rig GET /events');
     const segments = (value as { segments?: unknown } | null)?.segments;
     if (!Array.isArray(segments) || !segments.every((s) => typeof s === 'string')) {
       throw new RigError(
-        `rig GET /events answered ${snippet(body)}, expected {"segments": [<string>, ...]}`,
+        `rig GET /events answered ${snippet(shown)}, expected {"segments": [<string>, ...]}`,
         200,
       );
     }
     return segments;
+  }
+
+  /** A message with the token masked: values quoted from an answer may hold whatever the rig echoed. */
+  private mask(text: string): string {
+    const token = this.opts.token;
+    return token ? maskToken(text, token) : text;
   }
 
   private async send(
@@ -97,7 +103,7 @@ export class RigClient {
     path: string,
     body: string | undefined,
     expected: readonly number[],
-  ): Promise<{ status: number; body: string }> {
+  ): Promise<{ status: number; body: string; shown: string }> {
     const token = this.opts.token;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -112,7 +118,9 @@ export class RigClient {
       timeoutMs: this.opts.timeoutMs,
       maxResponseBytes: MAX_RIG_RESPONSE_BYTES,
     });
-    const clean = token ? scrubExchange(exchange, token) : exchange; // a rig that echoes the token must not leak it
+    // A rig that echoes the token must not leak it: the evidence and every message get a masked copy. The
+    // answer itself is read unmasked (a short token may well occur in an answer by chance: "t" in "segments").
+    const clean = token ? scrubExchange(exchange, token) : exchange;
     this.opts.record?.(clean);
     const what = `rig ${method} ${path}`;
     if (!clean.response) throw new RigError(`${what}: ${clean.error ?? 'no answer'}`);
@@ -126,7 +134,7 @@ export class RigClient {
         status,
       );
     }
-    return { status, body: clean.response.body };
+    return { status, body: exchange.response?.body ?? '', shown: clean.response.body };
   }
 }
 
@@ -165,11 +173,12 @@ function portPath(portId: number): string {
   return `/ports/${portId}`;
 }
 
-function parseJson(body: string, what: string): unknown {
+/** body as the rig sent it; shown, the same with the token masked, for the message. */
+function parseJson(body: string, shown: string, what: string): unknown {
   try {
     return JSON.parse(body);
   } catch {
-    throw new RigError(`${what} answered ${snippet(body)}, which is not JSON`, 200);
+    throw new RigError(`${what} answered ${snippet(shown)}, which is not JSON`, 200);
   }
 }
 
@@ -178,8 +187,12 @@ function snippet(body: string): string {
   return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }
 
+function maskToken(text: string, token: string): string {
+  return text.split(token).join('***');
+}
+
 function scrubExchange(exchange: Exchange, token: string): Exchange {
-  const scrub = (text: string) => text.split(token).join('***');
+  const scrub = (text: string) => maskToken(text, token);
   const scrubHeaders = (headers: Readonly<Record<string, string>>) =>
     Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, scrub(v)]));
   return {
