@@ -34,7 +34,7 @@ import {
   type ScenarioVerdict,
   type Verdict,
 } from './report/verdicts.ts';
-import { annotateAllureResults } from './report/verdicts-allure.ts';
+import { annotateAllureResults, setAsideAllureResults } from './report/verdicts-allure.ts';
 import { ExpectationError, loadExpectations, staleExpectations } from './report/verdicts-expect.ts';
 import { renderJunit } from './report/verdicts-junit.ts';
 import {
@@ -305,8 +305,12 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     await checkReachable(target, timeoutMs);
     await mkdir(reportsDir, { recursive: true });
-    for (const name of ['allure-results', 'messages.ndjson', 'exchanges.ndjson', 'verdicts.json'])
+    for (const name of ['messages.ndjson', 'exchanges.ndjson', 'verdicts.json'])
       await rm(path.join(reportsDir, name), { recursive: true, force: true });
+    const allureResults = path.join(reportsDir, 'allure-results');
+    // With every report the Allure writer takes the last run's files over; otherwise nothing would delete them.
+    if (process.env.HARNESS_REPORTS !== 'messages') await setAsideAllureResults(allureResults);
+    else await rm(allureResults, { recursive: true, force: true });
     const exchangesFile = path.join(reportsDir, 'exchanges.ndjson');
     await writeFile(exchangesFile, '');
 

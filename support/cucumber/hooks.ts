@@ -42,7 +42,7 @@ Before(async function (this: HarnessWorld, { pickle, gherkinDocument }) {
 });
 
 After(function (this: HarnessWorld, { pickle, gherkinDocument, result }) {
-  const { uri, line } = scenarioPlace(pickle, gherkinDocument);
+  const { uri, line } = this.place ?? scenarioPlace(pickle, gherkinDocument);
   const tags = pickle.tags.map((t) => t.name);
   const expectation = expectationFor(run.expectations ?? [], {
     uri,

@@ -1,5 +1,5 @@
 // The scenario's world: the target, how to arrange it, the calls made and what they answered.
-import { appendFileSync } from 'node:fs';
+import { openSync, writeSync } from 'node:fs';
 import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import {
   describeTransport,
@@ -37,6 +37,8 @@ import type { CallResult, Encoding, Exchange, ParamValue, PortState, TargetConfi
 export type StepOutcome = 'skipped' | undefined;
 
 const run: RunConfig = readRunConfig();
+/** The exchange log, opened once per process (not once an exchange). */
+let exchangeLog: number | undefined;
 
 let terminalOperator: Operator | undefined;
 
@@ -130,7 +132,9 @@ export class HarnessWorld extends World {
   keep(exchange: Exchange): void {
     if (!run.exchangesFile) return;
     const scenario = this.place ? `${this.place.uri}:${this.place.line}` : undefined;
-    appendFileSync(run.exchangesFile, `${JSON.stringify({ scenario, name: this.place?.name, exchange })}\n`);
+    // One write of one whole line to a file opened for appending: lines of parallel workers never mix.
+    exchangeLog ??= openSync(run.exchangesFile, 'a');
+    writeSync(exchangeLog, `${JSON.stringify({ scenario, name: this.place?.name, exchange })}\n`);
   }
 
   /** A precondition this target cannot reach: the scenario is skipped with the reason, never passed. */

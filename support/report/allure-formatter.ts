@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Formatter, type IFormatterOptions } from '@cucumber/cucumber';
 import type * as messages from '@cucumber/messages';
+import { recycleDirOf } from './verdicts-allure.ts';
 
 const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'allure-worker.mjs');
 /** Waiting for the last file past this is a stuck disk, not a slow one. */
@@ -58,8 +59,10 @@ export default class HarnessAllureFormatter extends Formatter {
     const library = options.supportCodeLibrary;
     const hooks = (definitions: readonly { id: string; name?: string }[]) =>
       definitions.map(({ id, name }) => ({ id, name }));
+    const resultsDir = (options.parsedArgvOptions as { resultsDir?: string }).resultsDir ?? 'allure-results';
     const workerData = {
       parsedArgvOptions: options.parsedArgvOptions,
+      recycleDir: recycleDirOf(resultsDir),
       beforeHooks: hooks(library.beforeTestCaseHookDefinitions),
       afterHooks: hooks(library.afterTestCaseHookDefinitions),
     };

@@ -2,7 +2,7 @@
 // INCONCLUSIVE scenario is just "skipped" there); after the run each result gets its verdict as its status
 // message and a label, and categories.json groups them. INCONCLUSIVE is Allure's "unknown" status: the result
 // could not be decided. An expected failure is "skipped", as in junit.xml.
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type ScenarioVerdict, verdictLine } from './verdicts.ts';
 
@@ -43,6 +43,28 @@ const STATUS: Readonly<Record<string, string>> = {
   'NOT APPLICABLE': 'skipped',
   INCONCLUSIVE: 'unknown',
 };
+
+/**
+ * Where the runner moves the last run's allure-results/ before a run: the Allure writer takes its files over
+ * for this run's files rather than have them deleted and new ones made (allure-worker.mjs), and deletes the rest.
+ */
+export function recycleDirOf(resultsDir: string): string {
+  return `${resultsDir}.previous`;
+}
+
+/**
+ * Moves the last run's results aside for recycling; allure-results/ is then empty. A directory left aside by a
+ * run that stopped early is deleted first.
+ */
+export async function setAsideAllureResults(resultsDir: string): Promise<void> {
+  const aside = recycleDirOf(resultsDir);
+  await rm(aside, { recursive: true, force: true });
+  try {
+    await rename(resultsDir, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
 
 async function writeAtomically(file: string, content: string): Promise<void> {
   await writeFile(`${file}.tmp`, content);
@@ -86,7 +108,9 @@ export async function annotateAllureResults(
       { name: 'verdict', value: scenario.expected !== undefined ? 'FAILED (expected)' : scenario.verdict },
       { name: 'tag', value: scenario.verdict },
     ];
-    await writeAtomically(file, JSON.stringify(result));
+    // In place, not written aside and renamed: the same inode (see allure-worker.mjs); nothing reads the
+    // results while the runner is still running.
+    await writeFile(file, JSON.stringify(result));
     annotated++;
   }
   await writeAtomically(path.join(dir, 'categories.json'), JSON.stringify(ALLURE_CATEGORIES, null, 2));

@@ -125,9 +125,15 @@ interface Place {
   readonly parameters: readonly { readonly name: string; readonly value: string }[];
 }
 
+/** placesOf's answers: a hook asks for every scenario of a document, and the walk is the same each time. */
+const placesOfDocument = new WeakMap<GherkinDocument, Map<string, Place>>();
+
 /** Each AST node of a document (scenario, Examples row) with its line and, for a row, its values. */
 function placesOf(document: GherkinDocument): Map<string, Place> {
+  const known = placesOfDocument.get(document);
+  if (known !== undefined) return known;
   const places = new Map<string, Place>();
+  placesOfDocument.set(document, places);
   for (const scenario of scenariosOf(document)) {
     places.set(scenario.id, { line: scenario.location.line, parameters: [] });
     for (const examples of scenario.examples) {

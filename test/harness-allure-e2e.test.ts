@@ -1,0 +1,122 @@
+// allure-results/ through the real runner, run after run into the same reports directory: each run's directory
+// holds exactly that run's results, every file whole and its own, although the writer takes over the last
+// run's files instead of making new ones (allure-worker.mjs) and deletes what it does not need.
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runHarness } from './helpers/run-script.ts';
+
+let reports = '';
+
+before(async () => {
+  reports = await mkdtemp(path.join(tmpdir(), 'allure-e2e-'));
+});
+
+after(async () => {
+  await rm(reports, { recursive: true, force: true });
+});
+
+/** Every `source` an Allure result or container names, at any depth. */
+function sourcesOf(value: unknown, into: Set<string>): Set<string> {
+  if (Array.isArray(value)) for (const item of value) sourcesOf(item, into);
+  else if (typeof value === 'object' && value !== null) {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'source' && typeof inner === 'string') into.add(inner);
+      else sourcesOf(inner, into);
+    }
+  }
+  return into;
+}
+
+interface Read {
+  readonly results: { readonly name: string; readonly verdict?: string; readonly uuid: string }[];
+  readonly files: readonly string[];
+  /** The inodes of the writer's files: taken over from the last run, they are the same numbers. */
+  readonly inodes: ReadonlySet<number>;
+  /** The inodes of every file, categories.json (the runner's) included: what the next run may take over. */
+  readonly all: ReadonlySet<number>;
+}
+
+async function run(tags: string): Promise<Read> {
+  const done = await runHarness([`--reports=${reports}`, '--tags', tags], { timeoutMs: 120_000 });
+  assert.equal(done.code, 0, done.output);
+  const dir = path.join(reports, 'allure-results');
+  const files = await readdir(dir);
+  const verdicts = JSON.parse(await readFile(path.join(reports, 'verdicts.json'), 'utf8')) as {
+    scenarios: unknown[];
+  };
+  const results: Read['results'][number][] = [];
+  const referenced = new Set<string>();
+  for (const name of files.filter((f) => f.endsWith('-result.json') || f.endsWith('-container.json'))) {
+    const parsed = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as {
+      uuid: string;
+      labels?: { name: string; value: string }[];
+    };
+    assert.ok(name.startsWith(parsed.uuid), `${name} holds the result ${parsed.uuid}`);
+    sourcesOf(parsed, referenced);
+    if (name.endsWith('-result.json')) {
+      const verdict = parsed.labels?.find((l) => l.name === 'verdict')?.value;
+      results.push({ name, verdict, uuid: parsed.uuid });
+    }
+  }
+  assert.equal(results.length, verdicts.scenarios.length, 'one Allure result a scenario');
+  const inodes = new Set<number>();
+  const all = new Set<number>();
+  for (const name of files) {
+    const ino = (await stat(path.join(dir, name))).ino;
+    all.add(ino);
+    // categories.json is the runner's, written after the run: the writer's files are the ones taken over
+    if (name !== 'categories.json') inodes.add(ino);
+  }
+  const attachments = files.filter((f) => f.includes('-attachment'));
+  assert.deepEqual(attachments.sort(), [...referenced].sort(), 'exactly the attachments the results name');
+  for (const name of attachments) {
+    const size = (await stat(path.join(dir, name))).size;
+    assert.ok(size > 0, `${name} is empty`);
+  }
+  return { results, files, inodes, all };
+}
+
+describe('allure-results, run after run into one reports directory', () => {
+  it('holds each run alone, whole, with its verdicts, and leaves nothing aside', async () => {
+    const first = await run('@req:CC-SUCCESS and not @fuzz');
+    assert.ok(first.results.length >= 4, `only ${first.results.length} scenarios`);
+    assert.ok(first.results.every((r) => r.verdict === 'PASSED'));
+    // A file that is no Allure result of any run: taken over or deleted, never left.
+    await writeFile(path.join(reports, 'allure-results', 'stray-result.json'), '{"uuid":"stray"}');
+    const stray = (await stat(path.join(reports, 'allure-results', 'stray-result.json'))).ino;
+
+    const fewer = await run('@req:CC-EFFECT-REPEAT and not @fuzz');
+    assert.ok(fewer.results.length < first.results.length, 'the second run is the smaller one');
+    assert.ok(fewer.results.every((r) => r.verdict === 'PASSED'));
+    assert.ok(!fewer.files.includes('stray-result.json'));
+    const earlier = new Set(first.results.map((r) => r.uuid));
+    assert.ok(
+      fewer.results.every((r) => !earlier.has(r.uuid)),
+      'no result of the first run is left',
+    );
+    const takenOver = (inodes: ReadonlySet<number>, from: ReadonlySet<number>) =>
+      [...inodes].filter((ino) => from.has(ino)).length;
+    assert.equal(
+      takenOver(fewer.inodes, new Set([...first.all, stray])),
+      fewer.inodes.size,
+      'every file of the smaller run took over a file of the last one',
+    );
+
+    const more = await run('(@req:CC-SUCCESS or @req:CC-EFFECT-REPEAT) and not @fuzz');
+    assert.equal(more.results.length, first.results.length + fewer.results.length);
+    assert.equal(
+      takenOver(more.inodes, fewer.inodes),
+      fewer.inodes.size,
+      'the larger run took over them all',
+    );
+    const entries = await readdir(reports);
+    assert.deepEqual(
+      entries.filter((e) => e.startsWith('allure-results')),
+      ['allure-results'],
+      'the last run results set aside are gone',
+    );
+  });
+});
