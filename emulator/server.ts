@@ -180,11 +180,17 @@ export class TaskEndpoint {
     return this.#answer(response, parsed.call);
   }
 
-  #answer(response: ServerResponse, call: Call): Outcome {
+  /** What the log line says of a call. */
+  #describe(call: Call): string {
     const method = /^[A-Za-z0-9_]{1,40}$/.test(call.method)
       ? call.method
       : JSON.stringify(call.method).slice(0, 42);
-    const what = `${method} port_id=${describeParam(call.params?.get('port_id'))} bin_id=${describeParam(call.params?.get('bin_id'))} ${call.encoding}`;
+    return `${method} port_id=${describeParam(call.params?.get('port_id'))} bin_id=${describeParam(call.params?.get('bin_id'))} ${call.encoding}`;
+  }
+
+  #answer(response: ServerResponse, call: Call): Outcome {
+    // Without a log (--quiet, a load target) the line is never read: not built either.
+    const what = this.#options.log === undefined ? '' : this.#describe(call);
     if (!isKnownMethod(call.method)) {
       if (this.#has('unknown-method-fault')) {
         this.#sendAnswer(response, call.encoding, { kind: 'fault', code: 1000 });
@@ -220,7 +226,7 @@ export function createEmulatorServer(options: ServerOptions): Server {
   );
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const started = performance.now();
+    const started = options.log === undefined ? 0 : performance.now();
     const path = pathOf(request);
     let line: string;
     request.on('error', () => {});

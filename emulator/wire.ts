@@ -30,8 +30,21 @@ export type DeclaredType =
   | { readonly kind: 'sniff'; readonly charset: string | undefined; readonly textPlain: boolean }
   | { readonly kind: 'unsupported'; readonly mediaType: string };
 
+/** classifyContentType's answers for the headers last seen: a client sends the same one call after call. */
+const classified = new Map<string | undefined, DeclaredType>();
+const CLASSIFIED_MAX = 64;
+
 /** Classifies a Content-Type: JSON (application/json, +json), XML (application/xml, text/xml, +xml), sniff (text/plain or none). */
 export function classifyContentType(header: string | undefined): DeclaredType {
+  const known = classified.get(header);
+  if (known !== undefined) return known;
+  const declared = classify(header);
+  if (classified.size >= CLASSIFIED_MAX) classified.clear(); // bounded, whatever headers arrive
+  classified.set(header, declared);
+  return declared;
+}
+
+function classify(header: string | undefined): DeclaredType {
   const [rawType = '', ...rawParams] = (header ?? '').split(';');
   const mediaType = rawType.trim().toLowerCase();
   const charsetParam = rawParams
