@@ -10,19 +10,16 @@ const full = process.env.HARNESS_REPORTS !== 'messages';
 module.exports = {
   default: {
     import: ['support/cucumber/**/*.ts', 'steps/**/*.ts'],
-    format: [
-      'progress',
-      `message:${path.join(reports, 'messages.ndjson')}`,
-      // No junit formatter: the runner writes junit.xml from the verdicts (support/report/verdicts-junit.ts),
-      // which cucumber's knows nothing of; cucumber's own was overwritten, and cost a second a suite.
-      ...(full
-        ? [
-            `html:${path.join(reports, 'cucumber.html')}`,
-            './support/report/allure-formatter.ts',
-          ]
-        : []),
-    ],
+    // The reports are written off cucumber's main thread (support/report/reports-formatter.ts): messages.ndjson
+    // always, cucumber.html and allure-results/ unless only the messages are asked for. No junit formatter:
+    // the runner writes junit.xml from the verdicts (support/report/verdicts-junit.ts), which cucumber's
+    // own knows nothing of.
+    format: ['progress', './support/report/reports-formatter.ts'],
     formatOptions: {
+      harnessReports: {
+        messages: path.join(reports, 'messages.ndjson'),
+        ...(full ? { html: path.join(reports, 'cucumber.html'), allure: true } : {}),
+      },
       resultsDir: path.join(reports, 'allure-results'),
       labels: [
         { pattern: [/@req:(.*)/], name: 'story' },

@@ -373,7 +373,7 @@ async function main(argv: readonly string[]): Promise<number> {
     };
     if (target.rigToken) env[RIG_TOKEN_VARIABLE] = target.rigToken;
     else delete env[RIG_TOKEN_VARIABLE];
-    await runCucumber(cucumberArguments(options), env);
+    const cucumberCode = await runCucumber(cucumberArguments(options), env);
     const finished = new Date();
 
     const messagesFile = path.join(reportsDir, 'messages.ndjson');
@@ -440,9 +440,17 @@ async function main(argv: readonly string[]): Promise<number> {
     );
 
     const aborted = scenarios.some((s) => s.reason === OPERATOR_ABORTED);
-    let code = aborted || !result.finished ? 2 : scenarios.some(gates) ? 1 : 0;
+    // Cucumber fails a run for its scenarios, and also when a report could not be written or a BeforeAll or
+    // AfterAll hook failed: with no scenario to blame, the run itself was not done right.
+    const outsideScenarios =
+      cucumberCode !== 0 && scenarios.every((s) => s.status === 'PASSED' || s.status === 'SKIPPED');
+    let code = aborted || !result.finished || outsideScenarios ? 2 : scenarios.some(gates) ? 1 : 0;
     if (aborted) console.error(`harness: ${OPERATOR_ABORTED}`);
     else if (!result.finished) console.error('harness: cucumber stopped before the end of the run');
+    else if (outsideScenarios)
+      console.error(
+        `harness: cucumber ended with exit code ${cucumberCode} though no scenario failed: a report or a BeforeAll/AfterAll hook failed (its message is above)`,
+      );
 
     if (options.certify && loaded && code !== 2) {
       const bundle = await writeCertification({

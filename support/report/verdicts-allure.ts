@@ -46,7 +46,7 @@ const STATUS: Readonly<Record<string, string>> = {
 
 /**
  * Where the runner moves the last run's allure-results/ before a run: the Allure writer takes its files over
- * for this run's files rather than have them deleted and new ones made (allure-worker.mjs), and deletes the rest.
+ * for this run's files rather than have them deleted and new ones made (reports-worker.mjs), and deletes the rest.
  */
 export function recycleDirOf(resultsDir: string): string {
   return `${resultsDir}.previous`;
@@ -108,7 +108,7 @@ export async function annotateAllureResults(
       { name: 'verdict', value: scenario.expected !== undefined ? 'FAILED (expected)' : scenario.verdict },
       { name: 'tag', value: scenario.verdict },
     ];
-    // In place, not written aside and renamed: the same inode (see allure-worker.mjs); nothing reads the
+    // In place, not written aside and renamed: the same inode (see reports-worker.mjs); nothing reads the
     // results while the runner is still running.
     await writeFile(file, JSON.stringify(result));
     annotated++;

@@ -1,11 +1,15 @@
-// The Allure formatter: allure-cucumberjs's reporter, run off cucumber's main thread (allure-worker.mjs).
+// The run's reports, written off cucumber's main thread (reports-worker.mjs): messages.ndjson, cucumber.html and
+// allure-results/.
 //
-// On the main thread the reporter and its writer held every scenario up: the stock writer fsyncs every
-// result and attachment file (6 of the suite's 19 seconds here), and even without fsync, turning each
-// envelope into Allure's model and creating some 2,800 small files a run took a third of the suite's time
-// (docs/bench.md). Here the main thread only forwards, once a tick, the envelopes the reporter reads; the
-// worker builds the same allure-results/ and finished() waits for its last file, so the results are complete
-// when cucumber ends. A crash mid-run loses a report, not data.
+// On the main thread they held every scenario up: the html formatter, the message formatter's writes and
+// allure-cucumberjs's reporter with its 2,800 small files a run took about a quarter of the suite's time
+// (docs/bench.md). Here the main thread turns each envelope into its line of JSON (messages.ndjson's line) and
+// forwards the lines once a tick; the worker writes them, and feeds them to the html and Allure writers. Its
+// finished() waits for the last byte, so the reports are complete when cucumber ends. A crash mid-run loses the
+// reports: the runner then says cucumber stopped before the end of the run.
+//
+// Which reports: formatOptions.harnessReports = { messages?: path, html?: path, allure?: boolean }, the Allure
+// results going to formatOptions.resultsDir as allure-cucumberjs's own formatter does.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -13,28 +17,22 @@ import { Formatter, type IFormatterOptions } from '@cucumber/cucumber';
 import type * as messages from '@cucumber/messages';
 import { recycleDirOf } from './verdicts-allure.ts';
 
-const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'allure-worker.mjs');
+const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'reports-worker.mjs');
 /** Waiting for the last file past this is a stuck disk, not a slow one. */
 const FINISH_TIMEOUT_MS = 120_000;
 
-/** The envelopes allure-cucumberjs's reporter reads; the others (sources, step definitions...) stay here. */
-const READ = [
-  'gherkinDocument',
-  'pickle',
-  'testCase',
-  'testCaseStarted',
-  'testCaseFinished',
-  'attachment',
-  'testStepStarted',
-  'testStepFinished',
-  'testRunFinished',
-] as const;
-
-/** What allure-js-commons calls cucumber's main thread when no --parallel worker runs a scenario. */
-const MAIN_THREAD = `pid-${process.pid}-worker-main`;
+/** The reports the worker writes. */
+export interface ReportOutputs {
+  /** messages.ndjson: every envelope, one JSON line each. */
+  readonly messages?: string;
+  /** cucumber.html */
+  readonly html?: string;
+  /** allure-results/ in formatOptions.resultsDir */
+  readonly allure?: boolean;
+}
 
 type Message =
-  | { readonly kind: 'envelopes'; readonly envelopes: readonly messages.Envelope[] }
+  | { readonly kind: 'lines'; readonly text: string }
   | { readonly kind: 'globalError'; readonly name: string; readonly message: string; readonly stack?: string }
   | { readonly kind: 'finish' };
 
@@ -48,19 +46,27 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
-export default class HarnessAllureFormatter extends Formatter {
+export default class HarnessReportsFormatter extends Formatter {
   private readonly worker: Worker;
-  private pending: messages.Envelope[] = [];
+  private pending: string[] = [];
   private scheduled = false;
   private failure?: string;
+  /** The worker ended (it only ends when it failed, or when finished() ends it). */
+  private exited = false;
 
   constructor(options: IFormatterOptions) {
     super(options);
     const library = options.supportCodeLibrary;
     const hooks = (definitions: readonly { id: string; name?: string }[]) =>
       definitions.map(({ id, name }) => ({ id, name }));
-    const resultsDir = (options.parsedArgvOptions as { resultsDir?: string }).resultsDir ?? 'allure-results';
+    const formatOptions = options.parsedArgvOptions as {
+      resultsDir?: string;
+      harnessReports?: ReportOutputs;
+    };
+    const outputs = formatOptions.harnessReports ?? {};
+    const resultsDir = formatOptions.resultsDir ?? 'allure-results';
     const workerData = {
+      outputs,
       parsedArgvOptions: options.parsedArgvOptions,
       recycleDir: recycleDirOf(resultsDir),
       beforeHooks: hooks(library.beforeTestCaseHookDefinitions),
@@ -70,23 +76,19 @@ export default class HarnessAllureFormatter extends Formatter {
       this.worker = new Worker(WORKER_FILE, { execArgv: [], workerData }); // no tsx loader: plain ESM
     } catch (error) {
       throw new Error(
-        `the Allure formatter runs in a worker thread: its formatOptions must be plain data (${(error as Error).message})`,
+        `the reports formatter runs in a worker thread: its formatOptions must be plain data (${(error as Error).message})`,
       );
     }
     this.worker.on('error', (error) => {
       this.failure ??= error.message;
     });
+    this.worker.once('exit', () => {
+      this.exited = true;
+    });
     this.reportTestRunHookErrors(library.beforeTestRunHookDefinitions, 'BeforeAll hook');
     this.reportTestRunHookErrors(library.afterTestRunHookDefinitions, 'AfterAll hook');
     options.eventBroadcaster.on('envelope', (envelope: messages.Envelope) => {
-      if (!READ.some((key) => envelope[key] !== undefined)) return;
-      const started = envelope.testCaseStarted;
-      // Allure's thread label falls back to the thread the reporter runs on: name this one, as before.
-      this.pending.push(
-        started && started.workerId === undefined
-          ? { testCaseStarted: { ...started, workerId: MAIN_THREAD } }
-          : envelope,
-      );
+      this.pending.push(JSON.stringify(envelope));
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.send()); // one message for all the envelopes of a tick: a message wakes a thread
@@ -101,7 +103,7 @@ export default class HarnessAllureFormatter extends Formatter {
   private send(): void {
     this.scheduled = false;
     if (this.pending.length === 0) return;
-    this.post({ kind: 'envelopes', envelopes: this.pending });
+    this.post({ kind: 'lines', text: `${this.pending.join('\n')}\n` });
     this.pending = [];
   }
 
@@ -148,8 +150,12 @@ export default class HarnessAllureFormatter extends Formatter {
     const worker = this.worker;
     try {
       const error = await new Promise<string | undefined>((resolve) => {
+        if (this.exited) {
+          resolve(this.failure ?? 'the reports worker stopped before it had written every file');
+          return;
+        }
         const timer = setTimeout(
-          () => resolve(`the Allure results were not all written within ${FINISH_TIMEOUT_MS / 1000} s`),
+          () => resolve(`the reports were not all written within ${FINISH_TIMEOUT_MS / 1000} s`),
           FINISH_TIMEOUT_MS,
         );
         worker.once('message', (answer: { kind: 'finished'; error?: string }) => {
@@ -158,12 +164,12 @@ export default class HarnessAllureFormatter extends Formatter {
         });
         worker.once('exit', () => {
           clearTimeout(timer);
-          resolve(this.failure ?? 'the Allure worker stopped before it had written every file');
+          resolve(this.failure ?? 'the reports worker stopped before it had written every file');
         });
         this.post({ kind: 'finish' });
       });
       const failure = this.failure ?? error;
-      if (failure !== undefined) throw new Error(`allure-results: ${failure}`);
+      if (failure !== undefined) throw new Error(`reports: ${failure}`);
     } finally {
       await worker.terminate();
       await super.finished();

@@ -1,8 +1,10 @@
-// allure-results/ through the real runner, run after run into the same reports directory: each run's directory
-// holds exactly that run's results, every file whole and its own, although the writer takes over the last
-// run's files instead of making new ones (allure-worker.mjs) and deletes what it does not need.
+// The reports written off cucumber's main thread (support/report/reports-worker.mjs), through the real runner:
+// messages.ndjson and cucumber.html hold the whole run; allure-results/, run after run into the same reports
+// directory, holds exactly that run's results, every file whole and its own, although the writer takes over the
+// last run's files instead of making new ones and deletes what it does not need; a report that cannot be
+// written fails the run.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -42,6 +44,7 @@ interface Read {
 async function run(tags: string): Promise<Read> {
   const done = await runHarness([`--reports=${reports}`, '--tags', tags], { timeoutMs: 120_000 });
   assert.equal(done.code, 0, done.output);
+  await wholeRun(done.output);
   const dir = path.join(reports, 'allure-results');
   const files = await readdir(dir);
   const verdicts = JSON.parse(await readFile(path.join(reports, 'verdicts.json'), 'utf8')) as {
@@ -78,6 +81,40 @@ async function run(tags: string): Promise<Read> {
   }
   return { results, files, inodes, all };
 }
+
+/** messages.ndjson from meta to testRunFinished, one envelope a line; cucumber.html with every scenario. */
+async function wholeRun(output: string): Promise<void> {
+  const lines = (await readFile(path.join(reports, 'messages.ndjson'), 'utf8')).split('\n');
+  assert.equal(lines.pop(), '', 'messages.ndjson ends with a newline');
+  const envelopes = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  assert.ok('meta' in (envelopes[0] ?? {}), 'the first envelope is meta');
+  assert.ok('testRunFinished' in (envelopes.at(-1) ?? {}), 'the last envelope is testRunFinished');
+  const finished = envelopes.filter((e) => 'testCaseFinished' in e).length;
+  assert.match(output, new RegExp(`scenarios: ${finished} passed`));
+  const html = await readFile(path.join(reports, 'cucumber.html'), 'utf8');
+  assert.match(html, /<\/html>\s*$/, 'cucumber.html is complete');
+  for (const envelope of envelopes.filter((e) => 'pickle' in e)) {
+    const { id } = envelope.pickle as { id: string };
+    assert.ok(html.includes(JSON.stringify(id)), `cucumber.html holds pickle ${id}`);
+  }
+}
+
+describe('a report that cannot be written', () => {
+  it('fails the run with exit 2 and says which', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'reports-fail-'));
+    try {
+      await mkdir(path.join(dir, 'cucumber.html')); // a directory where the report goes
+      const done = await runHarness([`--reports=${dir}`, '--tags', '@req:CC-EFFECT-REPEAT and not @fuzz'], {
+        timeoutMs: 60_000,
+      });
+      assert.equal(done.code, 2, done.output);
+      assert.match(done.output, /cucumber\.html: EISDIR/);
+      assert.match(done.output, /harness: cucumber ended with exit code 1 though no scenario failed/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('allure-results, run after run into one reports directory', () => {
   it('holds each run alone, whole, with its verdicts, and leaves nothing aside', async () => {
