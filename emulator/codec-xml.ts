@@ -1,5 +1,6 @@
 // The XML encoding of the Task Interface: <methodcall> requests in, <response> answers out.
 
+import { isAscii } from 'node:buffer';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Deviations } from './deviations.ts';
 import type { Answer, ParamValue, XmlElement } from './types.ts';
@@ -114,13 +115,15 @@ function toElements(nodes: unknown, decode: boolean): { elements: XmlElement[]; 
 function charsetOf(
   body: Buffer,
   declaredCharset: string | undefined,
+  /** The body as text when it is all ASCII (the same in every encoding read). */
+  ascii: string | undefined,
 ): {
   encoding?: 'utf-8' | 'latin1';
   name: string;
   standalone?: string;
   declared: boolean;
 } {
-  const head = body.subarray(0, 512).toString('latin1');
+  const head = ascii ?? body.subarray(0, 512).toString('latin1');
   const declaration = DECLARATION.exec(head);
   const name = (declaration?.[3] ?? declaredCharset ?? 'utf-8').toLowerCase();
   return { encoding: CHARSETS[name], name, standalone: declaration?.[5], declared: declaration !== null };
@@ -237,7 +240,9 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /** Reads an XML call. charset is the Content-Type's charset parameter; the XML declaration's encoding wins over it. */
 export function parseXmlCall(raw: Buffer, charset: string | undefined, deviations: Deviations): ParsedCall {
   const body = hasUtf8Bom(raw) ? raw.subarray(3) : raw;
-  const declared = charsetOf(body, charset);
+  // Nearly every call is ASCII: then its text is the same in UTF-8 and ISO-8859-1, and read once.
+  const ascii = isAscii(body) ? body.toString('latin1') : undefined;
+  const declared = charsetOf(body, charset, ascii);
   if (declared.encoding === undefined) {
     return notACall(
       'charset',
@@ -247,7 +252,7 @@ export function parseXmlCall(raw: Buffer, charset: string | undefined, deviation
   let text: string;
   try {
     // ignoreBOM: the one BOM allowed is already gone; the decoder must not silently drop a second one.
-    text = declared.encoding === 'utf-8' ? UTF8.decode(body) : body.toString('latin1');
+    text = ascii ?? (declared.encoding === 'utf-8' ? UTF8.decode(body) : body.toString('latin1'));
   } catch {
     return notACall('malformed', 'the body is not valid UTF-8');
   }
