@@ -18,6 +18,10 @@ import type * as messages from '@cucumber/messages';
 import { recycleDirOf } from './verdicts-allure.ts';
 
 const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'reports-worker.mjs');
+/** How long envelopes wait on the main thread at most before they go to the worker. */
+const SEND_EVERY_MS = 100;
+/** ... unless this much JSON is waiting. */
+const SEND_AT_CHARS = 1024 * 1024;
 /** Waiting for the last file past this is a stuck disk, not a slow one. */
 const FINISH_TIMEOUT_MS = 120_000;
 
@@ -49,7 +53,8 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 export default class HarnessReportsFormatter extends Formatter {
   private readonly worker: Worker;
   private pending: string[] = [];
-  private scheduled = false;
+  private pendingChars = 0;
+  private timer: NodeJS.Timeout | undefined;
   private failure?: string;
   /** The worker ended (it only ends when it failed, or when finished() ends it). */
   private exited = false;
@@ -88,10 +93,15 @@ export default class HarnessReportsFormatter extends Formatter {
     this.reportTestRunHookErrors(library.beforeTestRunHookDefinitions, 'BeforeAll hook');
     this.reportTestRunHookErrors(library.afterTestRunHookDefinitions, 'AfterAll hook');
     options.eventBroadcaster.on('envelope', (envelope: messages.Envelope) => {
-      this.pending.push(JSON.stringify(envelope));
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.send()); // one message for all the envelopes of a tick: a message wakes a thread
+      const line = JSON.stringify(envelope);
+      this.pending.push(line);
+      this.pendingChars += line.length;
+      // A message wakes the worker's thread and costs the main thread a copy: one every SEND_EVERY_MS, or
+      // sooner when much is waiting, rather than one a tick (some 3,000 a suite).
+      if (this.pendingChars >= SEND_AT_CHARS) this.send();
+      else if (this.timer === undefined) {
+        this.timer = setTimeout(() => this.send(), SEND_EVERY_MS);
+        this.timer.unref();
       }
     });
   }
@@ -101,10 +111,12 @@ export default class HarnessReportsFormatter extends Formatter {
   }
 
   private send(): void {
-    this.scheduled = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
     if (this.pending.length === 0) return;
     this.post({ kind: 'lines', text: `${this.pending.join('\n')}\n` });
     this.pending = [];
+    this.pendingChars = 0;
   }
 
   /** As allure-cucumberjs does on the main thread: a failing BeforeAll/AfterAll hook is a global error in Allure. */
