@@ -1,17 +1,6 @@
 // Seeded variations of XML texts, for the tests that hold a small XML reader to fast-xml-parser (the emulator's
 // and the harness's readers are separate by rule 1; the way their tests vary a corpus is shared).
-
-/** A small seeded generator (mulberry32): the same variations every run. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from './seeded.ts';
 
 /** Tokens that sit on the edges of what a small reader reads: markup, spaces, references, CDATA, PIs. */
 export const XML_TOKENS: readonly string[] = [
@@ -71,7 +60,7 @@ export function variations(
   base: readonly string[],
   options: { readonly count: number; readonly seed: number; readonly extraTokens?: readonly string[] },
 ): string[] {
-  const next = random(options.seed);
+  const next = seeded(options.seed);
   const tokens = [...XML_TOKENS, ...(options.extraTokens ?? [])];
   const out: string[] = [];
   for (let i = 0; i < options.count; i++) out.push(mutate(base[i % base.length] as string, tokens, next));

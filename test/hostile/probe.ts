@@ -170,16 +170,7 @@ export async function pool<T, R>(
 }
 
 /** A seeded pseudo-random generator (mulberry32): the same corpus on every run. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seeded } from '../helpers/seeded.ts';
 
 /** The whole site as the rig reads it back: every port 1-2000 and the Log Publisher lines. */
 export async function rigSnapshot(agent: Agent, rigUrl: string, token: string): Promise<string> {
