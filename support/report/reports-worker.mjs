@@ -31,6 +31,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import { setPriority } from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -165,6 +166,18 @@ class FileWriter {
 }
 
 const { outputs, parsedArgvOptions, beforeHooks, afterHooks, recycleDir } = workerData;
+
+/** The nice value of this thread (0 is normal, 19 the lowest priority). */
+const REPORTS_NICE = 10;
+
+// Background work: on Linux a thread has its own nice value, and this one yields to cucumber's thread and to a
+// target on the same machine (the embedded emulator), whose answers the scenarios wait for. It catches up in
+// their idle time; finished() waits for it at the end. Where the system refuses, it runs at normal priority.
+try {
+  setPriority(REPORTS_NICE);
+} catch {
+  // not allowed here: the reports are written all the same
+}
 
 /** What allure-js-commons calls cucumber's main thread when no --parallel worker runs a scenario. */
 const MAIN_THREAD = `pid-${process.pid}-worker-main`;
