@@ -2,7 +2,8 @@
 // INCONCLUSIVE scenario is just "skipped" there); after the run each result gets its verdict as its status
 // message and a label, and categories.json groups them. INCONCLUSIVE is Allure's "unknown" status: the result
 // could not be decided. An expected failure is "skipped", as in junit.xml.
-import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type ScenarioVerdict, verdictLine } from './verdicts.ts';
 
@@ -43,6 +44,19 @@ const STATUS: Readonly<Record<string, string>> = {
   'NOT APPLICABLE': 'skipped',
   INCONCLUSIVE: 'unknown',
 };
+
+/** Writes text over a file's bytes and cuts what is left past them. */
+function overwrite(file: string, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  const fd = openSync(file, 'r+');
+  try {
+    let written = 0;
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    if (fstatSync(fd).size > bytes.length) ftruncateSync(fd, bytes.length);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * Where the runner moves the last run's allure-results/ before a run: the Allure writer takes its files over
@@ -88,7 +102,7 @@ export async function annotateAllureResults(
   let annotated = 0;
   for (const name of names.filter((n) => n.endsWith('-result.json'))) {
     const file = path.join(dir, name);
-    const result = JSON.parse(await readFile(file, 'utf8')) as AllureResult;
+    const result = JSON.parse(readFileSync(file, 'utf8')) as AllureResult;
     const tail = result.fullName?.replace(/^[^:]*:(?=features\/|[^#]*\.feature#)/, '') ?? '';
     const scenario = byKey.get(keyOf(tail, result.parameters ?? []));
     if (!scenario) continue;
@@ -108,9 +122,10 @@ export async function annotateAllureResults(
       { name: 'verdict', value: scenario.expected !== undefined ? 'FAILED (expected)' : scenario.verdict },
       { name: 'tag', value: scenario.verdict },
     ];
-    // In place, not written aside and renamed: the same inode (see reports-worker.mjs); nothing reads the
-    // results while the runner is still running.
-    await writeFile(file, JSON.stringify(result));
+    // In place: the same inode, overwritten and cut to length, never truncated to zero first (ext4 then writes
+    // the file out at once; see reports-worker.mjs). Synchronously: after the run nothing else waits on this
+    // process, and 286 files through the thread pool took 0.3 s. Nothing reads the results before the runner ends.
+    overwrite(file, JSON.stringify(result));
     annotated++;
   }
   await writeAtomically(path.join(dir, 'categories.json'), JSON.stringify(ALLURE_CATEGORIES, null, 2));
