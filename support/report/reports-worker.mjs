@@ -18,8 +18,6 @@ import { EventEmitter } from 'node:events';
 import {
   closeSync,
   createWriteStream,
-  fstatSync,
-  ftruncateSync,
   linkSync,
   lstatSync,
   mkdirSync,
@@ -29,7 +27,6 @@ import {
   rmSync,
   unlinkSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { setPriority } from 'node:os';
 import path from 'node:path';
@@ -37,6 +34,7 @@ import { finished } from 'node:stream/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CucumberHtmlStream } from '@cucumber/html-formatter';
 import AllureCucumberReporter from 'allure-cucumberjs/reporter';
+import { overwrite, writeAll } from './overwrite.mjs';
 
 /**
  * The files of the last run that can be taken over: one name per inode (the other names of a hard-linked
@@ -70,8 +68,8 @@ function recyclable(dir) {
 }
 
 /**
- * Writes content over an old file, moved to its new name: its blocks are overwritten, and only what is past the
- * new end is cut off. False when the old file is gone (nothing was written).
+ * Writes content over an old file, moved to its new name (its inode, not a new one). False when the old file
+ * is gone (nothing was written).
  */
 function takeOver(old, file, content) {
   try {
@@ -79,14 +77,7 @@ function takeOver(old, file, content) {
   } catch {
     return false;
   }
-  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-  const fd = openSync(file, 'r+');
-  try {
-    writeAll(fd, bytes);
-    if (fstatSync(fd).size > bytes.length) ftruncateSync(fd, bytes.length);
-  } finally {
-    closeSync(fd);
-  }
+  overwrite(file, content);
   return true;
 }
 
@@ -115,8 +106,8 @@ class FileWriter {
     // both by writing the file out at once (auto_da_alloc), which cost more than the rest of the write.
     const file = path.join(this.dir, name);
     const old = this.#recycle.pop();
-    if (old !== undefined && takeOver(old, file, content)) return;
-    writeFileSync(file, content);
+    if (old === undefined || !takeOver(old, file, content)) writeFileSync(file, content);
+    return file;
   }
 
   /** Deletes what is left of the last run's results. */
@@ -135,8 +126,7 @@ class FileWriter {
         // no hard links here (or the first copy is gone): write the bytes again
       }
     }
-    this.#write(name, content);
-    this.#written.set(key, path.join(this.dir, name));
+    this.#written.set(key, this.#write(name, content));
   }
 
   writeAttachmentFromPath() {
@@ -235,12 +225,6 @@ function attempt(action) {
   } catch (error) {
     failure ??= describe(error);
   }
-}
-
-/** The whole of bytes, however many writes it takes. */
-function writeAll(fd, bytes) {
-  let written = 0;
-  while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
 }
 
 function receive(text) {

@@ -2,9 +2,10 @@
 // INCONCLUSIVE scenario is just "skipped" there); after the run each result gets its verdict as its status
 // message and a label, and categories.json groups them. INCONCLUSIVE is Allure's "unknown" status: the result
 // could not be decided. An expected failure is "skipped", as in junit.xml.
-import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { overwrite } from './overwrite.mjs';
 import { type ScenarioVerdict, verdictLine } from './verdicts.ts';
 
 interface AllureResult {
@@ -44,19 +45,6 @@ const STATUS: Readonly<Record<string, string>> = {
   'NOT APPLICABLE': 'skipped',
   INCONCLUSIVE: 'unknown',
 };
-
-/** Writes text over a file's bytes and cuts what is left past them. */
-function overwrite(file: string, text: string): void {
-  const bytes = Buffer.from(text, 'utf8');
-  const fd = openSync(file, 'r+');
-  try {
-    let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-    if (fstatSync(fd).size > bytes.length) ftruncateSync(fd, bytes.length);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /**
  * Where the runner moves the last run's allure-results/ before a run: the Allure writer takes its files over
