@@ -116,8 +116,8 @@ export function oneLine(text: string, max = 200): string {
 /** The path of a request target, without its query; an absolute-form target (via a proxy) loses its origin. */
 export function pathOf(request: IncomingMessage): string {
   const raw = request.url ?? '';
-  if (raw === '/api/v2/task') return raw; // the path of nearly every request: nothing to take off
-
+  // Nearly every request names a plain path: no origin and no query, nothing to take off.
+  if (!raw.includes('://') && !raw.includes('?') && !raw.includes('#')) return raw;
   const origin = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(raw);
   const target = origin === null ? raw : raw.slice(origin[0].length) || '/';
   const end = target.search(/[?#]/);
