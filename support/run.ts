@@ -55,6 +55,8 @@ const CUCUMBER_BIN = path.join(PROJECT_ROOT, 'node_modules', '@cucumber', 'cucum
 const FEATURES_DIR = path.join(PROJECT_ROOT, 'features');
 const REQUIREMENTS_FILE = path.join(FEATURES_DIR, 'requirements.json');
 const SUITE_NAME = 'case_cancel conformance';
+/** Every report, or only the message stream (HARNESS_REPORTS=messages: the selftest and the e2e tests). */
+const fullReports = process.env.HARNESS_REPORTS !== 'messages';
 
 /** Exit 2: the run could not be made. One line (or one per problem), no stack trace. */
 class RunError extends Error {}
@@ -309,7 +311,7 @@ async function main(argv: readonly string[]): Promise<number> {
       await rm(path.join(reportsDir, name), { recursive: true, force: true });
     const allureResults = path.join(reportsDir, 'allure-results');
     // With every report the Allure writer takes the last run's files over; otherwise nothing would delete them.
-    if (process.env.HARNESS_REPORTS !== 'messages') await setAsideAllureResults(allureResults);
+    if (fullReports) await setAsideAllureResults(allureResults);
     else await rm(allureResults, { recursive: true, force: true });
     const exchangesFile = path.join(reportsDir, 'exchanges.ndjson');
     await writeFile(exchangesFile, '');
@@ -397,8 +399,7 @@ async function main(argv: readonly string[]): Promise<number> {
         ...(profile ? { profile: loaded.file } : {}),
       },
     });
-    const full = process.env.HARNESS_REPORTS !== 'messages';
-    if (full) {
+    if (fullReports) {
       await writeFile(path.join(reportsDir, 'junit.xml'), junit);
       await annotateAllureResults(path.join(reportsDir, 'allure-results'), scenarios);
     }
