@@ -1,6 +1,7 @@
 // What the runner tells the cucumber processes (the main one and any --parallel workers) about the run.
 import type { Capabilities, Fixtures } from './profile/profile.ts';
 import type { Expectation } from './report/verdicts-expect.ts';
+import type { SiteMap } from './site/site-map.ts';
 import type { Encoding } from './target/types.ts';
 
 /** What the cucumber processes need of the target profile (never its token: that travels on its own). */
@@ -34,6 +35,8 @@ export interface RunConfig {
   readonly exchangesFile?: string;
   /** --expect: the target's known failures. */
   readonly expectations?: readonly Expectation[];
+  /** With no rig: the site as discovery read it before the first scenario (docs/as-found.md). */
+  readonly site?: SiteMap;
 }
 
 const RUN_VARIABLE = 'HARNESS_RUN';

@@ -1,0 +1,37 @@
+// The site as the harness found it, with no rig: which ports exist and how each stands, read only through the
+// Task Interface's read methods (getportstatus, case_getstate). Discovery writes it before the first scenario;
+// every scenario of the run plays on it (docs/as-found.md).
+import type { CaseState, PortMode, PortType } from '../target/types.ts';
+
+/** A port as the read methods show it. The AutoCase error flag is never shown, so it is not here. */
+export interface FoundPort {
+  readonly port_id: number;
+  readonly type: PortType;
+  readonly mode: PortMode;
+  readonly selected_bin: number | null;
+  /** case_getstate's case_state; only on AutoCase ports. */
+  readonly case_state?: CaseState;
+}
+
+/** Which port ids discovery read: a scanned range, or the list a profile names. */
+export type SiteSource =
+  | { readonly kind: 'range'; readonly from: number; readonly to: number }
+  | { readonly kind: 'profile'; readonly ports: readonly number[] };
+
+export interface SiteMap {
+  readonly source: SiteSource;
+  /** Ports that answered getportstatus (and case_getstate where AutoCase), in port_id order. */
+  readonly ports: readonly FoundPort[];
+  /** Port ids that answered 1000 to getportstatus: they do not exist. */
+  readonly absent: readonly number[];
+  /** Port ids the profile keeps out of the run (ports in production use): never called. */
+  readonly excluded: readonly number[];
+  /**
+   * Set when the read methods answered in a shape the harness does not understand, or not at all: the run goes
+   * on with what needs no site, and every scenario that needs one says this.
+   */
+  readonly unreadable?: string;
+  /** When the site was read (ISO 8601) and how long it took. */
+  readonly readAt: string;
+  readonly ms: number;
+}
