@@ -17,7 +17,7 @@ import {
   type SiteState,
 } from './types.ts';
 
-/** The checks of case_cancel, by name; their order is case_cancel.md's "Order of checks". */
+/** The checks of case_cancel, by name; their order is docs/spec/case_cancel.md's "Order of checks". */
 type CancelCheck =
   | 'port_id-missing'
   | 'port_id-invalid'

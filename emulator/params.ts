@@ -1,4 +1,4 @@
-// Reading parameter values by the integer rules of case_cancel.md: XML xs:int literals, JSON integral numbers.
+// Reading parameter values by the integer rules of docs/spec/case_cancel.md: XML xs:int literals, JSON integral numbers.
 
 import { type Deviations, NO_DEVIATIONS } from './deviations.ts';
 import type { ParamValue } from './types.ts';

@@ -1,4 +1,4 @@
-// The Task Interface methods a harness uses to arrange a scenario (shared/spec/task-methods.md). Pure.
+// The Task Interface methods a harness uses to arrange a scenario (docs/spec/task-methods.md). Pure.
 
 import { NO_DEVIATIONS } from './deviations.ts';
 import { committed, isActive, refused, success, unchanged, withPort } from './outcome.ts';

@@ -15,7 +15,7 @@ export const PORT_MODES = [
   'RUNOUT',
 ] as const;
 export const CASE_STATES = ['NOOP', 'EREQ', 'ERSO', 'ECMP', 'IREQ', 'IRTR', 'ICRC', 'ICIN', 'ICMP'] as const;
-/** States in which an AutoCase operation is going on (case_cancel.md, AutoCase state). */
+/** States in which an AutoCase operation is going on (docs/spec/case_cancel.md, AutoCase state). */
 export const ACTIVE_CASE_STATES: readonly CaseState[] = ['EREQ', 'ERSO', 'IREQ', 'IRTR', 'ICRC', 'ICIN'];
 
 export type PortType = (typeof PORT_TYPES)[number];

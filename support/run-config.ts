@@ -35,7 +35,7 @@ export interface RunConfig {
   readonly exchangesFile?: string;
   /** --expect: the target's known failures. */
   readonly expectations?: readonly Expectation[];
-  /** With no rig: the site as discovery read it before the first scenario (docs/as-found.md). */
+  /** With no rig: the site as discovery read it before the first scenario (docs/spec/as-found.md). */
   readonly site?: SiteMap;
 }
 

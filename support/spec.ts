@@ -1,4 +1,4 @@
-// The harness's own reading of ../shared/spec/case_cancel.md: ranges, codes, states. Never taken from emulator/.
+// The harness's own reading of docs/spec/case_cancel.md: ranges, codes, states. Never taken from emulator/.
 import type { CaseState } from './target/types.ts';
 
 export const PORT_ID = { min: 1, max: 2000 } as const;

@@ -1,5 +1,5 @@
 // The methods that arrange a scenario: openport, closeport, openbin, closebin, getportstatus, case_getstate,
-// case_extract, as shared/spec/task-methods.md describes them (pure, then over HTTP).
+// case_extract, as docs/spec/task-methods.md describes them (pure, then over HTTP).
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';

@@ -74,7 +74,7 @@ describe('verdicts', () => {
     assert.equal(decideVerdict({ status: 'UNDEFINED' }).verdict, 'FAILED');
   });
 
-  it('makes a failure after a timeout INCONCLUSIVE, as ARCHITECTURE.md says', () => {
+  it('makes a failure after a timeout INCONCLUSIVE, as docs/architecture.md says', () => {
     const record = decideVerdict({
       status: 'FAILED',
       message: 'x',

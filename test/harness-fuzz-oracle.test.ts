@@ -1,4 +1,4 @@
-// The fuzz oracle against examples written from ../shared/spec/case_cancel.md, one per rule: the integer
+// The fuzz oracle against examples written from docs/spec/case_cancel.md, one per rule: the integer
 // literals of each encoding, every code, the order of checks, and what a successful cancel leaves.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

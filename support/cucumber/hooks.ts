@@ -1,5 +1,5 @@
 // Every scenario starts from a known state, and scenarios that share a target never interleave. Each ends
-// with its verdict attached (ARCHITECTURE.md): what the console, JUnit, Allure and a certification report.
+// with its verdict attached (docs/architecture.md): what the console, JUnit, Allure and a certification report.
 import { After, Before, setDefaultTimeout, setParallelCanAssign } from '@cucumber/cucumber';
 import {
   decideVerdict,

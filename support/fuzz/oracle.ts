@@ -1,5 +1,5 @@
 // The harness's oracle for case_cancel: what a conforming controller answers, read from
-// ../shared/spec/case_cancel.md alone (never from emulator/). Pure: no I/O, no fast-check.
+// docs/spec/case_cancel.md alone (never from emulator/). Pure: no I/O, no fast-check.
 import { ACTIVE_CASE_STATES, BIN_ID, cancelledLine, FAULT, PORT_ID } from '../spec.ts';
 import type { Answer, Encoding, PortState } from '../target/types.ts';
 

@@ -1,4 +1,4 @@
-// Verdicts as ARCHITECTURE.md sets them: PASSED, FAILED, NOT APPLICABLE, INCONCLUSIVE. One function decides a
+// The verdicts of docs/architecture.md: PASSED, FAILED, NOT APPLICABLE, INCONCLUSIVE. One function decides a
 // scenario's verdict (in the cucumber process, which attaches it to the scenario's messages); the runner reads
 // the message stream back into one record per scenario for the console, JUnit, Allure and certification.
 import { readFile } from 'node:fs/promises';

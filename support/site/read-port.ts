@@ -1,5 +1,5 @@
 // Reading one port through the Task Interface's read methods: getportstatus, then case_getstate on an AutoCase
-// port. Both change nothing, so they may be sent to any controller at any time (docs/as-found.md).
+// port. Both change nothing, so they may be sent to any controller at any time (docs/spec/as-found.md).
 import { callTask, failureKind } from '../target/client.ts';
 import {
   CASE_STATES,

@@ -2,7 +2,7 @@
 import type { RigClient } from './rig.ts';
 import type { PortState } from './types.ts';
 
-/** Why a precondition could not be reached, in the verdict words of ARCHITECTURE.md. */
+/** Why a precondition could not be reached, in the verdict words of docs/architecture.md. */
 export interface Unreachable {
   readonly verdict: 'NOT APPLICABLE' | 'INCONCLUSIVE';
   readonly reason: string;

@@ -1,4 +1,4 @@
-// The XML and JSON encodings of a Task Interface call and its answer (spec/case_cancel.md).
+// The XML and JSON encodings of a Task Interface call and its answer (docs/spec/case_cancel.md).
 //
 // Encoding writes exactly what a scenario asks for, including forms that are invalid on purpose.
 // Decoding is tolerant of whatever XML and JSON themselves treat as equal (whitespace, <params/>

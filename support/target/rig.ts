@@ -1,4 +1,4 @@
-// The rig control API (../shared/spec/rig-control.md): arranging and reading a target's ports.
+// The rig control API (docs/rig-control.md): arranging and reading a target's ports.
 //
 // Each call verifies the documented status and throws a one-line RigError otherwise. The token
 // goes only into the Authorization header: it never reaches a recorded exchange or a message.

@@ -1,4 +1,4 @@
-// Arranging a scenario's ports without a rig, through the Task Interface itself (task-methods.md): openport,
+// Arranging a scenario's ports without a rig, through the Task Interface (docs/spec/task-methods.md): openport,
 // closeport, openbin, closebin and case_extract set what they can, getportstatus and case_getstate read it
 // back before the scenario's call, and what only a person or a fault can cause goes to an operator, or is
 // reported INCONCLUSIVE with the reason. The profile's fixtures say which ports the tests may use.
@@ -41,7 +41,7 @@ interface Shown {
   readonly case_state?: CaseState;
 }
 
-/** Modes openport sets (task-methods.md); CLOSED comes from closeport. */
+/** Modes openport sets (docs/spec/task-methods.md); CLOSED comes from closeport. */
 const OPENPORT_MODES: readonly PortMode[] = ['OPEN', 'INSERT', 'SWAP', 'SEQUENCE', 'RUNOUT'];
 const ACTIVE: readonly CaseState[] = ['EREQ', 'ERSO', 'IREQ', 'IRTR', 'ICRC', 'ICIN'];
 const EXTRACTION: readonly CaseState[] = ['EREQ', 'ERSO', 'ECMP'];

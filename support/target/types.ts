@@ -74,7 +74,7 @@ export type PortMode =
   | 'RUNOUT';
 export type CaseState = 'NOOP' | 'EREQ' | 'ERSO' | 'ECMP' | 'IREQ' | 'IRTR' | 'ICRC' | 'ICIN' | 'ICMP';
 
-/** A port as the rig control API describes it (../shared/spec/rig-control.md). */
+/** A port as the rig control API describes it (docs/rig-control.md). */
 export interface PortState {
   readonly type: PortType;
   readonly mode: PortMode;
