@@ -12,7 +12,7 @@ Feature: Input that is not a call is refused, changes nothing, and the controlle
     When the WMS sends the vendor's Python sample for bin 101337 on port 4, with its stray ">"
     Then the controller refuses it with an HTTP 4xx status
     And port 4 is unchanged
-    And a valid cancel of bin 101337 on port 4 in <encoding> still succeeds
+    And a valid cancel of bin 101337 on port 4 in <encoding> is still answered as the port stands
 
     @xml
     Examples: XML
@@ -25,7 +25,7 @@ Feature: Input that is not a call is refused, changes nothing, and the controlle
     When the WMS sends a case_cancel of bin 101337 on port 4 in <encoding> cut off before its end
     Then the controller refuses it with an HTTP 4xx status
     And port 4 is unchanged
-    And a valid cancel of bin 101337 on port 4 in <encoding> still succeeds
+    And a valid cancel of bin 101337 on port 4 in <encoding> is still answered as the port stands
 
     @xml
     Examples: XML
@@ -43,7 +43,7 @@ Feature: Input that is not a call is refused, changes nothing, and the controlle
     When the WMS sends the body <body> as <content_type>
     Then the controller refuses it with an HTTP 4xx status
     And port 4 is unchanged
-    And a valid cancel of bin 101337 on port 4 in <encoding> still succeeds
+    And a valid cancel of bin 101337 on port 4 in <encoding> is still answered as the port stands
 
     @xml
     Examples: XML
@@ -67,7 +67,7 @@ Feature: Input that is not a call is refused, changes nothing, and the controlle
     When the WMS sends a case_cancel of bin 101337 on port 4 in XML with <doctype>
     Then the controller refuses it with an HTTP 4xx status
     And port 4 is unchanged
-    And a valid cancel of bin 101337 on port 4 in <encoding> still succeeds
+    And a valid cancel of bin 101337 on port 4 in <encoding> is still answered as the port stands
 
     @xml
     Examples: XML
@@ -82,7 +82,7 @@ Feature: Input that is not a call is refused, changes nothing, and the controlle
     When the WMS sends a case_cancel of bin 101337 on port 4 in <encoding> padded to 2 MiB
     Then the controller refuses it with an HTTP 4xx status
     And port 4 is unchanged
-    And a valid cancel of bin 101337 on port 4 in <encoding> still succeeds
+    And a valid cancel of bin 101337 on port 4 in <encoding> is still answered as the port stands
 
     @xml
     Examples: XML
@@ -100,7 +100,7 @@ Feature: Input that is not a call is refused, changes nothing, and the controlle
     When the WMS calls the unknown method "case_explode" with port_id 4 and bin_id 101337 in <encoding>
     Then the controller refuses it with an HTTP 4xx status
     And port 4 is unchanged
-    And a valid cancel of bin 101337 on port 4 in <encoding> still succeeds
+    And a valid cancel of bin 101337 on port 4 in <encoding> is still answered as the port stands
 
     @xml
     Examples: XML
@@ -118,7 +118,7 @@ Feature: Input that is not a call is refused, changes nothing, and the controlle
     When the WMS sends a call without a method name, with port_id 4 and bin_id 101337 in <encoding>
     Then the controller refuses it with an HTTP 4xx status
     And port 4 is unchanged
-    And a valid cancel of bin 101337 on port 4 in <encoding> still succeeds
+    And a valid cancel of bin 101337 on port 4 in <encoding> is still answered as the port stands
 
     @xml
     Examples: XML
@@ -136,7 +136,7 @@ Feature: Input that is not a call is refused, changes nothing, and the controlle
     When the WMS sends a case_cancel of bin 101337 on port 4 in <encoding> with the HTTP verb <verb>
     Then the controller refuses it with an HTTP 4xx status
     And port 4 is unchanged
-    And a valid cancel of bin 101337 on port 4 in <encoding> still succeeds
+    And a valid cancel of bin 101337 on port 4 in <encoding> is still answered as the port stands
 
     @xml
     Examples: XML
@@ -158,7 +158,7 @@ Feature: Input that is not a call is refused, changes nothing, and the controlle
     When the WMS posts a case_cancel of bin 101337 on port 4 in <encoding> to the path "<path>"
     Then the controller refuses it with an HTTP 4xx status
     And port 4 is unchanged
-    And a valid cancel of bin 101337 on port 4 in <encoding> still succeeds
+    And a valid cancel of bin 101337 on port 4 in <encoding> is still answered as the port stands
 
     @xml
     Examples: XML

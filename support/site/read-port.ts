@@ -91,7 +91,11 @@ export async function readPort(
   }
   const caseState = caseAnswer.params.case_state as CaseState;
   if (!CASE_STATES.includes(caseState))
-    return shapeProblem('case_getstate', portId, `case_state ${JSON.stringify(caseAnswer.params.case_state)}`);
+    return shapeProblem(
+      'case_getstate',
+      portId,
+      `case_state ${JSON.stringify(caseAnswer.params.case_state)}`,
+    );
   return { port_id: portId, type, mode, selected_bin: bin, case_state: caseState };
 }
 

@@ -1,0 +1,267 @@
+// Playing a scenario on a site as found (docs/spec/as-found.md): the ports a scenario declares are not arranged;
+// right before the scenario's first call, each is played by a port of the site that already stands as the
+// verdict needs, read again just then. Only reads and probes are sent: a case_cancel that the order of checks
+// answers with a fault given the port as read, or input that is not a call.
+import type { Expected } from '../fuzz/oracle.ts';
+import type { Encoding, Exchange, ParamValue, PortState, TargetConfig } from '../target/types.ts';
+import {
+  addressedPort,
+  type CallReading,
+  describeNeed,
+  fits,
+  missingReason,
+  NEEDS_ERROR_FLAG,
+  type Need,
+  needOf,
+  predictProbe,
+  probeBin,
+  readCall,
+} from './as-found.ts';
+import { describeFound, isReadProblem, readPort, samePort } from './read-port.ts';
+import type { FoundPort, SiteMap } from './site-map.ts';
+
+/** A declared port and the port of the site that plays it, as read right before the call. */
+export interface Played {
+  readonly declared: number;
+  readonly port: number;
+  readonly before: FoundPort | null;
+  readonly need: Need;
+}
+
+/** What the scenario's first call is, as far as playing it needs to know. */
+export type CallShape =
+  | {
+      readonly kind: 'cancel';
+      readonly params: Readonly<Record<string, ParamValue>> | undefined;
+      readonly encoding: Encoding;
+      /** Sent in a client form other than the vendor sample's. */
+      readonly form: boolean;
+    }
+  | { readonly kind: 'not-a-call' };
+
+/**
+ * A call that would need the error flag, but is about how a value or a request is written: judged by difference
+ * (the same answer as the plain call, and not the parameter's fault) on the port its own ids name.
+ */
+export interface DifferencePlan {
+  readonly port: number;
+  readonly bin: number;
+  readonly predicted: Expected;
+  /** Whether the plain call differs from the scenario's call (false for a bound written plainly). */
+  readonly comparePlain: boolean;
+}
+
+export type Plan =
+  | {
+      readonly kind: 'played';
+      readonly ports: ReadonlyMap<number, Played>;
+      /** Scenario bin ids and the bins sent in their place. */
+      readonly bins: ReadonlyMap<number, number>;
+      readonly difference?: DifferencePlan;
+      readonly notes: readonly string[];
+    }
+  | { readonly kind: 'unreachable'; readonly reason: string; readonly needsErrorFlag: boolean };
+
+/** What the site is known to be, for this process: the discovery map, updated by every read since. */
+const known = new Map<number, FoundPort | null>();
+let knownFrom: SiteMap | undefined;
+
+function learn(site: SiteMap): void {
+  if (knownFrom === site) return;
+  knownFrom = site;
+  known.clear();
+  for (const id of site.absent) known.set(id, null);
+  for (const port of site.ports) known.set(port.port_id, port);
+}
+
+/** How many times a plan is made again when a port read right before the call has moved since. */
+const PLAN_ATTEMPTS = 3;
+
+export class AsFoundPlayer {
+  private readonly excluded: ReadonlySet<number>;
+
+  constructor(
+    private readonly target: TargetConfig,
+    private readonly site: SiteMap,
+    private readonly record: (exchange: Exchange) => void,
+  ) {
+    learn(site);
+    this.excluded = new Set(site.excluded);
+  }
+
+  get unreadable(): string | undefined {
+    return this.site.unreadable === undefined
+      ? undefined
+      : `the site could not be read: ${this.site.unreadable}`;
+  }
+
+  /** Reads a port now (getportstatus, case_getstate) and remembers it. */
+  async read(port: number): Promise<FoundPort | null | { reason: string }> {
+    const found = await readPort(this.target, port, { record: this.record, label: 'as found' });
+    if (isReadProblem(found)) return { reason: found.reason };
+    known.set(port, found);
+    return found;
+  }
+
+  /** Plays the declared ports for the scenario's first call. */
+  async plan(declared: ReadonlyMap<number, PortState | null>, call: CallShape): Promise<Plan> {
+    if (this.site.unreadable !== undefined) return this.unplayed(call);
+    for (let attempt = 1; ; attempt++) {
+      const plan = this.choose(declared, call);
+      if (plan.kind === 'unreachable') return plan;
+      const moved = await this.readAgain(plan);
+      if (moved === undefined) return plan;
+      if (typeof moved !== 'string') return moved;
+      if (attempt >= PLAN_ATTEMPTS)
+        return {
+          kind: 'unreachable',
+          reason: `the ports this scenario needs kept moving while it was played (${moved}): not a failure of the controller`,
+          needsErrorFlag: false,
+        };
+    }
+  }
+
+  /** With no readable site, only what needs no site is sent: parameter faults and input that is not a call. */
+  private unplayed(call: CallShape): Plan {
+    const reason = this.unreadable ?? 'the site could not be read';
+    if (call.kind === 'cancel' && readCall(call.params, call.encoding, call.form).paramFault === undefined)
+      return { kind: 'unreachable', reason, needsErrorFlag: false };
+    return {
+      kind: 'played',
+      ports: new Map(),
+      bins: new Map(),
+      notes: [`${reason}; nothing about a port is judged`],
+    };
+  }
+
+  private choose(declared: ReadonlyMap<number, PortState | null>, call: CallShape): Plan {
+    const reading = call.kind === 'cancel' ? readCall(call.params, call.encoding, call.form) : undefined;
+    const addressed = reading ? addressedPort(reading) : undefined;
+    const needs = new Map<number, Need>();
+    for (const [portId, state] of declared)
+      needs.set(
+        portId,
+        reading ? needOf(state, reading, portId === addressed) : needOf(state, NOT_A_CALL, false),
+      );
+    const flagged = addressed === undefined ? undefined : needs.get(addressed);
+    if (reading && flagged?.kind === 'error-flag') {
+      if (reading.variant || reading.bound) return this.byDifference(reading, declared);
+      return { kind: 'unreachable', reason: NEEDS_ERROR_FLAG, needsErrorFlag: true };
+    }
+    const used = new Set<number>();
+    const ports = new Map<number, Played>();
+    const bins = new Map<number, number>();
+    const notes: string[] = [];
+    // The addressed port first: it has the narrowest need.
+    const order = [...declared.keys()].sort((a, b) => (a === addressed ? -1 : b === addressed ? 1 : a - b));
+    for (const portId of order) {
+      const need = needs.get(portId) as Need;
+      const port = this.find(need, portId, used);
+      if (port === undefined)
+        return { kind: 'unreachable', reason: missingReason(need, this.site), needsErrorFlag: false };
+      used.add(port);
+      const before = known.get(port) ?? null;
+      ports.set(portId, { declared: portId, port, before, need });
+      notes.push(
+        `as found: the scenario's port ${portId} is played by port ${port} (${describeFound(before)}); the verdict needs ${describeNeed(need)}`,
+      );
+      // Only a valid bin is played by the port's selected bin: an invalid one is the point of its scenario.
+      const bin =
+        reading?.paramFault === undefined && reading?.bin_id.kind === 'integer'
+          ? reading.bin_id.value
+          : undefined;
+      if (need.kind === 'inactive' && bin !== undefined && before?.selected_bin != null) {
+        bins.set(bin, before.selected_bin);
+        notes.push(
+          `as found: bin ${bin} of the scenario is port ${port}'s selected bin ${before.selected_bin}`,
+        );
+      }
+    }
+    return { kind: 'played', ports, bins, notes };
+  }
+
+  private byDifference(reading: CallReading, declared: ReadonlyMap<number, PortState | null>): Plan {
+    const port = addressedPort(reading) as number;
+    const bin = (reading.bin_id as { value: number }).value;
+    if (this.excluded.has(port))
+      return {
+        kind: 'unreachable',
+        reason: `port ${port}, which this scenario's value names, is excluded by the profile`,
+        needsErrorFlag: false,
+      };
+    if (!known.has(port))
+      return {
+        kind: 'unreachable',
+        reason: `port ${port}, which this scenario's value names, was not read by discovery`,
+        needsErrorFlag: false,
+      };
+    const before = known.get(port) ?? null;
+    const predicted = predictProbe(before, port, bin);
+    if (!predicted)
+      return {
+        kind: 'unreachable',
+        reason: `port ${port} as found (${describeFound(before)}) could let a cancel of bin ${bin} succeed, so the form cannot be compared without changing the site`,
+        needsErrorFlag: true,
+      };
+    const ports = new Map<number, Played>();
+    for (const portId of declared.keys()) {
+      if (portId === port)
+        ports.set(portId, { declared: portId, port, before, need: { kind: 'error-flag' } });
+    }
+    return {
+      kind: 'played',
+      ports,
+      bins: new Map(),
+      difference: { port, bin, predicted, comparePlain: reading.variant },
+      notes: [
+        `as found: judged by difference on port ${port} (${describeFound(before)}): a cancel of bin ${bin} there is answered ${predicted.kind === 'answer' && predicted.answer.kind === 'fault' ? `with fault ${predicted.answer.code}` : 'as predicted'} (${predicted.kind === 'answer' ? predicted.why : ''}), whatever the error flag`,
+      ],
+    };
+  }
+
+  /** The scenario's own port id when it fits, else the lowest that does; never an excluded or used port. */
+  private find(need: Need, own: number, used: ReadonlySet<number>): number | undefined {
+    const usable = (id: number) => !used.has(id) && !this.excluded.has(id);
+    if (known.has(own) && usable(own) && fits(need, known.get(own) ?? null)) return own;
+    const ids = [...known.keys()].sort((a, b) => a - b);
+    return ids.find((id) => usable(id) && fits(need, known.get(id) ?? null));
+  }
+
+  /**
+   * Reads every port of the plan again, right before the call. Undefined when all stand as read; a description
+   * when one moved (the plan is made again); an unreachable plan when a port cannot be read.
+   */
+  private async readAgain(plan: Extract<Plan, { kind: 'played' }>): Promise<string | Plan | undefined> {
+    const moved: string[] = [];
+    for (const played of plan.ports.values()) {
+      const now = await this.read(played.port);
+      if (now !== null && 'reason' in now)
+        return {
+          kind: 'unreachable',
+          reason: `reading the site again: ${now.reason}`,
+          needsErrorFlag: false,
+        };
+      if (!samePort(now, played.before))
+        moved.push(`port ${played.port} read ${describeFound(played.before)}, now ${describeFound(now)}`);
+    }
+    return moved.length > 0 ? moved.join('; ') : undefined;
+  }
+
+  /** A bin that makes a valid cancel on the played port a probe, preferring the scenario's own. */
+  probeBin(port: FoundPort | null, portId: number, bin: number): number | undefined {
+    return probeBin(port, portId, bin);
+  }
+
+  predict(port: FoundPort | null, portId: number, bin: number): Expected | undefined {
+    return predictProbe(port, portId, bin);
+  }
+}
+
+/** Input that is not a call reads as no call at all: every declared port needs only to exist as declared. */
+const NOT_A_CALL: CallReading = {
+  port_id: { kind: 'missing' },
+  bin_id: { kind: 'missing' },
+  paramFault: 1003,
+  variant: false,
+  bound: false,
+};

@@ -1,0 +1,262 @@
+// Judging a controller as it is found (docs/spec/as-found.md), the pure part: what a scenario's verdict needs of
+// the port that plays it, which found port fits, and what the order of checks predicts for a port as read. A
+// scenario declares the state the rig would arrange; as found, only the part of it that decides the answer
+// has to stand, so the need is derived from the declared state, the call, and the order of checks.
+import { checkParams, checkPort, type Expected, type Reading, readParam } from '../fuzz/oracle.ts';
+import { ACTIVE_CASE_STATES, BIN_ID, FAULT, PORT_ID } from '../spec.ts';
+import type { CaseState, Encoding, ParamValue, PortMode, PortState, PortType } from '../target/types.ts';
+import type { FoundPort, SiteMap } from './site-map.ts';
+
+/** A condition a later check of the order must also break, so that a deviating order shows (order.feature). */
+export interface Later {
+  readonly notOpen?: boolean;
+  readonly noBin?: boolean;
+  /** A bin is selected and it is not this one. */
+  readonly otherBin?: number;
+  readonly inactive?: boolean;
+}
+
+/** What the verdict needs of the port that plays a declared port. */
+export type Need =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'autocase' }
+  | { readonly kind: 'existing'; readonly type: PortType }
+  | { readonly kind: 'type'; readonly type: PortType; readonly later: Later }
+  | { readonly kind: 'mode'; readonly mode: PortMode; readonly later: Later }
+  | { readonly kind: 'no-bin'; readonly later: Later }
+  | { readonly kind: 'other-bin'; readonly bin: number; readonly later: Later }
+  | { readonly kind: 'inactive'; readonly state: CaseState }
+  /** The answer turns on the AutoCase error flag, which the Task Interface does not show. */
+  | { readonly kind: 'error-flag' };
+
+/** One reason for everything that turns on the error flag, so that the summary names it once. */
+export const NEEDS_ERROR_FLAG =
+  'the AutoCase error flag: the Task Interface does not show it, so an operation known to be in error (or known to be without) needs a rig (--rig), an operator (--interactive), or a profile that allows changes (capabilities.task_interface_arrangement)';
+
+/** A case_cancel as the scenario writes it, read by the spec's integer rules. */
+export interface CallReading {
+  readonly port_id: Reading;
+  readonly bin_id: Reading;
+  /** The parameter fault the order of checks answers first, if any. */
+  readonly paramFault?: number;
+  /** Anything beyond port_id and bin_id as plain numbers: a literal form, an unknown parameter, a client form. */
+  readonly variant: boolean;
+  /** port_id or bin_id is a bound of its range (1, 2000; 1, 4 000 000). */
+  readonly bound: boolean;
+}
+
+function readValue(value: ParamValue | undefined, encoding: Encoding): Reading {
+  if (value === undefined) return { kind: 'missing' };
+  if (typeof value === 'number') return readParam(value, encoding);
+  if (typeof value === 'string') {
+    return encoding === 'XML'
+      ? readParam(value, 'XML')
+      : { kind: 'invalid', why: `${JSON.stringify(value)} is a JSON string` };
+  }
+  if (typeof value === 'object' && value !== null && 'rawJson' in value)
+    return readParam(value.rawJson as string, 'JSON');
+  return { kind: 'invalid', why: 'not a single integer value' };
+}
+
+function isPlainNumber(value: ParamValue | undefined): boolean {
+  return typeof value === 'number';
+}
+
+/** Reads a case_cancel's parameters; `form` is true when the call is sent in a client form other than the sample's. */
+export function readCall(
+  params: Readonly<Record<string, ParamValue>> | undefined,
+  encoding: Encoding,
+  form: boolean,
+): CallReading {
+  const port_id = readValue(params?.port_id, encoding);
+  const bin_id = readValue(params?.bin_id, encoding);
+  const checked = checkParams(port_id, bin_id);
+  const paramFault =
+    'expected' in checked && checked.expected.kind === 'answer' && checked.expected.answer.kind === 'fault'
+      ? checked.expected.answer.code
+      : undefined;
+  const extra = Object.keys(params ?? {}).some((name) => name !== 'port_id' && name !== 'bin_id');
+  const literal = !isPlainNumber(params?.port_id) || !isPlainNumber(params?.bin_id);
+  const bound =
+    (port_id.kind === 'integer' && (port_id.value === PORT_ID.min || port_id.value === PORT_ID.max)) ||
+    (bin_id.kind === 'integer' && (bin_id.value === BIN_ID.min || bin_id.value === BIN_ID.max));
+  return { port_id, bin_id, paramFault, variant: form || extra || literal, bound };
+}
+
+/** The port_id a call addresses, when it is a valid id (whatever bin_id is). */
+export function addressedPort(call: CallReading): number | undefined {
+  const p = call.port_id;
+  return p.kind === 'integer' && p.value >= PORT_ID.min && p.value <= PORT_ID.max ? p.value : undefined;
+}
+
+function binValue(call: CallReading): number | undefined {
+  return call.bin_id.kind === 'integer' ? call.bin_id.value : undefined;
+}
+
+function active(state: CaseState): boolean {
+  return ACTIVE_CASE_STATES.includes(state);
+}
+
+/**
+ * The need of a declared port. `addressed`: the call names this port with a valid port_id. With a parameter
+ * fault, a bin that differs only because it is invalid makes no condition of its own: the port part of the
+ * declared state is judged with its selected bin as if the call had named it.
+ */
+export function needOf(declared: PortState | null, call: CallReading, addressed: boolean): Need {
+  if (!addressed) {
+    if (declared === null) return { kind: 'absent' };
+    return declared.type === 'AC' ? { kind: 'autocase' } : { kind: 'existing', type: declared.type };
+  }
+  if (declared === null) return { kind: 'absent' };
+  const bin = binValue(call);
+  const byParams = call.paramFault !== undefined;
+  const binFails = declared.selected_bin === null || (!byParams && declared.selected_bin !== bin);
+  const binLater = (): Later =>
+    declared.selected_bin === null ? { noBin: true } : binFails && bin !== undefined ? { otherBin: bin } : {};
+  const stateLater = (): Later =>
+    declared.type === 'AC' && !active(declared.case_state) ? { inactive: true } : {};
+  if (declared.type !== 'AC') {
+    // Only what getportstatus shows of a port that is not AutoCase can be asked of it: mode and selected bin.
+    const later: Later = {
+      ...(declared.mode !== 'OPEN' ? { notOpen: true } : {}),
+      ...binLater(),
+    };
+    return { kind: 'type', type: declared.type, later };
+  }
+  if (declared.mode !== 'OPEN')
+    return { kind: 'mode', mode: declared.mode, later: { ...binLater(), ...stateLater() } };
+  if (declared.selected_bin === null) return { kind: 'no-bin', later: stateLater() };
+  if (binFails && bin !== undefined) return { kind: 'other-bin', bin, later: stateLater() };
+  if (!active(declared.case_state)) return { kind: 'inactive', state: declared.case_state };
+  // Past every check the Task Interface can show: the answer turns on the error flag (1153 or success).
+  return byParams ? { kind: 'autocase' } : { kind: 'error-flag' };
+}
+
+function meetsLater(port: FoundPort, later: Later): boolean {
+  if (later.notOpen && port.mode === 'OPEN') return false;
+  if (later.noBin && port.selected_bin !== null) return false;
+  if (later.otherBin !== undefined && (port.selected_bin === null || port.selected_bin === later.otherBin))
+    return false;
+  if (later.inactive && (port.case_state === undefined || active(port.case_state))) return false;
+  return true;
+}
+
+/** Whether a port as found stands as the need says (null: the port does not exist). */
+export function fits(need: Need, port: FoundPort | null): boolean {
+  if (need.kind === 'absent') return port === null;
+  if (port === null) return false;
+  switch (need.kind) {
+    case 'autocase':
+      return port.type === 'AC';
+    case 'existing':
+      return port.type === need.type;
+    case 'type':
+      return port.type === need.type && meetsLater(port, need.later);
+    case 'mode':
+      return port.type === 'AC' && port.mode === need.mode && meetsLater(port, need.later);
+    case 'no-bin':
+      return (
+        port.type === 'AC' &&
+        port.mode === 'OPEN' &&
+        port.selected_bin === null &&
+        meetsLater(port, need.later)
+      );
+    case 'other-bin':
+      return (
+        port.type === 'AC' &&
+        port.mode === 'OPEN' &&
+        port.selected_bin !== null &&
+        port.selected_bin !== need.bin &&
+        meetsLater(port, need.later)
+      );
+    case 'inactive':
+      return (
+        port.type === 'AC' &&
+        port.mode === 'OPEN' &&
+        port.selected_bin !== null &&
+        port.case_state === need.state
+      );
+    case 'error-flag':
+      return false;
+  }
+}
+
+function laterWords(later: Later): string {
+  const words: string[] = [];
+  if (later.notOpen) words.push('not OPEN');
+  if (later.noBin) words.push('with no bin selected');
+  if (later.otherBin !== undefined) words.push(`with a bin other than ${later.otherBin} selected`);
+  if (later.inactive) words.push('with no active case operation');
+  return words.length > 0 ? ` ${words.join(', ')}` : '';
+}
+
+/** The need in words: "an AutoCase port in mode CLOSED, with no bin selected". */
+export function describeNeed(need: Need): string {
+  switch (need.kind) {
+    case 'absent':
+      return 'a port id that answers 1000 (no such port)';
+    case 'autocase':
+      return 'an AutoCase port, in any mode and state';
+    case 'existing':
+      return `a ${need.type} port, in any mode`;
+    case 'type':
+      return `a ${need.type} port${laterWords(need.later)}`;
+    case 'mode':
+      return `an AutoCase port in mode ${need.mode}${laterWords(need.later)}`;
+    case 'no-bin':
+      return `an OPEN AutoCase port with no bin selected${laterWords(need.later)}`;
+    case 'other-bin':
+      return `an OPEN AutoCase port with a bin other than ${need.bin} selected${laterWords(need.later)}`;
+    case 'inactive':
+      return `an OPEN AutoCase port with a bin selected and its case ${need.state}`;
+    case 'error-flag':
+      return NEEDS_ERROR_FLAG;
+  }
+}
+
+/** Which ports were read, in words: "among ports 1-2000", "among the ports the profile lists". */
+export function describeSource(site: SiteMap): string {
+  const source = site.source;
+  if (source.kind === 'range') return `among ports ${source.from}-${source.to}`;
+  if (source.kind === 'ranges')
+    return `among ports ${source.ranges.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`)).join(', ')}`;
+  return 'among the ports the profile lists';
+}
+
+/** Why no port fits: the same words for every scenario that misses the same thing. */
+export function missingReason(need: Need, site: SiteMap): string {
+  if (need.kind === 'error-flag') return NEEDS_ERROR_FLAG;
+  const needWords = describeNeed(need).replace(/^an? /, '');
+  return `no ${needWords} ${describeSource(site)} on this site`;
+}
+
+/** A found port as the oracle's PortState; the error flag, never shown, is taken as set (see predictProbe). */
+function asState(port: FoundPort): PortState {
+  return {
+    type: port.type,
+    mode: port.mode,
+    selected_bin: port.selected_bin,
+    case_state: port.case_state ?? 'NOOP',
+    case_error: true,
+  };
+}
+
+/**
+ * What the order of checks answers to case_cancel(portId, binId) on a port as read, when that answer is a fault
+ * whatever the error flag: a probe. Undefined when the cancel could succeed (or answer 1153): a change.
+ */
+export function predictProbe(port: FoundPort | null, portId: number, binId: number): Expected | undefined {
+  const expected = checkPort(port === null ? null : asState(port), portId, binId);
+  if (expected.kind !== 'answer' || expected.answer.kind === 'success') return undefined;
+  if (expected.answer.code === FAULT.NO_ERROR) return undefined;
+  return expected;
+}
+
+/** A bin id that makes case_cancel on this port a probe (1149 at the latest), preferring `wanted`. */
+export function probeBin(port: FoundPort | null, portId: number, wanted: number): number | undefined {
+  if (predictProbe(port, portId, wanted)) return wanted;
+  const selected = port?.selected_bin ?? null;
+  if (selected === null) return undefined;
+  const other = selected === BIN_ID.max ? selected - 1 : selected + 1;
+  return predictProbe(port, portId, other) ? other : undefined;
+}
