@@ -106,6 +106,14 @@ export class AsFoundPlayer {
   /** Plays the declared ports for the scenario's first call. */
   async plan(declared: ReadonlyMap<number, PortState | null>, call: CallShape): Promise<Plan> {
     if (this.site.unreadable !== undefined) return this.unplayed(call);
+    // A port the call's own value names, which discovery did not read (a profile's list): read it now.
+    const named =
+      call.kind === 'cancel' ? addressedPort(readCall(call.params, call.encoding, call.form)) : undefined;
+    if (named !== undefined && !known.has(named) && !this.excluded.has(named)) {
+      const found = await this.read(named);
+      if (found !== null && 'reason' in found)
+        return { kind: 'unreachable', reason: `reading the site: ${found.reason}`, needsErrorFlag: false };
+    }
     for (let attempt = 1; ; attempt++) {
       const plan = this.choose(declared, call);
       if (plan.kind === 'unreachable') return plan;
@@ -187,12 +195,6 @@ export class AsFoundPlayer {
       return {
         kind: 'unreachable',
         reason: `port ${port}, which this scenario's value names, is excluded by the profile`,
-        needsErrorFlag: false,
-      };
-    if (!known.has(port))
-      return {
-        kind: 'unreachable',
-        reason: `port ${port}, which this scenario's value names, was not read by discovery`,
         needsErrorFlag: false,
       };
     const before = known.get(port) ?? null;
