@@ -117,15 +117,21 @@ async function main(argv: readonly string[]): Promise<number> {
   const skipUnit = argv.includes('--no-unit');
   const extraArgs = argv.filter((a) => a.startsWith('--') && a !== '--no-unit');
   if (!skipUnit) {
-    console.log('selftest: the unit and end-to-end tests (node:test)');
-    // Node 20's --test takes no glob: name the files.
-    const files = (await readdir(path.join(ROOT, 'test')))
-      .filter((f) => f.endsWith('.test.ts'))
-      .map((f) => `test/${f}`);
-    const unit = await run(process.execPath, ['--import', 'tsx', '--test', ...files], process.env, false);
-    if (unit.code !== 0) {
-      console.error('selftest: the project tests failed');
-      return 1;
+    // The fast tests (npm run unit: test/*.test.ts), then the heavy ones (npm run e2e: test/e2e/*.test.ts).
+    for (const [name, dir] of [
+      ['unit', 'test'],
+      ['end-to-end', 'test/e2e'],
+    ] as const) {
+      console.log(`selftest: the ${name} tests (node:test, ${dir}/*.test.ts)`);
+      // Node 20's --test takes no glob: name the files.
+      const files = (await readdir(path.join(ROOT, dir)))
+        .filter((f) => f.endsWith('.test.ts'))
+        .map((f) => `${dir}/${f}`);
+      const tests = await run(process.execPath, ['--import', 'tsx', '--test', ...files], process.env, false);
+      if (tests.code !== 0) {
+        console.error(`selftest: the ${name} tests failed`);
+        return 1;
+      }
     }
   }
 

@@ -4,8 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { buildCorpus } from './hostile/corpus.ts';
-import { type CorpusFigures, measureCorpus } from './hostile/emulator-figures.ts';
+import { buildCorpus } from '../hostile/corpus.ts';
+import { type CorpusFigures, measureCorpus } from '../hostile/emulator-figures.ts';
 
 const list = (offences: readonly { category: string; name: string; got: string }[]) =>
   offences.map((o) => `${o.category} / ${o.name}: ${o.got}`).join('\n');

@@ -5,8 +5,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startEmulator } from '../emulator/index.ts';
-import { runHarness, type ScriptRun } from './helpers/run-script.ts';
+import { startEmulator } from '../../emulator/index.ts';
+import { runHarness, type ScriptRun } from '../helpers/run-script.ts';
 
 const TOKEN = 'cli-test-token-7f3a';
 

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runHarness } from './helpers/run-script.ts';
+import { runHarness } from '../helpers/run-script.ts';
 
 let reports = '';
 

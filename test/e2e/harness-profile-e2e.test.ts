@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runHarness } from './helpers/run-script.ts';
+import { runHarness } from '../helpers/run-script.ts';
 
 const harness = (args: readonly string[]) => runHarness(args);
 

@@ -6,8 +6,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type RunningEmulator, startEmulator } from '../emulator/index.ts';
-import { runHarness } from './helpers/run-script.ts';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.ts';
+import { runHarness } from '../helpers/run-script.ts';
 
 const harness = (args: readonly string[]) => runHarness(args);
 

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { type RunningEmulator, startEmulator } from '../emulator/index.ts';
-import { crashSigns, type HarnessRun, ROOT, runHarness } from './hostile/harness.ts';
-import { findSecrets } from './hostile/secrets.ts';
-import { startEchoingRig } from './hostile/targets.ts';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.ts';
+import { crashSigns, type HarnessRun, ROOT, runHarness } from '../hostile/harness.ts';
+import { findSecrets } from '../hostile/secrets.ts';
+import { startEchoingRig } from '../hostile/targets.ts';
 
 /** Letters and digits only, so that no encoding (JSON, URL, HTML) could disguise it. */
 const secret = (label: string) => `${label}${randomBytes(12).toString('hex')}`;

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { measureSoak, type SoakFigures } from './hostile/emulator-figures.ts';
+import { measureSoak, type SoakFigures } from '../hostile/emulator-figures.ts';
 
 const CALLS = Number(process.env.RELIABILITY_SOAK_CALLS ?? 10_000);
 /** What the JS heap (after a full collection) may grow from the warm-up to the end: a leak of 250 bytes a call. */

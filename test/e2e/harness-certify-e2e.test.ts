@@ -7,9 +7,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type RunningEmulator, startEmulator } from '../emulator/index.ts';
-import { MANIFEST, verifyBundle } from '../support/report/verify-bundle.ts';
-import { runScript } from './helpers/run-script.ts';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.ts';
+import { MANIFEST, verifyBundle } from '../../support/report/verify-bundle.ts';
+import { runScript } from '../helpers/run-script.ts';
 
 const TOKEN = 'rig-token-7f3a9c1e-never-printed';
 

@@ -4,14 +4,14 @@
 
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { crashSigns, type HarnessRun } from './hostile/harness.ts';
+import { crashSigns, type HarnessRun } from '../hostile/harness.ts';
 import {
   CALL_TIMEOUT_MS,
   type HostileFigures,
   measureHostileHarness,
   PROFILE_TIMEOUT_MS,
-} from './hostile/harness-figures.ts';
-import { HUGE_ANSWER_BYTES } from './hostile/targets.ts';
+} from '../hostile/harness-figures.ts';
+import { HUGE_ANSWER_BYTES } from '../hostile/targets.ts';
 
 function assertNoCrash(run: HarnessRun): void {
   assert.deepEqual(crashSigns(run), [], `a crash:\n${run.stdout}\n${run.stderr}`);
