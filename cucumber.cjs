@@ -15,6 +15,8 @@ module.exports = {
     // the runner writes junit.xml from the verdicts (support/report/verdicts-junit.ts), which cucumber's
     // own knows nothing of.
     format: ['progress', './support/report/reports-formatter.ts'],
+    // On a terminal, `scenario 37 of 294: <name>` on one live line of stderr (support/report/progress-plugin.ts).
+    plugin: ['./support/report/progress-plugin.ts'],
     formatOptions: {
       harnessReports: {
         messages: path.join(reports, 'messages.ndjson'),

@@ -1,4 +1,5 @@
 // The harness's own command line: what it takes for itself, and what it hands to cucumber unchanged.
+import { DEFAULT_PORTS, PortListError, type PortRange, parsePortList } from './site/port-list.ts';
 
 export const DEFAULT_TASK_PORT = 44000;
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -21,6 +22,10 @@ export interface HarnessOptions {
   readonly certify: boolean;
   readonly interactive: boolean;
   readonly expect?: string;
+  /** --ports: the port ids discovery scans with no rig (undefined: the profile's, else 1-2000). */
+  readonly ports?: readonly PortRange[];
+  /** --write-profile: where to write a profile from what discovery found. */
+  readonly writeProfile?: string;
   readonly help: boolean;
   /** Our own flags exactly as given, to print a re-run command that means the same run. */
   readonly ownArgs: readonly string[];
@@ -41,13 +46,16 @@ const VALUE_FLAGS = [
   'fuzz-path',
   'target-profile',
   'expect',
+  'ports',
+  'write-profile',
 ] as const;
 const BOOLEAN_FLAGS = ['certify', 'interactive', 'help'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 export const USAGE = `usage: npm test -- [--target=T] [--rig=URL] [--encoding=xml|json|both] [--timeout=MS]
                   [--target-profile=FILE] [--seed=N] [--fuzz-runs=N] [--fuzz-path=P] [--reports=DIR]
-                  [--certify] [--interactive] [--expect=FILE] [cucumber options and feature paths]
+                  [--certify] [--interactive] [--expect=FILE] [--ports=LIST] [--write-profile=FILE]
+                  [cucumber options and feature paths]
   --target   emulator (default: the embedded emulator on an ephemeral port), host (127.0.0.1:${DEFAULT_TASK_PORT}),
              ADDRESS, ADDRESS:PORT (port ${DEFAULT_TASK_PORT} when left out) or http://ADDRESS:PORT/api/v2/task
   --rig      the rig control base URL of a simulator (e.g. http://127.0.0.1:${DEFAULT_TASK_PORT}/rig/v1);
@@ -61,6 +69,9 @@ export const USAGE = `usage: npm test -- [--target=T] [--rig=URL] [--encoding=xm
   --reports  where reports are written (default reports)
   --interactive  an operator at this terminal causes what the Task Interface cannot (profile capabilities.operator)
   --expect   a file of the target's known failures, each with a reason: they are reported and do not gate
+  --ports    with no rig, the port ids the harness reads before the run (only getportstatus and case_getstate):
+             A-B, an id, or a comma list such as 1-30,1990-2000 (default: the ports the profile lists, else ${DEFAULT_PORTS})
+  --write-profile  write what that reading found as a read-only profile to FILE (never overwritten), to edit and keep
   --certify  the whole suite against a profile, with an evidence bundle in <reports>/certification/<UTC stamp>/;
              refuses filters, feature paths and --expect; check a bundle with npm run verify-bundle -- DIR
 Anything else (--tags, --name, --format, --parallel, feature paths) goes to cucumber unchanged.
@@ -72,6 +83,15 @@ function positiveInteger(flag: string, raw: string, min: number, max: number): n
   const value = Number(raw);
   if (value < min || value > max) throw new UsageError(`--${flag}=${raw}: expected ${min} to ${max}`);
   return value;
+}
+
+function portList(raw: string): PortRange[] {
+  try {
+    return parsePortList(raw);
+  } catch (error) {
+    if (error instanceof PortListError) throw new UsageError(`--ports=${raw}: ${error.message}`);
+    throw error;
+  }
 }
 
 export function parseOptions(argv: readonly string[]): HarnessOptions {
@@ -125,6 +145,8 @@ export function parseOptions(argv: readonly string[]): HarnessOptions {
     certify: flags.has('certify'),
     interactive: flags.has('interactive'),
     expect: values.expect,
+    ports: values.ports === undefined ? undefined : portList(values.ports),
+    writeProfile: values['write-profile'],
     help: flags.has('help'),
     ownArgs,
     cucumberArgs,

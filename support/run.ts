@@ -19,6 +19,12 @@ import {
 } from './options.ts';
 import { type CapabilityCheck, checkCapabilities } from './profile/capabilities.ts';
 import {
+  checkProfilePath,
+  profileFromSite,
+  WriteProfileError,
+  writeSiteProfile,
+} from './profile/from-site.ts';
+import {
   DEFAULT_ARRANGEMENT_MS,
   DEFAULT_OPERATOR_S,
   type LoadedProfile,
@@ -26,6 +32,7 @@ import {
   ProfileError,
 } from './profile/profile.ts';
 import { CERTIFICATION_EXIT, writeCertification } from './report/certify.ts';
+import { progressLine } from './report/progress-line.ts';
 import {
   countVerdicts,
   gates,
@@ -45,6 +52,9 @@ import {
   traceabilityProblems,
 } from './report/verdicts-requirements.ts';
 import { RIG_TOKEN_VARIABLE, type RunConfig, readRigToken, runConfigEnvironment } from './run-config.ts';
+import { describeSite, discoverSite, rangeSource } from './site/discover.ts';
+import { DEFAULT_PORTS, parsePortList } from './site/port-list.ts';
+import type { SiteMap, SiteSource } from './site/site-map.ts';
 import { closeClient, preflight } from './target/client.ts';
 import { OPERATOR_ABORTED } from './target/operator.ts';
 import { RigClient } from './target/rig.ts';
@@ -66,6 +76,8 @@ interface Target {
   readonly rigUrl?: string;
   readonly rigToken?: string;
   readonly label: string;
+  /** The emulator the runner started itself. */
+  readonly embedded?: boolean;
   close(): Promise<void>;
 }
 
@@ -89,6 +101,7 @@ async function openTarget(options: HarnessOptions, loaded: LoadedProfile | undef
       rigUrl: emulator.rigUrl,
       rigToken,
       label: `the embedded emulator at ${emulator.taskUrl}${withRig ? '' : ' (started without its rig, as the profile declares)'}`,
+      embedded: true,
       close: () => emulator.close(),
     };
   }
@@ -252,6 +265,92 @@ function printCapabilities(checks: readonly CapabilityCheck[], fatal: boolean): 
   for (const c of bad) stream(`  - ${c.key}: ${c.detail}`);
 }
 
+// --- discovery: with no rig, the site as found, before the first scenario (docs/certification.md) -------------
+
+interface DiscoveryInput {
+  readonly options: HarnessOptions;
+  readonly loaded?: LoadedProfile;
+  readonly target: Target;
+  readonly timeoutMs: number;
+  readonly reportsDir: string;
+  /** Every discovery call is appended here, as the capability check's are. */
+  readonly exchangesFile: string;
+}
+
+/** Which ports discovery reads: --ports, else the profile's discovery.ports, else the ports its fixtures list, else 1-2000. */
+function discoveryScope(options: HarnessOptions, loaded: LoadedProfile | undefined): SiteSource {
+  if (options.ports) return rangeSource(options.ports);
+  const profile = loaded?.profile;
+  if (profile?.discovery?.ports !== undefined) return rangeSource(parsePortList(profile.discovery.ports));
+  if (profile) {
+    const { fixtures } = profile;
+    const ports = [
+      ...fixtures.autocase_ports,
+      ...(fixtures.other_ports ?? []).map((p) => p.port_id),
+      ...(fixtures.absent_port === undefined ? [] : [fixtures.absent_port]),
+    ];
+    return { kind: 'profile', ports: [...new Set(ports)].sort((a, b) => a - b) };
+  }
+  return rangeSource(parsePortList(DEFAULT_PORTS));
+}
+
+/**
+ * With no rig, reads the site (only getportstatus and case_getstate), says in one line what was found and what
+ * the run may change, keeps the map as site.json, and with --write-profile writes it as a profile. With a rig:
+ * nothing (the rig arranges every scenario), and no site.json of an earlier run is left to mislead.
+ */
+async function discoverStage(input: DiscoveryInput): Promise<SiteMap | undefined> {
+  const { options, loaded, target, reportsDir } = input;
+  const siteFile = path.join(reportsDir, 'site.json');
+  if (target.rigUrl) {
+    if (options.writeProfile)
+      throw new RunError(
+        `--write-profile writes what the harness reads of a target without a rig; ${target.label} has the rig ${target.rigUrl}`,
+      );
+    if (options.ports) console.warn('harness: --ports: the target has a rig, so the site is not read');
+    await rm(siteFile, { force: true });
+    return undefined;
+  }
+  try {
+    if (options.writeProfile) await checkProfilePath(options.writeProfile);
+    const exchanges: string[] = [];
+    const live = progressLine();
+    const site = await discoverSite(
+      {
+        taskUrl: target.taskUrl,
+        timeoutMs: input.timeoutMs,
+        maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
+      },
+      discoveryScope(options, loaded),
+      {
+        excluded: loaded?.profile.discovery?.exclude_ports ?? [],
+        onProgress: (read, total) => live?.show(`reading the site: ${read}/${total} ports`, read === total),
+        record: (exchange) => exchanges.push(`${JSON.stringify({ scenario: 'discovery', exchange })}\n`),
+      },
+    );
+    live?.clear();
+    await appendFile(input.exchangesFile, exchanges.join(''));
+    await writeFile(siteFile, `${JSON.stringify(site, null, 2)}\n`);
+    console.log(describeSite(site, loaded?.profile.capabilities.task_interface_arrangement === true));
+    if (options.writeProfile) {
+      const file = options.writeProfile;
+      const command = ['npm test --', ...options.ownArgs].map((a, i) => (i === 0 ? a : quote(a))).join(' ');
+      const taskUrl = target.embedded ? 'emulator' : target.taskUrl;
+      await writeSiteProfile(
+        file,
+        profileFromSite(site, { taskUrl, timeoutMs: input.timeoutMs, command, file }),
+      );
+      console.log(
+        `profile: what was found is written to ${file}; replace its identity placeholders, keep it, and run with --target-profile=${file}`,
+      );
+    }
+    return site;
+  } catch (error) {
+    if (error instanceof WriteProfileError) throw new RunError(error.message);
+    throw error;
+  }
+}
+
 interface ParsedRun {
   readonly options: HarnessOptions;
   readonly loaded?: LoadedProfile;
@@ -338,6 +437,7 @@ async function main(argv: readonly string[]): Promise<number> {
       if (options.certify && capabilityChecks.some((c) => !c.ok))
         throw new RunError('--certify: the target must do what its profile declares before it is certified');
     }
+    const site = await discoverStage({ options, loaded, target, timeoutMs, reportsDir, exchangesFile });
 
     const keep = options.ownArgs.filter((a) => !a.startsWith('--seed=') && !a.startsWith('--fuzz-path='));
     const rerunPrefix = ['npm test --', ...keep, `--seed=${seed}`]
@@ -366,12 +466,15 @@ async function main(argv: readonly string[]): Promise<number> {
       interactive: options.interactive,
       exchangesFile,
       expectations,
+      site,
     };
     console.log(`fuzz seed: ${seed} (replay with --seed=${seed})`);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...runConfigEnvironment(config),
       HARNESS_REPORTS_DIR: reportsDir,
+      // The live `scenario N of M` line shares the terminal badly with the operator's prompts.
+      ...(options.interactive ? { HARNESS_PROGRESS: 'off' } : {}),
     };
     if (target.rigToken) env[RIG_TOKEN_VARIABLE] = target.rigToken;
     else delete env[RIG_TOKEN_VARIABLE];

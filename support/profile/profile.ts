@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { resolveRigUrl, resolveTaskUrl, UsageError } from '../options.ts';
+import { PortListError, parsePortList } from '../site/port-list.ts';
 import type { PortType } from '../target/types.ts';
 
 export interface Identity {
@@ -38,6 +39,14 @@ export interface Timeouts {
   readonly operator_s?: number;
 }
 
+/** Which ports discovery reads when the target has no rig. */
+export interface Discovery {
+  /** A port list (`1-2000`, `1-30,1990-2000`) to scan instead of the fixtures' ports. */
+  readonly ports?: string;
+  /** Never called, never played. */
+  readonly exclude_ports?: readonly number[];
+}
+
 export interface TargetProfile {
   readonly identity: Identity;
   readonly task_url: string;
@@ -45,6 +54,7 @@ export interface TargetProfile {
   readonly capabilities: Capabilities;
   readonly fixtures: Fixtures;
   readonly timeouts?: Timeouts;
+  readonly discovery?: Discovery;
 }
 
 export interface LoadedProfile {
@@ -185,6 +195,22 @@ function meaningProblems(profile: TargetProfile, env: NodeJS.ProcessEnv): string
   });
   (fixtures.other_ports ?? []).forEach((port, i) => {
     declare(port.port_id, `fixtures.other_ports[${i}].port_id`);
+  });
+  const discovery = profile.discovery;
+  if (discovery?.ports !== undefined) {
+    try {
+      parsePortList(discovery.ports);
+    } catch (error) {
+      if (!(error instanceof PortListError)) throw error;
+      problems.push(`discovery.ports: ${error.message}`);
+    }
+  }
+  (discovery?.exclude_ports ?? []).forEach((portId, i) => {
+    const fixture = declared.get(portId);
+    if (fixture !== undefined)
+      problems.push(
+        `discovery.exclude_ports[${i}]: port ${portId} is a fixture (${fixture}): a port is either used or excluded`,
+      );
   });
   return problems;
 }

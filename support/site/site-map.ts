@@ -13,9 +13,10 @@ export interface FoundPort {
   readonly case_state?: CaseState;
 }
 
-/** Which port ids discovery read: a scanned range, or the list a profile names. */
+/** Which port ids discovery read: a scanned range (--ports=1-30,1990-2000 gives several), or the list a profile names. */
 export type SiteSource =
   | { readonly kind: 'range'; readonly from: number; readonly to: number }
+  | { readonly kind: 'ranges'; readonly ranges: readonly { readonly from: number; readonly to: number }[] }
   | { readonly kind: 'profile'; readonly ports: readonly number[] };
 
 export interface SiteMap {
@@ -28,9 +29,14 @@ export interface SiteMap {
   readonly excluded: readonly number[];
   /**
    * Set when the read methods answered in a shape the harness does not understand, or not at all: the run goes
-   * on with what needs no site, and every scenario that needs one says this.
+   * on with what needs no site, and every scenario that needs one says this. ports and absent are then empty.
    */
   readonly unreadable?: string;
+  /**
+   * Ports whose answers the harness could not read, when too few to stop discovery (a port in a state the read
+   * methods answer oddly): neither in ports nor in absent, so no scenario plays on them.
+   */
+  readonly unread?: readonly { readonly port_id: number; readonly reason: string }[];
   /** When the site was read (ISO 8601) and how long it took. */
   readonly readAt: string;
   readonly ms: number;
