@@ -38,7 +38,7 @@ import type { Body } from '../target/bodies.ts';
 import { callTask, failureKind, type RawRequest, sendRaw } from '../target/client.ts';
 import type { RequestForm } from '../target/codec.ts';
 import type { ClientForm } from '../target/forms.ts';
-import { type Operator, TerminalOperator } from '../target/operator.ts';
+import { OPERATOR_ABORTED, type Operator, TerminalOperator } from '../target/operator.ts';
 import { buildParams, type ParamSpec } from '../target/params.ts';
 import { RigClient } from '../target/rig.ts';
 import { TaskArranger } from '../target/task-arranger.ts';
@@ -251,7 +251,16 @@ export class HarnessWorld extends World {
       for (const [portId, state] of this.declared) {
         const unreachable =
           state === null ? await this.arranger.noPort(portId) : await this.arranger.port(portId, state);
-        if (unreachable) return this.skip(unreachable);
+        if (unreachable) {
+          // The evidence keeps the arranger's own words; the verdict names what was missing, as the summary groups it.
+          this.log(`arranging through the Task Interface: ${unreachable.reason}`);
+          if (unreachable.verdict !== 'INCONCLUSIVE' || unreachable.reason === OPERATOR_ABORTED)
+            return this.skip(unreachable);
+          return this.skip({
+            verdict: 'INCONCLUSIVE',
+            reason: `${plan.reason}; the Task Interface cannot arrange it either`,
+          });
+        }
       }
       return undefined;
     }
