@@ -2,12 +2,16 @@
 
 import type { AddressInfo } from 'node:net';
 import { parseDeviations } from './deviations.ts';
+import type { RecordFunction } from './record.ts';
 import { RIG_PATH } from './rig.ts';
 import { createEmulatorServer, TASK_PATH } from './server.ts';
 import { loadSite, type SiteConfig } from './site.ts';
 import { SiteStore } from './store.ts';
+import type { PortState } from './types.ts';
 
 export { DEVIATIONS, type DeviationName } from './deviations.ts';
+export type { RecordedAnswer, RecordedCall, RecordedInput, RecordFunction } from './record.ts';
+export { describeRecorded } from './record.ts';
 export type { PortConfig, SiteConfig } from './site.ts';
 export { SiteConfigError } from './site.ts';
 export type { PortState } from './types.ts';
@@ -32,6 +36,11 @@ export interface EmulatorOptions {
   readonly log?: (line: string) => void;
   /** Deviations to switch on (names, each possibly comma-separated); see emulator/deviations.ts. */
   readonly deviate?: readonly string[];
+  /**
+   * The emulator's own record of calls: called once per request after it is answered, with what arrived, the
+   * answer and whether the site changed (emulator/record.ts). Without it nothing is recorded or compared.
+   */
+  readonly record?: RecordFunction;
 }
 
 export interface RunningEmulator {
@@ -39,6 +48,10 @@ export interface RunningEmulator {
   readonly taskUrl: string;
   /** http://host:port/rig/v1, or undefined when the rig is off. */
   readonly rigUrl: string | undefined;
+  /** Every port's whole state as it stands now, error flag included (what the Task Interface cannot read). */
+  snapshot(): ReadonlyMap<number, PortState>;
+  /** The Log Publisher lines published since the start or the last rig reset, oldest first. */
+  events(): readonly string[];
   /** Stops listening and closes every connection, keep-alive ones too. */
   close(): Promise<void>;
 }
@@ -61,6 +74,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     rig,
     rigToken: options.rigToken,
     log: quiet ? undefined : (options.log ?? ((line) => console.log(line))),
+    record: options.record,
   });
   const host = options.host ?? DEFAULT_HOST;
   await new Promise<void>((resolve, reject) => {
@@ -76,6 +90,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return {
     taskUrl: `${base}${TASK_PATH}`,
     rigUrl: rig ? `${base}${RIG_PATH}` : undefined,
+    snapshot: () => new Map(store.state.ports),
+    events: () => store.events(),
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -17,9 +17,16 @@ import {
   sendText,
   TEXT_PLAIN,
 } from './http.ts';
+import {
+  type RecordedCall,
+  type RecordedInput,
+  type RecordFunction,
+  recordedAnswer,
+  samePorts,
+} from './record.ts';
 import { handleRig, RIG_PATH } from './rig.ts';
 import type { SiteStore } from './store.ts';
-import type { Answer, Call, Encoding, ParamValue } from './types.ts';
+import type { Answer, Call, Encoding, ParamValue, PortState } from './types.ts';
 import { classifyContentType, type NotACall, type ParsedCall, sniffEncoding } from './wire.ts';
 
 export const TASK_PATH = '/api/v2/task';
@@ -43,6 +50,26 @@ export interface ServerOptions {
   readonly rigToken?: string;
   /** One line per request; undefined for none. */
   readonly log?: (line: string) => void;
+  /** One entry per request, in the order they are answered (emulator/record.ts); undefined for none. */
+  readonly record?: RecordFunction;
+}
+
+/**
+ * What one request came to, filled in as it is handled, only when the emulator keeps a record: without one
+ * no such object exists and the request's path is the same as ever.
+ */
+interface Seen {
+  /** The call decided, if the input was one. */
+  call?: Extract<RecordedInput, { kind: 'call' }>;
+  /** The method of input that is not a call because the method is unknown. */
+  method?: string;
+  encoding?: Encoding;
+  /** The application answer sent (after any deviation of the wire), if one was. */
+  answer?: Answer;
+  /** Whether the call's decision changed the site. */
+  changed?: boolean;
+  /** A rig request: the site and the count of published lines before it. */
+  rig?: { readonly ports: ReadonlyMap<number, PortState>; readonly published: number };
 }
 
 /** What one request came to, as its log line (without the time). */
@@ -63,6 +90,10 @@ function describeParam(param: ParamValue | undefined): string {
   }
   const compact = /^"[+-]?[0-9]+"$/.test(text) ? text.slice(1, -1) : text;
   return compact.length > 24 ? `${compact.slice(0, 21)}...` : compact;
+}
+
+function describeParams(call: Call): string {
+  return `port_id=${describeParam(call.params?.get('port_id'))} bin_id=${describeParam(call.params?.get('bin_id'))}`;
 }
 
 function describeAnswer(answer: Answer): string {
@@ -90,11 +121,12 @@ export class TaskEndpoint {
   }
 
   /** Sends an application answer (success or 1xxx fault) in the encoding of the request. */
-  #sendAnswer(response: ServerResponse, encoding: Encoding, decided: Answer): number {
+  #sendAnswer(response: ServerResponse, encoding: Encoding, decided: Answer, seen?: Seen): number {
     const answer: Answer =
       decided.kind === 'fault' && this.#has('code-out-of-range')
         ? { kind: 'fault', code: decided.code % 1000 }
         : decided;
+    if (seen !== undefined) seen.answer = answer;
     const answerEncoding: Encoding = encoding === 'JSON' && this.#has('json-answered-xml') ? 'XML' : encoding;
     const body =
       answerEncoding === 'XML'
@@ -111,14 +143,14 @@ export class TaskEndpoint {
   }
 
   /** Answers a body that is not a call: 4xx and a short explanation, unless a deviation misbehaves here. */
-  #refuse(response: ServerResponse, encoding: Encoding, refusal: NotACall): Outcome {
+  #refuse(response: ServerResponse, encoding: Encoding, refusal: NotACall, seen?: Seen): Outcome {
     const { kind, reason } = refusal;
     if (kind === 'malformed' && encoding === 'XML' && this.#has('drop-on-malformed')) {
       response.socket?.destroy();
       return `POST ${TASK_PATH} -> connection dropped (${reason})`;
     }
     if (kind === 'malformed' && this.#has('malformed-200')) {
-      const status = this.#sendAnswer(response, encoding, { kind: 'fault', code: 1003 });
+      const status = this.#sendAnswer(response, encoding, { kind: 'fault', code: 1003 }, seen);
       return `POST ${TASK_PATH} -> ${status} fault 1003 (${reason})`;
     }
     if (kind === 'doctype' && this.#has('doctype-500')) {
@@ -139,7 +171,8 @@ export class TaskEndpoint {
     return `${response.req.method} ${TASK_PATH} -> ${status} ${oneLine(reason)}`;
   }
 
-  async handle(request: IncomingMessage, response: ServerResponse): Promise<Outcome> {
+  /** Answers one request to the task path; `seen`, when given, is filled in for the record. */
+  async handle(request: IncomingMessage, response: ServerResponse, seen?: Seen): Promise<Outcome> {
     if (request.method !== 'POST') {
       if (request.method === 'GET' && this.#has('get-answered')) {
         sendText(response, 200, 'AutoStore Task Interface');
@@ -175,9 +208,10 @@ export class TaskEndpoint {
         'the body is neither XML (starting with <) nor JSON (starting with {)',
       );
     }
+    if (seen !== undefined) seen.encoding = encoding;
     const parsed = parseCall(encoding, read.body, declared.charset, this.#options.deviations);
-    if (!parsed.ok) return this.#refuse(response, encoding, parsed.notACall);
-    return this.#answer(response, parsed.call);
+    if (!parsed.ok) return this.#refuse(response, encoding, parsed.notACall, seen);
+    return this.#answer(response, parsed.call, seen);
   }
 
   /** What the log line says of a call. */
@@ -185,15 +219,16 @@ export class TaskEndpoint {
     const method = /^[A-Za-z0-9_]{1,40}$/.test(call.method)
       ? call.method
       : JSON.stringify(call.method).slice(0, 42);
-    return `${method} port_id=${describeParam(call.params?.get('port_id'))} bin_id=${describeParam(call.params?.get('bin_id'))} ${call.encoding}`;
+    return `${method} ${describeParams(call)} ${call.encoding}`;
   }
 
-  #answer(response: ServerResponse, call: Call): Outcome {
+  #answer(response: ServerResponse, call: Call, seen?: Seen): Outcome {
     // Without a log (--quiet, a load target) the line is never read: not built either.
     const what = this.#options.log === undefined ? '' : this.#describe(call);
     if (!isKnownMethod(call.method)) {
+      if (seen !== undefined) seen.method = call.method.slice(0, 60);
       if (this.#has('unknown-method-fault')) {
-        this.#sendAnswer(response, call.encoding, { kind: 'fault', code: 1000 });
+        this.#sendAnswer(response, call.encoding, { kind: 'fault', code: 1000 }, seen);
         return `${what} -> fault 1000 (unknown method)`;
       }
       const quoted = JSON.stringify(call.method).slice(0, 60);
@@ -204,8 +239,23 @@ export class TaskEndpoint {
       );
     }
     // Decide and commit synchronously: no await between reading the state and writing it.
-    const answer = this.#options.store.apply(call, this.#options.deviations);
-    const status = this.#sendAnswer(response, call.encoding, answer);
+    const store = this.#options.store;
+    let answer: Answer;
+    if (seen === undefined) {
+      answer = store.apply(call, this.#options.deviations);
+    } else {
+      const ports = store.state.ports;
+      const published = store.publishedCount;
+      answer = store.apply(call, this.#options.deviations);
+      seen.changed = !samePorts(ports, store.state.ports) || store.publishedCount !== published;
+      seen.call = {
+        kind: 'call',
+        method: call.method,
+        encoding: call.encoding,
+        params: describeParams(call),
+      };
+    }
+    const status = this.#sendAnswer(response, call.encoding, answer, seen);
     return `${what} -> ${status === 200 ? '' : `${status} `}${describeAnswer(answer)}`;
   }
 }
@@ -225,16 +275,20 @@ export function createEmulatorServer(options: ServerOptions): Server {
     },
   );
 
+  const { record, store } = options;
+
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = options.log === undefined ? 0 : performance.now();
     const path = pathOf(request);
+    const seen: Seen | undefined = record === undefined ? undefined : {};
     let line: string;
     request.on('error', () => {});
     response.on('error', () => {});
     try {
       if (path === TASK_PATH) {
-        line = await task.handle(request, response);
+        line = await task.handle(request, response, seen);
       } else if (options.rig && (path === RIG_PATH || path.startsWith(`${RIG_PATH}/`))) {
+        if (seen !== undefined) seen.rig = { ports: store.state.ports, published: store.publishedCount };
         const status = await handleRig(request, response, options.store, options.rigToken);
         line = `rig ${request.method} ${path} -> ${status}`;
       } else {
@@ -248,6 +302,42 @@ export function createEmulatorServer(options: ServerOptions): Server {
       else response.destroy();
     }
     options.log?.(`${line} (${(performance.now() - started).toFixed(1)} ms)`);
+    if (record !== undefined && seen !== undefined) record(recorded(seen, line, request, path, response));
+  }
+
+  function recorded(
+    seen: Seen,
+    line: string,
+    request: IncomingMessage,
+    path: string,
+    response: ServerResponse,
+  ): RecordedCall {
+    const status = response.headersSent ? response.statusCode : 0;
+    const answer: RecordedCall['answer'] =
+      seen.answer !== undefined
+        ? recordedAnswer(seen.answer)
+        : status === 0
+          ? { kind: 'none' }
+          : { kind: 'http' };
+    if (seen.rig !== undefined) {
+      const changed =
+        !samePorts(seen.rig.ports, store.state.ports) || store.publishedCount !== seen.rig.published;
+      return { input: { kind: 'rig', verb: request.method ?? '', path }, answer, status, changed };
+    }
+    if (seen.call !== undefined) return { input: seen.call, answer, status, changed: seen.changed === true };
+    const input: RecordedInput = {
+      kind: 'not-a-call',
+      what: oneLine(line),
+      ...(seen.method === undefined ? {} : { method: seen.method }),
+      ...(seen.encoding === undefined ? {} : { encoding: seen.encoding }),
+    };
+    // Input that is not a call never reaches the site (a deviation that processes it decides it as a call).
+    return { input, answer, status, changed: false };
+  }
+
+  /** Input answered before any handler (CONNECT, a 413 before the body): not a call, nothing changed. */
+  function recordRefusal(what: string, status: number): void {
+    record?.({ input: { kind: 'not-a-call', what }, answer: { kind: 'http' }, status, changed: false });
   }
 
   server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
@@ -261,6 +351,7 @@ export function createEmulatorServer(options: ServerOptions): Server {
       // The client waits for 100 Continue and has sent nothing: refuse, and close since no body follows.
       sendText(response, 413, `the body is over ${BODY_LIMIT} bytes`, { Connection: 'close' });
       options.log?.(`POST ${TASK_PATH} -> 413 (Expect: 100-continue)`);
+      recordRefusal(`POST ${TASK_PATH} -> 413 (Expect: 100-continue)`, 413);
       return;
     }
     response.writeContinue();
@@ -279,6 +370,7 @@ export function createEmulatorServer(options: ServerOptions): Server {
     );
     setTimeout(() => socket.destroy(), CONNECT_LINGER_MS).unref();
     options.log?.(`CONNECT ${path} -> 405`);
+    recordRefusal(`CONNECT ${path} -> 405`, 405);
   });
   return server;
 }

@@ -11,6 +11,8 @@ export class SiteStore {
   readonly #configured: SiteState;
   #state: SiteState;
   #events: string[] = [];
+  /** Lines published since the start, resets included: a call published something when it moved on. */
+  #publishedCount = 0;
 
   constructor(configured: SiteState) {
     this.#configured = configured;
@@ -26,10 +28,16 @@ export class SiteStore {
     const decision = decide(this.#state, call, deviations);
     this.#state = decision.state;
     if (decision.published.length > 0) {
+      this.#publishedCount += decision.published.length;
       this.#events.push(...decision.published);
       if (this.#events.length > MAX_EVENTS) this.#events.splice(0, this.#events.length - MAX_EVENTS);
     }
     return decision.answer;
+  }
+
+  /** How many Log Publisher lines were published since the start; never goes back, not even on a reset. */
+  get publishedCount(): number {
+    return this.#publishedCount;
   }
 
   reset(): void {
