@@ -154,6 +154,8 @@ export function readSiteConfig(config: unknown): SiteState {
 }
 
 export const DEFAULT_SITE_FILE = new URL('./sites/default.json', import.meta.url);
+/** A static site for runs without a rig: a port of every kind docs/spec/as-found.md names (docs/emulator.md). */
+export const AS_FOUND_SITE_FILE = new URL('./sites/as-found.json', import.meta.url);
 
 /** Loads and validates a site: a file path or a configuration object. Throws SiteConfigError, one line. */
 export async function loadSite(site: string | URL | SiteConfig | undefined): Promise<SiteState> {
