@@ -5,7 +5,6 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { type RunningEmulator, startEmulator } from '../emulator/index.ts';
 import type { Fixtures } from '../support/profile/profile.ts';
-import { closeClient } from '../support/target/client.ts';
 import {
   OPERATOR_ABORTED,
   type Operator,
@@ -16,6 +15,7 @@ import {
 } from '../support/target/operator.ts';
 import { TaskArranger } from '../support/target/task-arranger.ts';
 import type { Exchange, PortState } from '../support/target/types.ts';
+import { closeClient } from '../support/wire/exchange.ts';
 
 const FIXTURES: Fixtures = {
   absent_port: 1999,

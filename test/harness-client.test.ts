@@ -4,15 +4,12 @@ import http from 'node:http';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { validationStats } from '../support/checks/schema.ts';
-import {
-  callTask,
-  closeClient,
-  failureKind,
-  preflight,
-  prevalidateCalls,
-  sendRaw,
-} from '../support/target/client.ts';
 import type { Exchange, TargetConfig } from '../support/target/types.ts';
+import { closeClient } from '../support/wire/exchange.ts';
+import { failureKind } from '../support/wire/failures.ts';
+import { preflight } from '../support/wire/preflight.ts';
+import { sendRaw } from '../support/wire/raw-request.ts';
+import { callTask, prevalidateCalls } from '../support/wire/task-call.ts';
 
 const XML_FAULT_1152 =
   '<?xml version="1.0" encoding="UTF-8"?>\n<response><fault><code>1152</code></fault></response>\n';
@@ -71,6 +68,16 @@ const routes: Record<string, (req: http.IncomingMessage, res: http.ServerRespons
       'application/xml',
       Buffer.from(
         '<?xml version="1.0"?><response><params><port_mode>\u00e9</port_mode></params></response>',
+        'latin1',
+      ),
+    ),
+  '/latin1-alias': (_req, res) =>
+    answer(
+      res,
+      200,
+      'application/xml; charset=ISO_8859-1',
+      Buffer.from(
+        '<?xml version="1.0" encoding="ISO-8859-1"?><response><params><note>\u0080\u00e9</note></params></response>',
         'latin1',
       ),
     ),
@@ -195,6 +202,29 @@ describe('callTask: a conforming answer', () => {
     });
     const body = (received.at(-1) as Received).body;
     assert.ok(body.includes(0xe9) && !body.includes(Buffer.from('\u00e9', 'utf8')));
+  });
+
+  it('reads an answer in any Latin-1 name as ISO-8859-1, and says it is not UTF-8', async () => {
+    const result = await callTask(target('/latin1-alias'), 'getportstatus', { port_id: 4 }, 'XML');
+    assert.deepEqual(result.answer, { kind: 'success', params: { note: '\u0080\u00e9' } });
+    assert.ok(
+      result.problems.includes(
+        'Content-Type application/xml; charset=ISO_8859-1 names the charset iso_8859-1, expected utf-8',
+      ),
+      JSON.stringify(result.problems),
+    );
+  });
+
+  it('refuses, before sending, a body declared in a Latin-1 name libxml2 cannot read', async () => {
+    const before = received.length;
+    await assert.rejects(
+      callTask(target('/fault'), 'case_cancel', { port_id: 4, bin_id: 101337 }, 'XML', {
+        form: { declaration: '<?xml version="1.0" encoding="latin1"?>' },
+        strictRequest: false,
+      }),
+      /harness bug: .*Unsupported encoding: latin1/,
+    );
+    assert.equal(received.length, before);
   });
 });
 

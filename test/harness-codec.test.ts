@@ -2,8 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
-import { charsetOf, decodeAnswer, encodeCall, mediaTypeOf } from '../support/target/codec.ts';
 import type { Answer } from '../support/target/types.ts';
+import { decodeAnswer } from '../support/wire/answer-decoding.ts';
+import { charsetOf, mediaTypeOf } from '../support/wire/media-types.ts';
+import { encodeCall } from '../support/wire/request-encoding.ts';
+import { escapeXml, escapeXmlAttribute } from '../support/xml-escape.ts';
 
 const DECL = '<?xml version="1.0" encoding="UTF-8"?>';
 const FAULT_1152: Answer = { kind: 'fault', code: 1152 };
@@ -430,5 +433,18 @@ describe('Content-Type helpers', () => {
     assert.equal(mediaTypeOf(undefined), undefined);
     assert.equal(charsetOf('application/xml; Charset="ISO-8859-1"'), 'iso-8859-1');
     assert.equal(charsetOf('application/json'), undefined);
+  });
+});
+
+describe('XML escaping', () => {
+  it('escapes element text as a request carries it: quotes and control characters stay', () => {
+    assert.equal(escapeXml('a<b&c>d "e" \u0001'), 'a&lt;b&amp;c&gt;d "e" \u0001');
+  });
+
+  it('escapes an attribute value of a report: quotes too, and what XML 1.0 forbids left out', () => {
+    assert.equal(
+      escapeXmlAttribute('a<b&c>d "e"\u0001\u000b\t\n\r'),
+      'a&lt;b&amp;c&gt;d &quot;e&quot;\t\n\r',
+    );
   });
 });

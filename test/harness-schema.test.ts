@@ -11,7 +11,7 @@ import {
   validationStats,
 } from '../support/checks/schema.ts';
 import { setXmllintMode, xmllint, xmllintMode } from '../support/checks/xmllint.ts';
-import { encodeCall } from '../support/target/codec.ts';
+import { encodeCall } from '../support/wire/request-encoding.ts';
 
 const D = '<?xml version="1.0"?>';
 
@@ -272,8 +272,8 @@ describe('cost of validation', () => {
   });
 });
 
-describe('xmllint in its long-lived worker', () => {
-  it('says exactly what xmllint-wasm says per call, and is the way in use', async () => {
+describe('xmllint through xmllint-wasm', () => {
+  it('says the same from the thread without tsx as from this one, and uses that thread', async () => {
     const schema = {
       fileName: 'case_cancel.response.xsd',
       contents: await readFile(new URL('../schemas/case_cancel.response.xsd', import.meta.url)),
@@ -284,19 +284,19 @@ describe('xmllint in its long-lived worker', () => {
       `${D}<response><params/></response`,
       `${D}<response><fault><code>&nope;</code></fault></response>`,
     ].map((contents, i) => ({ fileName: `f${i}.xml`, contents }));
-    assert.equal(xmllintMode(), 'persistent');
-    const persistent = await xmllint(files, schema);
-    setXmllintMode('library');
+    assert.equal(xmllintMode(), 'hosted');
+    const hosted = await xmllint(files, schema);
+    setXmllintMode('direct');
     try {
-      assert.equal(await xmllint(files, schema), persistent);
+      assert.equal(await xmllint(files, schema), hosted);
     } finally {
-      setXmllintMode('persistent');
+      setXmllintMode('hosted');
     }
-    assert.match(persistent, /f0\.xml validates/);
+    assert.match(hosted, /f0\.xml validates/);
+    assert.match(hosted, /f1\.xml:1: .*minInclusive/);
   });
 
-  it('gives each run a clean start: verdicts in any order are those of fresh runs', async () => {
-    // The worker reuses a run's memory (zeroed) and readies the next run ahead: nothing of one run may reach the next.
+  it('gives each run its own verdicts, runs side by side included', async () => {
     const schemas = {
       a: {
         fileName: 'a.xsd',
@@ -317,14 +317,28 @@ describe('xmllint in its long-lived worker', () => {
       { schema: schemas.a, contents: '<a>2</a', valid: false },
       { schema: schemas.a, contents: '<a>3</a>', valid: true },
     ];
-    for (let round = 0; round < 3; round++) {
-      for (const [i, c] of cases.entries()) {
-        const fileName = `r${round}c${i}.xml`;
-        const output = await xmllint([{ fileName, contents: c.contents }], c.schema);
-        assert.equal(/validates$/m.test(output), c.valid, `${fileName} (${c.contents}): ${output}`);
-      }
+    const outputs = await Promise.all(
+      cases.map((c, i) => xmllint([{ fileName: `c${i}.xml`, contents: c.contents }], c.schema)),
+    );
+    cases.forEach((c, i) => {
+      assert.equal(/validates$/m.test(outputs[i] ?? ''), c.valid, `c${i}.xml (${c.contents}): ${outputs[i]}`);
+    });
+    assert.equal(xmllintMode(), 'hosted', 'every run was made from the thread without tsx');
+  });
+
+  it('uses xmllint-wasm through its package entry point only', async () => {
+    const sources = await Promise.all(
+      ['../support/checks/xmllint.ts', '../support/checks/xmllint-worker.cjs'].map((file) =>
+        readFile(new URL(file, import.meta.url), 'utf8'),
+      ),
+    );
+    for (const source of sources) {
+      const named = [...source.matchAll(/(?:from |require\()\s*['"](xmllint-wasm[^'"]*)['"]/g)].map(
+        (m) => m[1],
+      );
+      assert.deepEqual([...new Set(named)], ['xmllint-wasm']);
+      assert.doesNotMatch(source, /xmllint-node|xmllint\.wasm|require\.resolve/);
     }
-    assert.equal(xmllintMode(), 'persistent', 'every run was made by the long-lived worker');
   });
 });
 

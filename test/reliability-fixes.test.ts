@@ -9,7 +9,8 @@ import { parseJsonCall } from '../emulator/codec-json.ts';
 import { parseXmlCall } from '../emulator/codec-xml.ts';
 import { NO_DEVIATIONS } from '../emulator/deviations.ts';
 import { type RunningEmulator, startEmulator } from '../emulator/index.ts';
-import { callTask, closeClient } from '../support/target/client.ts';
+import { closeClient } from '../support/wire/exchange.ts';
+import { callTask } from '../support/wire/task-call.ts';
 import { ARMED_JSON, ARMED_XML, HARMLESS_JSON, HARMLESS_XML } from './hostile/corpus.ts';
 import { sendRawBytes } from './hostile/probe.ts';
 

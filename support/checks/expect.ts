@@ -2,6 +2,7 @@
 import { AssertionError } from 'chai';
 import type { PortReading } from '../target/arrange.ts';
 import type { CallResult, Encoding, Exchange, PortState } from '../target/types.ts';
+import { mediaTypeFor, mediaTypeOf } from '../wire/media-types.ts';
 
 function fail(message: string): never {
   throw new AssertionError(message);
@@ -53,13 +54,12 @@ export function expectRefused(exchange: Exchange, statuses?: readonly number[]):
   fail(`expected ${wanted}, got ${describeTransport(exchange)}${body ? ` (${body})` : ''}`);
 }
 
-const MEDIA_TYPES: Readonly<Record<Encoding, string>> = { XML: 'application/xml', JSON: 'application/json' };
-
 /** [decided] An answer, fault or not, travels with HTTP 200 and the media type of its encoding. */
 export function expectTransport(exchange: Exchange, encoding: Encoding): void {
-  const mediaType = exchange.response?.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-  if (exchange.response?.status === 200 && mediaType === MEDIA_TYPES[encoding]) return;
-  fail(`expected HTTP 200, ${MEDIA_TYPES[encoding]}; got ${describeTransport(exchange)}`);
+  const expected = mediaTypeFor(encoding);
+  const mediaType = mediaTypeOf(exchange.response?.headers['content-type']);
+  if (exchange.response?.status === 200 && mediaType === expected) return;
+  fail(`expected HTTP 200, ${expected}; got ${describeTransport(exchange)}`);
 }
 
 function describeState(state: PortState): string {

@@ -1,14 +1,14 @@
 // XSD and JSON Schema validation of the bodies that cross the wire, memoised by bytes and batched.
 //
-// An xmllint run costs a few ms in the long-lived worker (xmllint.ts) and far more through
-// xmllint-wasm's own per-call worker, so XML validation is memoised by (schema, bytes) and every
-// validation requested in one tick of the event loop goes to xmllint in one run. ajv compiles each
-// JSON Schema once.
+// An xmllint run costs a worker start whatever it validates (xmllint.ts), so XML validation is memoised by
+// (schema, bytes) and every validation requested in one tick of the event loop goes to xmllint in one run per
+// schema. ajv compiles each JSON Schema once.
 
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { Encoding } from '../target/types.ts';
+import { bodyBytes } from '../wire/charsets.ts';
 import { xmllint } from './xmllint.ts';
 
 /** The logical schemas; each exists as an XSD (XML) and a JSON Schema (JSON) in schemas/. */
@@ -131,7 +131,8 @@ let flushScheduled = false;
 function enqueueXml(schema: SchemaName, body: string): Promise<readonly string[]> {
   return new Promise((resolve, reject) => {
     const queue = waiting.get(schema) ?? [];
-    queue.push({ bytes: xmlBytes(body), resolve, reject });
+    // libxml2 reads bytes as the declaration says: the very bytes the client sends (Latin-1 where declared)
+    queue.push({ bytes: bodyBytes(body, 'XML'), resolve, reject });
     waiting.set(schema, queue);
     if (!flushScheduled) {
       flushScheduled = true;
@@ -232,19 +233,6 @@ function tidyXmllintMessage(message: string): string {
 function firstLine(text: string): string {
   return (text.split('\n').find((l) => l.trim() !== '') ?? 'no output').trim();
 }
-
-/** libxml2 reads the bytes as the declaration says: give it ISO-8859-1 bytes when the body declares that. */
-function xmlBytes(body: string): Uint8Array {
-  const declaration = /^\uFEFF?<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']/.exec(body);
-  const declared = declaration?.[1]?.toLowerCase();
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the whole Latin-1 range is meant
-  if (declared && LATIN1_NAMES.has(declared) && /^[\u0000-\u00ff]*$/.test(body)) {
-    return Buffer.from(body, 'latin1');
-  }
-  return Buffer.from(body, 'utf8');
-}
-
-const LATIN1_NAMES = new Set(['iso-8859-1', 'iso8859-1', 'latin1', 'latin-1', 'l1', 'iso_8859-1']);
 
 const xsdTexts = new Map<SchemaName, Promise<string>>();
 function xsdText(schema: SchemaName): Promise<string> {

@@ -1,69 +1,77 @@
-// xmllint (libxml2 compiled to wasm) in one long-lived worker thread: xmllint-worker.cjs.
+// xmllint (libxml2 compiled to wasm) through xmllint-wasm's public validateXML, called from one long-lived thread.
 //
-// xmllint-wasm's validateXML starts a worker and compiles the wasm on every call: ~70 ms, and
-// ~220 ms under tsx because its worker inherits the tsx loader. xmllint-worker.cjs compiles the
-// wasm once and runs xmllint per job (~5 ms); it is started without the loader (plain CommonJS).
-// Should it ever fail to run, xmllint() falls back to validateXML, which gives the same output.
+// validateXML starts a worker and compiles the wasm on every call, about 50 ms whatever the call validates, and
+// about 130 ms under tsx, whose loader that worker inherits. So every call carries a whole batch of files
+// (schema.ts), and calls are made from xmllint-worker.cjs, a thread started without the loader. Should that
+// thread fail, validateXML is called from this one instead: the same output, slower under tsx.
 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { validateXML } from 'xmllint-wasm';
+import { memoryPages, validateXML } from 'xmllint-wasm';
 
 export interface XmllintFile {
   readonly fileName: string;
   readonly contents: string | Uint8Array;
 }
 
-/** What one xmllint run printed, and how it exited (negative: the wasm itself failed). */
-export interface XmllintResult {
-  readonly id: number;
-  readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'xmllint-worker.cjs');
-const PAGES_PER_MIB = 16;
-const DEFAULT_MAX_MEMORY_MIB = 256;
+/** xmllint holds every file of a run in wasm memory; schema.ts keeps a run's files well under this. */
+const MAX_MEMORY_PAGES = 256 * memoryPages.MiB;
 const JOB_TIMEOUT_MS = 60_000;
 
 /**
- * Validates `xml` against `schema` and returns xmllint's stderr: per file `<name> validates`,
- * `<name> fails to validate`, or `<name>:<line>: <error>` lines.
+ * Validates `xml` against `schema` in one xmllint run and returns what it printed (stderr): per file
+ * `<name> validates`, `<name> fails to validate`, or `<name>:<line>: <error>` lines.
  */
 export async function xmllint(xml: readonly XmllintFile[], schema: XmllintFile): Promise<string> {
-  if (mode === 'persistent') {
+  if (mode === 'hosted') {
     try {
-      const result = await runXmllint(schema, xml);
-      if (result.exitCode >= 0) return result.stderr;
-      throw new Error(result.stderr.trim());
+      return await runHosted(xml, schema);
     } catch {
-      mode = 'library'; // a worker that cannot run xmllint once will not later
+      mode = 'direct'; // a thread that failed once is not trusted with a verdict again
     }
   }
-  return runWithLibrary(xml, schema);
+  return runDirect(xml, schema);
 }
 
-/** Which way xmllint runs: the long-lived worker, or xmllint-wasm's own worker per call. */
-export function xmllintMode(): 'persistent' | 'library' {
+/** Where validateXML is called from: the thread without the tsx loader, or this one. */
+export function xmllintMode(): 'hosted' | 'direct' {
   return mode;
 }
 
 /** Tests compare both ways: force one. */
-export function setXmllintMode(next: 'persistent' | 'library'): void {
+export function setXmllintMode(next: 'hosted' | 'direct'): void {
   mode = next;
 }
 
-let mode: 'persistent' | 'library' = 'persistent';
+let mode: 'hosted' | 'direct' = 'hosted';
+
+async function runDirect(xml: readonly XmllintFile[], schema: XmllintFile): Promise<string> {
+  try {
+    const result = await validateXML({
+      xml,
+      schema: [schema],
+      maxMemoryPages: MAX_MEMORY_PAGES,
+      modifyArguments: (args) => ['--nonet', ...args],
+    });
+    return result.rawOutput;
+  } catch (error) {
+    // an exit code other than valid or invalid rejects, with xmllint's stderr as the message: still a verdict
+    // per file, read as such
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+// --- the hosting thread -----------------------------------------------------------------------
 
 interface Waiting {
-  readonly resolve: (result: XmllintResult) => void;
+  readonly resolve: (output: string) => void;
   readonly reject: (error: Error) => void;
   readonly timer: NodeJS.Timeout;
 }
 
-let worker: Worker | undefined;
+let host: Worker | undefined;
 let nextId = 1;
 const waiting = new Map<number, Waiting>();
 
@@ -73,78 +81,42 @@ function failAll(error: Error): void {
     entry.reject(error);
   }
   waiting.clear();
-  worker = undefined;
+  host = undefined;
 }
 
-function getWorker(): Worker {
-  if (worker) return worker;
-  const started = new Worker(WORKER_FILE, { execArgv: [] }); // no tsx loader: the worker is plain CommonJS
-  started.on('message', (result: XmllintResult) => {
-    const entry = waiting.get(result.id);
-    waiting.delete(result.id);
+function hostThread(): Worker {
+  if (host) return host;
+  const started = new Worker(WORKER_FILE, { execArgv: [] }); // no tsx loader, for it nor for validateXML's workers
+  started.on('message', (answer: { id: number; output: string }) => {
+    const entry = waiting.get(answer.id);
+    waiting.delete(answer.id);
     if (entry) {
       clearTimeout(entry.timer);
-      entry.resolve(result);
+      entry.resolve(answer.output);
     }
     if (waiting.size === 0) started.unref(); // idle: never what keeps the process alive
   });
   started.on('error', (error) => failAll(error));
   started.on('exit', (code) => {
-    if (worker === started) failAll(new Error(`the xmllint worker stopped (exit ${code})`));
+    if (host === started) failAll(new Error(`the xmllint thread stopped (exit ${code})`));
   });
   started.unref(); // after the listeners: attaching them refs the worker again
-  worker = started;
+  host = started;
   return started;
 }
 
-/** One xmllint run in the long-lived worker: `--schema <schema> --noout <files...>`. */
-export function runXmllint(
-  schema: XmllintFile,
-  files: readonly XmllintFile[],
-  maxMemoryMiB = DEFAULT_MAX_MEMORY_MIB,
-): Promise<XmllintResult> {
+function runHosted(files: readonly XmllintFile[], schema: XmllintFile): Promise<string> {
   const id = nextId++;
-  const current = getWorker();
-  current.ref(); // a job is pending: its answer must arrive before the process may end
+  const current = hostThread();
+  current.ref(); // a run is pending: its answer must arrive before the process may end
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      waiting.delete(id);
-      reject(new Error(`xmllint gave no verdict within ${JOB_TIMEOUT_MS} ms`));
-      if (worker === current) worker = undefined;
+      // every run still waiting is on the thread about to be ended: each is made again directly
+      if (host === current) failAll(new Error(`xmllint gave no verdict within ${JOB_TIMEOUT_MS} ms`));
       void current.terminate();
     }, JOB_TIMEOUT_MS);
     timer.unref();
     waiting.set(id, { resolve, reject, timer });
-    current.postMessage({
-      kind: 'harness-xmllint',
-      id,
-      inputFiles: [...files, schema],
-      args: ['--nonet', '--schema', schema.fileName, '--noout', ...files.map((f) => f.fileName)],
-      initialMemory: 16 * PAGES_PER_MIB,
-      maxMemory: maxMemoryMiB * PAGES_PER_MIB,
-    });
+    current.postMessage({ kind: 'harness-xmllint', id, files, schema, maxMemoryPages: MAX_MEMORY_PAGES });
   });
-}
-
-/** Stops the worker (the process may end without it: it is unref'd while idle). */
-export async function closeXmllint(): Promise<void> {
-  const current = worker;
-  if (!current) return;
-  failAll(new Error('the xmllint worker was closed'));
-  await current.terminate();
-}
-
-async function runWithLibrary(xml: readonly XmllintFile[], schema: XmllintFile): Promise<string> {
-  try {
-    const result = await validateXML({
-      xml,
-      schema: [schema],
-      maxMemoryPages: DEFAULT_MAX_MEMORY_MIB * PAGES_PER_MIB,
-      modifyArguments: (args) => ['--nonet', ...args],
-    });
-    return result.rawOutput;
-  } catch (error) {
-    // an unusual exit code rejects, with xmllint's stderr as the message: still a verdict per file
-    return error instanceof Error ? error.message : String(error);
-  }
 }

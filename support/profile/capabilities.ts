@@ -1,8 +1,9 @@
 // Before a run with a profile: does the target do what the profile declares? An XML call answered in XML, a
 // declared JSON encoding answered in JSON, a declared rig answering, and the fixture ports there with the
 // declared types. Every probe is a call that changes nothing (a port_id out of range, reads).
-import { callTask } from '../target/client.ts';
+
 import type { CallResult, Encoding, Exchange, TargetConfig } from '../target/types.ts';
+import { callTask } from '../wire/task-call.ts';
 import type { TargetProfile } from './profile.ts';
 
 export interface CapabilityCheck {

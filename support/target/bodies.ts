@@ -1,8 +1,6 @@
 // Bodies that are not calls, as the robustness scenarios send them: each built on a valid case_cancel.
+import { JSON_MEDIA_TYPE, XML_MEDIA_TYPE } from '../wire/media-types.ts';
 import type { Encoding } from './types.ts';
-
-const XML_CONTENT_TYPE = 'application/xml';
-const JSON_CONTENT_TYPE = 'application/json';
 
 export interface Body {
   readonly body: string;
@@ -20,7 +18,7 @@ function xmlCall(
 /** The vendor's Python sample: its XML ends in "</methodcall>>", so it is not well-formed. */
 export function pythonSample(portId: number, binId: number): Body {
   const body = `<?xml version="1.0"?>\n<methodcall>\n  <name>case_cancel</name>\n  <params>\n    <port_id>${portId}</port_id>\n    <bin_id>${binId}</bin_id>\n  </params>\n</methodcall>>`;
-  return { body, contentType: XML_CONTENT_TYPE };
+  return { body, contentType: XML_MEDIA_TYPE };
 }
 
 export type DoctypeKind =
@@ -38,7 +36,7 @@ export function withDoctype(portId: number, binId: number, kind: DoctypeKind): B
         : ' [\n  <!ENTITY bin SYSTEM "file:///etc/hostname">\n]';
   const binText = kind === 'a DOCTYPE' ? String(binId) : '&bin;';
   const body = `<?xml version="1.0"?>\n<!DOCTYPE methodcall${subset}>\n${xmlCall(portId, binId, `<port_id>${portId}</port_id><bin_id>${binText}</bin_id>`)}`;
-  return { body, contentType: XML_CONTENT_TYPE };
+  return { body, contentType: XML_MEDIA_TYPE };
 }
 
 /** A valid cancel padded with whitespace (which both encodings ignore) past the 1 MiB limit. */
@@ -48,13 +46,13 @@ export function padded(portId: number, binId: number, encoding: Encoding, bytes:
     const tail = '</params></methodcall>';
     return {
       body: head + ' '.repeat(Math.max(0, bytes - head.length - tail.length)) + tail,
-      contentType: XML_CONTENT_TYPE,
+      contentType: XML_MEDIA_TYPE,
     };
   }
   const head = `{"method":"case_cancel","params":{"port_id":${portId},"bin_id":${binId}}`;
   return {
     body: `${head + ' '.repeat(Math.max(0, bytes - head.length - 1))}}`,
-    contentType: JSON_CONTENT_TYPE,
+    contentType: JSON_MEDIA_TYPE,
   };
 }
 
@@ -68,12 +66,12 @@ export function otherMethod(
   if (encoding === 'XML') {
     const name = method === undefined ? '' : `<name>${method}</name>`;
     const body = `<?xml version="1.0"?>\n<methodcall>${name}<params><port_id>${portId}</port_id><bin_id>${binId}</bin_id></params></methodcall>`;
-    return { body, contentType: XML_CONTENT_TYPE };
+    return { body, contentType: XML_MEDIA_TYPE };
   }
   const call = method === undefined ? {} : { method };
   return {
     body: JSON.stringify({ ...call, params: { port_id: portId, bin_id: binId } }),
-    contentType: JSON_CONTENT_TYPE,
+    contentType: JSON_MEDIA_TYPE,
   };
 }
 
@@ -82,21 +80,21 @@ export function truncated(portId: number, binId: number, encoding: Encoding): Bo
   if (encoding === 'XML') {
     return {
       body: `<?xml version="1.0"?>\n${xmlCall(portId, binId).slice(0, -14)}`,
-      contentType: XML_CONTENT_TYPE,
+      contentType: XML_MEDIA_TYPE,
     };
   }
   return {
     body: `{"method":"case_cancel","params":{"port_id":${portId},"bin_id":${binId}}`,
-    contentType: JSON_CONTENT_TYPE,
+    contentType: JSON_MEDIA_TYPE,
   };
 }
 
 /** A valid call in the given encoding, sent as a raw body (for other verbs and paths). */
 export function validCall(portId: number, binId: number, encoding: Encoding): Body {
   return encoding === 'XML'
-    ? { body: `<?xml version="1.0"?>\n${xmlCall(portId, binId)}`, contentType: XML_CONTENT_TYPE }
+    ? { body: `<?xml version="1.0"?>\n${xmlCall(portId, binId)}`, contentType: XML_MEDIA_TYPE }
     : {
         body: JSON.stringify({ method: 'case_cancel', params: { port_id: portId, bin_id: binId } }),
-        contentType: JSON_CONTENT_TYPE,
+        contentType: JSON_MEDIA_TYPE,
       };
 }

@@ -1,5 +1,5 @@
 // Requests as real clients in the field send them: each form names one way a client differs from the vendor sample.
-import type { RequestForm } from './codec.ts';
+import type { RequestForm } from '../wire/request-encoding.ts';
 
 export interface ClientForm {
   readonly form: RequestForm;

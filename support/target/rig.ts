@@ -3,7 +3,7 @@
 // Each call verifies the documented status and throws a one-line RigError otherwise. The token
 // goes only into the Authorization header: it never reaches a recorded exchange or a message.
 
-import { httpExchange } from './client.ts';
+import { httpExchange } from '../wire/exchange.ts';
 import { CASE_STATES, type Exchange, PORT_MODES, PORT_TYPES, type PortState } from './types.ts';
 
 export interface RigOptions {

@@ -3,8 +3,10 @@
 // back before the scenario's call, and what only a person or a fault can cause goes to an operator, or is
 // reported INCONCLUSIVE with the reason. The profile's fixtures say which ports the tests may use.
 import type { Fixtures } from '../profile/profile.ts';
+import { ACTIVE_CASE_STATES } from '../spec.ts';
+import { failureKind } from '../wire/failures.ts';
+import { callTask } from '../wire/task-call.ts';
 import { type Arranger, isUnreachable, type PortView, type Unreachable } from './arrange.ts';
-import { callTask, failureKind } from './client.ts';
 import { markOperatorAbort, OPERATOR_ABORTED, type Operator } from './operator.ts';
 import {
   CASE_STATES,
@@ -43,7 +45,6 @@ interface Shown {
 
 /** Modes openport sets (docs/spec/task-methods.md); CLOSED comes from closeport. */
 const OPENPORT_MODES: readonly PortMode[] = ['OPEN', 'INSERT', 'SWAP', 'SEQUENCE', 'RUNOUT'];
-const ACTIVE: readonly CaseState[] = ['EREQ', 'ERSO', 'IREQ', 'IRTR', 'ICRC', 'ICIN'];
 const EXTRACTION: readonly CaseState[] = ['EREQ', 'ERSO', 'ECMP'];
 const INSERTION: readonly CaseState[] = ['IREQ', 'IRTR', 'ICRC', 'ICIN', 'ICMP'];
 
@@ -305,7 +306,12 @@ export class TaskArranger implements Arranger {
       if (wanted.type === 'AC' && wanted.selected_bin !== null && EXTRACTION.includes(wanted.case_state)) {
         const key = this.extractionKey(port);
         const ours = current.case_state === 'EREQ' && extractions.get(key) === wanted.selected_bin;
-        if (!prefixOnly && !ours && current.case_state !== undefined && ACTIVE.includes(current.case_state)) {
+        if (
+          !prefixOnly &&
+          !ours &&
+          current.case_state !== undefined &&
+          ACTIVE_CASE_STATES.includes(current.case_state)
+        ) {
           return {
             unreachable: unreachable(
               `port ${port} must be ${describe(wanted)}, and a case operation the harness did not start is going on there (case_state ${current.case_state}): the Task Interface cannot end it, so "without error" cannot be established`,

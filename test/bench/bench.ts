@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeCall } from '../../support/target/codec.ts';
+import { encodeCall } from '../../support/wire/request-encoding.ts';
 import { benchClientPath, type ClientPathFigure } from './client-path.ts';
 import { benchEmulator, type EmulatorFigures, warmUp } from './emulator-load.ts';
 import { benchFuzz, type FuzzFigures } from './fuzz.ts';

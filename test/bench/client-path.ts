@@ -2,9 +2,10 @@
 // send, receive, decode, validate the answer: callTask) against a raw undici loop that sends the same fixed
 // body to the same emulator. One call at a time, as the suite makes them; keep-alive in both.
 import { Agent, request } from 'undici';
-import { callTask, closeClient } from '../../support/target/client.ts';
-import { encodeCall } from '../../support/target/codec.ts';
 import type { Encoding, TargetConfig } from '../../support/target/types.ts';
+import { closeClient } from '../../support/wire/exchange.ts';
+import { encodeCall } from '../../support/wire/request-encoding.ts';
+import { callTask } from '../../support/wire/task-call.ts';
 import type { ServerProcess } from './servers.ts';
 import { ratio, type Summary, summarise } from './stats.ts';
 

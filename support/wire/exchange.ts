@@ -1,0 +1,194 @@
+// One HTTP exchange with a target through undici, recorded as evidence exactly as it went over the wire. It never
+// throws for what the target does: `exchange.error` says it. Redirects are never followed. The whole exchange
+// has one deadline, an AbortSignal, since undici's own timeouts fire at about 1 s granularity.
+
+import { performance } from 'node:perf_hooks';
+import { Agent, request } from 'undici';
+import type { Encoding, Exchange } from '../target/types.ts';
+import { answerCharset, decodeText } from './charsets.ts';
+import { describeFailure } from './failures.ts';
+import { redact } from './request-evidence.ts';
+
+const CONNECT_TIMEOUT_MS = 5_000;
+
+let agent: Agent | undefined;
+
+function dispatcher(): Agent {
+  // headersTimeout/bodyTimeout off: the AbortSignal is the one deadline
+  agent ??= new Agent({
+    keepAliveTimeout: 4_000,
+    connect: { timeout: CONNECT_TIMEOUT_MS },
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+  return agent;
+}
+
+/** Closes every kept-alive connection; the next call opens a new agent. */
+export async function closeClient(): Promise<void> {
+  const closing = agent;
+  agent = undefined;
+  await closing?.close();
+}
+
+/** One HTTP exchange: what to send, its deadline and the cap on the answer's size. */
+export interface ExchangeSpec {
+  readonly label: string;
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer | undefined;
+  /** The request body as the evidence shows it. */
+  readonly evidenceBody: string;
+  readonly timeoutMs: number;
+  readonly maxResponseBytes: number;
+  /** How to read the answer's bytes as text when its Content-Type names no charset. */
+  readonly expect?: Encoding;
+}
+
+/** The exchange as evidence, with the answer's raw bytes and the charset they were read in. */
+export interface ExchangeOutcome {
+  readonly exchange: Exchange;
+  readonly bytes?: Buffer;
+  readonly charset?: string;
+}
+
+/** Sends `spec` within its deadline. Never throws for what the target does; `exchange.error` says it. */
+export async function httpExchange(spec: ExchangeSpec): Promise<ExchangeOutcome> {
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const target = new URL(spec.url);
+  const hostPort = `${target.hostname}:${target.port || (target.protocol === 'https:' ? '443' : '80')}`;
+  const recordedHeaders = redact({
+    host: target.host,
+    connection: 'keep-alive', // undici adds it, as it adds host and content-length
+    ...spec.headers,
+    ...(spec.body === undefined ? {} : { 'content-length': String(spec.body.length) }),
+  });
+  const requestEvidence = {
+    method: spec.method,
+    url: spec.url,
+    headers: recordedHeaders,
+    body: spec.evidenceBody,
+  };
+  // The deadline of the whole exchange, cleared when the exchange ends: AbortSignal.timeout's timer would outlive
+  // the exchange by the whole deadline and abort a signal nobody listens to any more, for every call.
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () => deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+    spec.timeoutMs,
+  );
+  timer.unref();
+  try {
+    return await exchangeWithin(spec, deadline.signal, { startedAt, t0, target, hostPort, requestEvidence });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface ExchangeStart {
+  readonly startedAt: string;
+  readonly t0: number;
+  readonly target: URL;
+  readonly hostPort: string;
+  readonly requestEvidence: Exchange['request'];
+}
+
+async function exchangeWithin(
+  spec: ExchangeSpec,
+  signal: AbortSignal,
+  { startedAt, t0, target, hostPort, requestEvidence }: ExchangeStart,
+): Promise<ExchangeOutcome> {
+  const elapsed = () => Math.round(performance.now() - t0);
+
+  let answer: Awaited<ReturnType<typeof request>>;
+  try {
+    answer = await request(spec.url, {
+      dispatcher: dispatcher(),
+      method: spec.method as 'POST',
+      headers: { ...spec.headers },
+      body: spec.body,
+      signal,
+    });
+  } catch (error) {
+    const message = describeFailure(error, {
+      hostPort,
+      hostname: target.hostname,
+      signal,
+      timeoutMs: spec.timeoutMs,
+    });
+    return {
+      exchange: { label: spec.label, startedAt, request: requestEvidence, error: message, ms: elapsed() },
+    };
+  }
+
+  const chunks: Buffer[] = [];
+  let read = 0;
+  let truncated = false;
+  let error: string | undefined;
+  // Listeners rather than `for await`: the same chunks, end, errors and cut-off, without an async iterator and
+  // its promises on every call (a tenth of a round trip, docs/bench.md).
+  const failure = await new Promise<unknown>((resolve) => {
+    const body = answer.body;
+    let settled = false;
+    const settle = (outcome: unknown) => {
+      if (settled) return;
+      settled = true;
+      resolve(outcome);
+    };
+    body.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      if (read + chunk.length > spec.maxResponseBytes) {
+        chunks.push(chunk.subarray(0, spec.maxResponseBytes - read));
+        read = spec.maxResponseBytes;
+        truncated = true;
+        settle(undefined);
+        body.destroy(); // reading stops here
+        return;
+      }
+      chunks.push(chunk);
+      read += chunk.length;
+    });
+    body.on('end', () => settle(undefined));
+    body.on('error', (cause: unknown) => settle(cause));
+    // closed with neither an end nor an error: what `for await` reports as a premature close
+    body.on('close', () =>
+      settle(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })),
+    );
+  });
+  if (failure !== undefined) {
+    error = describeFailure(failure, {
+      hostPort,
+      hostname: target.hostname,
+      signal,
+      timeoutMs: spec.timeoutMs,
+      bodyBytes: read,
+    });
+  }
+  if (truncated) error = `the answer exceeded ${spec.maxResponseBytes} bytes; reading stopped`;
+  const bytes = Buffer.concat(chunks);
+  const headers = flattenHeaders(answer.headers);
+  const charset = answerCharset(bytes, headers['content-type'], spec.expect);
+  const exchange: Exchange = {
+    label: spec.label,
+    startedAt,
+    request: requestEvidence,
+    response: {
+      status: answer.statusCode,
+      headers,
+      body: decodeText(bytes, charset),
+      truncated,
+    },
+    ...(error === undefined ? {} : { error }),
+    ms: elapsed(),
+  };
+  return { exchange, bytes, charset };
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
