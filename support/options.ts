@@ -66,14 +66,16 @@ export const USAGE = `usage: npm test -- [--target=T] [--rig=URL] [--encoding=xm
   --timeout  deadline of one call in milliseconds (default: the profile's, else ${DEFAULT_TIMEOUT_MS})
   --seed, --fuzz-runs   fast-check seed and runs per property for the @fuzz scenarios
   --fuzz-path  replay exactly one counterexample of a @fuzz property, as its failure prints it
-  --reports  where reports are written (default reports)
+  --reports  where reports are written (default: a directory of this run's own, reports/runs/<UTC stamp>-<pid>/,
+             reports/latest pointing at the newest; DIR is written as given, by one run at a time)
   --interactive  an operator at this terminal causes what the Task Interface cannot (profile capabilities.operator)
   --expect   a file of the target's known failures, each with a reason: they are reported and do not gate
   --ports    with no rig, the port ids the harness reads before the run (only getportstatus and case_getstate):
              A-B, an id, or a comma list such as 1-30,1990-2000 (default: the ports the profile lists, else ${DEFAULT_PORTS})
   --write-profile  write what that reading found as a read-only profile to FILE (never overwritten), to edit and keep
-  --certify  the whole suite against a profile, with an evidence bundle in <reports>/certification/<UTC stamp>/;
-             refuses filters, feature paths and --expect; check a bundle with npm run verify-bundle -- DIR
+  --certify  the whole suite against a profile, with an evidence bundle in reports/certification/<UTC stamp>/
+             (DIR/certification/ with --reports); refuses filters, feature paths and --expect; check a bundle
+             with npm run verify-bundle [-- DIR] (the newest by default)
 Anything else (--tags, --name, --format, --parallel, feature paths) goes to cucumber unchanged.
 Verdicts: PASSED, FAILED, NOT APPLICABLE, INCONCLUSIVE. Exit codes: 0 nothing FAILED, 1 a scenario FAILED
 (or, with --certify, the target is not certified: FAILED or INCONCLUSIVE), 2 the run could not be made.`;

@@ -31,11 +31,14 @@ import {
   loadProfile,
   ProfileError,
 } from './profile/profile.ts';
+import { writeAllureContext } from './report/allure-context.ts';
 import { CERTIFICATION_EXIT, writeCertification } from './report/certify.ts';
 import { progressLine } from './report/progress-line.ts';
+import { claimReportsDir, LATEST, ReportsDirError } from './report/reports-dir.ts';
 import {
   countVerdicts,
   gates,
+  MessageStreamError,
   placeOf,
   readVerdictsFile,
   type ScenarioVerdict,
@@ -390,7 +393,16 @@ async function main(argv: readonly string[]): Promise<number> {
     ? await loadExpectations(options.expect, new Set(requirements.map((r) => r.id)))
     : undefined;
 
-  const reportsDir = path.resolve(PROJECT_ROOT, options.reportsDir);
+  // Without --reports a run directory of its own (reports/runs/<stamp>-<pid>/); with it, DIR, held by a lock.
+  const reportsRoot = path.join(PROJECT_ROOT, 'reports');
+  const reports = await claimReportsDir({
+    root: reportsRoot,
+    explicit: options.ownArgs.some((a) => a.startsWith('--reports='))
+      ? path.resolve(PROJECT_ROOT, options.reportsDir)
+      : undefined,
+    label: (dir) => path.relative(process.cwd(), dir) || '.',
+  });
+  const reportsDir = reports.dir;
   const timeoutMs = options.timeoutMs ?? profile?.timeouts?.call_ms ?? DEFAULT_TIMEOUT_MS;
   const seed = options.seed ?? randomInt(0, 2 ** 31 - 1);
   if (options.interactive && !process.stdin.isTTY)
@@ -505,6 +517,22 @@ async function main(argv: readonly string[]): Promise<number> {
     if (fullReports) {
       await writeFile(path.join(reportsDir, 'junit.xml'), junit);
       await annotateAllureResults(path.join(reportsDir, 'allure-results'), scenarios);
+      await writeAllureContext(
+        path.join(reportsDir, 'allure-results'),
+        {
+          taskUrl: target.taskUrl,
+          rigUrl: target.rigUrl,
+          seed,
+          encodings: encodingsOf(options.encoding),
+          profile: profile && {
+            file: loaded.file,
+            vendor: profile.identity.vendor,
+            product: profile.identity.product,
+            release: profile.identity.software_release,
+          },
+        },
+        PROJECT_ROOT,
+      );
     }
     await writeFile(
       path.join(reportsDir, 'verdicts.json'),
@@ -539,9 +567,12 @@ async function main(argv: readonly string[]): Promise<number> {
       )}\n`,
     );
     const where = path.relative(process.cwd(), reportsDir) || '.';
-    console.log(
-      `reports: ${where}/ (verdicts.json, junit.xml, cucumber.html, messages.ndjson, exchanges.ndjson, allure-results/)`,
-    );
+    const written = fullReports
+      ? 'verdicts.json, junit.xml, cucumber.html, messages.ndjson, exchanges.ndjson, allure-results/'
+      : 'verdicts.json, messages.ndjson, exchanges.ndjson';
+    const latest = path.relative(process.cwd(), path.join(reportsRoot, LATEST));
+    const pointed = reports.ownRun && (await reports.markLatest()) ? `; ${latest} points here` : '';
+    console.log(`reports: ${where}/ (${written})${pointed}`);
 
     const aborted = scenarios.some((s) => s.reason === OPERATOR_ABORTED);
     // Cucumber fails a run for its scenarios, and also when a report could not be written or a BeforeAll or
@@ -558,7 +589,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
     if (options.certify && loaded && code !== 2) {
       const bundle = await writeCertification({
-        root: path.join(reportsDir, 'certification'),
+        root: reports.certificationRoot,
         started,
         finished,
         loaded,
@@ -584,6 +615,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     return code;
   } finally {
+    reports.release();
     await target.close();
     await closeClient();
   }
@@ -596,7 +628,12 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     if (error instanceof ProfileError || error instanceof ExpectationError) {
       for (const line of error.message.split('\n')) console.error(`harness: ${line}`);
-    } else if (error instanceof UsageError || error instanceof RunError) {
+    } else if (
+      error instanceof UsageError ||
+      error instanceof RunError ||
+      error instanceof ReportsDirError ||
+      error instanceof MessageStreamError
+    ) {
       console.error(`harness: ${error.message}`);
       if (error instanceof UsageError) console.error('run "npm test -- --help" for the flags');
     } else {

@@ -2,6 +2,7 @@
 // scenario's verdict (in the cucumber process, which attaches it to the scenario's messages); the runner reads
 // the message stream back into one record per scenario for the console, JUnit, Allure and certification.
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Encoding } from '../target/types.ts';
 import { SKIP_REASON_MEDIA_TYPE } from './messages.ts';
 
@@ -232,6 +233,17 @@ interface Running {
   stepStatus: Map<string, string>;
 }
 
+/** A message stream that is not one JSON envelope a line: cut short, or written by two runs at once. */
+export class MessageStreamError extends Error {}
+
+function parseLine<T>(text: string, line: number): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new MessageStreamError(`line ${line} is not JSON (${(error as Error).message})`);
+  }
+}
+
 /** Reads cucumber's message stream into one verdict per scenario run (retried attempts left out). */
 export function readVerdicts(ndjson: string): RunVerdicts {
   const documents = new Map<string, GherkinDocument>();
@@ -242,9 +254,11 @@ export function readVerdicts(ndjson: string): RunVerdicts {
   let started = false;
   let finished = false;
 
-  for (const text of ndjson.split('\n')) {
+  const lines = ndjson.split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    const text = lines[index] as string;
     if (text.trim() === '') continue;
-    const envelope = JSON.parse(text) as Envelope;
+    const envelope = parseLine<Envelope>(text, index + 1);
     if (envelope.gherkinDocument?.uri) documents.set(envelope.gherkinDocument.uri, envelope.gherkinDocument);
     else if (envelope.pickle) pickles.set(envelope.pickle.id, envelope.pickle);
     else if (envelope.testCase) testCases.set(envelope.testCase.id, envelope.testCase);
@@ -272,7 +286,7 @@ export function readVerdicts(ndjson: string): RunVerdicts {
       if (!run) continue;
       if (envelope.attachment.mediaType === SKIP_REASON_MEDIA_TYPE) run.skipReason = envelope.attachment.body;
       if (envelope.attachment.mediaType === VERDICT_MEDIA_TYPE)
-        run.verdict = JSON.parse(envelope.attachment.body) as VerdictRecord;
+        run.verdict = parseLine<VerdictRecord>(envelope.attachment.body, index + 1);
     } else if (envelope.testCaseFinished) {
       const { testCaseStartedId, willBeRetried, timestamp } = envelope.testCaseFinished;
       const run = running.get(testCaseStartedId);
@@ -316,12 +330,26 @@ export function readVerdicts(ndjson: string): RunVerdicts {
   return { started, finished, scenarios };
 }
 
+/** The run's verdicts; undefined when there is no message stream. Throws MessageStreamError, in one line. */
 export async function readVerdictsFile(file: string): Promise<RunVerdicts | undefined> {
+  const where = path.relative(process.cwd(), file) || file;
+  let text: string;
   try {
-    return readVerdicts(await readFile(file, 'utf8'));
+    text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new MessageStreamError(
+      `the message stream ${where} cannot be read: ${code ?? (error as Error).message}`,
+    );
+  }
+  try {
+    return readVerdicts(text);
+  } catch (error) {
+    if (!(error instanceof MessageStreamError)) throw error;
+    throw new MessageStreamError(
+      `the message stream ${where} cannot be read: ${error.message}; was another run writing to the same reports directory?`,
+    );
   }
 }
 

@@ -81,11 +81,52 @@ export async function verifyBundle(dir: string): Promise<BundleCheck> {
   return { ok: false, files: actual.size, problems, manifestSha256 };
 }
 
+/** The newest bundle under `root` (reports/certification/): stamps sort as times do. */
+export async function newestBundle(root: string): Promise<string | undefined> {
+  let names: string[];
+  try {
+    names = await readdir(root);
+  } catch {
+    return undefined;
+  }
+  const stamps = names.filter((n) => /^\d{8}T\d{6}Z(-\d+)?$/.test(n)).sort(byStamp);
+  const newest = stamps[stamps.length - 1];
+  return newest === undefined ? undefined : path.join(root, newest);
+}
+
+/** 20261127T215113Z-2 after 20261127T215113Z: the suffix counts, as freshDir (certify.ts) numbers them. */
+function byStamp(a: string, b: string): number {
+  const [stampA = '', nA = '1'] = a.split('-');
+  const [stampB = '', nB = '1'] = b.split('-');
+  return stampA.localeCompare(stampB) || Number(nA) - Number(nB);
+}
+
+const CERTIFICATION_ROOT = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'reports',
+  'certification',
+);
+
 async function main(argv: readonly string[]): Promise<number> {
-  const dir = argv[0];
-  if (dir === undefined || argv.length !== 1 || dir.startsWith('-')) {
-    console.error('usage: npm run verify-bundle -- DIR   (a reports/certification/<stamp>/ directory)');
+  if (argv.length > 1 || argv[0]?.startsWith('-')) {
+    console.error(
+      'usage: npm run verify-bundle [-- DIR]   (a reports/certification/<stamp>/ directory; default the newest)',
+    );
     return 2;
+  }
+  let dir = argv[0];
+  if (dir === undefined) {
+    dir = await newestBundle(CERTIFICATION_ROOT);
+    if (dir === undefined) {
+      console.error(
+        `verify-bundle: no bundle in ${path.relative(process.cwd(), CERTIFICATION_ROOT)}/: give its DIR`,
+      );
+      return 2;
+    }
+    dir = path.relative(process.cwd(), dir) || dir;
+    console.log(`verify-bundle: the newest bundle, ${dir}`);
   }
   try {
     if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
