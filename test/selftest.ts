@@ -6,8 +6,9 @@ import { readdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEVIATIONS } from '../emulator/deviations.ts';
+import { DEVIATIONS, unmetNeeds } from '../emulator/deviations.ts';
 import { startEmulator } from '../emulator/index.ts';
+import { AS_FOUND_SITE_FILE, loadSite } from '../emulator/site.ts';
 import { readRunResult, type ScenarioResult } from '../support/report/messages.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,21 +46,27 @@ function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, q
   });
 }
 
-/** The suite against one emulator (faithful when `deviation` is undefined), through the real `npm test` path. */
+/**
+ * The suite against one emulator (faithful when `deviation` is undefined), through the real `npm test` path.
+ * `rig`: the emulator's rig arranges every scenario; `as-found`: no rig, the emulator on the as-found site, and
+ * the harness judges the site as it finds it (docs/spec/as-found.md).
+ */
 async function suiteAgainst(
   deviation: string | undefined,
   extraArgs: readonly string[],
   phase: 'all' | 'examples' | 'fuzz' = 'all',
+  mode: 'rig' | 'as-found' = 'rig',
 ): Promise<Outcome> {
   const rigToken = randomBytes(12).toString('hex');
+  const asFound = mode === 'as-found';
   const emulator = await startEmulator({
     host: '127.0.0.1',
     port: 0,
-    rigToken,
+    ...(asFound ? { rig: false, site: fileURLToPath(AS_FOUND_SITE_FILE) } : { rigToken }),
     quiet: true,
     deviate: deviation ? [deviation] : [],
   });
-  const name = deviation ?? 'faithful';
+  const name = `${asFound ? 'as-found-' : ''}${deviation ?? 'faithful'}`;
   const reports = path.join(REPORTS, phase === 'all' ? name : `${name}-${phase}`);
   // Against a deviation only the scenarios of the requirements it breaks run: the verdict (a scenario carrying
   // one of its ids fails) is the same as for the whole suite, at a fraction of the time.
@@ -77,13 +84,15 @@ async function suiteAgainst(
         'tsx',
         'support/run.ts',
         `--target=${emulator.taskUrl}`,
-        `--rig=${emulator.rigUrl}`,
+        ...(asFound ? [] : [`--rig=${emulator.rigUrl}`]),
         `--reports=${path.relative(ROOT, reports)}`,
         `--seed=${SEED}`,
         ...tags,
         ...extraArgs,
       ],
-      { ...process.env, HARNESS_RIG_TOKEN: rigToken, HARNESS_REPORTS: 'messages' },
+      asFound
+        ? { ...withoutRigToken(process.env), HARNESS_REPORTS: 'messages' }
+        : { ...process.env, HARNESS_RIG_TOKEN: rigToken, HARNESS_REPORTS: 'messages' },
       true,
     );
     const result = await readRunResult(path.join(reports, 'messages.ndjson'));
@@ -93,6 +102,12 @@ async function suiteAgainst(
   } finally {
     await emulator.close();
   }
+}
+
+/** The environment without a rig token: an as-found run must not borrow one. */
+function withoutRigToken(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { HARNESS_RIG_TOKEN: _, ...rest } = env;
+  return rest;
 }
 
 async function pool<T, R>(items: readonly T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -115,7 +130,9 @@ function pad(text: string, width: number): string {
 async function main(argv: readonly string[]): Promise<number> {
   const only = argv.filter((a) => !a.startsWith('--'));
   const skipUnit = argv.includes('--no-unit');
-  const extraArgs = argv.filter((a) => a.startsWith('--') && a !== '--no-unit');
+  const extraArgs = argv.filter((a) => a.startsWith('--') && !OWN_FLAGS.includes(a));
+  // --as-found-only [NAME...]: only the second phase, for debugging one deviation without a rig.
+  if (argv.includes('--as-found-only')) return asFoundPhase(only, extraArgs);
   if (!skipUnit) {
     // The fast tests (npm run unit: test/*.test.ts), then the heavy ones (npm run e2e: test/e2e/*.test.ts).
     for (const [name, dir] of [
@@ -178,6 +195,77 @@ async function main(argv: readonly string[]): Promise<number> {
   const score = outcomes.length === 0 ? 100 : (100 * caught) / outcomes.length;
   console.log(`\nmutation score: ${caught}/${outcomes.length} deviations caught (${score.toFixed(1)}%)`);
   console.log(`selftest: ${caught} passed, ${outcomes.length - caught} failed`);
+  const first = caught === outcomes.length ? 0 : 1;
+  if (argv.includes('--no-as-found')) return first;
+  return Math.max(first, await asFoundPhase(only, extraArgs));
+}
+
+/** The selftest's own flags; every other --flag goes to the harness. */
+const OWN_FLAGS: readonly string[] = ['--no-unit', '--as-found-only', '--no-as-found'];
+
+/**
+ * The second phase: every deviation the as-found site can show (its needs met there, emulator/deviations.ts) is
+ * run against the emulator with no rig on that site, the harness judging the site as it finds it, and must be
+ * caught as in the first phase. The rest need what no site as found offers (a success, a known error flag).
+ */
+async function asFoundPhase(only: readonly string[], extraArgs: readonly string[]): Promise<number> {
+  const unknown = only.filter((name) => !DEVIATIONS.some((d) => d.name === name));
+  if (unknown.length > 0) {
+    console.error(`selftest: no such deviation: ${unknown.join(', ')}`);
+    return 2;
+  }
+  const site = (await loadSite(AS_FOUND_SITE_FILE)).ports;
+  const chosen = only.length > 0 ? DEVIATIONS.filter((d) => only.includes(d.name)) : DEVIATIONS;
+  const catchable = chosen.filter((d) => unmetNeeds(d.needs, site).length === 0);
+  const notCatchable = chosen.filter((d) => unmetNeeds(d.needs, site).length > 0);
+  const siteName = path.relative(ROOT, fileURLToPath(AS_FOUND_SITE_FILE));
+
+  console.log(
+    `\nselftest: the suite against the faithful emulator with no rig, on the site as found (${siteName})`,
+  );
+  const faithful = await suiteAgainst(undefined, extraArgs, 'all', 'as-found');
+  if (faithful.exitCode !== 0) {
+    console.error(faithful.output);
+    console.error(
+      `selftest: the suite failed the faithful emulator without a rig (exit ${faithful.exitCode}); the as-found score means nothing`,
+    );
+    return 1;
+  }
+  console.log(`  passed (${faithful.seconds.toFixed(1)} s)`);
+
+  const width = Math.max(1, Math.min(4, availableParallelism()));
+  console.log(
+    `selftest: the suite without a rig against the ${catchable.length} deviations that site can show, ${width} at a time`,
+  );
+  const outcomes = await pool(catchable, width, async (d) => {
+    const examples = await suiteAgainst(d.name, extraArgs, 'examples', 'as-found');
+    const caughtByExamples = examples.exitCode === 1 && examples.catches.length > 0;
+    const outcome = caughtByExamples ? examples : await suiteAgainst(d.name, extraArgs, 'fuzz', 'as-found');
+    const mark = outcome.exitCode === 1 && outcome.catches.length > 0 ? 'caught' : 'MISSED';
+    console.log(`  ${pad(d.name, 28)} ${mark} (${outcome.seconds.toFixed(1)} s)`);
+    return outcome;
+  });
+
+  console.log(`\n${pad('deviation (no rig)', 28)} ${pad('verdict', 8)} scenarios that caught it`);
+  let caught = 0;
+  for (const o of outcomes) {
+    const ok = o.exitCode === 1 && o.catches.length > 0;
+    if (ok) caught++;
+    const names = o.catches.map((s) => `${s.name} (${path.basename(s.uri)}:${s.line})`);
+    const detail = ok
+      ? `${names.slice(0, 2).join('; ')}${names.length > 2 ? `; and ${names.length - 2} more` : ''}`
+      : `exit ${o.exitCode}; ${o.failed.length} failed, none tagged ${o.breaks.map((id) => `@req:${id}`).join(' or ')}`;
+    console.log(`${pad(o.name.replace(/^as-found-/, ''), 28)} ${pad(ok ? 'caught' : 'MISSED', 8)} ${detail}`);
+  }
+  if (notCatchable.length > 0) {
+    console.log(`\nnot catchable without a rig on ${siteName}, by what they need:`);
+    for (const d of notCatchable)
+      console.log(`  ${pad(d.name, 28)} needs ${unmetNeeds(d.needs, site).join(', ')}`);
+  }
+  const score = outcomes.length === 0 ? 100 : (100 * caught) / outcomes.length;
+  console.log(
+    `\nas-found score: caught without a rig ${caught} / catchable on that site ${outcomes.length} (${score.toFixed(1)}%)`,
+  );
   return caught === outcomes.length ? 0 : 1;
 }
 
