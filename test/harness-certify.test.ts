@@ -55,14 +55,20 @@ function scenario(overrides: Partial<ScenarioVerdict>): ScenarioVerdict {
 describe('verdicts', () => {
   it('passes only what passed, and never a skipped scenario', () => {
     assert.deepEqual(decideVerdict({ status: 'PASSED' }), { verdict: 'PASSED' });
-    assert.deepEqual(decideVerdict({ status: 'SKIPPED', skipReason: 'NOT APPLICABLE: no JSON' }), {
-      verdict: 'NOT APPLICABLE',
-      reason: 'no JSON',
-    });
-    assert.deepEqual(decideVerdict({ status: 'SKIPPED', skipReason: 'INCONCLUSIVE: no rig' }), {
-      verdict: 'INCONCLUSIVE',
-      reason: 'no rig',
-    });
+    assert.deepEqual(
+      decideVerdict({ status: 'SKIPPED', skip: { verdict: 'NOT APPLICABLE', reason: 'no JSON' } }),
+      {
+        verdict: 'NOT APPLICABLE',
+        reason: 'no JSON',
+      },
+    );
+    assert.deepEqual(
+      decideVerdict({ status: 'SKIPPED', skip: { verdict: 'INCONCLUSIVE', reason: 'no rig' } }),
+      {
+        verdict: 'INCONCLUSIVE',
+        reason: 'no rig',
+      },
+    );
     assert.equal(decideVerdict({ status: 'SKIPPED' }).verdict, 'INCONCLUSIVE');
     assert.deepEqual(
       decideVerdict({ status: 'FAILED', message: 'expected fault 1000, got success\n  at x' }),

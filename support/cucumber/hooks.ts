@@ -54,7 +54,7 @@ After(function (this: HarnessWorld, { pickle, gherkinDocument, result }) {
     {
       status: result?.status ?? 'UNKNOWN',
       message: result?.message,
-      skipReason: this.skipped ? `${this.skipped.verdict}: ${this.skipped.reason}` : undefined,
+      skip: this.skipped,
       // Input that is not a call must still be answered: there a timeout is the failure, not an open question.
       timeout: tags.includes('@robustness') ? undefined : this.timeouts[0],
     },

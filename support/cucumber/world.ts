@@ -14,7 +14,7 @@ import {
 } from '../checks/expect.ts';
 import { checkPort, describeAnswer, describeExpected, type Expected, meets } from '../fuzz/oracle.ts';
 import { renderExchange } from '../report/evidence.ts';
-import { SKIP_REASON_MEDIA_TYPE } from '../report/messages.ts';
+import { SKIP_MEDIA_TYPE } from '../report/messages.ts';
 import { type RunConfig, readRigToken, readRunConfig } from '../run-config.ts';
 import { NEEDS_ERROR_FLAG } from '../site/as-found.ts';
 import {
@@ -181,10 +181,11 @@ export class HarnessWorld extends World {
 
   /** A precondition this target cannot reach: the scenario is skipped with the reason, never passed. */
   skip(unreachable: Unreachable): StepOutcome {
-    const reason = `${unreachable.verdict}: ${unreachable.reason}`;
     this.skipped = unreachable;
-    this.attach(reason, { mediaType: SKIP_REASON_MEDIA_TYPE });
-    this.log(reason);
+    this.attach(JSON.stringify({ verdict: unreachable.verdict, reason: unreachable.reason }), {
+      mediaType: SKIP_MEDIA_TYPE,
+    });
+    this.log(`${unreachable.verdict}: ${unreachable.reason}`);
     return 'skipped';
   }
 

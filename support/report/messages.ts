@@ -65,8 +65,27 @@ const SEVERITY: readonly ScenarioStatus[] = [
   'UNKNOWN',
 ];
 
-/** The media type of the reason a step gives when it skips a scenario. */
-export const SKIP_REASON_MEDIA_TYPE = 'text/x.harness-skip-reason';
+/** The media type of the skip a step records: JSON, a Skip (its verdict and reason as data). */
+export const SKIP_MEDIA_TYPE = 'application/x.harness-skip+json';
+
+/** Why a step skipped its scenario: a precondition not reached, never a pass. */
+export interface Skip {
+  readonly verdict: 'NOT APPLICABLE' | 'INCONCLUSIVE';
+  readonly reason: string;
+}
+
+/** A skip attachment's body, read back; undefined when it is not one. */
+export function readSkip(body: string): Skip | undefined {
+  try {
+    const value = JSON.parse(body) as Partial<Skip>;
+    if (
+      (value.verdict === 'NOT APPLICABLE' || value.verdict === 'INCONCLUSIVE') &&
+      typeof value.reason === 'string'
+    )
+      return { verdict: value.verdict, reason: value.reason };
+  } catch {}
+  return undefined;
+}
 
 export function parseMessages(ndjson: string): RunResult {
   const lines = new Map<string, number>();
@@ -110,13 +129,14 @@ export function parseMessages(ndjson: string): RunResult {
           message: testStepResult.message ?? current.message,
         });
       }
-    } else if (
-      envelope.attachment?.mediaType === SKIP_REASON_MEDIA_TYPE &&
-      envelope.attachment.testCaseStartedId
-    ) {
+    } else if (envelope.attachment?.mediaType === SKIP_MEDIA_TYPE && envelope.attachment.testCaseStartedId) {
       const current = status.get(envelope.attachment.testCaseStartedId);
-      if (current)
-        status.set(envelope.attachment.testCaseStartedId, { ...current, message: envelope.attachment.body });
+      const skip = readSkip(envelope.attachment.body);
+      if (current && skip)
+        status.set(envelope.attachment.testCaseStartedId, {
+          ...current,
+          message: `${skip.verdict}: ${skip.reason}`,
+        });
     } else if (envelope.testCaseFinished && !envelope.testCaseFinished.willBeRetried) {
       finished.push(envelope.testCaseFinished.testCaseStartedId);
     } else if (envelope.testRunStarted) {

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Encoding } from '../target/types.ts';
-import { SKIP_REASON_MEDIA_TYPE } from './messages.ts';
+import { readSkip, SKIP_MEDIA_TYPE, type Skip } from './messages.ts';
 
 export type Verdict = 'PASSED' | 'FAILED' | 'NOT APPLICABLE' | 'INCONCLUSIVE';
 export const VERDICTS: readonly Verdict[] = ['PASSED', 'FAILED', 'NOT APPLICABLE', 'INCONCLUSIVE'];
@@ -28,8 +28,8 @@ export interface Outcome {
   readonly status: string;
   /** The failing step's message. */
   readonly message?: string;
-  /** The reason a step gave when it skipped the scenario: `<verdict>: <reason>`. */
-  readonly skipReason?: string;
+  /** What a step recorded when it skipped the scenario. */
+  readonly skip?: Skip;
   /** A call of the scenario that the target did not answer in time. */
   readonly timeout?: string;
 }
@@ -48,11 +48,10 @@ export function decideVerdict(outcome: Outcome, expectedReason?: string): Verdic
       : { verdict: 'PASSED', stale: expectedReason };
   }
   if (status === 'SKIPPED') {
-    const reason = outcome.skipReason;
-    for (const verdict of ['NOT APPLICABLE', 'INCONCLUSIVE'] as const) {
-      if (reason?.startsWith(`${verdict}: `)) return { verdict, reason: reason.slice(verdict.length + 2) };
-    }
-    return { verdict: 'INCONCLUSIVE', reason: reason ?? 'skipped without a reason' };
+    const skip = outcome.skip;
+    return skip
+      ? { verdict: skip.verdict, reason: skip.reason }
+      : { verdict: 'INCONCLUSIVE', reason: 'skipped without a reason' };
   }
   if (status === 'FAILED' && outcome.timeout !== undefined) {
     return { verdict: 'INCONCLUSIVE', reason: `the target timed out: ${outcome.timeout}` };
@@ -228,7 +227,7 @@ interface Running {
   start: number;
   status: string;
   message?: string;
-  skipReason?: string;
+  skip?: Skip;
   verdict?: VerdictRecord;
   stepStatus: Map<string, string>;
 }
@@ -284,7 +283,7 @@ export function readVerdicts(ndjson: string): RunVerdicts {
     } else if (envelope.attachment?.testCaseStartedId) {
       const run = running.get(envelope.attachment.testCaseStartedId);
       if (!run) continue;
-      if (envelope.attachment.mediaType === SKIP_REASON_MEDIA_TYPE) run.skipReason = envelope.attachment.body;
+      if (envelope.attachment.mediaType === SKIP_MEDIA_TYPE) run.skip = readSkip(envelope.attachment.body);
       if (envelope.attachment.mediaType === VERDICT_MEDIA_TYPE)
         run.verdict = parseLine<VerdictRecord>(envelope.attachment.body, index + 1);
     } else if (envelope.testCaseFinished) {
@@ -299,8 +298,7 @@ export function readVerdicts(ndjson: string): RunVerdicts {
       const tags = pickle?.tags.map((t) => t.name) ?? [];
       const name = pickle?.name ?? '(unknown scenario)';
       const record =
-        run.verdict ??
-        decideVerdict({ status: run.status, message: run.message, skipReason: run.skipReason });
+        run.verdict ?? decideVerdict({ status: run.status, message: run.message, skip: run.skip });
       const stepText = new Map(pickle?.steps.map((s) => [s.id, s.text]) ?? []);
       const steps = (testCases.get(run.testCaseId)?.testSteps ?? [])
         .filter((s) => s.pickleStepId !== undefined)

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import type { Encoding, Exchange } from '../target/types.ts';
 import { answerCharset, decodeText } from './charsets.ts';
-import { describeFailure } from './failures.ts';
+import { describeFailure, type Failure } from './failures.ts';
 import { redact } from './request-evidence.ts';
 
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -111,21 +111,28 @@ async function exchangeWithin(
       signal,
     });
   } catch (error) {
-    const message = describeFailure(error, {
+    const failed = describeFailure(error, {
       hostPort,
       hostname: target.hostname,
       signal,
       timeoutMs: spec.timeoutMs,
     });
     return {
-      exchange: { label: spec.label, startedAt, request: requestEvidence, error: message, ms: elapsed() },
+      exchange: {
+        label: spec.label,
+        startedAt,
+        request: requestEvidence,
+        error: failed.message,
+        failure: failed.kind,
+        ms: elapsed(),
+      },
     };
   }
 
   const chunks: Buffer[] = [];
   let read = 0;
   let truncated = false;
-  let error: string | undefined;
+  let error: Failure | undefined;
   // Listeners rather than `for await`: the same chunks, end, errors and cut-off, without an async iterator and
   // its promises on every call (a tenth of a round trip, docs/bench.md).
   const failure = await new Promise<unknown>((resolve) => {
@@ -165,7 +172,11 @@ async function exchangeWithin(
       bodyBytes: read,
     });
   }
-  if (truncated) error = `the answer exceeded ${spec.maxResponseBytes} bytes; reading stopped`;
+  if (truncated)
+    error = {
+      kind: 'too-large',
+      message: `the answer exceeded ${spec.maxResponseBytes} bytes; reading stopped`,
+    };
   const bytes = Buffer.concat(chunks);
   const headers = flattenHeaders(answer.headers);
   const charset = answerCharset(bytes, headers['content-type'], spec.expect);
@@ -179,7 +190,7 @@ async function exchangeWithin(
       body: decodeText(bytes, charset),
       truncated,
     },
-    ...(error === undefined ? {} : { error }),
+    ...(error === undefined ? {} : { error: error.message, failure: error.kind }),
     ms: elapsed(),
   };
   return { exchange, bytes, charset };

@@ -4,26 +4,18 @@
 import type { Exchange } from '../target/types.ts';
 
 /** What went wrong with an exchange, as a kind the verdict logic can branch on (timeout → INCONCLUSIVE). */
-export type FailureKind =
-  | 'timeout'
-  | 'refused'
-  | 'unreachable'
-  | 'reset'
-  | 'not-http'
-  | 'too-large'
-  | 'other';
+export type FailureKind = NonNullable<Exchange['failure']>;
 
-/** The kind of failure an exchange's error describes; undefined when it completed. */
+/** The kind of failure an exchange met; undefined when it completed. */
 export function failureKind(exchange: Exchange): FailureKind | undefined {
-  const error = exchange.error;
-  if (error === undefined) return undefined;
-  if (error.startsWith('no answer within') || error.includes('not complete within')) return 'timeout';
-  if (error.startsWith('connection refused')) return 'refused';
-  if (error.startsWith('host not found') || error.startsWith('no connection to')) return 'unreachable';
-  if (error.startsWith('connection reset') || error.startsWith('connection closed')) return 'reset';
-  if (error.startsWith('answered bytes that are not HTTP')) return 'not-http';
-  if (error.startsWith('the answer exceeded')) return 'too-large';
-  return 'other';
+  if (exchange.error === undefined) return undefined;
+  return exchange.failure ?? 'other';
+}
+
+/** A failure as data: its kind, for the verdict logic, and its words, for a person. */
+export interface Failure {
+  readonly kind: FailureKind;
+  readonly message: string;
 }
 
 export interface FailureContext {
@@ -35,30 +27,41 @@ export interface FailureContext {
   readonly bodyBytes?: number;
 }
 
-/** The failure in words about what the target did. */
-export function describeFailure(error: unknown, ctx: FailureContext): string {
+/** The failure: its kind, and words about what the target did. */
+export function describeFailure(error: unknown, ctx: FailureContext): Failure {
   const inBody = ctx.bodyBytes !== undefined;
   if (ctx.signal.aborted) {
-    return inBody
-      ? `the answer was not complete within ${ctx.timeoutMs} ms (${ctx.bodyBytes} bytes of the body read)`
-      : `no answer within ${ctx.timeoutMs} ms`;
+    return failure(
+      'timeout',
+      inBody
+        ? `the answer was not complete within ${ctx.timeoutMs} ms (${ctx.bodyBytes} bytes of the body read)`
+        : `no answer within ${ctx.timeoutMs} ms`,
+    );
   }
   const codes = errorCodes(error);
   const has = (...wanted: string[]) => wanted.some((c) => codes.includes(c));
   if (codes.some((c) => c.startsWith('HPE_')) || (error as Error)?.name === 'HTTPParserError') {
-    return `answered bytes that are not HTTP (${oneLine(error)})`;
+    return failure('not-http', `answered bytes that are not HTTP (${oneLine(error)})`);
   }
-  if (has('ECONNREFUSED')) return `connection refused by ${ctx.hostPort}`;
-  if (has('ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME')) return `host not found: ${ctx.hostname}`;
+  if (has('ECONNREFUSED')) return failure('refused', `connection refused by ${ctx.hostPort}`);
+  if (has('ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME'))
+    return failure('unreachable', `host not found: ${ctx.hostname}`);
   if (has('UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH')) {
-    return `no connection to ${ctx.hostPort} (${oneLine(error)})`;
+    return failure('unreachable', `no connection to ${ctx.hostPort} (${oneLine(error)})`);
   }
   if (has('ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')) {
-    return inBody
-      ? `connection reset after ${ctx.bodyBytes} bytes of the answer`
-      : `connection closed by ${ctx.hostPort} without an answer`;
+    return failure(
+      'reset',
+      inBody
+        ? `connection reset after ${ctx.bodyBytes} bytes of the answer`
+        : `connection closed by ${ctx.hostPort} without an answer`,
+    );
   }
-  return `request failed: ${oneLine(error)}`;
+  return failure('other', `request failed: ${oneLine(error)}`);
+}
+
+function failure(kind: FailureKind, message: string): Failure {
+  return { kind, message };
 }
 
 function errorCodes(error: unknown): string[] {
