@@ -1,6 +1,6 @@
 // One list of Latin-1 charset names serves the bytes the client sends, the bytes the XSD validates and the reading
 // of an answer's bytes: every name in it, US-ASCII and each spelling of ISO-8859-1, gives the same bytes on the
-// way out and to xmllint, and the same text on the way in.
+// way out and to libxml2, and the same text on the way in.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateRequest } from '../support/checks/schema.ts';
@@ -62,8 +62,8 @@ describe('bodyBytes: what is sent and what is validated', () => {
     assert.deepEqual(bodyBytes(json, 'JSON'), utf8(json));
   });
 
-  it('is what the XSD reads: a US-ASCII body past ASCII reaches xmllint as the one byte sent', async () => {
-    // xmllint reads the byte as the declaration says: é as E9 breaks US-ASCII, as it would on the wire
+  it('is what the XSD reads: a US-ASCII body past ASCII reaches libxml2 as the one byte sent', async () => {
+    // libxml2 reads the byte as the declaration says: é as E9 breaks US-ASCII, as it would on the wire
     const errors = await validateRequest(call('US-ASCII', 'case_cancel\u00e9'), 'XML', 'case_cancel', false);
     assert.match(errors.join('\n'), /Invalid bytes in character encoding/);
     assert.deepEqual(await validateRequest(call('US-ASCII', 'case_cancel'), 'XML', 'case_cancel', false), []);

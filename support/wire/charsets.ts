@@ -5,7 +5,7 @@ import { charsetOf } from './media-types.ts';
 
 /**
  * Charset names (lower case) under which a body is Latin-1 bytes, one byte a character. US-ASCII is a subset:
- * its bodies are Latin-1 bytes too, so that a character past ASCII reaches the target (and xmllint) as the one
+ * its bodies are Latin-1 bytes too, so that a character past ASCII reaches the target (and libxml2) as the one
  * byte it would be, not as UTF-8.
  */
 export const LATIN1_CHARSETS: ReadonlySet<string> = new Set([

@@ -55,8 +55,8 @@ export interface PlannedCall {
 }
 
 /**
- * Validates many requests in one go (one xmllint run per schema instead of one per call), so that
- * the callTask of each finds its verdict memoised. Throws `harness bug: ...` for the first invalid one.
+ * Validates many requests ahead of their calls, so that the callTask of each finds its verdict memoised.
+ * Throws `harness bug: ...` for the first invalid one.
  */
 export async function prevalidateCalls(calls: readonly PlannedCall[]): Promise<void> {
   await Promise.all(
