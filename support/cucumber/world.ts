@@ -255,7 +255,13 @@ export class HarnessWorld extends World {
         if (unreachable) {
           // The evidence keeps the arranger's own words; the verdict names what was missing, as the summary groups it.
           this.log(`arranging through the Task Interface: ${unreachable.reason}`);
-          if (unreachable.verdict !== 'INCONCLUSIVE' || unreachable.reason === OPERATOR_ABORTED)
+          // With an operator declared, what stood in the way of asking one is the news; the arranger says it.
+          const operatorsCase = plan.needsErrorFlag && this.run.profile?.capabilities.operator === true;
+          if (
+            unreachable.verdict !== 'INCONCLUSIVE' ||
+            unreachable.reason === OPERATOR_ABORTED ||
+            operatorsCase
+          )
             return this.skip(unreachable);
           return this.skip({
             verdict: 'INCONCLUSIVE',
