@@ -130,13 +130,8 @@ describe('the fuzz properties against the emulator', () => {
     assert.notDeepEqual(await bodies(4), first);
   });
 
-  it('without a rig, check refused values and literals all the same (literals only past the parameter checks)', async () => {
-    for (const property of [REFUSED, LITERALS] as const) {
-      const outcome = await checkProperty(property as typeof REFUSED, session(faithful, 'JSON', false), {
-        seed: 8,
-        runs: 40,
-      });
-      assert.equal(outcome.counterexample, undefined, outcome.counterexample?.steps.join('\n'));
-    }
+  it('without a rig and without a site read, check refused values all the same (literals: see harness-fuzz-as-found)', async () => {
+    const outcome = await checkProperty(REFUSED, session(faithful, 'JSON', false), { seed: 8, runs: 40 });
+    assert.equal(outcome.counterexample, undefined, outcome.counterexample?.steps.join('\n'));
   });
 });

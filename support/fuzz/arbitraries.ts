@@ -20,7 +20,7 @@ interface Range {
 }
 
 /** Powers of two and their neighbours inside the range: where a bit width in the target would show. */
-function binaryEdges({ min, max }: Range): fc.Arbitrary<number> {
+export function binaryEdges({ min, max }: Range): fc.Arbitrary<number> {
   const widest = Math.floor(Math.log2(max));
   return fc
     .tuple(fc.integer({ min: 1, max: widest }), fc.integer({ min: -1, max: 1 }))
@@ -261,33 +261,47 @@ const JSON_NOT_NUMBERS = [
   '"Infinity"',
 ];
 
-function malformed(range: Range, encoding: Encoding): fc.Arbitrary<Sent> {
+/** `ids`: the valid ids the damaged literals are built on (default: any in the range). */
+function malformed(encoding: Encoding, ids: fc.Arbitrary<number>): fc.Arbitrary<Sent> {
   const [damages, constants] =
     encoding === 'XML' ? [XML_DAMAGES, XML_NOT_NUMBERS] : [JSON_DAMAGES, JSON_NOT_NUMBERS];
   return fc.oneof(
     {
       weight: 4,
-      arbitrary: fc.tuple(idIn(range), fc.constantFrom(...damages)).map(([v, damage]) => damage(v)),
+      arbitrary: fc.tuple(ids, fc.constantFrom(...damages)).map(([v, damage]) => damage(v)),
     },
     { weight: 1, arbitrary: fc.constantFrom(...constants) },
   );
 }
 
-/** A value the spec refuses for this parameter: missing, outside the range, or not an integer at all. */
-export function refused(range: Range, encoding: Encoding): fc.Arbitrary<Sent> {
+/**
+ * A value the spec refuses for this parameter: missing, outside the range, or not an integer at all (built on
+ * one of `ids`, default any id in the range).
+ */
+export function refused(
+  range: Range,
+  encoding: Encoding,
+  ids: fc.Arbitrary<number> = idIn(range),
+): fc.Arbitrary<Sent> {
   return fc.oneof(
     { weight: 1, arbitrary: fc.constant(undefined) },
     { weight: 3, arbitrary: outside(range, encoding) },
-    { weight: 4, arbitrary: malformed(range, encoding) },
+    { weight: 4, arbitrary: malformed(encoding, ids) },
   );
 }
 
-/** At least one parameter refused; the other anything (so that the order 1003/1004 before 1010 shows too). */
-export function refusedCall(encoding: Encoding): fc.Arbitrary<SentCall> {
+/**
+ * At least one parameter refused; the other anything (so that the order 1003/1004 before 1010 shows too).
+ * `ports`: the port ids a valid port_id, or the damaged literal of one, is taken from (default: any in the range).
+ */
+export function refusedCall(
+  encoding: Encoding,
+  ports: fc.Arbitrary<number> = portIdInRange,
+): fc.Arbitrary<SentCall> {
   const bin = fc.oneof(binIdInRange, refused(BIN_ID, encoding));
   return fc.oneof(
-    fc.record({ port_id: refused(PORT_ID, encoding), bin_id: bin }),
-    fc.record({ port_id: portIdInRange, bin_id: refused(BIN_ID, encoding) }),
+    fc.record({ port_id: refused(PORT_ID, encoding, ports), bin_id: bin }),
+    fc.record({ port_id: ports, bin_id: refused(BIN_ID, encoding) }),
   );
 }
 
@@ -354,31 +368,40 @@ export interface LiteralCall extends SentCall {
   readonly bin: number;
 }
 
+/** The forms of port_id and bin_id (undefined: plain), at least one of them a form. */
+export function literalForms(
+  encoding: Encoding,
+): fc.Arbitrary<readonly [Form | undefined, Form | undefined]> {
+  const form = encoding === 'XML' ? xmlForm : jsonForm;
+  return fc.oneof<fc.Arbitrary<readonly [Form | undefined, Form | undefined]>[]>(
+    fc.tuple(form, fc.constant(undefined)),
+    fc.tuple(fc.constant(undefined), form),
+    fc.tuple(form, form),
+  );
+}
+
+/** A value in a form; a form that happens to write the canonical text is sent as the number it is. */
+export function written(v: number, f: Form | undefined): Sent {
+  const text = f?.(v);
+  return text === undefined || text === String(v) ? v : text;
+}
+
+/** At least one of the two is sent in a form other than the plain number. */
+export function isLiteral(call: LiteralCall): boolean {
+  return call.port_id !== call.port || call.bin_id !== call.bin;
+}
+
 /** A call with port_id, bin_id or both written in a form the spec accepts, not the canonical one. */
 export function literalCall(encoding: Encoding): fc.Arbitrary<LiteralCall> {
-  const form = encoding === 'XML' ? xmlForm : jsonForm;
-  // a form that happens to write the canonical text is sent as the number it is
-  const written = (v: number, f: Form | undefined): Sent => {
-    const text = f?.(v);
-    return text === undefined || text === String(v) ? v : text;
-  };
   return fc
-    .record({
-      port: portIdInRange,
-      bin: binIdInRange,
-      forms: fc.oneof<fc.Arbitrary<readonly [Form | undefined, Form | undefined]>[]>(
-        fc.tuple(form, fc.constant(undefined)),
-        fc.tuple(fc.constant(undefined), form),
-        fc.tuple(form, form),
-      ),
-    })
+    .record({ port: portIdInRange, bin: binIdInRange, forms: literalForms(encoding) })
     .map(({ port, bin, forms }) => ({
       port,
       bin,
       port_id: written(port, forms[0]),
       bin_id: written(bin, forms[1]),
     }))
-    .filter((call) => call.port_id !== call.port || call.bin_id !== call.bin);
+    .filter(isLiteral);
 }
 
 /** The bounds in accepted forms, always tried first. */

@@ -42,6 +42,8 @@ export interface CheckOutcome {
   /** The requests validated ahead of their runs, in how many batches, and the time it took. */
   readonly validation: { readonly requests: number; readonly batches: number; readonly ms: number };
   readonly counterexample?: Counterexample;
+  /** As found: the ports that read differently after the property than at its first call on them, one line each. */
+  readonly changed: readonly string[];
 }
 
 /** A failed run: the disagreement, with the steps and exchanges of that run. */
@@ -105,6 +107,8 @@ class RunsAhead<T> {
     private readonly examples: readonly T[],
     private readonly total: number,
     private readonly plan: (value: T) => PlannedCall[],
+    /** As found: reads the ports of these values ahead, together (their answers are then validated in one go). */
+    private readonly readAhead?: (values: readonly T[]) => Promise<void>,
   ) {}
 
   async before(run: number): Promise<void> {
@@ -119,6 +123,7 @@ class RunsAhead<T> {
     });
     const calls = values.slice(this.runs).flatMap((value) => this.plan(value));
     await prevalidateCalls(calls);
+    await this.readAhead?.(values.slice(this.runs));
     this.runs = upTo;
     this.validated.requests += calls.length;
     this.validated.batches++;
@@ -174,7 +179,18 @@ export async function checkProperty<T>(
     property.arbitrary(encoding, replaying ? hint : undefined),
     plan,
   );
-  const ahead = new RunsAhead(arbitrary, fastCheckSeed, property.examples(encoding), requestedRuns, plan);
+  const reads = property.reads;
+  const readAhead = reads
+    ? (values: readonly T[]) => session.readAhead(values.flatMap((value) => reads(value, encoding)))
+    : undefined;
+  const ahead = new RunsAhead(
+    arbitrary,
+    fastCheckSeed,
+    property.examples(encoding),
+    requestedRuns,
+    plan,
+    readAhead,
+  );
   const predicate = async (value: T): Promise<void> => {
     if (fault !== undefined) return;
     // Runs come in the order fc.sample gives them until the first failure; shrinks are the wrapper's business.
@@ -188,6 +204,8 @@ export async function checkProperty<T>(
     try {
       await attempt;
     } catch (error) {
+      // as found, a port that moved since the site was read: the run is not sent, fast-check draws another
+      if (fc.PreconditionFailure.isFailure(error)) throw error;
       if (!(error instanceof Disagreement)) {
         fault ??= error;
         return;
@@ -207,6 +225,8 @@ export async function checkProperty<T>(
   const details = await fc.check(fc.asyncProperty(arbitrary, predicate), parameters);
   await inFlight; // an interrupted run finishes its calls before the next scenario resets the rig
   if (fault !== undefined) throw fault;
+  // as found, nothing the property sent may have changed a port it called (with a rig nothing was read: none)
+  const changed = await session.changes();
 
   const outcome = {
     key,
@@ -218,6 +238,7 @@ export async function checkProperty<T>(
     replayed: replaying,
     elapsedMs: performance.now() - started,
     validation: ahead.validated,
+    changed,
   };
   // fast-check fails a property interrupted before any run ended, with no counterexample: that is no finding
   if (details.failed && details.counterexample === null) return { ...outcome, runs: 0, interrupted: true };

@@ -2,11 +2,12 @@
 // exercised, and turn a counterexample into steps, evidence and a command that replays it.
 import { AssertionError } from 'chai';
 import type { HarnessWorld, StepOutcome } from '../cucumber/world.ts';
-import { readRigToken, readRunConfig } from '../run-config.ts';
+import { type RunConfig, readRigToken, readRunConfig } from '../run-config.ts';
 import type { Encoding } from '../target/types.ts';
+import { FoundSite } from './as-found.ts';
 import { type CheckOutcome, checkProperty, defaultTimeLimitMs } from './check.ts';
 import type { FuzzProperty } from './properties.ts';
-import { FuzzSession } from './session.ts';
+import { CannotJudge, FuzzSession } from './session.ts';
 
 /** Above this share of one kind of answer, the run says the property exercised little else. */
 export const DOMINANT_SHARE = 0.9;
@@ -47,11 +48,33 @@ export function summarise(title: string, session: FuzzSession, outcome: CheckOut
   const runs = outcome.replayed
     ? 'replayed one counterexample'
     : `${outcome.runs} of ${outcome.requestedRuns} runs${outcome.interrupted ? ` (interrupted at the time limit of ${seconds(outcome.timeLimitMs)})` : ''}`;
+  const played = session.playedPorts;
+  const asFound =
+    played.length > 0 || session.reads > 0
+      ? [
+          `as found: ${session.reads} reads (getportstatus, case_getstate), played on ${played.length} port(s)${played.length > 0 ? ` (${listed(played)})` : ''}${session.moved > 0 ? `; ${session.moved} run(s) not sent, their port having moved since the site was read` : ''}${moves(session)}`,
+        ]
+      : [];
   return [
     `fuzz ${outcome.key} (${title}): ${runs} in ${seconds(outcome.elapsedMs)}, seed ${seed} (fast-check seed ${outcome.fastCheckSeed})`,
     `${session.calls} case_cancel calls (${rate.toFixed(0)} a second); ${outcome.validation.requests} requests validated ahead in ${outcome.validation.batches} batch(es), ${Math.round(outcome.validation.ms)} ms`,
+    ...asFound,
     `answers: ${answers.join(', ') || 'none'}`,
   ].join('; ');
+}
+
+/** The ports seen to move by themselves between two calls (not a failure: as-found.md). */
+function moves(session: FuzzSession): string {
+  const moved = [...session.movedBetweenCalls].map(([port, how]) => `port ${port}: ${how}`);
+  return moved.length === 0
+    ? ''
+    : `; the site moved by itself between calls (not a failure): ${moved.join('; ')}`;
+}
+
+/** Port ids in words, the first 20 of them. */
+function listed(ids: readonly number[]): string {
+  const shown = ids.slice(0, 20).join(', ');
+  return ids.length > 20 ? `${shown} and ${ids.length - 20} more` : shown;
 }
 
 /** Says so when nearly every answer was the same: the property then tested one check, not the spec. */
@@ -59,36 +82,53 @@ export function diagnose(key: string, session: FuzzSession, intended?: string): 
   const total = session.calls;
   const [kind, count] = spread(session)[0] ?? ['', 0];
   if (total < DIAGNOSIS_MIN_CALLS || count / total < DOMINANT_SHARE || kind === intended) return undefined;
+  const asFound = session.playedPorts.length > 0;
   const hint =
-    kind === 'fault 1000'
-      ? session.hasRig
-        ? 'the ports it calls do not exist: does the rig apply PUT /ports?'
-        : 'without a rig no port is arranged, so the answers past the parameter checks are mostly "no such port"'
-      : 'the generators or the arrangement reach little else on this target';
+    kind === 'fault 1000' && session.hasRig
+      ? 'the ports it calls do not exist: does the rig apply PUT /ports?'
+      : asFound
+        ? 'the site as found offers little else to probe: the ports read stand alike'
+        : kind === 'fault 1000'
+          ? 'without a rig no port is arranged, so the answers past the parameter checks are mostly "no such port"'
+          : 'the generators or the arrangement reach little else on this target';
   return `fuzz ${key}: ${count} of ${total} answers (${percent(count, total)}) were ${kind}; the property exercised little else (${hint})`;
 }
 
-function replay(world: HarnessWorld, path: string): string {
+/** The command that replays exactly one counterexample (`path`), or the whole property (no path: the seed does). */
+function replay(world: HarnessWorld, path?: string): string {
   const prefix = world.run.rerunPrefix.replace(/\s--fuzz-path=\S+/g, '');
   // --tags keeps the other feature files out even where cucumber adds its configured paths to the one given
   const scenario = world.place ? `${world.place.uri}:${world.place.line}` : 'features/fuzz.feature';
   const place = `--tags @fuzz ${scenario}`;
-  return `${prefix} --fuzz-path=${path} ${place}`;
+  return path === undefined ? `${prefix} ${place}` : `${prefix} --fuzz-path=${path} ${place}`;
 }
 
-/** Runs the property in the scenario's encoding; a property that needs a rig reports INCONCLUSIVE without one. */
+/**
+ * The property as this run plays it: as written with a rig; without one, on the site as found when discovery read
+ * it and the property has a variant for it; else as written when it needs no rig. Or why it cannot run.
+ */
+export function propertyToPlay<T>(
+  property: FuzzProperty<T>,
+  run: Pick<RunConfig, 'rigUrl' | 'site'>,
+): FuzzProperty<unknown> | { readonly cannot: string } {
+  if (run.rigUrl) return property;
+  if (run.site && property.asFound) {
+    const found = property.asFound(new FoundSite(run.site));
+    return typeof found === 'string' ? { cannot: found } : found;
+  }
+  if (!property.needsRig) return property;
+  return { cannot: property.missing ?? `the property "${property.title}" needs a rig (--rig=URL)` };
+}
+
+/** Runs the property in the scenario's encoding; one that cannot run on this target reports INCONCLUSIVE, saying why. */
 export async function runFuzzProperty<T>(
   world: HarnessWorld,
   property: FuzzProperty<T>,
   encoding: Encoding,
 ): Promise<StepOutcome> {
   const rigUrl = world.run.rigUrl;
-  if (property.needsRig && !rigUrl) {
-    return world.skip({
-      verdict: 'INCONCLUSIVE',
-      reason: `the property "${property.title}" arranges random ports through the rig control API (rig-control.md), and this target has no rig: give --rig=URL`,
-    });
-  }
+  const played = propertyToPlay(property, world.run);
+  if ('cannot' in played) return world.skip({ verdict: 'INCONCLUSIVE', reason: played.cannot });
   const session = new FuzzSession(
     world.target,
     encoding,
@@ -97,13 +137,23 @@ export async function runFuzzProperty<T>(
   // every exchange goes to the run's exchange log (certification evidence); only a counterexample's to the report
   session.onExchange = (exchange) => world.keep(exchange);
   const seed = world.run.seed;
-  const outcome = await checkProperty(property, session, {
-    seed,
-    runs: world.run.fuzzRuns,
-    path: world.run.fuzzPath,
-  });
-  world.log(summarise(property.title, session, outcome, seed));
-  const warning = diagnose(outcome.key, session, property.intended?.(session.hasRig));
+  let outcome: CheckOutcome;
+  try {
+    outcome = await checkProperty(played, session, {
+      seed,
+      runs: world.run.fuzzRuns,
+      path: world.run.fuzzPath,
+    });
+  } catch (error) {
+    if (!(error instanceof CannotJudge)) throw error;
+    world.log(`fuzz ${played.id}: ${error.message}`);
+    return world.skip({
+      verdict: 'INCONCLUSIVE',
+      reason: `the site as found could not be read: ${error.message}`,
+    });
+  }
+  world.log(summarise(played.title, session, outcome, seed));
+  const warning = diagnose(outcome.key, session, played.intended?.(session.hasRig));
   if (warning) {
     world.log(warning);
     console.warn(`\n${warning}`);
@@ -115,24 +165,37 @@ export async function runFuzzProperty<T>(
     });
   }
   const counterexample = outcome.counterexample;
-  let message: string | undefined;
+  const messages: string[] = [];
   if (counterexample) {
     const command = replay(world, counterexample.path);
     const how = outcome.replayed ? 'replayed' : `found at run ${counterexample.foundAtRun}`;
-    message = [
+    const message = [
       `the controller and the specification disagree (${counterexample.message.replace(/^Then /, '')}); replay: ${command}`,
       `minimal counterexample (seed ${seed}, path ${counterexample.path}, ${how}, shrunk ${counterexample.shrinks} times):`,
       ...counterexample.steps.map((step) => `  ${step}`),
       'replay exactly this counterexample with:',
       `  ${command}`,
     ].join('\n');
+    messages.push(message);
     world.attach(counterexample.steps.join('\n'), {
       mediaType: 'text/plain',
       fileName: 'minimal counterexample',
     });
     for (const exchange of counterexample.exchanges) world.record(exchange);
   }
-  results.set(world, { title: property.title, encoding, outcome, message });
+  if (outcome.changed.length > 0) {
+    const command = replay(world);
+    messages.push(
+      [
+        `the property changed the site it only probed (seed ${seed}): ${outcome.changed.join('; ')}; replay: ${command}`,
+        ...outcome.changed.map((line) => `  ${line}`),
+        'replay the whole property with:',
+        `  ${command}`,
+      ].join('\n'),
+    );
+  }
+  const message = messages.length > 0 ? messages.join('\n') : undefined;
+  results.set(world, { title: played.title, encoding, outcome, message });
   return undefined;
 }
 

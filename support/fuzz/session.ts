@@ -1,17 +1,35 @@
 // One property's conversation with the target: arranging through the rig, calling, comparing every
 // answer and read-back with the oracle, and keeping the current run's steps and exchanges as evidence.
 
+import fc from 'fast-check';
+import { describeFound, isReadProblem, readPort, samePort as sameFound } from '../site/read-port.ts';
+import type { FoundPort } from '../site/site-map.ts';
 import { inRange } from '../spec.ts';
 import { type Arranger, isUnreachable, RigArranger } from '../target/arrange.ts';
 import { callTask, type PlannedCall } from '../target/client.ts';
 import { buildParams, type ParamSpec } from '../target/params.ts';
 import { RigClient } from '../target/rig.ts';
-import type { CallResult, Encoding, Exchange, ParamValue, PortState, TargetConfig } from '../target/types.ts';
-import { describeAnswer, describeExpected, meets, type Sent, SiteModel } from './oracle.ts';
+import type {
+  Answer,
+  CallResult,
+  Encoding,
+  Exchange,
+  ParamValue,
+  PortState,
+  TargetConfig,
+} from '../target/types.ts';
+import type { LiteralCall } from './arbitraries.ts';
+import type { FoundSite } from './as-found.ts';
+import { describeAnswer, describeExpected, type Expected, meets, type Sent, SiteModel } from './oracle.ts';
 
 /** The target and the oracle disagree: a counterexample (fast-check shrinks it). Anything else thrown is a harness or rig fault. */
 export class Disagreement extends Error {
   override readonly name = 'Disagreement';
+}
+
+/** As found, a port could not be read (no answer, or one the harness cannot read): the property cannot judge (INCONCLUSIVE). */
+export class CannotJudge extends Error {
+  override readonly name = 'CannotJudge';
 }
 
 /** What one run did, in the words of the feature files, and the exchanges it made. */
@@ -104,11 +122,39 @@ export interface RigAccess {
   readonly token?: string;
 }
 
+/** A port as found, in a Given step. */
+function foundStep(portId: number, port: FoundPort | null): string {
+  return port === null
+    ? `Given port ${portId} does not exist (getportstatus answers 1000)`
+    : `Given port ${portId} reads as ${describeFound(port)} (the AutoCase error flag is not shown)`;
+}
+
+/** Reads in flight at once when the ports of the runs are read ahead: as many as discovery (support/site/discover.ts). */
+const READ_AHEAD = 16;
+
+/** A port as read, in words. */
+function describeReading(port: FoundPort | null): string {
+  return port === null ? 'no port (getportstatus answers 1000)' : describeFound(port);
+}
+
+/** Where an answer as found came from, for a disagreement. */
+function asRead(portId: number, port: FoundPort | null): string {
+  return `on port ${portId}, read right before as ${describeReading(port)}`;
+}
+
 export class FuzzSession {
   readonly hasRig: boolean;
   /** Answers of every case_cancel of the property, by kind: what the self-diagnosis looks at. */
   readonly answers = new Map<string, number>();
   calls = 0;
+  /** As found: the read calls made (getportstatus, case_getstate), and the runs not sent because their port had moved. */
+  reads = 0;
+  moved = 0;
+  /** As found: every port a call addressed, as it read the first time in this property (the end compares with it). */
+  private readonly firstReadings = new Map<number, FoundPort | null>();
+  /** As found: each port's latest reading, and the ports seen to move between two calls (no fault of the target's). */
+  private readonly lastReadings = new Map<number, FoundPort | null>();
+  readonly movedBetweenCalls = new Map<number, string>();
   /** Sees every exchange of every run as it happens (the tests compare two runs with it). */
   onExchange?: (exchange: Exchange) => void;
   private current = new RunRecord();
@@ -171,8 +217,12 @@ export class FuzzSession {
 
   /** One case_cancel, its answer held to the oracle's prediction. */
   async cancel(port_id: Sent, bin_id: Sent): Promise<void> {
+    await this.send(port_id, bin_id, this.model.cancel(port_id, bin_id, this.encoding));
+  }
+
+  /** One case_cancel held to `expected`; `note` adds to a disagreement what the answer is compared with besides. */
+  private async send(port_id: Sent, bin_id: Sent, expected: Expected, note = ''): Promise<Answer> {
     const encoding = this.encoding;
-    const expected = this.model.cancel(port_id, bin_id, encoding);
     const written = `port_id ${writtenParam(port_id, encoding)} and bin_id ${writtenParam(bin_id, encoding)}`;
     this.step(`When the WMS sends case_cancel in ${encoding} with ${written}`);
     const { params, strictRequest } = cancelRequest(port_id, bin_id, encoding);
@@ -186,10 +236,149 @@ export class FuzzSession {
     this.answers.set(kind, (this.answers.get(kind) ?? 0) + 1);
     if (result.problems.length > 0 || !result.answer || !meets(expected, result.answer)) {
       throw new Disagreement(
-        `Then the controller answers ${describeResult(result)}; the specification predicts ${describeExpected(expected)}`,
+        `Then the controller answers ${describeResult(result)}${note}; the specification predicts ${describeExpected(expected)}`,
       );
     }
     this.step(`Then the controller answers with ${describeAnswer(result.answer)}`);
+    return result.answer;
+  }
+
+  // --- as found (docs/spec/as-found.md): reads and probes only ------------------------------------------------
+
+  /**
+   * Reads one port through getportstatus and case_getstate; the first and the latest reading of each port in the
+   * property are kept. A reading before a call that differs from the one after the previous call on the port: the
+   * site moved by itself in between (as-found.md: not a failure), noted.
+   */
+  private async readFound(portId: number, when: string): Promise<FoundPort | null> {
+    const reading = await readPort(this.target, portId, {
+      record: (e) => this.keep(e),
+      label: `read ${when}`,
+    });
+    if (isReadProblem(reading))
+      throw new CannotJudge(`port ${portId} could not be read ${when}: ${reading.reason}`);
+    this.reads += reading?.type === 'AC' ? 2 : 1;
+    if (!this.firstReadings.has(portId)) this.firstReadings.set(portId, reading);
+    const last = this.lastReadings.get(portId);
+    if (last !== undefined && !sameFound(last, reading))
+      this.movedBetweenCalls.set(portId, `${describeReading(last)}, then ${describeReading(reading)}`);
+    this.lastReadings.set(portId, reading);
+    return reading;
+  }
+
+  /**
+   * As found, before the runs: the ports they will call, read together (READ_AHEAD at a time), so that the site
+   * the property starts from is read once and the answers of the read methods are validated in one go. Their
+   * readings are the first of each port, which the end of the property compares with.
+   */
+  async readAhead(ports: readonly number[]): Promise<void> {
+    const todo = [...new Set(ports)].filter((port) => !this.firstReadings.has(port));
+    let next = 0;
+    const worker = async () => {
+      while (next < todo.length) {
+        const port = todo[next++] as number;
+        await this.readFound(port, 'before the property');
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_AHEAD, todo.length) }, worker));
+  }
+
+  /**
+   * The port read right before the call: the oracle's prediction from that reading, when the call is a probe on
+   * it. A port that moved since the site was read so that the call could succeed is no failure: the run is not
+   * sent (fc.pre), and counted.
+   */
+  private async readBefore(
+    site: FoundSite,
+    portId: number,
+    binId: number,
+  ): Promise<[FoundPort | null, Expected]> {
+    const before = await this.readFound(portId, 'before the call');
+    const prediction = site.predictPort(before, portId, binId);
+    if ('change' in prediction) {
+      this.moved++;
+      fc.pre(false);
+      throw new Error('harness bug: fc.pre(false) did not stop the run');
+    }
+    this.step(foundStep(portId, before));
+    return [before, prediction.expected];
+  }
+
+  /** A fault changes nothing: the port reads back as it did right before the call. */
+  private async expectUnchanged(portId: number, before: FoundPort | null): Promise<void> {
+    const after = await this.readFound(portId, 'after the call');
+    if (!sameFound(before, after)) {
+      throw new Disagreement(
+        `Then port ${portId} reads back as ${describeReading(after)}: a fault changed port ${portId}, which read as ${describeReading(before)} right before`,
+      );
+    }
+    this.step(`Then port ${portId} reads back unchanged`);
+  }
+
+  /** As found: a call in the ranges, sent only as a probe on its port as read right before, which must not change. */
+  async probe(site: FoundSite, port_id: number, bin_id: number): Promise<void> {
+    const [before, expected] = await this.readBefore(site, port_id, bin_id);
+    await this.send(port_id, bin_id, expected, ` ${asRead(port_id, before)}`);
+    await this.expectUnchanged(port_id, before);
+  }
+
+  /**
+   * As found, acceptance by difference: on a port where the plain call is a probe, the call in literal forms gets
+   * the same answer as the plain one, the oracle's (a port's code, never the parameter's fault).
+   */
+  async probeLiteral(site: FoundSite, call: LiteralCall): Promise<void> {
+    const [before, expected] = await this.readBefore(site, call.port, call.bin);
+    const where = asRead(call.port, before);
+    const plain = await this.send(call.port, call.bin, expected, ` to the plain values ${where}`);
+    await this.send(
+      call.port_id,
+      call.bin_id,
+      expected,
+      ` to the literal forms ${where}, where the same call with the plain values got ${describeAnswer(plain)}`,
+    );
+    await this.expectUnchanged(call.port, before);
+  }
+
+  /**
+   * As found, a call the parameter checks refuse: a probe on any port. A known port it addresses is read before
+   * the property's first call on it, so that the end of the property can tell that it did not change.
+   */
+  async probeRefused(site: FoundSite, port_id: Sent, bin_id: Sent): Promise<void> {
+    const prediction = site.predict(port_id, bin_id, this.encoding);
+    if ('change' in prediction)
+      throw new Error(`harness bug: a refused call that is no probe: ${prediction.change}`);
+    const port = prediction.port;
+    if (port !== undefined && site.port(port) !== undefined && !this.firstReadings.has(port))
+      await this.readFound(port, 'before the first call on it');
+    await this.send(port_id, bin_id, prediction.expected);
+  }
+
+  /**
+   * As found, after the property: every port it called, read again and compared with its first reading. One line
+   * per port that reads differently ("a fault changed port N"), unless the property saw that port move by itself
+   * between two calls (then the difference is the site's, noted in movedBetweenCalls). None with a rig.
+   */
+  async changes(): Promise<string[]> {
+    const lines: string[] = [];
+    for (const [portId, first] of [...this.firstReadings].sort((a, b) => a[0] - b[0])) {
+      const now = await readPort(this.target, portId, {
+        record: (e) => this.keep(e),
+        label: 'read after the property',
+      });
+      if (isReadProblem(now))
+        throw new CannotJudge(`port ${portId} could not be read after the property: ${now.reason}`);
+      this.reads += now?.type === 'AC' ? 2 : 1;
+      if (sameFound(first, now) || this.movedBetweenCalls.has(portId)) continue;
+      lines.push(
+        `a fault changed port ${portId}: it read as ${describeReading(first)} before the property's first call on it, and as ${describeReading(now)} after the property`,
+      );
+    }
+    return lines;
+  }
+
+  /** The ports the property played on as found, in order. */
+  get playedPorts(): readonly number[] {
+    return [...this.firstReadings.keys()].sort((a, b) => a - b);
   }
 
   /** The port reads back through the rig as the oracle's model says. */
