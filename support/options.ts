@@ -1,4 +1,5 @@
 // The harness's own command line: what it takes for itself, and what it hands to cucumber unchanged.
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { DEFAULT_PORTS, PortListError, type PortRange, parsePortList } from './site/port-list.ts';
 
 export const DEFAULT_TASK_PORT = 44000;
@@ -27,6 +28,8 @@ export interface HarnessOptions {
   /** --write-profile: where to write a profile from what discovery found. */
   readonly writeProfile?: string;
   readonly help: boolean;
+  /** Every flag of ours as given (FLAGS): where a flag added to FLAGS is read. */
+  readonly flags: FlagValues;
   /** Our own flags exactly as given, to print a re-run command that means the same run. */
   readonly ownArgs: readonly string[];
   /** Everything that is not ours, in order, for cucumber. */
@@ -35,22 +38,38 @@ export interface HarnessOptions {
 
 export class UsageError extends Error {}
 
-const VALUE_FLAGS = [
-  'target',
-  'rig',
-  'encoding',
-  'timeout',
-  'reports',
-  'seed',
-  'fuzz-runs',
-  'fuzz-path',
-  'target-profile',
-  'expect',
-  'ports',
-  'write-profile',
-] as const;
-const BOOLEAN_FLAGS = ['certify', 'interactive', 'help'] as const;
-type ValueFlag = (typeof VALUE_FLAGS)[number];
+/**
+ * The harness's own flags, one line each; node:util parseArgs reads them, and everything else on the command
+ * line goes to cucumber unchanged, in order. Adding a flag is its line here: `'ca': { type: 'string' }` is then
+ * `options.flags.ca` (the value as given, or undefined), `'insecure': { type: 'boolean' }` is
+ * `options.flags.insecure` (true or false). Either way it is refused when given twice (a string flag also
+ * without a value, a boolean one with a value), kept in ownArgs for the re-run command, and never handed to
+ * cucumber. Check the value in parseOptions (a UsageError, before anything starts) and give it a line in USAGE.
+ */
+export const FLAGS = {
+  target: { type: 'string' },
+  rig: { type: 'string' },
+  encoding: { type: 'string' },
+  timeout: { type: 'string' },
+  reports: { type: 'string' },
+  seed: { type: 'string' },
+  'fuzz-runs': { type: 'string' },
+  'fuzz-path': { type: 'string' },
+  'target-profile': { type: 'string' },
+  expect: { type: 'string' },
+  ports: { type: 'string' },
+  'write-profile': { type: 'string' },
+  certify: { type: 'boolean' },
+  interactive: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+export type Flag = keyof typeof FLAGS;
+
+/** Each flag as given: a string flag's value (undefined when not given), a boolean flag's presence. */
+export type FlagValues = {
+  readonly [F in Flag]: (typeof FLAGS)[F]['type'] extends 'string' ? string | undefined : boolean;
+};
 
 export const USAGE = `usage: npm test -- [--target=T] [--rig=URL] [--encoding=xml|json|both] [--timeout=MS]
                   [--target-profile=FILE] [--seed=N] [--fuzz-runs=N] [--fuzz-path=P] [--reports=DIR]
@@ -96,60 +115,86 @@ function portList(raw: string): PortRange[] {
   }
 }
 
-export function parseOptions(argv: readonly string[]): HarnessOptions {
-  const values: Partial<Record<ValueFlag, string>> = {};
-  const flags = new Set<string>();
+function isFlag(name: string | undefined): name is Flag {
+  return name !== undefined && Object.hasOwn(FLAGS, name);
+}
+
+/** Splits the command line into our flags (checked strictly) and cucumber's arguments (untouched, in order). */
+function readFlags(argv: readonly string[]): {
+  flags: FlagValues;
+  ownArgs: string[];
+  cucumberArgs: string[];
+} {
+  // Not strict: an option that is not ours is cucumber's (its own --profile included). Only its position is used
+  // here: cucumber gets the very arguments it was given, `--tags "@a and @b"` as two, `--parallel=2` as one.
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: FLAGS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const values: Partial<Record<Flag, string | boolean>> = {};
   const ownArgs: string[] = [];
-  const cucumberArgs: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
-    const name = match?.[1];
-    if (name && (VALUE_FLAGS as readonly string[]).includes(name)) {
-      let value = match?.[2];
-      if (value === undefined) {
-        const next = argv[i + 1];
-        if (next === undefined || next.startsWith('--')) throw new UsageError(`--${name} needs a value`);
-        value = next;
-        i++;
-      }
-      if (values[name as ValueFlag] !== undefined) throw new UsageError(`--${name} given twice`);
-      if (value === '') throw new UsageError(`--${name} needs a value`);
-      values[name as ValueFlag] = value;
-      ownArgs.push(`--${name}=${value}`);
-    } else if (name && (BOOLEAN_FLAGS as readonly string[]).includes(name)) {
-      if (match?.[2] !== undefined) throw new UsageError(`--${name} takes no value`);
-      flags.add(name);
+  const ours = new Set<number>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || !isFlag(token.name)) continue;
+    const name = token.name;
+    ours.add(token.index);
+    if (FLAGS[name].type === 'boolean') {
+      if (token.value !== undefined) throw new UsageError(`--${name} takes no value`);
+      values[name] = true;
       ownArgs.push(`--${name}`);
-    } else {
-      // Not ours, cucumber's own --profile included: cucumber gets it unchanged.
-      cucumberArgs.push(arg);
+      continue;
     }
+    let value = token.value;
+    if (token.inlineValue === false) {
+      // `--target --tags x`: parseArgs takes the next argument as the value; a flag of ours never takes a flag.
+      if (value?.startsWith('--')) value = undefined;
+      else ours.add(token.index + 1);
+    }
+    if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    if (values[name] !== undefined) throw new UsageError(`--${name} given twice`);
+    if (value === '') throw new UsageError(`--${name} needs a value`);
+    values[name] = value;
+    ownArgs.push(`--${name}=${value}`);
   }
-  const encoding = (values.encoding ?? 'both').toLowerCase();
+  const flags = Object.fromEntries(
+    (Object.keys(FLAGS) as Flag[]).map((name) => [
+      name,
+      FLAGS[name].type === 'boolean' ? values[name] === true : values[name],
+    ]),
+  ) as FlagValues;
+  return { flags, ownArgs, cucumberArgs: argv.filter((_, index) => !ours.has(index)) };
+}
+
+export function parseOptions(argv: readonly string[]): HarnessOptions {
+  const { flags, ownArgs, cucumberArgs } = readFlags(argv);
+  const encoding = (flags.encoding ?? 'both').toLowerCase();
   if (encoding !== 'xml' && encoding !== 'json' && encoding !== 'both') {
-    throw new UsageError(`--encoding=${values.encoding}: expected xml, json or both`);
+    throw new UsageError(`--encoding=${flags.encoding}: expected xml, json or both`);
   }
   return {
-    target: values.target ?? 'emulator',
-    rig: values.rig,
+    target: flags.target ?? 'emulator',
+    rig: flags.rig,
     encoding,
     timeoutMs:
-      values.timeout === undefined ? undefined : positiveInteger('timeout', values.timeout, 1, 600_000),
-    reportsDir: values.reports ?? 'reports',
-    seed: values.seed === undefined ? undefined : positiveInteger('seed', values.seed, 0, 2 ** 31 - 1),
+      flags.timeout === undefined ? undefined : positiveInteger('timeout', flags.timeout, 1, 600_000),
+    reportsDir: flags.reports ?? 'reports',
+    seed: flags.seed === undefined ? undefined : positiveInteger('seed', flags.seed, 0, 2 ** 31 - 1),
     fuzzRuns:
-      values['fuzz-runs'] === undefined
+      flags['fuzz-runs'] === undefined
         ? undefined
-        : positiveInteger('fuzz-runs', values['fuzz-runs'], 1, 1_000_000),
-    fuzzPath: values['fuzz-path'],
-    targetProfile: values['target-profile'],
-    certify: flags.has('certify'),
-    interactive: flags.has('interactive'),
-    expect: values.expect,
-    ports: values.ports === undefined ? undefined : portList(values.ports),
-    writeProfile: values['write-profile'],
-    help: flags.has('help'),
+        : positiveInteger('fuzz-runs', flags['fuzz-runs'], 1, 1_000_000),
+    fuzzPath: flags['fuzz-path'],
+    targetProfile: flags['target-profile'],
+    certify: flags.certify,
+    interactive: flags.interactive,
+    expect: flags.expect,
+    ports: flags.ports === undefined ? undefined : portList(flags.ports),
+    writeProfile: flags['write-profile'],
+    help: flags.help,
+    flags,
     ownArgs,
     cucumberArgs,
   };

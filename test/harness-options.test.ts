@@ -30,6 +30,47 @@ describe('the harness command line', () => {
     assert.deepEqual(options.ownArgs, ['--target=10.20.0.5', '--encoding=xml']);
   });
 
+  it('hands every argument that is not ours to cucumber as given, in order, whatever its form', () => {
+    const options = parseOptions([
+      '--tags',
+      '@a and @b',
+      '--fuzz-path',
+      '-7:0',
+      '--name',
+      'A port that does not exist',
+      '--parallel=2',
+      '-p',
+      'ci',
+      '--certify',
+      'features/errors.feature',
+      '--',
+      '--target=z',
+    ]);
+    assert.deepEqual(options.cucumberArgs, [
+      '--tags',
+      '@a and @b',
+      '--name',
+      'A port that does not exist',
+      '--parallel=2',
+      '-p',
+      'ci',
+      'features/errors.feature',
+      '--',
+      '--target=z',
+    ]);
+    assert.deepEqual(options.ownArgs, ['--fuzz-path=-7:0', '--certify']);
+    assert.equal(options.target, 'emulator', "past --, everything is cucumber's");
+  });
+
+  it('keeps every flag of ours as given in options.flags', () => {
+    const { flags } = parseOptions(['--rig', 'http://127.0.0.1:1/rig/v1', '--interactive', '--ports=1-3']);
+    assert.equal(flags.rig, 'http://127.0.0.1:1/rig/v1');
+    assert.equal(flags.ports, '1-3');
+    assert.equal(flags.interactive, true);
+    assert.equal(flags.certify, false);
+    assert.equal(flags.target, undefined);
+  });
+
   it('defaults to the embedded emulator, both encodings', () => {
     const options = parseOptions([]);
     assert.equal(options.target, 'emulator');
@@ -41,6 +82,7 @@ describe('the harness command line', () => {
     [['--encoding=yaml'], /--encoding=yaml: expected xml, json or both/],
     [['--target'], /--target needs a value/],
     [['--target='], /--target needs a value/],
+    [['--target', '--tags', '@x'], /--target needs a value/],
     [['--timeout=soon'], /--timeout=soon: expected a whole number/],
     [['--timeout=0'], /--timeout=0: expected 1 to 600000/],
     [['--seed=-1'], /--seed=-1: expected a whole number/],
