@@ -7,6 +7,12 @@ Feature: case_cancel answers as the specification predicts, for any ids, any lit
   tried first. A failure shrinks to a minimal counterexample, shows it as steps, attaches its exchanges
   and prints the one command that replays exactly that counterexample.
 
+  With a rig the site is arranged at random. Without one the properties play on the site as found, as
+  discovery read it (docs/spec/as-found.md): only reads and probes, each call one the order of checks
+  answers with a fault given its port as read right before it, and every port they called reads the same
+  after them. The literal forms are then judged by difference: the same answer as the plain values. The
+  sequences arrange ports and need a rig.
+
   @assumed @source:seed @source:decided @req:CC-SUCCESS @req:CC-1000 @req:CC-1087 @req:CC-1099 @req:CC-1149-OTHER @req:CC-1149-NONE @req:CC-1152 @req:CC-1153 @req:CC-EFFECT-STATE @req:CC-EFFECT-KEEP @req:ORDER @req:PARAM-BOUNDS @req:PARAM-1004-RANGE @req:PARAM-1010-RANGE
   Scenario Outline: Any port_id and bin_id in the documented ranges, on a randomly arranged site (<encoding>)
     When the WMS cancels with any port_id and bin_id in the documented ranges on a randomly arranged site in <encoding>
