@@ -1,9 +1,16 @@
-// npm run emulator -- [--host 127.0.0.1] [--port 44000] [--site FILE] [--rig-token T] [--no-rig] [--quiet] [--deviate NAME]
+// npm run emulator -- [--host 127.0.0.1] [--port 44000] [--log-port 44001] [--site FILE] [--hardware-ms N]
+//                     [--rig-token T] [--no-rig] [--quiet] [--deviate NAME]
 
 import { parseArgs } from 'node:util';
 import { DEVIATIONS, parseDeviations } from './deviations.ts';
-import { DEFAULT_HOST, DEFAULT_PORT, type RunningEmulator, startEmulator } from './index.ts';
-import { SiteConfigError } from './site.ts';
+import {
+  DEFAULT_HOST,
+  DEFAULT_LOG_PORT,
+  DEFAULT_PORT,
+  type RunningEmulator,
+  startEmulator,
+} from './index.ts';
+import { HARDWARE_MS_MAX, SiteConfigError } from './site.ts';
 
 const HELP = `AutoStore Task Interface emulator (case_cancel reference controller)
 
@@ -11,10 +18,14 @@ Usage: npm run emulator -- [options]
 
   --host HOST        interface to listen on (default ${DEFAULT_HOST})
   --port PORT        TCP port, 0 for any free one (default ${DEFAULT_PORT})
+  --log-port PORT    the Log Publisher's TCP port, 0 for any free one
+                     (default ${DEFAULT_LOG_PORT}; any free one when --port is 0)
   --site FILE        site configuration (JSON; default emulator/sites/default.json)
+  --hardware-ms N    the AutoCase moves by itself, one state every N ms (0: never, the default;
+                     overrides the site's hardware_ms)
   --rig-token T      rig requests need Authorization: Bearer T (or set EMULATOR_RIG_TOKEN)
   --no-rig           no rig control API (/rig/v1 answers 404)
-  --quiet            no line per call
+  --quiet            no line per call (nor per Log Publisher client)
   --deviate NAME     misbehave on purpose (repeatable, or comma-separated); names below
   --help             this text
 
@@ -38,6 +49,8 @@ function readOptions(argv: readonly string[]) {
       options: {
         host: { type: 'string' },
         port: { type: 'string' },
+        'log-port': { type: 'string' },
+        'hardware-ms': { type: 'string' },
         site: { type: 'string' },
         'rig-token': { type: 'string' },
         'no-rig': { type: 'boolean' },
@@ -61,6 +74,17 @@ async function main(): Promise<void> {
   if (!/^[0-9]{1,5}$/.test(portText) || Number(portText) > 65535) {
     fail(`--port must be an integer 0-65535, not '${portText}'`);
   }
+  const logPortText = values['log-port'];
+  if (logPortText !== undefined && (!/^[0-9]{1,5}$/.test(logPortText) || Number(logPortText) > 65535)) {
+    fail(`--log-port must be an integer 0-65535, not '${logPortText}'`);
+  }
+  const hardwareText = values['hardware-ms'];
+  if (
+    hardwareText !== undefined &&
+    (!/^[0-9]{1,7}$/.test(hardwareText) || Number(hardwareText) > HARDWARE_MS_MAX)
+  ) {
+    fail(`--hardware-ms must be an integer 0-${HARDWARE_MS_MAX}, not '${hardwareText}'`);
+  }
   const host = values.host ?? DEFAULT_HOST;
   if (host === '') fail('--host must not be empty');
   const rigToken = values['rig-token'] ?? (process.env.EMULATOR_RIG_TOKEN || undefined);
@@ -79,6 +103,8 @@ async function main(): Promise<void> {
     emulator = await startEmulator({
       host,
       port: Number(portText),
+      ...(logPortText === undefined ? {} : { logPort: Number(logPortText) }),
+      ...(hardwareText === undefined ? {} : { hardwareMs: Number(hardwareText) }),
       site: values.site,
       rig: !values['no-rig'],
       rigToken: values['no-rig'] ? undefined : rigToken,
@@ -89,8 +115,14 @@ async function main(): Promise<void> {
   } catch (error) {
     if (error instanceof SiteConfigError) fail(error.message);
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') fail(`cannot listen on ${host}:${portText}: the port is already in use`);
-    if (code === 'EACCES') fail(`cannot listen on ${host}:${portText}: permission denied`);
+    // A listen error carries the port it failed on: the Task Interface's (first) or the Log Publisher's.
+    const failedPort = (error as { port?: unknown }).port;
+    const where =
+      typeof failedPort === 'number' && String(failedPort) !== portText
+        ? `${host}:${failedPort} (the Log Publisher; --log-port moves it)`
+        : `${host}:${portText}`;
+    if (code === 'EADDRINUSE') fail(`cannot listen on ${where}: the port is already in use`);
+    if (code === 'EACCES') fail(`cannot listen on ${where}: permission denied`);
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
       fail(`cannot listen on ${host}: no such local address`);
     fail(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
@@ -101,6 +133,9 @@ async function main(): Promise<void> {
   process.stdout.write(
     `Rig control:    ${emulator.rigUrl === undefined ? 'off' : `${emulator.rigUrl}${rigNote}`}\n`,
   );
+  process.stdout.write(`Log Publisher:  ${emulator.logUrl}\n`);
+  if (emulator.hardwareMs > 0)
+    process.stdout.write(`AutoCase:       moves by itself, one state every ${emulator.hardwareMs} ms\n`);
   if (deviate.length > 0)
     process.stdout.write(`Deviating on purpose: ${[...parseDeviations(deviate)].join(', ')}\n`);
 

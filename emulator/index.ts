@@ -2,14 +2,22 @@
 
 import type { AddressInfo } from 'node:net';
 import { parseDeviations } from './deviations.ts';
+import { AutoCaseHardware } from './hardware.ts';
+import { DEFAULT_LOG_PORT, type LogClientStats, LogPublisher } from './log-publisher.ts';
 import type { RecordFunction } from './record.ts';
 import { RIG_PATH } from './rig.ts';
 import { createEmulatorServer, TASK_PATH } from './server.ts';
-import { loadSite, type SiteConfig } from './site.ts';
+import { HARDWARE_MS_MAX, loadSite, type SiteConfig } from './site.ts';
 import { SiteStore } from './store.ts';
 import type { PortState } from './types.ts';
 
 export { DEVIATIONS, type DeviationName } from './deviations.ts';
+export {
+  DEFAULT_LOG_PORT,
+  LOG_CLIENT_LIMIT,
+  LOG_CLIENT_UNSENT_LIMIT,
+  type LogClientStats,
+} from './log-publisher.ts';
 export type { RecordedAnswer, RecordedCall, RecordedInput, RecordFunction } from './record.ts';
 export { describeRecorded } from './record.ts';
 export type { PortConfig, SiteConfig } from './site.ts';
@@ -41,6 +49,16 @@ export interface EmulatorOptions {
    * answer and whether the site changed (emulator/record.ts). Without it nothing is recorded or compared.
    */
   readonly record?: RecordFunction;
+  /**
+   * The Log Publisher's TCP port; 0 for an ephemeral one. Default: 44001, or 0 when `port` is 0 (so that
+   * emulators on ephemeral ports never compete for 44001).
+   */
+  readonly logPort?: number;
+  /**
+   * The AutoCase moves by itself one step every so many ms (emulator/hardware.ts); 0 for never. Default: the
+   * site's `hardware_ms`, and never when it has none (so in every harness run).
+   */
+  readonly hardwareMs?: number;
 }
 
 export interface RunningEmulator {
@@ -48,11 +66,19 @@ export interface RunningEmulator {
   readonly taskUrl: string;
   /** http://host:port/rig/v1, or undefined when the rig is off. */
   readonly rigUrl: string | undefined;
+  /** tcp://host:port of the Log Publisher. */
+  readonly logUrl: string;
+  /** The Log Publisher's TCP port (the ephemeral one chosen when logPort was 0). */
+  readonly logPort: number;
+  /** The AutoCase hardware's step in ms; 0 when it does not move by itself. */
+  readonly hardwareMs: number;
+  /** The Log Publisher's clients connected now, with their unsent output. */
+  logClients(): LogClientStats[];
   /** Every port's whole state as it stands now, error flag included (what the Task Interface cannot read). */
   snapshot(): ReadonlyMap<number, PortState>;
   /** The Log Publisher lines published since the start or the last rig reset, oldest first. */
   events(): readonly string[];
-  /** Stops listening and closes every connection, keep-alive ones too. */
+  /** Stops listening and closes every connection, keep-alive ones and the Log Publisher's clients too. */
   close(): Promise<void>;
 }
 
@@ -60,43 +86,85 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** Starts an emulator. Rejects on an unknown deviation, an invalid site (SiteConfigError) or a listen error. */
+function checkInteger(value: number, min: number, max: number, name: string): number {
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new Error(`${name} must be an integer ${min}-${max}, not ${value}`);
+  return value;
+}
+
+/**
+ * Starts an emulator: the Task Interface (and the rig) on `port`, the Log Publisher on `logPort`. Rejects on an
+ * unknown deviation, an invalid site (SiteConfigError), a bad logPort or hardwareMs, or a listen error (its `port`
+ * says which listener); nothing stays open after a rejection.
+ */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const deviations = parseDeviations(options.deviate ?? []);
   if (options.rigToken !== undefined && options.rigToken === '')
     throw new Error('the rig token must not be empty');
-  const store = new SiteStore(await loadSite(options.site));
+  const taskPort = options.port ?? DEFAULT_PORT;
+  const logPort = checkInteger(
+    options.logPort ?? (taskPort === 0 ? 0 : DEFAULT_LOG_PORT),
+    0,
+    65535,
+    'logPort',
+  );
+  if (options.hardwareMs !== undefined) checkInteger(options.hardwareMs, 0, HARDWARE_MS_MAX, 'hardwareMs');
+  const site = await loadSite(options.site);
+  const hardwareMs = options.hardwareMs ?? site.hardwareMs ?? 0;
+  const store = new SiteStore(site);
   const quiet = options.quiet ?? options.log === undefined;
+  const log = quiet ? undefined : (options.log ?? ((line: string) => console.log(line)));
   const rig = options.rig ?? true;
   const server = createEmulatorServer({
     store,
     deviations,
     rig,
     rigToken: options.rigToken,
-    log: quiet ? undefined : (options.log ?? ((line) => console.log(line))),
+    log,
     record: options.record,
   });
   const host = options.host ?? DEFAULT_HOST;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? DEFAULT_PORT, host, () => {
+    server.listen(taskPort, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
+  const closeTask = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  const publisher = new LogPublisher({ log });
+  let logAddress: AddressInfo;
+  try {
+    logAddress = await publisher.listen(logPort, host);
+  } catch (error) {
+    await closeTask();
+    throw error;
+  }
+  // Every line the store publishes goes to the stream in the same synchronous step as into GET /events.
+  const stopPublishing = store.onPublish((lines) => publisher.publish(lines));
+  const hardware = hardwareMs > 0 ? new AutoCaseHardware(store, hardwareMs) : undefined;
   const { port } = server.address() as AddressInfo;
   const base = `http://${urlHost(host)}:${port}`;
   let closing: Promise<void> | undefined;
   return {
     taskUrl: `${base}${TASK_PATH}`,
     rigUrl: rig ? `${base}${RIG_PATH}` : undefined,
+    logUrl: `tcp://${urlHost(host)}:${logAddress.port}`,
+    logPort: logAddress.port,
+    hardwareMs,
+    logClients: () => publisher.clients(),
     snapshot: () => new Map(store.state.ports),
     events: () => store.events(),
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      closing ??= (async () => {
+        hardware?.stop();
+        stopPublishing();
+        await Promise.all([closeTask(), publisher.close()]);
+      })();
       return closing;
     },
   };

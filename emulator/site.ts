@@ -30,7 +30,12 @@ export interface PortConfig {
 export interface SiteConfig {
   readonly ports: readonly PortConfig[];
   readonly bins?: readonly number[];
+  /** The AutoCase moves by itself, one step every so many ms (0 or absent: never); see HARDWARE_MS_MAX. */
+  readonly hardware_ms?: number;
 }
+
+/** The longest step of the AutoCase hardware, in ms (an hour). */
+export const HARDWARE_MS_MAX = 3_600_000;
 
 /** A problem with one field of an input, e.g. ports[2].mode: "OPN" is not one of ... */
 export class FieldError extends Error {
@@ -128,7 +133,7 @@ export function readPortState(
 /** Validates a site configuration; throws FieldError naming the first wrong field. */
 export function readSiteConfig(config: unknown): SiteState {
   if (!isObject(config)) throw new FieldError('(root)', 'is not a JSON object');
-  rejectUnknownFields(config, ['ports', 'bins', '$comment'], '');
+  rejectUnknownFields(config, ['ports', 'bins', 'hardware_ms', '$comment'], '');
   if (!Array.isArray(config.ports)) throw new FieldError('ports', 'is missing or not a list');
   const ports = new Map<number, PortState>();
   const firstIndex = new Map<number, number>();
@@ -144,13 +149,17 @@ export function readSiteConfig(config: unknown): SiteState {
     firstIndex.set(portId, index);
     ports.set(portId, readPortState(entry, path, false, ['port_id', '$comment']));
   });
-  if (config.bins === undefined) return { ports };
+  const hardware =
+    config.hardware_ms === undefined
+      ? {}
+      : { hardwareMs: integerIn(config.hardware_ms, 0, HARDWARE_MS_MAX, 'hardware_ms') };
+  if (config.bins === undefined) return { ports, ...hardware };
   if (!Array.isArray(config.bins)) throw new FieldError('bins', 'is not a list');
   const bins = new Set<number>();
   config.bins.forEach((bin: unknown, index: number) => {
     bins.add(integerIn(bin, BIN_ID_MIN, BIN_ID_MAX, `bins[${index}]`));
   });
-  return { ports, bins };
+  return { ports, bins, ...hardware };
 }
 
 export const DEFAULT_SITE_FILE = new URL('./sites/default.json', import.meta.url);

@@ -22,6 +22,18 @@ const OPENPORT_MODES: readonly PortMode[] = ['INSERT', 'OPEN', 'SWAP', 'SEQUENCE
 const INVALID_PORT_MODE = 1005;
 const REQ_TIME_MIN = Date.UTC(1971, 0, 1);
 const REQ_TIME_END = Date.UTC(2038, 0, 19);
+/**
+ * The Log Publisher's one-letter bin modes (the vendor's value codes): GRID G, FORECAST F, PREPARED T, PORT P,
+ * TOGRID R, OPEN O, CLOSED C, OUTSIDE X, DELETED D. [emulator decision] The emulator has no robots: a bin openbin
+ * selects is at the port and open at once (O); closebin, and closeport clearing a selected bin, close it (C).
+ */
+export const BIN_MODE_OPEN = 'O';
+export const BIN_MODE_CLOSED = 'C';
+
+function binModeLine(binId: number, mode: string): string {
+  return `BM,${binId},${mode}`;
+}
+
 const ISO_UTC = /^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(Z|\+00:00)$/;
 
 function portIdOf(call: Call): IntegerParam {
@@ -96,7 +108,12 @@ function closeport(state: SiteState, call: Call): Decision {
   if (typeof found === 'number') return refused(state, found);
   const { portId, port } = found;
   if (port.mode === 'CLOSED' && port.selected_bin === null) return unchanged(state, success());
-  return committed(withPort(state, portId, { ...port, mode: 'CLOSED', selected_bin: null }), success());
+  const published = port.selected_bin === null ? [] : [binModeLine(port.selected_bin, BIN_MODE_CLOSED)];
+  return committed(
+    withPort(state, portId, { ...port, mode: 'CLOSED', selected_bin: null }),
+    success(),
+    published,
+  );
 }
 
 function openbin(state: SiteState, call: Call): Decision {
@@ -114,7 +131,9 @@ function openbin(state: SiteState, call: Call): Decision {
   if (port.selected_bin !== null && port.selected_bin !== binId.value) return refused(state, 1020);
   const answer = success([['bin_id', binId.value]]);
   if (port.selected_bin === binId.value) return unchanged(state, answer);
-  return committed(withPort(state, portId.value, { ...port, selected_bin: binId.value }), answer);
+  return committed(withPort(state, portId.value, { ...port, selected_bin: binId.value }), answer, [
+    binModeLine(binId.value, BIN_MODE_OPEN),
+  ]);
 }
 
 function closebin(state: SiteState, call: Call): Decision {
@@ -126,7 +145,9 @@ function closebin(state: SiteState, call: Call): Decision {
   const port = state.ports.get(portId.value);
   if (port === undefined) return refused(state, 1000);
   if (port.selected_bin !== binId.value) return refused(state, 1149);
-  return committed(withPort(state, portId.value, { ...port, selected_bin: null }), success());
+  return committed(withPort(state, portId.value, { ...port, selected_bin: null }), success(), [
+    binModeLine(binId.value, BIN_MODE_CLOSED),
+  ]);
 }
 
 function getportstatus(state: SiteState, call: Call): Decision {

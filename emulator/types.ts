@@ -43,6 +43,11 @@ export interface SiteState {
   readonly bins?: ReadonlySet<number>;
   /** The port of the last successful cancel since the reset: only the cancel-forgets-previous-bin deviation reads it. */
   readonly lastCancelled?: number;
+  /**
+   * The site file's `hardware_ms`: the AutoCase moves by itself one step every so many ms (emulator/hardware.ts);
+   * undefined or 0 for never. A setting of the site, never read by a decision.
+   */
+  readonly hardwareMs?: number;
 }
 
 /** One XML element as the codec read it: its own text (entities decoded) and its child elements. */

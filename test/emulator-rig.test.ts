@@ -94,7 +94,10 @@ describe('rig endpoints', () => {
     );
     const reply = await rig.raw('GET', '/events');
     assert.equal(reply.status, 200);
-    assert.deepEqual(JSON.parse(reply.body), { segments: ['AC,4,101337,NOOP', 'AC,7,77,NOOP'] });
+    // Port 7 was IRTR: the PUT moved its case to ERSO, and that is published too (bin 77 selected by the PUT).
+    assert.deepEqual(JSON.parse(reply.body), {
+      segments: ['AC,7,77,ERSO', 'AC,4,101337,NOOP', 'AC,7,77,NOOP'],
+    });
   });
 
   test('POST /reset: 204; the configured ports come back and the log empties', async () => {

@@ -317,7 +317,8 @@ describe('over HTTP', () => {
     assert.equal(outcome(await send('case_cancel', [PORT(4), BIN(2024)], 'XML')), 'success', 'ERSO in error');
     assert.equal(outcome(await send('case_extract', [PORT(4), BIN(2024)], 'JSON')), 'success');
     assert.equal(outcome(await send('case_cancel', [PORT(4), BIN(2024)], 'XML')), 1153, 'active, no error');
-    assert.deepEqual(await rig.events(), ['AC,4,2024,NOOP', 'AC,4,2024,EREQ']);
+    // closeport clears bin 101337 (closed: C), openbin opens 2024 (O), then the cancel and the extraction.
+    assert.deepEqual(await rig.events(), ['BM,101337,C', 'BM,2024,O', 'AC,4,2024,NOOP', 'AC,4,2024,EREQ']);
     assert.deepEqual(await rig.port(4), {
       type: 'AC',
       mode: 'OPEN',

@@ -429,7 +429,11 @@ export async function measureConcurrency(rounds = 5, raceOperations = 1200): Pro
     });
     const events = await rig('GET', '/events');
     const segments = (JSON.parse(events.body ?? '{"segments":[]}') as { segments: string[] }).segments;
-    const strange = segments.filter((line) => line !== 'AC,4,101337,NOOP');
+    // A rig write that moves the AutoCase state publishes it too: armed ERSO, otherBin IREQ of bin 2024, closed
+    // NOOP with no bin selected (0); a conveyor or a deleted port has no AutoCase to report.
+    const rigLines = ['AC,4,101337,ERSO', 'AC,4,2024,IREQ', 'AC,4,0,NOOP'];
+    const cancelLines = segments.filter((line) => line === 'AC,4,101337,NOOP');
+    const strange = segments.filter((line) => line !== 'AC,4,101337,NOOP' && !rigLines.includes(line));
     impossibleAnswers.push(...strange.map((line) => `event ${line}`));
     return {
       rounds,
@@ -444,7 +448,7 @@ export async function measureConcurrency(rounds = 5, raceOperations = 1200): Pro
         tornReads,
         impossibleAnswers,
         successes: answers['200 success'] ?? 0,
-        events: segments.length,
+        events: cancelLines.length,
       },
     };
   } finally {
