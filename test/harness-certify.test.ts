@@ -108,12 +108,36 @@ describe('verdicts', () => {
     assert.equal(encodingOf([], 'something'), undefined);
   });
 
-  it('reads the verdict each scenario attached to the message stream', () => {
+  it('reads the verdict each scenario attached to the message stream, and trusts the place it carries', () => {
+    const row = (id: string, line: number, values: string[]) => ({
+      id,
+      location: { line },
+      cells: values.map((value) => ({ value })),
+    });
     const lines = [
       {
         gherkinDocument: {
           uri: 'f.feature',
-          feature: { name: 'F', children: [{ scenario: { id: 's1', location: { line: 3 }, examples: [] } }] },
+          feature: {
+            name: 'F',
+            children: [
+              { scenario: { id: 's1', location: { line: 3 }, steps: [], examples: [] } },
+              {
+                scenario: {
+                  id: 's2',
+                  location: { line: 6 },
+                  steps: [],
+                  examples: [
+                    {
+                      id: 'e1',
+                      tableHeader: row('h', 9, ['encoding']),
+                      tableBody: [row('r1', 10, ['XML']), row('r2', 11, ['JSON'])],
+                    },
+                  ],
+                },
+              },
+            ],
+          },
         },
       },
       {
@@ -126,7 +150,20 @@ describe('verdicts', () => {
           steps: [{ id: 'ps1', text: 'a step' }],
         },
       },
-      { testCase: { id: 't1', pickleId: 'p1', testSteps: [{ id: 'ts1', pickleStepId: 'ps1' }] } },
+      {
+        pickle: {
+          id: 'p2',
+          uri: 'f.feature',
+          name: 'T (JSON)',
+          astNodeIds: ['s2', 'r2'],
+          tags: [],
+          steps: [{ id: 'ps2', text: 'another step' }],
+        },
+      },
+      {
+        testCase: { id: 't1', pickleId: 'p1', testSteps: [{ id: 'ts1', pickleStepId: 'ps1' }, { id: 'h1' }] },
+      },
+      { testCase: { id: 't2', pickleId: 'p2', testSteps: [{ id: 'ts2', pickleStepId: 'ps2' }] } },
       { testRunStarted: {} },
       { testCaseStarted: { id: 'c1', testCaseId: 't1', attempt: 0, timestamp: { seconds: 1, nanos: 0 } } },
       {
@@ -139,9 +176,17 @@ describe('verdicts', () => {
       {
         attachment: {
           testCaseStartedId: 'c1',
+          testStepId: 'h1',
           mediaType: VERDICT_MEDIA_TYPE,
-          body: JSON.stringify({ verdict: 'INCONCLUSIVE', reason: 'the target timed out: x' }),
+          body: JSON.stringify({
+            verdict: 'INCONCLUSIVE',
+            reason: 'the target timed out: x',
+            place: { uri: 'f.feature', line: 4 },
+          }),
         },
+      },
+      {
+        testStepFinished: { testCaseStartedId: 'c1', testStepId: 'h1', testStepResult: { status: 'PASSED' } },
       },
       {
         testCaseFinished: {
@@ -150,17 +195,38 @@ describe('verdicts', () => {
           timestamp: { seconds: 1, nanos: 500_000_000 },
         },
       },
+      { testCaseStarted: { id: 'c2', testCaseId: 't2', attempt: 0, timestamp: { seconds: 2, nanos: 0 } } },
+      {
+        testStepFinished: {
+          testCaseStartedId: 'c2',
+          testStepId: 'ts2',
+          testStepResult: { status: 'UNDEFINED' },
+        },
+      },
+      {
+        testCaseFinished: {
+          testCaseStartedId: 'c2',
+          willBeRetried: false,
+          timestamp: { seconds: 2, nanos: 0 },
+        },
+      },
       { testRunFinished: { success: false } },
     ];
     const run = readVerdicts(lines.map((l) => JSON.stringify(l)).join('\n'));
     assert.equal(run.started && run.finished, true);
-    const [only] = run.scenarios;
-    assert.equal(only?.verdict, 'INCONCLUSIVE');
-    assert.equal(only?.status, 'FAILED');
-    assert.equal(only?.line, 3);
-    assert.equal(only?.durationMs, 500);
-    assert.deepEqual(only?.requirements, ['X']);
-    assert.deepEqual(only?.steps, [{ text: 'a step', status: 'FAILED' }]);
+    const [attached, decided] = run.scenarios;
+    assert.equal(attached?.verdict, 'INCONCLUSIVE');
+    assert.equal(attached?.status, 'FAILED');
+    assert.equal(attached?.line, 4, 'the place the verdict carries');
+    assert.equal(attached?.feature, 'F');
+    assert.equal(attached?.durationMs, 500);
+    assert.deepEqual(attached?.requirements, ['X']);
+    assert.deepEqual(attached?.steps, [{ text: 'a step', status: 'FAILED' }]);
+    assert.equal(decided?.verdict, 'FAILED', 'no verdict attached: decided from the steps');
+    assert.equal(decided?.reason, 'undefined step');
+    assert.equal(decided?.line, 11, 'no verdict attached: its Examples row');
+    assert.equal(decided?.encoding, 'JSON');
+    assert.deepEqual(decided?.parameters, [{ name: 'encoding', value: 'JSON' }]);
   });
 });
 

@@ -1,13 +1,9 @@
 // Every scenario starts from a known state, and scenarios that share a target never interleave. Each ends
 // with its verdict attached (docs/architecture.md): what the console, JUnit, Allure and a certification report.
 import { After, Before, setDefaultTimeout, setParallelCanAssign } from '@cucumber/cucumber';
-import {
-  decideVerdict,
-  encodingOf,
-  requirementsOf,
-  scenarioPlace,
-  VERDICT_MEDIA_TYPE,
-} from '../report/verdicts.ts';
+import { VERDICT_MEDIA_TYPE, type VerdictAttachment } from '../report/messages.ts';
+import { scenarioPlace } from '../report/place.ts';
+import { decideVerdict, encodingOf, requirementsOf } from '../report/verdicts.ts';
 import { expectationFor } from '../report/verdicts-expect.ts';
 import { readRunConfig } from '../run-config.ts';
 import { OPERATOR_ABORTED, operatorAborted } from '../target/operator.ts';
@@ -42,6 +38,7 @@ Before(async function (this: HarnessWorld, { pickle, gherkinDocument }) {
 });
 
 After(function (this: HarnessWorld, { pickle, gherkinDocument, result }) {
+  // The place travels with the verdict: the runner's reader takes it from there.
   const { uri, line } = this.place ?? scenarioPlace(pickle, gherkinDocument);
   const tags = pickle.tags.map((t) => t.name);
   const expectation = expectationFor(run.expectations ?? [], {
@@ -60,5 +57,6 @@ After(function (this: HarnessWorld, { pickle, gherkinDocument, result }) {
     },
     expectation?.reason,
   );
-  this.attach(JSON.stringify(verdict), { mediaType: VERDICT_MEDIA_TYPE });
+  const attachment: VerdictAttachment = { ...verdict, place: { uri, line } };
+  this.attach(JSON.stringify(attachment), { mediaType: VERDICT_MEDIA_TYPE });
 });

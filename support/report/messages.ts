@@ -1,77 +1,37 @@
-// Reads cucumber's message stream (reports/messages.ndjson) into one result per scenario run.
+// The one reader of cucumber's message stream (messages.ndjson): its envelopes as @cucumber/messages types,
+// joined by @cucumber/query, into one record per scenario run (retried attempts left out). The runner's verdicts
+// (verdicts.ts) and the selftest both read the stream through it.
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  type Envelope,
+  getWorstTestStepResult,
+  type TestCaseFinished,
+  type TestStepResultStatus,
+  TimeConversion,
+} from '@cucumber/messages';
+import { type Lineage, Query } from '@cucumber/query';
+import { type ScenarioPlace, scenarioPlace } from './place.ts';
+import type { VerdictRecord } from './verdicts.ts';
 
-export type ScenarioStatus =
-  | 'PASSED'
-  | 'FAILED'
-  | 'SKIPPED'
-  | 'UNDEFINED'
-  | 'PENDING'
-  | 'AMBIGUOUS'
-  | 'UNKNOWN';
-
-export interface ScenarioResult {
-  readonly name: string;
-  readonly uri: string;
-  /** The line that re-runs exactly this scenario (an Examples row for an outline). */
-  readonly line: number;
-  readonly tags: readonly string[];
-  readonly status: ScenarioStatus;
-  /** The first failing step's message, or the reason a step gave for skipping. */
-  readonly message?: string;
-  readonly attempt: number;
-}
-
-export interface RunResult {
-  readonly started: boolean;
-  readonly finished: boolean;
-  readonly success: boolean;
-  readonly scenarios: readonly ScenarioResult[];
-}
-
-interface Envelope {
-  gherkinDocument?: {
-    uri: string;
-    feature?: {
-      children: { scenario?: GherkinScenario; rule?: { children: { scenario?: GherkinScenario }[] } }[];
-    };
-  };
-  pickle?: { id: string; uri: string; name: string; astNodeIds: string[]; tags: { name: string }[] };
-  testCase?: { id: string; pickleId: string };
-  testCaseStarted?: { id: string; testCaseId: string; attempt: number };
-  testStepFinished?: {
-    testCaseStartedId: string;
-    testStepResult: { status: string; message?: string };
-  };
-  testCaseFinished?: { testCaseStartedId: string; willBeRetried: boolean };
-  attachment?: { testCaseStartedId?: string; body: string; mediaType: string };
-  testRunStarted?: unknown;
-  testRunFinished?: { success: boolean };
-}
-
-interface GherkinScenario {
-  id: string;
-  location: { line: number };
-  examples: { tableBody: { id: string; location: { line: number } }[] }[];
-}
-
-const SEVERITY: readonly ScenarioStatus[] = [
-  'PASSED',
-  'SKIPPED',
-  'PENDING',
-  'UNDEFINED',
-  'AMBIGUOUS',
-  'FAILED',
-  'UNKNOWN',
-];
+/** cucumber's status of a step, and of a scenario (its worst step, in cucumber's own order). */
+export type ScenarioStatus = `${TestStepResultStatus}`;
 
 /** The media type of the skip a step records: JSON, a Skip (its verdict and reason as data). */
 export const SKIP_MEDIA_TYPE = 'application/x.harness-skip+json';
+
+/** The media type of the verdict the After hook attaches to every scenario: JSON, a VerdictAttachment. */
+export const VERDICT_MEDIA_TYPE = 'application/x.harness-verdict+json';
 
 /** Why a step skipped its scenario: a precondition not reached, never a pass. */
 export interface Skip {
   readonly verdict: 'NOT APPLICABLE' | 'INCONCLUSIVE';
   readonly reason: string;
+}
+
+/** The verdict attachment: the scenario's verdict, and its place as the Before hook found it. */
+export interface VerdictAttachment extends VerdictRecord {
+  readonly place: ScenarioPlace;
 }
 
 /** A skip attachment's body, read back; undefined when it is not one. */
@@ -87,94 +47,155 @@ export function readSkip(body: string): Skip | undefined {
   return undefined;
 }
 
-export function parseMessages(ndjson: string): RunResult {
-  const lines = new Map<string, number>();
-  const pickles = new Map<string, NonNullable<Envelope['pickle']>>();
-  const testCases = new Map<string, string>();
-  const started = new Map<string, { pickleId: string; attempt: number }>();
-  const status = new Map<string, { status: ScenarioStatus; message?: string }>();
-  const finished: string[] = [];
-  let runStarted = false;
-  let runFinished: { success: boolean } | undefined;
+export interface ScenarioResult extends ScenarioPlace {
+  readonly name: string;
+  readonly feature: string;
+  readonly tags: readonly string[];
+  /** cucumber's status: its worst step's (SKIPPED for a scenario a step skipped). */
+  readonly status: ScenarioStatus;
+  /** The worst step's message: the failure, for a FAILED scenario. */
+  readonly message?: string;
+  /** What a step recorded when it skipped the scenario. */
+  readonly skip?: Skip;
+  /** The verdict the After hook attached (none when the hook did not run). */
+  readonly verdict?: VerdictRecord;
+  readonly attempt: number;
+  readonly durationMs: number;
+  readonly steps: readonly { readonly text: string; readonly status: ScenarioStatus }[];
+  /** The Examples row's values by column (what Allure shows as parameters). */
+  readonly parameters: readonly { readonly name: string; readonly value: string }[];
+}
 
-  for (const text of ndjson.split('\n')) {
-    if (text.trim() === '') continue;
-    const envelope = JSON.parse(text) as Envelope;
-    if (envelope.gherkinDocument) {
-      for (const child of envelope.gherkinDocument.feature?.children ?? []) {
-        const scenarios = child.rule ? child.rule.children.map((c) => c.scenario) : [child.scenario];
-        for (const scenario of scenarios) {
-          if (!scenario) continue;
-          lines.set(scenario.id, scenario.location.line);
-          for (const examples of scenario.examples) {
-            for (const row of examples.tableBody) lines.set(row.id, row.location.line);
-          }
-        }
-      }
-    } else if (envelope.pickle) {
-      pickles.set(envelope.pickle.id, envelope.pickle);
-    } else if (envelope.testCase) {
-      testCases.set(envelope.testCase.id, envelope.testCase.pickleId);
-    } else if (envelope.testCaseStarted) {
-      const pickleId = testCases.get(envelope.testCaseStarted.testCaseId) ?? '';
-      started.set(envelope.testCaseStarted.id, { pickleId, attempt: envelope.testCaseStarted.attempt });
-      status.set(envelope.testCaseStarted.id, { status: 'PASSED' });
-    } else if (envelope.testStepFinished) {
-      const { testCaseStartedId, testStepResult } = envelope.testStepFinished;
-      const current = status.get(testCaseStartedId) ?? { status: 'PASSED' };
-      const next = (testStepResult.status as ScenarioStatus) ?? 'UNKNOWN';
-      if (SEVERITY.indexOf(next) > SEVERITY.indexOf(current.status)) {
-        status.set(testCaseStartedId, {
-          status: next,
-          message: testStepResult.message ?? current.message,
-        });
-      }
-    } else if (envelope.attachment?.mediaType === SKIP_MEDIA_TYPE && envelope.attachment.testCaseStartedId) {
-      const current = status.get(envelope.attachment.testCaseStartedId);
-      const skip = readSkip(envelope.attachment.body);
-      if (current && skip)
-        status.set(envelope.attachment.testCaseStartedId, {
-          ...current,
-          message: `${skip.verdict}: ${skip.reason}`,
-        });
-    } else if (envelope.testCaseFinished && !envelope.testCaseFinished.willBeRetried) {
-      finished.push(envelope.testCaseFinished.testCaseStartedId);
-    } else if (envelope.testRunStarted) {
-      runStarted = true;
-    } else if (envelope.testRunFinished) {
-      runFinished = envelope.testRunFinished;
+export interface RunResult {
+  readonly started: boolean;
+  readonly finished: boolean;
+  readonly success: boolean;
+  readonly scenarios: readonly ScenarioResult[];
+}
+
+/** A message stream that is not cucumber's, one JSON envelope a line: cut short, or written by two runs at once. */
+export class MessageStreamError extends Error {}
+
+function readVerdictAttachment(body: string): VerdictAttachment {
+  try {
+    const value = JSON.parse(body) as VerdictAttachment;
+    if (typeof value?.verdict === 'string') return value;
+  } catch {}
+  throw new MessageStreamError(`a verdict attachment is not one (${body.slice(0, 80)})`);
+}
+
+function parametersOf(lineage: Lineage | undefined): ScenarioResult['parameters'] {
+  const row = lineage?.example;
+  if (row === undefined) return [];
+  const names = lineage?.examples?.tableHeader?.cells.map((cell) => cell.value) ?? [];
+  return row.cells.map((cell, i) => ({ name: names[i] ?? `arg${i}`, value: cell.value }));
+}
+
+function scenarioOf(query: Query, finished: TestCaseFinished): ScenarioResult {
+  const started = query.findTestCaseStartedBy(finished);
+  if (started === undefined) throw new MessageStreamError('a scenario finished that never started');
+  const pickle = query.findPickleBy(started);
+  if (pickle === undefined) throw new MessageStreamError('a scenario ran whose pickle is not in the stream');
+  const lineage = query.findLineageBy(pickle);
+  const stepResults = query.findTestStepFinishedAndTestStepBy(started);
+  let skip: Skip | undefined;
+  let verdict: VerdictAttachment | undefined;
+  for (const [stepFinished] of stepResults) {
+    for (const attachment of query.findAttachmentsBy(stepFinished)) {
+      if (attachment.mediaType === SKIP_MEDIA_TYPE) skip = readSkip(attachment.body) ?? skip;
+      else if (attachment.mediaType === VERDICT_MEDIA_TYPE) verdict = readVerdictAttachment(attachment.body);
     }
   }
-
-  const scenarios = finished.map((startedId): ScenarioResult => {
-    const start = started.get(startedId);
-    const pickle = pickles.get(start?.pickleId ?? '');
-    const astIds = pickle?.astNodeIds ?? [];
-    const lineId = astIds[astIds.length - 1] ?? '';
-    const result = status.get(startedId) ?? { status: 'UNKNOWN' as const };
-    return {
-      name: pickle?.name ?? '(unknown scenario)',
-      uri: pickle?.uri ?? '',
-      line: lines.get(lineId) ?? 0,
-      tags: pickle?.tags.map((t) => t.name) ?? [],
-      status: result.status,
-      message: result.message,
-      attempt: start?.attempt ?? 0,
-    };
-  });
+  // No step finished: cucumber's own result of such a scenario is PASSED.
+  const worst =
+    stepResults.length > 0 ? getWorstTestStepResult(stepResults.map(([f]) => f.testStepResult)) : undefined;
+  const status = new Map<string, ScenarioStatus>(
+    stepResults.map(([f, step]) => [step.id, f.testStepResult.status]),
+  );
+  const steps = (query.findTestCaseBy(started)?.testSteps ?? [])
+    .filter((step) => step.pickleStepId !== undefined)
+    .map((step) => ({
+      text: query.findPickleStepBy(step)?.text ?? '',
+      status: status.get(step.id) ?? 'UNKNOWN',
+    }));
+  const duration = query.findTestCaseDurationBy(finished);
+  const { place, ...record } = verdict ?? { place: undefined };
+  const where =
+    place ??
+    (lineage?.gherkinDocument
+      ? scenarioPlace(pickle, lineage.gherkinDocument)
+      : { uri: pickle.uri, line: 0 });
   return {
-    started: runStarted,
-    finished: runFinished !== undefined,
-    success: runFinished?.success ?? false,
+    uri: where.uri,
+    line: where.line,
+    name: pickle.name,
+    feature: lineage?.feature?.name ?? '',
+    tags: pickle.tags.map((t) => t.name),
+    status: worst?.status ?? 'PASSED',
+    message: worst?.message,
+    skip,
+    verdict: verdict === undefined ? undefined : (record as VerdictRecord),
+    attempt: started.attempt,
+    durationMs: duration ? Math.max(0, Math.round(TimeConversion.durationToMilliseconds(duration))) : 0,
+    steps,
+    parameters: parametersOf(lineage),
+  };
+}
+
+/** Reads cucumber's message stream; throws MessageStreamError, in one line, for one that is not whole. */
+export function parseMessages(ndjson: string): RunResult {
+  const query = new Query();
+  const lines = ndjson.split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    const text = lines[index] as string;
+    if (text.trim() === '') continue;
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(text) as Envelope;
+    } catch (error) {
+      throw new MessageStreamError(`line ${index + 1} is not JSON (${(error as Error).message})`);
+    }
+    try {
+      query.update(envelope);
+    } catch (error) {
+      throw new MessageStreamError(`line ${index + 1} is not a message (${(error as Error).message})`);
+    }
+  }
+  let scenarios: ScenarioResult[];
+  try {
+    scenarios = query.findAllTestCaseFinished().map((finished) => scenarioOf(query, finished));
+  } catch (error) {
+    if (error instanceof MessageStreamError) throw error;
+    throw new MessageStreamError(`its messages do not hold together (${(error as Error).message})`);
+  }
+  const finished = query.findTestRunFinished();
+  return {
+    started: query.findTestRunStarted() !== undefined,
+    finished: finished !== undefined,
+    success: finished?.success ?? false,
     scenarios,
   };
 }
 
+/** The run as its message stream tells it; undefined when there is none. Throws MessageStreamError, in one line. */
 export async function readRunResult(file: string): Promise<RunResult | undefined> {
+  const where = path.relative(process.cwd(), file) || file;
+  let text: string;
   try {
-    return parseMessages(await readFile(file, 'utf8'));
+    text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new MessageStreamError(
+      `the message stream ${where} cannot be read: ${code ?? (error as Error).message}`,
+    );
+  }
+  try {
+    return parseMessages(text);
+  } catch (error) {
+    if (!(error instanceof MessageStreamError)) throw error;
+    throw new MessageStreamError(
+      `the message stream ${where} cannot be read: ${error.message}; was another run writing to the same reports directory?`,
+    );
   }
 }

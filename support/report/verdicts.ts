@@ -1,16 +1,14 @@
 // The verdicts of docs/architecture.md: PASSED, FAILED, NOT APPLICABLE, INCONCLUSIVE. One function decides a
 // scenario's verdict (in the cucumber process, which attaches it to the scenario's messages); the runner reads
 // the message stream back into one record per scenario for the console, JUnit, Allure and certification.
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Encoding } from '../target/types.ts';
-import { readSkip, SKIP_MEDIA_TYPE, type Skip } from './messages.ts';
+import { parseMessages, readRunResult, type ScenarioResult, type Skip } from './messages.ts';
+
+export { MessageStreamError, VERDICT_MEDIA_TYPE } from './messages.ts';
+export { placeOf } from './place.ts';
 
 export type Verdict = 'PASSED' | 'FAILED' | 'NOT APPLICABLE' | 'INCONCLUSIVE';
 export const VERDICTS: readonly Verdict[] = ['PASSED', 'FAILED', 'NOT APPLICABLE', 'INCONCLUSIVE'];
-
-/** The media type of the verdict the cucumber process attaches to every scenario (JSON, a VerdictRecord). */
-export const VERDICT_MEDIA_TYPE = 'application/x.harness-verdict+json';
 
 export interface VerdictRecord {
   readonly verdict: Verdict;
@@ -72,88 +70,6 @@ export function verdictLine(record: VerdictRecord): string {
   return record.reason === undefined ? head : `${head}: ${record.reason}`;
 }
 
-// --- scenarios as the message stream tells them ---------------------------------------------------
-
-interface Location {
-  readonly line: number;
-}
-
-interface GherkinScenario {
-  readonly id: string;
-  readonly location: Location;
-  readonly examples: readonly {
-    readonly tableHeader?: { readonly cells: readonly { readonly value: string }[] };
-    readonly tableBody: readonly {
-      readonly id: string;
-      readonly location: Location;
-      readonly cells: readonly { readonly value: string }[];
-    }[];
-  }[];
-}
-
-interface GherkinDocument {
-  readonly uri?: string;
-  readonly feature?: {
-    readonly name: string;
-    readonly children: readonly {
-      readonly scenario?: GherkinScenario;
-      readonly rule?: { readonly children: readonly { readonly scenario?: GherkinScenario }[] };
-    }[];
-  };
-}
-
-interface Pickle {
-  readonly id: string;
-  readonly uri: string;
-  readonly name: string;
-  readonly astNodeIds: readonly string[];
-  readonly tags: readonly { readonly name: string }[];
-  readonly steps: readonly { readonly id: string; readonly text: string }[];
-}
-
-function scenariosOf(document: GherkinDocument): GherkinScenario[] {
-  const scenarios: GherkinScenario[] = [];
-  for (const child of document.feature?.children ?? []) {
-    if (child.scenario) scenarios.push(child.scenario);
-    for (const inner of child.rule?.children ?? []) if (inner.scenario) scenarios.push(inner.scenario);
-  }
-  return scenarios;
-}
-
-interface Place {
-  readonly line: number;
-  readonly parameters: readonly { readonly name: string; readonly value: string }[];
-}
-
-/** placesOf's answers: a hook asks for every scenario of a document, and the walk is the same each time. */
-const placesOfDocument = new WeakMap<GherkinDocument, Map<string, Place>>();
-
-/** Each AST node of a document (scenario, Examples row) with its line and, for a row, its values. */
-function placesOf(document: GherkinDocument): Map<string, Place> {
-  const known = placesOfDocument.get(document);
-  if (known !== undefined) return known;
-  const places = new Map<string, Place>();
-  placesOfDocument.set(document, places);
-  for (const scenario of scenariosOf(document)) {
-    places.set(scenario.id, { line: scenario.location.line, parameters: [] });
-    for (const examples of scenario.examples) {
-      const names = examples.tableHeader?.cells.map((c) => c.value) ?? [];
-      for (const row of examples.tableBody) {
-        const parameters = row.cells.map((cell, i) => ({ name: names[i] ?? `arg${i}`, value: cell.value }));
-        places.set(row.id, { line: row.location.line, parameters });
-      }
-    }
-  }
-  return places;
-}
-
-/** `features/x.feature:LINE` of a pickle: its Examples row for an outline, else its scenario. */
-export function scenarioPlace(pickle: Pickle, document: GherkinDocument): { uri: string; line: number } {
-  const places = placesOf(document);
-  const last = pickle.astNodeIds[pickle.astNodeIds.length - 1] ?? '';
-  return { uri: pickle.uri, line: places.get(last)?.line ?? 0 };
-}
-
 /** The encoding a scenario runs in: its Examples tag, else the one its name ends with. */
 export function encodingOf(tags: readonly string[], name: string): Encoding | undefined {
   if (tags.includes('@xml')) return 'XML';
@@ -191,164 +107,42 @@ export interface RunVerdicts {
   readonly scenarios: readonly ScenarioVerdict[];
 }
 
-const SEVERITY = ['PASSED', 'SKIPPED', 'PENDING', 'UNDEFINED', 'AMBIGUOUS', 'FAILED', 'UNKNOWN'];
-
-interface Timestamp {
-  readonly seconds: number;
-  readonly nanos: number;
-}
-
-const millis = (t: Timestamp | undefined) => (t ? t.seconds * 1000 + t.nanos / 1e6 : 0);
-
-interface Envelope {
-  gherkinDocument?: GherkinDocument;
-  pickle?: Pickle;
-  testCase?: {
-    id: string;
-    pickleId: string;
-    testSteps: { id: string; pickleStepId?: string }[];
+/** A scenario of the stream with its verdict: the one attached, else decided here (the After hook did not run). */
+function withVerdict(scenario: ScenarioResult): ScenarioVerdict {
+  const { verdict, reason, expected, stale } =
+    scenario.verdict ??
+    decideVerdict({ status: scenario.status, message: scenario.message, skip: scenario.skip });
+  return {
+    verdict,
+    reason,
+    expected,
+    stale,
+    uri: scenario.uri,
+    line: scenario.line,
+    name: scenario.name,
+    feature: scenario.feature,
+    tags: scenario.tags,
+    encoding: encodingOf(scenario.tags, scenario.name),
+    requirements: requirementsOf(scenario.tags),
+    status: scenario.status,
+    message: scenario.message,
+    durationMs: scenario.durationMs,
+    steps: scenario.steps,
+    parameters: scenario.parameters,
+    attempt: scenario.attempt,
   };
-  testCaseStarted?: { id: string; testCaseId: string; attempt: number; timestamp: Timestamp };
-  testStepFinished?: {
-    testCaseStartedId: string;
-    testStepId: string;
-    testStepResult: { status: string; message?: string };
-  };
-  attachment?: { testCaseStartedId?: string; body: string; mediaType: string };
-  testCaseFinished?: { testCaseStartedId: string; willBeRetried: boolean; timestamp: Timestamp };
-  testRunStarted?: unknown;
-  testRunFinished?: unknown;
-}
-
-interface Running {
-  pickleId: string;
-  testCaseId: string;
-  attempt: number;
-  start: number;
-  status: string;
-  message?: string;
-  skip?: Skip;
-  verdict?: VerdictRecord;
-  stepStatus: Map<string, string>;
-}
-
-/** A message stream that is not one JSON envelope a line: cut short, or written by two runs at once. */
-export class MessageStreamError extends Error {}
-
-function parseLine<T>(text: string, line: number): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch (error) {
-    throw new MessageStreamError(`line ${line} is not JSON (${(error as Error).message})`);
-  }
 }
 
 /** Reads cucumber's message stream into one verdict per scenario run (retried attempts left out). */
 export function readVerdicts(ndjson: string): RunVerdicts {
-  const documents = new Map<string, GherkinDocument>();
-  const pickles = new Map<string, Pickle>();
-  const testCases = new Map<string, NonNullable<Envelope['testCase']>>();
-  const running = new Map<string, Running>();
-  const scenarios: ScenarioVerdict[] = [];
-  let started = false;
-  let finished = false;
-
-  const lines = ndjson.split('\n');
-  for (let index = 0; index < lines.length; index++) {
-    const text = lines[index] as string;
-    if (text.trim() === '') continue;
-    const envelope = parseLine<Envelope>(text, index + 1);
-    if (envelope.gherkinDocument?.uri) documents.set(envelope.gherkinDocument.uri, envelope.gherkinDocument);
-    else if (envelope.pickle) pickles.set(envelope.pickle.id, envelope.pickle);
-    else if (envelope.testCase) testCases.set(envelope.testCase.id, envelope.testCase);
-    else if (envelope.testCaseStarted) {
-      const s = envelope.testCaseStarted;
-      running.set(s.id, {
-        pickleId: testCases.get(s.testCaseId)?.pickleId ?? '',
-        testCaseId: s.testCaseId,
-        attempt: s.attempt,
-        start: millis(s.timestamp),
-        status: 'PASSED',
-        stepStatus: new Map(),
-      });
-    } else if (envelope.testStepFinished) {
-      const { testCaseStartedId, testStepId, testStepResult } = envelope.testStepFinished;
-      const run = running.get(testCaseStartedId);
-      if (!run) continue;
-      run.stepStatus.set(testStepId, testStepResult.status);
-      if (SEVERITY.indexOf(testStepResult.status) > SEVERITY.indexOf(run.status)) {
-        run.status = testStepResult.status;
-        run.message = testStepResult.message ?? run.message;
-      }
-    } else if (envelope.attachment?.testCaseStartedId) {
-      const run = running.get(envelope.attachment.testCaseStartedId);
-      if (!run) continue;
-      if (envelope.attachment.mediaType === SKIP_MEDIA_TYPE) run.skip = readSkip(envelope.attachment.body);
-      if (envelope.attachment.mediaType === VERDICT_MEDIA_TYPE)
-        run.verdict = parseLine<VerdictRecord>(envelope.attachment.body, index + 1);
-    } else if (envelope.testCaseFinished) {
-      const { testCaseStartedId, willBeRetried, timestamp } = envelope.testCaseFinished;
-      const run = running.get(testCaseStartedId);
-      if (!run || willBeRetried) continue;
-      const pickle = pickles.get(run.pickleId);
-      const document = documents.get(pickle?.uri ?? '') ?? {};
-      const places = placesOf(document);
-      const last = pickle?.astNodeIds[pickle.astNodeIds.length - 1] ?? '';
-      const place = places.get(last);
-      const tags = pickle?.tags.map((t) => t.name) ?? [];
-      const name = pickle?.name ?? '(unknown scenario)';
-      const record =
-        run.verdict ?? decideVerdict({ status: run.status, message: run.message, skip: run.skip });
-      const stepText = new Map(pickle?.steps.map((s) => [s.id, s.text]) ?? []);
-      const steps = (testCases.get(run.testCaseId)?.testSteps ?? [])
-        .filter((s) => s.pickleStepId !== undefined)
-        .map((s) => ({
-          text: stepText.get(s.pickleStepId as string) ?? '',
-          status: run.stepStatus.get(s.id) ?? 'UNKNOWN',
-        }));
-      scenarios.push({
-        ...record,
-        uri: pickle?.uri ?? '',
-        line: place?.line ?? 0,
-        name,
-        feature: document.feature?.name ?? '',
-        tags,
-        encoding: encodingOf(tags, name),
-        requirements: requirementsOf(tags),
-        status: run.status,
-        message: run.message,
-        durationMs: Math.max(0, Math.round(millis(timestamp) - run.start)),
-        steps,
-        parameters: place?.parameters ?? [],
-        attempt: run.attempt,
-      });
-    } else if (envelope.testRunStarted) started = true;
-    else if (envelope.testRunFinished) finished = true;
-  }
-  return { started, finished, scenarios };
+  const { started, finished, scenarios } = parseMessages(ndjson);
+  return { started, finished, scenarios: scenarios.map(withVerdict) };
 }
 
 /** The run's verdicts; undefined when there is no message stream. Throws MessageStreamError, in one line. */
 export async function readVerdictsFile(file: string): Promise<RunVerdicts | undefined> {
-  const where = path.relative(process.cwd(), file) || file;
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    throw new MessageStreamError(
-      `the message stream ${where} cannot be read: ${code ?? (error as Error).message}`,
-    );
-  }
-  try {
-    return readVerdicts(text);
-  } catch (error) {
-    if (!(error instanceof MessageStreamError)) throw error;
-    throw new MessageStreamError(
-      `the message stream ${where} cannot be read: ${error.message}; was another run writing to the same reports directory?`,
-    );
-  }
+  const run = await readRunResult(file);
+  return run && { started: run.started, finished: run.finished, scenarios: run.scenarios.map(withVerdict) };
 }
 
 export type VerdictCounts = Record<Verdict, number> & { readonly total: number; readonly expected: number };
@@ -366,9 +160,4 @@ export function countVerdicts(scenarios: readonly VerdictRecord[]): VerdictCount
 /** A FAILED that the expectation file does not explain: what makes the exit code 1. */
 export function gates(scenario: VerdictRecord): boolean {
   return scenario.verdict === 'FAILED' && scenario.expected === undefined;
-}
-
-/** `features/x.feature:12` */
-export function placeOf(scenario: { readonly uri: string; readonly line: number }): string {
-  return `${scenario.uri}:${scenario.line}`;
 }
