@@ -1,0 +1,105 @@
+// Stage 5, cucumber: the suite in a cucumber process of its own, told the run's configuration through its
+// environment (run-config.ts), its output on this terminal.
+import { spawn } from 'node:child_process';
+import { DEFAULT_MAX_RESPONSE_BYTES, type HarnessOptions } from '../options.ts';
+import { DEFAULT_ARRANGEMENT_MS, DEFAULT_OPERATOR_S } from '../profile/profile.ts';
+import { RIG_TOKEN_VARIABLE, type RunConfig, runConfigEnvironment } from '../run-config.ts';
+import type { SiteMap } from '../site/site-map.ts';
+import { CUCUMBER_BIN, PROJECT_ROOT } from './paths.ts';
+import type { RunPlan, RunSettings } from './plan.ts';
+import type { Target } from './target.ts';
+
+export interface CucumberInput {
+  readonly plan: RunPlan;
+  readonly settings: RunSettings;
+  readonly target: Target;
+  readonly reportsDir: string;
+  readonly exchangesFile: string;
+  readonly rerunPrefix: string;
+  readonly site?: SiteMap;
+}
+
+/** What every cucumber process of the run is told (never the rig token: that travels on its own). */
+function runConfig({
+  plan,
+  settings,
+  target,
+  reportsDir,
+  exchangesFile,
+  rerunPrefix,
+  site,
+}: CucumberInput): RunConfig {
+  const { options, loaded } = plan;
+  const profile = loaded?.profile;
+  return {
+    taskUrl: target.taskUrl,
+    rigUrl: target.rigUrl,
+    timeoutMs: settings.timeoutMs,
+    maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
+    encodings: settings.encodings,
+    seed: settings.seed,
+    fuzzRuns: options.fuzzRuns,
+    fuzzPath: options.fuzzPath,
+    reportsDir,
+    rerunPrefix,
+    profile: profile
+      ? {
+          file: loaded.file,
+          capabilities: profile.capabilities,
+          fixtures: profile.fixtures,
+          arrangementMs: profile.timeouts?.arrangement_ms ?? DEFAULT_ARRANGEMENT_MS,
+          operatorMs: (profile.timeouts?.operator_s ?? DEFAULT_OPERATOR_S) * 1000,
+        }
+      : undefined,
+    interactive: options.interactive,
+    exchangesFile,
+    expectations: plan.expectations,
+    site,
+  };
+}
+
+function cucumberArguments(options: HarnessOptions): string[] {
+  const args = [CUCUMBER_BIN, '--config', 'cucumber.cjs'];
+  // Each Examples block of an outline is tagged with its encoding; cucumber ANDs repeated --tags.
+  if (options.encoding === 'xml') args.push('--tags', 'not @json');
+  if (options.encoding === 'json') args.push('--tags', 'not @xml');
+  args.push(...options.cucumberArgs);
+  return args;
+}
+
+function spawnCucumber(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+      stdio: 'inherit',
+      env,
+      cwd: PROJECT_ROOT,
+    });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+/** Runs the suite; cucumber's exit code. */
+export async function runCucumber(input: CucumberInput): Promise<number> {
+  const { options } = input.plan;
+  const { seed } = input.settings;
+  const config = runConfig(input);
+  console.log(`fuzz seed: ${seed} (replay with --seed=${seed})`);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...runConfigEnvironment(config),
+    HARNESS_REPORTS_DIR: input.reportsDir,
+    // The live `scenario N of M` line shares the terminal badly with the operator's prompts.
+    ...(options.interactive ? { HARNESS_PROGRESS: 'off' } : {}),
+  };
+  if (input.target.rigToken) env[RIG_TOKEN_VARIABLE] = input.target.rigToken;
+  else delete env[RIG_TOKEN_VARIABLE];
+  return spawnCucumber(cucumberArguments(options), env);
+}

@@ -1,0 +1,77 @@
+// Stage 3, the pre-flight: the target and its rig answer, and the target does what its profile declares, before
+// the first scenario (a run against a target that cannot be reached is exit 2, in one line).
+import { appendFile } from 'node:fs/promises';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '../options.ts';
+import { type CapabilityCheck, checkCapabilities } from '../profile/capabilities.ts';
+import type { LoadedProfile } from '../profile/profile.ts';
+import { RigClient } from '../target/rig.ts';
+import type { Exchange, TargetConfig } from '../target/types.ts';
+import { preflight } from '../wire/preflight.ts';
+import { RunError } from './run-error.ts';
+import type { Target } from './target.ts';
+
+/** The Task Interface answers, and the rig (when there is one) answers as docs/rig-control.md fixes it. */
+export async function checkReachable(target: Target, timeoutMs: number): Promise<void> {
+  const cause = await preflight(target.taskUrl);
+  if (cause) throw new RunError(`target ${target.taskUrl} does not answer: ${cause}`);
+  if (target.rigUrl) {
+    const rig = new RigClient(target.rigUrl, {
+      token: target.rigToken,
+      timeoutMs: Math.min(timeoutMs, 5000),
+    });
+    try {
+      await rig.events();
+    } catch (error) {
+      throw new RunError(
+        `rig ${target.rigUrl} does not answer as rig-control.md fixes it: ${(error as Error).message}`,
+      );
+    }
+  }
+}
+
+function printCapabilities(checks: readonly CapabilityCheck[], fatal: boolean): void {
+  const bad = checks.filter((c) => !c.ok);
+  if (bad.length === 0) {
+    console.log(`profile: ${checks.length} declared capabilities and fixtures checked against the target`);
+    return;
+  }
+  const stream = fatal ? console.error : console.warn;
+  stream(`profile: the target does not do what its profile declares:`);
+  for (const c of bad) stream(`  - ${c.key}: ${c.detail}`);
+}
+
+export interface ProfileCheckInput {
+  readonly loaded?: LoadedProfile;
+  readonly target: Target;
+  readonly timeoutMs: number;
+  /** --certify: a target that does not do what its profile declares is not run at all. */
+  readonly certify: boolean;
+  /** Every probe is appended here, as evidence. */
+  readonly exchangesFile: string;
+}
+
+/** With a profile, probes what it declares and says so; none without one. */
+export async function checkProfile(input: ProfileCheckInput): Promise<CapabilityCheck[]> {
+  const { loaded, target } = input;
+  if (!loaded) return [];
+  const { profile } = loaded;
+  const targetConfig: TargetConfig = {
+    taskUrl: target.taskUrl,
+    rigUrl: target.rigUrl,
+    timeoutMs: input.timeoutMs,
+    maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
+  };
+  const probes: Exchange[] = [];
+  const checks = await checkCapabilities(profile, targetConfig, (e) => probes.push(e));
+  await appendFile(
+    input.exchangesFile,
+    probes.map((exchange) => `${JSON.stringify({ scenario: 'capability check', exchange })}\n`).join(''),
+  );
+  console.log(
+    `profile: ${loaded.file} (${profile.identity.vendor}, ${profile.identity.product}, ${profile.identity.software_release})`,
+  );
+  printCapabilities(checks, input.certify);
+  if (input.certify && checks.some((c) => !c.ok))
+    throw new RunError('--certify: the target must do what its profile declares before it is certified');
+  return checks;
+}
