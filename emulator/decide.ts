@@ -143,7 +143,12 @@ function caseCancel(state: SiteState, call: Call, deviations: Deviations): Decis
   if (port === undefined) return unchanged(state, cancelFault('port-missing', deviations));
   const order = deviations.has('order-type-mode') ? PORT_CHECKS_MODE_FIRST : PORT_CHECKS;
   const failed = order.find((check) => portFails(check, port, binId) && !skipped(check, deviations));
-  if (failed !== undefined) return unchanged(state, cancelFault(failed, deviations));
+  if (failed !== undefined) {
+    // fault-publishes-cr: a refused cancel of another bin still signals CR on the Log Publisher, as if requested.
+    if (deviations.has('fault-publishes-cr') && failed === 'bin-other')
+      return committed(state, cancelFault(failed, deviations), [`AC,${portId},${binId},CR`]);
+    return unchanged(state, cancelFault(failed, deviations));
+  }
   const cancelled: PortState = {
     ...port,
     case_state: deviations.has('success-state-kept') ? port.case_state : 'NOOP',

@@ -1,7 +1,7 @@
 // Then: what the controller answers, and what it leaves behind.
 import { Then } from '@cucumber/cucumber';
 import type { HarnessWorld } from '../support/cucumber/world.ts';
-import { cancelledLine, FAULT } from '../support/spec.ts';
+import { FAULT } from '../support/spec.ts';
 import type { Encoding } from '../support/target/types.ts';
 
 Then('the controller answers with fault {int}', function (this: HarnessWorld, code: number) {
@@ -46,7 +46,7 @@ Then(
 Then(
   'the controller published the Log Publisher line for bin {int} on port {int}',
   function (this: HarnessWorld, binId: number, portId: number) {
-    return this.expectEvent(cancelledLine(portId, binId), 'after a successful cancel');
+    return this.expectPublished(portId, binId, 'after a successful cancel');
   },
 );
 

@@ -59,6 +59,7 @@ export const FLAGS = {
   expect: { type: 'string' },
   ports: { type: 'string' },
   'write-profile': { type: 'string' },
+  'log-publisher': { type: 'string' },
   certify: { type: 'boolean' },
   interactive: { type: 'boolean' },
   help: { type: 'boolean' },
@@ -74,6 +75,7 @@ export type FlagValues = {
 export const USAGE = `usage: npm test -- [--target=T] [--rig=URL] [--encoding=xml|json|both] [--timeout=MS]
                   [--target-profile=FILE] [--seed=N] [--fuzz-runs=N] [--fuzz-path=P] [--reports=DIR]
                   [--certify] [--interactive] [--expect=FILE] [--ports=LIST] [--write-profile=FILE]
+                  [--log-publisher=HOST:PORT]
                   [cucumber options and feature paths]
   --target   emulator (default: the embedded emulator on an ephemeral port), host (127.0.0.1:${DEFAULT_TASK_PORT}),
              ADDRESS, ADDRESS:PORT (port ${DEFAULT_TASK_PORT} when left out) or http://ADDRESS:PORT/api/v2/task
@@ -92,6 +94,8 @@ export const USAGE = `usage: npm test -- [--target=T] [--rig=URL] [--encoding=xm
   --ports    with no rig, the port ids the harness reads before the run (only getportstatus and case_getstate):
              A-B, an id, or a comma list such as 1-30,1990-2000 (default: the ports the profile lists, else ${DEFAULT_PORTS})
   --write-profile  write what that reading found as a read-only profile to FILE (never overwritten), to edit and keep
+  --log-publisher  the target's Log Publisher (HOST or HOST:PORT, port 44001 when left out), where the harness judges
+             what a call publishes (default: the profile's log_publisher; without a rig, the target's host on 44001)
   --certify  the whole suite against a profile, with an evidence bundle in reports/certification/<UTC stamp>/
              (DIR/certification/ with --reports); refuses filters, feature paths and --expect; check a bundle
              with npm run verify-bundle [-- DIR] (the newest by default)

@@ -1,4 +1,6 @@
 // What the runner tells the cucumber processes (the main one and any --parallel workers) about the run.
+
+import type { LogPublisherConfig } from './log-publisher/stream.ts';
 import type { Capabilities, Fixtures } from './profile/profile.ts';
 import type { Expectation } from './report/verdicts-expect.ts';
 import type { SiteMap } from './site/site-map.ts';
@@ -37,6 +39,8 @@ export interface RunConfig {
   readonly expectations?: readonly Expectation[];
   /** With no rig: the site as discovery read it before the first scenario (docs/spec/as-found.md). */
   readonly site?: SiteMap;
+  /** The Log Publisher the scenarios read, when one answered at the pre-flight. */
+  readonly logPublisher?: LogPublisherConfig;
 }
 
 const RUN_VARIABLE = 'HARNESS_RUN';

@@ -11,6 +11,7 @@ import { certify } from './runner/certification.ts';
 import { rerunPrefix } from './runner/command.ts';
 import { runCucumber } from './runner/cucumber.ts';
 import { discoverStage } from './runner/discovery.ts';
+import { logPublisherStage } from './runner/log-publisher.ts';
 import { planRun, type RunPlan, type RunSettings, settleRun } from './runner/plan.ts';
 import { checkProfile, checkReachable } from './runner/preflight.ts';
 import { claimReports, freshReportFiles, writeReports } from './runner/reports.ts';
@@ -65,6 +66,7 @@ async function runAgainst(
     reportsDir: reports.dir,
     exchangesFile: files.exchanges,
   });
+  const logPublisher = await logPublisherStage({ options, loaded, target, timeoutMs: settings.timeoutMs });
   const rerun = rerunPrefix(options.ownArgs, settings.seed);
   const cucumberCode = await runCucumber({
     plan,
@@ -74,6 +76,7 @@ async function runAgainst(
     exchangesFile: files.exchanges,
     rerunPrefix: rerun,
     site,
+    logPublisher,
   });
   const finished = new Date();
 

@@ -245,6 +245,11 @@ const PROBES: Readonly<
   },
   'success-no-log': { probe: SAMPLE_XML, expect: events([]), control: [FAULT_XML] },
   'success-wrong-log': { probe: SAMPLE_JSON, expect: events(['AC,4,101337,CR']), control: [FAULT_JSON] },
+  'fault-publishes-cr': {
+    probe: xml(SAMPLE, [put(4, { selected_bin: 7 })]),
+    expect: events(['AC,4,101337,CR']),
+    control: [xml(SAMPLE, [put(4, { selected_bin: null })]), FAULT_JSON],
+  },
   'xml-root-wrong': {
     probe: FAULT_XML,
     expect: body(

@@ -1,6 +1,7 @@
 // Every scenario starts from a known state, and scenarios that share a target never interleave. Each ends
 // with its verdict attached (docs/architecture.md): what the console, JUnit, Allure and a certification report.
-import { After, Before, setDefaultTimeout, setParallelCanAssign } from '@cucumber/cucumber';
+import { After, AfterAll, Before, setDefaultTimeout, setParallelCanAssign } from '@cucumber/cucumber';
+import { closeLogStream } from '../log-publisher/stream.ts';
 import { VERDICT_MEDIA_TYPE, type VerdictAttachment } from '../report/messages.ts';
 import { scenarioPlace } from '../report/place.ts';
 import { decideVerdict, encodingOf, requirementsOf } from '../report/verdicts.ts';
@@ -60,3 +61,6 @@ After(function (this: HarnessWorld, { pickle, gherkinDocument, result }) {
   const attachment: VerdictAttachment = { ...verdict, place: { uri, line } };
   this.attach(JSON.stringify(attachment), { mediaType: VERDICT_MEDIA_TYPE });
 });
+
+// The Log Publisher connection is the process's: closed once the scenarios are done, or the process would wait on it.
+AfterAll(() => closeLogStream());

@@ -13,6 +13,8 @@ import {
   expectTransport,
 } from '../checks/expect.ts';
 import { checkPort, describeAnswer, describeExpected, type Expected, meets } from '../fuzz/oracle.ts';
+import type { LogListener, Mark } from '../log-publisher/listener.ts';
+import { expectLine, expectQuiet, type LogPublisherConfig, logStream } from '../log-publisher/stream.ts';
 import { renderExchange } from '../report/evidence.ts';
 import { SKIP_MEDIA_TYPE } from '../report/messages.ts';
 import { type RunConfig, readRigToken, readRunConfig } from '../run-config.ts';
@@ -24,7 +26,7 @@ import {
   type AsFoundPlayer as Player,
 } from '../site/as-found-player.ts';
 import { describeFound, samePort } from '../site/read-port.ts';
-import { FAULT, inRange } from '../spec.ts';
+import { cancelledLine, FAULT, inRange } from '../spec.ts';
 import {
   type Arranger,
   isUnreachable,
@@ -114,6 +116,15 @@ export class HarnessWorld extends World {
   private eventsBefore?: number;
   /** Whether the scenario's first call was prepared (ports played, events counted). */
   private prepared = false;
+  /** The Log Publisher, marked right before the scenario's first call; or why it cannot be read. */
+  private stream?: {
+    readonly listener: LogListener;
+    readonly mark: Mark;
+    readonly config: LogPublisherConfig;
+  };
+  private streamProblem?: Unreachable;
+  /** When the last answer arrived (performance.now()): a quiet window on the Log Publisher counts from it. */
+  private answeredAt = 0;
 
   constructor(options: IWorldOptions) {
     super(options);
@@ -233,6 +244,25 @@ export class HarnessWorld extends World {
   private async prepare(shape: CallShape): Promise<StepOutcome> {
     if (this.prepared) return undefined;
     this.prepared = true;
+    const skipped = await this.prepareSite(shape);
+    if (skipped) return skipped;
+    await this.markStream();
+    return undefined;
+  }
+
+  /** The Log Publisher's moment right before the first call: what arrives after it is this scenario's. */
+  private async markStream(): Promise<void> {
+    const config = this.run.logPublisher;
+    if (!config) return;
+    const stream = await logStream(config);
+    if (isUnreachable(stream)) {
+      this.streamProblem = stream;
+      return;
+    }
+    this.stream = { listener: stream, mark: stream.mark(), config };
+  }
+
+  private async prepareSite(shape: CallShape): Promise<StepOutcome> {
     if (!this.asFound) {
       if (this.target.rigUrl) {
         const events = await this.arranger.events();
@@ -316,6 +346,7 @@ export class HarnessWorld extends World {
       label: options.label ?? `${method} in ${encoding}`,
       record: (e) => this.record(e),
     });
+    this.answeredAt = performance.now();
     return this.lastCall;
   }
 
@@ -387,6 +418,7 @@ export class HarnessWorld extends World {
 
   async sendRaw(request: RawRequest): Promise<Exchange> {
     this.lastRaw = await sendRaw(this.target, { ...request, record: (e) => this.record(e) });
+    this.answeredAt = performance.now();
     return this.lastRaw;
   }
 
@@ -465,8 +497,9 @@ export class HarnessWorld extends World {
   /** The port reads back as arranged (as found: as read right before the call): the call changed nothing. */
   async expectPortUnchanged(portId: number): Promise<StepOutcome> {
     if (this.asFound && !this.arrangedBeyondSite()) return this.expectPlayedUnchanged(portId, 'exists');
-    await this.expectNothingPublished();
     const arranged = this.arranged.get(portId);
+    const published = await this.expectNothingPublished(portId, [arranged?.selected_bin ?? null]);
+    if (published) return published;
     if (arranged === undefined)
       throw new Error(`harness bug: port ${portId} was not arranged in this scenario`);
     return this.expectPortReads(portId, arranged, 'after the call, compared with how it was arranged');
@@ -475,7 +508,10 @@ export class HarnessWorld extends World {
   async expectPortReads(portId: number, expected: PortState | null, why: string): Promise<StepOutcome> {
     if (this.asFound && !this.arrangedBeyondSite() && expected === null)
       return this.expectPlayedUnchanged(portId, 'absent');
-    if (expected === null) await this.expectNothingPublished();
+    if (expected === null) {
+      const published = await this.expectNothingPublished(portId, []);
+      if (published) return published;
+    }
     const view = await viewPort(this.arranger, portId);
     if (isUnreachable(view)) return this.skip(view);
     if (!view.exists || expected === null || view.unreadable.length === 0) {
@@ -517,19 +553,39 @@ export class HarnessWorld extends World {
     this.log(
       `${on} reads after the call as right before it: ${describeFound(now)}${now?.type === 'AC' ? '; case_error not compared: the Task Interface does not show it' : ''}`,
     );
-    return undefined;
+    return this.expectStreamQuiet(played.port, [played.before?.selected_bin ?? null]);
   }
 
-  /** [decided] A fault publishes nothing: with a rig, no Log Publisher line since the scenario's first call. */
-  private async expectNothingPublished(): Promise<void> {
-    if (this.eventsBefore === undefined) return;
-    const events = await this.arranger.events();
-    if (isUnreachable(events)) return;
-    const since = events.slice(this.eventsBefore);
-    if (since.length > 0)
-      throw new AssertionError(
-        `the controller published ${since.map((line) => JSON.stringify(line)).join(', ')} on the Log Publisher after the call; a fault publishes nothing`,
-      );
+  /**
+   * [decided] A fault publishes nothing: with a rig, no line in GET /events since the scenario's first call; on the
+   * Log Publisher, nothing for the port (or its bin) within the quiet window.
+   */
+  private async expectNothingPublished(
+    portId: number,
+    bins: readonly (number | null)[],
+  ): Promise<StepOutcome> {
+    if (this.eventsBefore !== undefined) {
+      const events = await this.arranger.events();
+      const since = isUnreachable(events) ? [] : events.slice(this.eventsBefore);
+      if (since.length > 0)
+        throw new AssertionError(
+          `the controller published ${since.map((line) => JSON.stringify(line)).join(', ')} after the call (the rig's GET /events); a fault publishes nothing`,
+        );
+    }
+    return this.expectStreamQuiet(this.portOnTarget(portId), bins);
+  }
+
+  /** Nothing on the Log Publisher for the port within the quiet window, when there is a stream to read. */
+  private async expectStreamQuiet(port: number, bins: readonly (number | null)[]): Promise<StepOutcome> {
+    if (this.streamProblem) return this.skip(this.streamProblem);
+    if (!this.stream) return undefined;
+    const { listener, mark, config } = this.stream;
+    const known = bins.filter((bin): bin is number => bin !== null);
+    const judged = await expectQuiet(listener, mark, port, known, this.answeredAt, config);
+    if (isUnreachable(judged)) return this.skip(judged);
+    if (judged.kind === 'differs') throw new AssertionError(judged.message);
+    this.log(judged.evidence);
+    return undefined;
   }
 
   /**
@@ -610,11 +666,27 @@ export class HarnessWorld extends World {
   }
 
   /** The Log Publisher lines since the reset include this one. */
-  async expectEvent(line: string, why: string): Promise<StepOutcome> {
-    const events = await this.arranger.events();
-    if (isUnreachable(events)) return this.skip(events);
-    expectEventAmong(events, line, why);
-    return undefined;
+  /**
+   * The controller published the line a successful cancel publishes: in GET /events with a rig, on the Log
+   * Publisher when there is one (both when both are there); INCONCLUSIVE, saying what was verified, with neither.
+   */
+  async expectPublished(portId: number, binId: number, why: string): Promise<StepOutcome> {
+    const line = cancelledLine(this.portOnTarget(portId), this.binOnTarget(binId));
+    const events = this.target.rigUrl ? await this.arranger.events() : undefined;
+    if (events !== undefined && !isUnreachable(events)) expectEventAmong(events, line, why);
+    if (this.streamProblem) return this.skip(this.streamProblem);
+    if (this.stream) {
+      const judged = await expectLine(this.stream.listener, this.stream.mark, line, this.stream.config);
+      if (isUnreachable(judged)) return this.skip(judged);
+      if (judged.kind === 'differs') throw new AssertionError(`${why}: ${judged.message}`);
+      this.log(judged.evidence);
+      return undefined;
+    }
+    if (events !== undefined && !isUnreachable(events)) return undefined;
+    return this.skip({
+      verdict: 'INCONCLUSIVE',
+      reason: `the answer was right; ${line} on the Log Publisher could not be observed: no rig and no Log Publisher (give --log-publisher=HOST:PORT)`,
+    });
   }
 }
 

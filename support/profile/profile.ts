@@ -37,6 +37,8 @@ export interface Timeouts {
   readonly call_ms?: number;
   readonly arrangement_ms?: number;
   readonly operator_s?: number;
+  readonly log_ms?: number;
+  readonly log_quiet_ms?: number;
 }
 
 /** Which ports discovery reads when the target has no rig. */
@@ -51,6 +53,8 @@ export interface TargetProfile {
   readonly identity: Identity;
   readonly task_url: string;
   readonly rig?: { readonly url?: string; readonly token?: string; readonly token_env?: string };
+  /** HOST or HOST:PORT of the Log Publisher. */
+  readonly log_publisher?: string;
   readonly capabilities: Capabilities;
   readonly fixtures: Fixtures;
   readonly timeouts?: Timeouts;

@@ -1,6 +1,7 @@
 // Stage 5, cucumber: the suite in a cucumber process of its own, told the run's configuration through its
 // environment (run-config.ts), its output on this terminal.
 import { spawn } from 'node:child_process';
+import type { LogPublisherConfig } from '../log-publisher/stream.ts';
 import { DEFAULT_MAX_RESPONSE_BYTES, type HarnessOptions } from '../options.ts';
 import { DEFAULT_ARRANGEMENT_MS, DEFAULT_OPERATOR_S } from '../profile/profile.ts';
 import { RIG_TOKEN_VARIABLE, type RunConfig, runConfigEnvironment } from '../run-config.ts';
@@ -17,6 +18,7 @@ export interface CucumberInput {
   readonly exchangesFile: string;
   readonly rerunPrefix: string;
   readonly site?: SiteMap;
+  readonly logPublisher?: LogPublisherConfig;
 }
 
 /** What every cucumber process of the run is told (never the rig token: that travels on its own). */
@@ -28,6 +30,7 @@ function runConfig({
   exchangesFile,
   rerunPrefix,
   site,
+  logPublisher,
 }: CucumberInput): RunConfig {
   const { options, loaded } = plan;
   const profile = loaded?.profile;
@@ -55,6 +58,7 @@ function runConfig({
     exchangesFile,
     expectations: plan.expectations,
     site,
+    logPublisher,
   };
 }
 

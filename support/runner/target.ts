@@ -11,6 +11,8 @@ export interface Target {
   readonly label: string;
   /** The emulator the runner started itself. */
   readonly embedded?: boolean;
+  /** Where the embedded emulator's Log Publisher listens. */
+  readonly logAddress?: { readonly host: string; readonly port: number };
   close(): Promise<void>;
 }
 
@@ -27,13 +29,23 @@ export async function openTarget(
     const { startEmulator } = await import('../../emulator/index.ts');
     const withRig = profile?.capabilities.rig ?? true;
     const rigToken = withRig ? randomBytes(18).toString('base64url') : undefined;
-    const emulator = await startEmulator({ host: '127.0.0.1', port: 0, rigToken, rig: withRig, quiet: true });
+    // hardwareMs 0: an AutoCase that moved by itself would undo what a scenario arranged.
+    const emulator = await startEmulator({
+      host: '127.0.0.1',
+      port: 0,
+      logPort: 0,
+      hardwareMs: 0,
+      rigToken,
+      rig: withRig,
+      quiet: true,
+    });
     return {
       taskUrl: emulator.taskUrl,
       rigUrl: emulator.rigUrl,
       rigToken,
       label: `the embedded emulator at ${emulator.taskUrl}${withRig ? '' : ' (started without its rig, as the profile declares)'}`,
       embedded: true,
+      logAddress: { host: '127.0.0.1', port: emulator.logPort },
       close: () => emulator.close(),
     };
   }

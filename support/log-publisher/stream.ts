@@ -1,0 +1,106 @@
+// The Log Publisher as the scenarios of one cucumber process see it: one connection, opened on first use and
+// closed after the run, and the two judgments the scenarios make of it (docs/certification.md): an expected line
+// arrives within a deadline, and nothing is published for a port within a quiet window after a fault.
+import type { Unreachable } from '../target/arrange.ts';
+import { concernsPort, describeLines, LogListener, type Mark } from './listener.ts';
+
+/** Where the stream is, and how long to wait on it (what the runner hands every cucumber process). */
+export interface LogPublisherConfig {
+  readonly host: string;
+  readonly port: number;
+  /** How long an expected line may take to arrive after the call (profile timeouts.log_ms). */
+  readonly expectMs: number;
+  /** How long after a fault nothing may arrive for its port (profile timeouts.log_quiet_ms). */
+  readonly quietMs: number;
+}
+
+export const DEFAULT_LOG_EXPECT_MS = 2_000;
+/** Without a rig the stream is the only witness: a controller may publish a moment after it answers. */
+export const DEFAULT_LOG_QUIET_MS = 200;
+/** With a rig, GET /events is the witness; the stream is read as far as it has arrived when the port is read back. */
+export const DEFAULT_LOG_QUIET_MS_WITH_RIG = 0;
+
+let opened: Promise<LogListener | Unreachable> | undefined;
+
+/** The process's connection to the Log Publisher (opened once), or why there is none. */
+export function logStream(config: LogPublisherConfig): Promise<LogListener | Unreachable> {
+  opened ??= LogListener.connect({ host: config.host, port: config.port }).catch(
+    (error: Error): Unreachable => ({
+      verdict: 'INCONCLUSIVE',
+      reason: `the Log Publisher could not be read: ${error.message}`,
+    }),
+  );
+  return opened;
+}
+
+export async function closeLogStream(): Promise<void> {
+  const listener = await opened;
+  opened = undefined;
+  if (listener instanceof LogListener) await listener.close();
+}
+
+function unreachableIf(listener: LogListener): Unreachable | undefined {
+  const closed = listener.closed;
+  return closed
+    ? { verdict: 'INCONCLUSIVE', reason: `the Log Publisher stream ended: ${closed.reason}` }
+    : undefined;
+}
+
+/** The outcome of looking at the stream after a call: what to say, and whether it agrees. */
+export type StreamJudgment =
+  | { readonly kind: 'agrees'; readonly evidence: string }
+  | { readonly kind: 'differs'; readonly message: string }
+  | Unreachable;
+
+/** The expected line arrives after the mark within the deadline. */
+export async function expectLine(
+  listener: LogListener,
+  mark: Mark,
+  line: string,
+  config: LogPublisherConfig,
+): Promise<StreamJudgment> {
+  const outcome = await listener.waitFor((seen) => seen.text === line, {
+    after: mark,
+    timeoutMs: config.expectMs,
+  });
+  if (outcome.kind === 'found')
+    return {
+      kind: 'agrees',
+      evidence: `the Log Publisher showed ${line} ${outcome.afterMs.toFixed(1)} ms after the mark before the call`,
+    };
+  if (outcome.kind === 'timeout')
+    return { kind: 'differs', message: `the Log Publisher did not show ${line}: ${outcome.reason}` };
+  return { verdict: 'INCONCLUSIVE', reason: `the Log Publisher could not be read: ${outcome.reason}` };
+}
+
+/** Nothing is published for the port (or its bins) after the mark, within the quiet window after `answeredAt`. */
+export async function expectQuiet(
+  listener: LogListener,
+  mark: Mark,
+  port: number,
+  bins: readonly number[],
+  answeredAt: number,
+  config: LogPublisherConfig,
+): Promise<StreamJudgment> {
+  const concerns = (seen: Parameters<typeof concernsPort>[0]) => concernsPort(seen, port, bins);
+  const left = Math.max(0, answeredAt + config.quietMs - performance.now());
+  const outcome = left > 0 ? await listener.waitFor(concerns, { after: mark, timeoutMs: left }) : undefined;
+  const gone = unreachableIf(listener);
+  const { lines, missed } = listener.portLines(port, mark, bins);
+  if (lines.length > 0 || outcome?.kind === 'found')
+    return {
+      kind: 'differs',
+      message: `the controller published for port ${port} on the Log Publisher after the call: ${describeLines(lines, mark).join(' | ')}; a fault publishes nothing`,
+    };
+  if (gone) return gone;
+  if (missed > 0)
+    return {
+      verdict: 'INCONCLUSIVE',
+      reason: `the Log Publisher sent more lines than are kept (${missed} dropped)`,
+    };
+  const all = listener.linesSince(mark).lines;
+  return {
+    kind: 'agrees',
+    evidence: `the Log Publisher showed nothing for port ${port} within ${config.quietMs} ms of the answer${all.length > 0 ? ` (other ports: ${describeLines(all, mark, 5).join(' | ')})` : ''}`,
+  };
+}
