@@ -21,6 +21,7 @@ import {
   foundLiteralBounds,
   foundLiteralCall,
   foundRefusedBounds,
+  movedOnByItself,
   neverCancellable,
   probeFault,
   refusedPorts,
@@ -270,6 +271,16 @@ describe('the oracle on a site map', () => {
     assert.equal(predicted(36, '"3636"', 'JSON'), 1010);
   });
 
+  it('tells a case moved on by itself (its documented order) from any other change', () => {
+    assert.ok(movedOnByItself(ac(1, 'OPEN', 9, 'EREQ'), ac(1, 'OPEN', 9, 'ECMP')));
+    assert.ok(movedOnByItself(ac(1, 'OPEN', 9, 'IRTR'), ac(1, 'OPEN', 9, 'ICRC')));
+    assert.ok(!movedOnByItself(ac(1, 'OPEN', 9, 'ERSO'), ac(1, 'OPEN', 9, 'NOOP'))); // a cancel
+    assert.ok(!movedOnByItself(ac(1, 'OPEN', 9, 'ERSO'), ac(1, 'OPEN', 9, 'EREQ'))); // backwards
+    assert.ok(!movedOnByItself(ac(1, 'OPEN', 9, 'EREQ'), ac(1, 'OPEN', 9, 'ICMP'))); // another operation
+    assert.ok(!movedOnByItself(ac(1, 'OPEN', 9, 'EREQ'), ac(1, 'OPEN', null, 'ERSO'))); // the bin went too
+    assert.ok(!movedOnByItself(ac(1, 'OPEN', 9, 'EREQ'), ac(1, 'CLOSED', 9, 'ERSO')));
+  });
+
   it('probeFault takes the unseen error flag as set', () => {
     assert.equal(probeFault(ac(1, 'OPEN', 9, 'ERSO'), 1, 9), undefined);
     assert.equal(codeOf(probeFault(ac(1, 'OPEN', 9, 'ERSO'), 1, 8) as Expected), 1149);
@@ -413,6 +424,33 @@ describe('the properties as found, against the emulator with no rig', () => {
     assert.deepEqual(faithful.snapshot(), before_);
   });
 
+  it('pass a faithful one whose AutoCase moves by itself (hardware): what moved is the site, no failure', async () => {
+    // ports 21, 25 and 35 have an operation under way without error: they step on every 150 ms until done
+    const moving = await startEmulator({
+      port: 0,
+      rig: false,
+      quiet: true,
+      site: SITE_FILE,
+      hardwareMs: 150,
+    });
+    const seen: string[] = [];
+    try {
+      const movingSite = await siteOf(moving.taskUrl);
+      for (const seed of [31, 32, 33]) {
+        for (const property of [IN_RANGE, LITERALS] as FuzzProperty<unknown>[]) {
+          const session = new FuzzSession(targetOf(moving.taskUrl), 'JSON', undefined);
+          const outcome = await checkProperty(asFound(property, movingSite), session, { seed, runs: 60 });
+          assert.equal(outcome.counterexample, undefined, outcome.counterexample?.steps.join('\n'));
+          assert.deepEqual(outcome.changed, []);
+          for (const [port, how] of session.movedBetweenCalls) seen.push(`${port}: ${how}`);
+        }
+      }
+    } finally {
+      await moving.close();
+    }
+    assert.ok(seen.length > 0, 'the site never moved while the properties ran: the test tests nothing');
+  });
+
   for (const [deviation, seed, pattern] of [
     [
       'bin-band-refused',
@@ -460,6 +498,8 @@ describe('a fault that changes a port, and a site that moves by itself', () => {
   let proxyUrl = '';
   /** The port the controller behind the proxy changes on the next case_cancel, when set. */
   let changeOnCancel: number | undefined;
+  /** The port whose case the controller behind the proxy moves on, as its hardware would, on the next case_cancel. */
+  let moveOnCancel: { port: number; state: PortState } | undefined;
   const closed = (bin: number | null): PortState => ({
     type: 'AC',
     mode: 'CLOSED',
@@ -485,6 +525,10 @@ describe('a fault that changes a port, and a site that moves by itself', () => {
       if (changeOnCancel !== undefined && body.includes('case_cancel')) {
         await rig.putPort(changeOnCancel, closed(1));
         changeOnCancel = undefined;
+      }
+      if (moveOnCancel !== undefined && body.includes('case_cancel')) {
+        await rig.putPort(moveOnCancel.port, moveOnCancel.state);
+        moveOnCancel = undefined;
       }
       res.writeHead(reply.status, { 'content-type': reply.headers.get('content-type') ?? 'text/plain' });
       res.end(Buffer.from(await reply.arrayBuffer()));
@@ -530,6 +574,26 @@ describe('a fault that changes a port, and a site that moves by itself', () => {
       session.movedBetweenCalls.get(34) ?? '',
       /AC, OPEN, bin 3434 selected, case ICMP, then AC, CLOSED/,
     );
+  });
+
+  it('a case that moves on by itself during a call or after it (a live site): no failure, noted', async () => {
+    await rig.reset();
+    const site = new FoundSite(await siteOf(proxyUrl));
+    const session = new FuzzSession(targetOf(proxyUrl), 'XML', undefined);
+    const moved = (case_state: CaseState): PortState => ({
+      type: 'AC',
+      mode: 'OPEN',
+      selected_bin: 3636,
+      case_state,
+      case_error: true,
+    });
+    moveOnCancel = { port: 36, state: moved('ICRC') }; // IRTR, then ICRC: the insertion went on
+    await session.probe(site, 36, 1);
+    assert.match(session.movedBetweenCalls.get(36) ?? '', /case IRTR, then .*case ICRC/);
+    await rig.putPort(36, moved('ICMP'));
+    assert.deepEqual(await session.changes(), []);
+    moveOnCancel = { port: 36, state: { ...moved('NOOP'), case_error: false } }; // a cancel's doing, not the hardware's
+    await assert.rejects(session.probe(site, 36, 1), /a fault changed port 36/);
   });
 
   it('a port that moved since the site was read so that the call could succeed: the call is not sent', async () => {

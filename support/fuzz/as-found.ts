@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import type { FoundPort, SiteMap } from '../site/site-map.ts';
 import { BIN_ID, PORT_ID } from '../spec.ts';
-import type { Encoding, PortState } from '../target/types.ts';
+import type { CaseState, Encoding, PortState } from '../target/types.ts';
 import {
   binaryEdges,
   binIdInRange,
@@ -50,6 +50,29 @@ export function probeFault(port: FoundPort | null, port_id: number, bin_id: numb
 export function neverCancellable(port: FoundPort | null): boolean {
   if (port === null || port.selected_bin === null) return true;
   return probeFault(port, 0, port.selected_bin) !== undefined;
+}
+
+/** [doc] The AutoCase operations' states in order: extraction EREQ, ERSO, ECMP; insertion IREQ ... ICMP. */
+const CASE_PROGRESSIONS: readonly (readonly CaseState[])[] = [
+  ['EREQ', 'ERSO', 'ECMP'],
+  ['IREQ', 'IRTR', 'ICRC', 'ICIN', 'ICMP'],
+];
+
+/**
+ * Whether `after` is `before` with its AutoCase operation moved on by itself (one or more steps of its documented
+ * order, nothing else changed): what the hardware does on a live site, never what a fault or a cancel does (a
+ * cancel leaves NOOP).
+ */
+export function movedOnByItself(before: FoundPort | null, after: FoundPort | null): boolean {
+  if (before === null || after === null || before.type !== 'AC' || after.type !== 'AC') return false;
+  if (before.mode !== after.mode || before.selected_bin !== after.selected_bin) return false;
+  const from = before.case_state;
+  const to = after.case_state;
+  if (from === undefined || to === undefined || from === to) return false;
+  return CASE_PROGRESSIONS.some((order) => {
+    const i = order.indexOf(from);
+    return i >= 0 && order.indexOf(to) > i;
+  });
 }
 
 /** The prediction for a call as found: the fault it must get, or why it is not sent. */

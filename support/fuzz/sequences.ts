@@ -128,7 +128,7 @@ export async function runSequence(
   { pools, initial, commands }: Sequence,
   session: FuzzSession,
 ): Promise<void> {
-  await session.reset();
+  await session.reset({ judgeEvents: true });
   for (const [i, port] of pools.ports.entries())
     await session.arrange(port, resolve(initial[i] ?? null, pools.bins));
   await fc.asyncModelRun(() => ({ model: {}, real: { session, pools } }), commands);

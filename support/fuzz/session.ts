@@ -19,7 +19,7 @@ import type {
   TargetConfig,
 } from '../target/types.ts';
 import type { LiteralCall } from './arbitraries.ts';
-import type { FoundSite } from './as-found.ts';
+import { type FoundSite, movedOnByItself } from './as-found.ts';
 import { describeAnswer, describeExpected, type Expected, meets, type Sent, SiteModel } from './oracle.ts';
 
 /** The target and the oracle disagree: a counterexample (fast-check shrinks it). Anything else thrown is a harness or rig fault. */
@@ -202,21 +202,43 @@ export class FuzzSession {
   }
 
   /** Back to the configured site, no events: each run starts from the same place. */
-  async reset(): Promise<void> {
+  async reset(options: { readonly judgeEvents?: boolean } = {}): Promise<void> {
     await this.rig().reset();
+    this.arrangementLines = options.judgeEvents ? { at: new Set(), known: 0 } : undefined;
+  }
+
+  /**
+   * When the run judges the Log Publisher lines: the positions (in GET /events) of the lines the rig's own
+   * arrangements published (rig-control.md: a PUT may publish), never the target's answer to a call; and how many
+   * lines there are, while no call has been made since they were read (undefined: read again).
+   */
+  private arrangementLines?: { readonly at: Set<number>; known: number | undefined };
+
+  private async eventCount(): Promise<number> {
+    const events = await this.rig().events();
+    if (isUnreachable(events)) throw new Error(`the rig could not read the events: ${events.reason}`);
+    return events.length;
   }
 
   /** The port exists with exactly this state, or (null) does not exist. */
   async arrange(portId: number, state: PortState | null): Promise<void> {
     this.step(givenPort(portId, state));
+    const lines = this.arrangementLines;
+    const before = lines ? (lines.known ?? (await this.eventCount())) : 0;
     const unreachable =
       state === null ? await this.rig().noPort(portId) : await this.rig().port(portId, state);
     if (unreachable) throw new Error(`the rig could not arrange port ${portId}: ${unreachable.reason}`);
+    if (lines) {
+      const after = await this.eventCount();
+      for (let i = before; i < after; i++) lines.at.add(i);
+      lines.known = after;
+    }
     this.model.arrange(portId, state);
   }
 
   /** One case_cancel, its answer held to the oracle's prediction. */
   async cancel(port_id: Sent, bin_id: Sent): Promise<void> {
+    if (this.arrangementLines) this.arrangementLines.known = undefined; // the call may publish
     await this.send(port_id, bin_id, this.model.cancel(port_id, bin_id, this.encoding));
   }
 
@@ -304,9 +326,17 @@ export class FuzzSession {
     return [before, prediction.expected];
   }
 
-  /** A fault changes nothing: the port reads back as it did right before the call. */
+  /**
+   * A fault changes nothing: the port reads back as it did right before the call, or with its AutoCase operation
+   * moved on by itself (a live site's hardware; as-found.md: not a failure, noted).
+   */
   private async expectUnchanged(portId: number, before: FoundPort | null): Promise<void> {
     const after = await this.readFound(portId, 'after the call');
+    if (movedOnByItself(before, after)) {
+      this.movedBetweenCalls.set(portId, `${describeReading(before)}, then ${describeReading(after)}`);
+      this.step(`Then port ${portId} reads back with its case moved on by itself, as a live site's does`);
+      return;
+    }
     if (!sameFound(before, after)) {
       throw new Disagreement(
         `Then port ${portId} reads back as ${describeReading(after)}: a fault changed port ${portId}, which read as ${describeReading(before)} right before`,
@@ -356,7 +386,8 @@ export class FuzzSession {
   /**
    * As found, after the property: every port it called, read again and compared with its first reading. One line
    * per port that reads differently ("a fault changed port N"), unless the property saw that port move by itself
-   * between two calls (then the difference is the site's, noted in movedBetweenCalls). None with a rig.
+   * between two calls, or the difference is its AutoCase operation moved on (then it is the site's, noted in
+   * movedBetweenCalls). None with a rig.
    */
   async changes(): Promise<string[]> {
     const lines: string[] = [];
@@ -369,6 +400,10 @@ export class FuzzSession {
         throw new CannotJudge(`port ${portId} could not be read after the property: ${now.reason}`);
       this.reads += now?.type === 'AC' ? 2 : 1;
       if (sameFound(first, now) || this.movedBetweenCalls.has(portId)) continue;
+      if (movedOnByItself(first, now)) {
+        this.movedBetweenCalls.set(portId, `${describeReading(first)}, then ${describeReading(now)}`);
+        continue;
+      }
       lines.push(
         `a fault changed port ${portId}: it read as ${describeReading(first)} before the property's first call on it, and as ${describeReading(now)} after the property`,
       );
@@ -396,10 +431,16 @@ export class FuzzSession {
     this.step(`Then port ${portId} reads back as ${describeState(actual)}`);
   }
 
-  /** The Log Publisher lines since the reset are exactly the ones the oracle's model published. */
+  /**
+   * The Log Publisher lines since the reset, less those of the rig's arrangements (reset with judgeEvents), are
+   * exactly the ones the oracle's model published.
+   */
   async expectEvents(): Promise<void> {
-    const events = await this.rig().events();
-    if (isUnreachable(events)) throw new Error(`the rig could not read the events: ${events.reason}`);
+    const all = await this.rig().events();
+    if (isUnreachable(all)) throw new Error(`the rig could not read the events: ${all.reason}`);
+    // the lines of the rig's own arrangements are not the controller's answer to a call (rig-control.md)
+    const arranged = this.arrangementLines?.at;
+    const events = arranged ? all.filter((_, i) => !arranged.has(i)) : all;
     const expected = this.model.events;
     if (JSON.stringify(events) !== JSON.stringify(expected)) {
       throw new Disagreement(
