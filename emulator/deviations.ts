@@ -286,7 +286,8 @@ export const DEVIATIONS = [
   },
   {
     name: 'fault-publishes-cr',
-    description: "a cancel refused with 1149 (another bin) still publishes AC,<port_id>,<bin_id>,CR on the Log Publisher",
+    description:
+      'a cancel refused with 1149 (another bin) still publishes AC,<port_id>,<bin_id>,CR on the Log Publisher',
     breaks: ['CC-1149-OTHER'],
     needs: ['ac-open-other-bin', 'log-publisher'],
   },
