@@ -236,7 +236,8 @@ function asState(port: FoundPort): PortState {
     type: port.type,
     mode: port.mode,
     selected_bin: port.selected_bin,
-    case_state: port.case_state ?? 'NOOP',
+    // An AutoCase port whose case state was not read counts as active: never a probe that could succeed.
+    case_state: port.case_state ?? (port.type === 'AC' ? 'ERSO' : 'NOOP'),
     case_error: true,
   };
 }
