@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { type RunningEmulator, startEmulator } from '../emulator/index.ts';
+import { LogListener, type Mark } from '../support/log-publisher/listener.ts';
 import type { Fixtures } from '../support/profile/profile.ts';
 import {
   OPERATOR_ABORTED,
@@ -13,7 +14,7 @@ import {
   parseOperatorAnswer,
   TerminalOperator,
 } from '../support/target/operator.ts';
-import { TaskArranger } from '../support/target/task-arranger.ts';
+import { type CaseStream, TaskArranger } from '../support/target/task-arranger.ts';
 import type { Exchange, PortState } from '../support/target/types.ts';
 import { closeClient } from '../support/wire/exchange.ts';
 
@@ -52,8 +53,11 @@ let emulator: RunningEmulator;
 let exchanges: Exchange[];
 let notes: string[];
 
-function arranger(options: { fixtures?: Fixtures; operator?: Operator | string } = {}): TaskArranger {
+function arranger(
+  options: { fixtures?: Fixtures; operator?: Operator | string; stream?: CaseStream } = {},
+): TaskArranger {
   return new TaskArranger({
+    stream: async () => options.stream,
     target: { taskUrl: emulator.taskUrl, timeoutMs: 5000, maxResponseBytes: 1024 * 1024 },
     fixtures: options.fixtures ?? FIXTURES,
     arrangementMs: 0,
@@ -67,6 +71,7 @@ describe('arranging through the Task Interface', () => {
   beforeEach(async () => {
     emulator = await startEmulator({
       port: 0,
+      logPort: 0,
       rig: false,
       quiet: true,
       site: 'profiles/emulator-no-rig.site.json',
@@ -192,6 +197,37 @@ describe('arranging through the Task Interface', () => {
     const abort = await arranger({ operator: new FakeOperator('abort') }).port(4, open(101337, 'NOOP', true));
     assert.equal(abort?.reason, OPERATOR_ABORTED);
     assert.equal(operatorAborted(), true);
+  });
+
+  it("checks an operator's move of an AutoCase on the Log Publisher, and says so when no line comes", async () => {
+    const listener = await LogListener.connect({ host: '127.0.0.1', port: emulator.logPort });
+    try {
+      const stream = (timeoutMs: number): CaseStream => ({
+        mark: () => listener.mark(),
+        async showed(mark, port, state) {
+          const outcome = await listener.waitFor(
+            (line) => line.segment.tag === 'AC' && line.segment.port === port && line.segment.state === state,
+            { after: mark as Mark, timeoutMs },
+          );
+          return outcome.kind === 'found'
+            ? { seen: true, detail: outcome.line.text }
+            : { seen: false, detail: outcome.reason };
+        },
+      });
+      // The Task Interface starts the extraction (EREQ); the operator is to hold it at ERSO in error, confirms, and
+      // nothing moves: no AC line shows ERSO, so the precondition is not taken as reached.
+      const idle = await arranger({ operator: new FakeOperator('confirm'), stream: stream(300) }).port(
+        7,
+        open(5001, 'ERSO', true),
+      );
+      assert.equal(idle?.verdict, 'INCONCLUSIVE', notes.join('\n'));
+      assert.match(
+        idle?.reason ?? '',
+        /the operator confirmed port 7 at case ERSO, but the Log Publisher did not show it/,
+      );
+    } finally {
+      await listener.close();
+    }
   });
 });
 

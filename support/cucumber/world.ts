@@ -43,7 +43,7 @@ import type { ClientForm } from '../target/forms.ts';
 import { OPERATOR_ABORTED, type Operator, TerminalOperator } from '../target/operator.ts';
 import { buildParams, type ParamSpec } from '../target/params.ts';
 import { RigClient } from '../target/rig.ts';
-import { TaskArranger } from '../target/task-arranger.ts';
+import { type CaseStream, TaskArranger } from '../target/task-arranger.ts';
 import type { CallResult, Encoding, Exchange, ParamValue, PortState, TargetConfig } from '../target/types.ts';
 
 export type StepOutcome = 'skipped' | undefined;
@@ -80,6 +80,26 @@ function operatorOf(config: RunConfig): Operator | string {
   if (!process.stdin.isTTY) return '--interactive needs a terminal, and standard input is not one';
   terminalOperator ??= new TerminalOperator(process.stdin, process.stderr, profile.operatorMs);
   return terminalOperator;
+}
+
+/** The run's Log Publisher as the Task Interface arranger checks an operator's move on it. */
+async function caseStream(config: RunConfig): Promise<CaseStream | undefined> {
+  const stream = config.logPublisher;
+  if (!stream) return undefined;
+  const listener = await logStream(stream);
+  if (isUnreachable(listener)) return undefined;
+  return {
+    mark: () => listener.mark(),
+    async showed(mark, port, state) {
+      const outcome = await listener.waitFor(
+        (line) => line.segment.tag === 'AC' && line.segment.port === port && line.segment.state === state,
+        { after: mark as Mark, timeoutMs: stream.expectMs },
+      );
+      return outcome.kind === 'found'
+        ? { seen: true, detail: `${outcome.line.text} at +${outcome.afterMs.toFixed(0)} ms` }
+        : { seen: false, detail: outcome.reason };
+    },
+  };
 }
 
 /** Where the scenario is, for the evidence (set by the Before hook). */
@@ -161,6 +181,7 @@ export class HarnessWorld extends World {
         operator: operatorOf(run),
         record: (e) => this.record(e),
         note: (line) => this.log(line),
+        stream: () => caseStream(run),
       });
     }
     return new NoArranger(

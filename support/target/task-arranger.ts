@@ -33,6 +33,18 @@ export interface TaskArrangerOptions {
   /** A line of evidence for the scenario's report. */
   readonly note?: (line: string) => void;
   readonly pollMs?: number;
+  /** The Log Publisher, when the run reads one: an operator's move of an AutoCase is checked on it. */
+  readonly stream?: () => Promise<CaseStream | undefined>;
+}
+
+/** Whether the Log Publisher showed a port's AutoCase reach a state after a moment. */
+export interface CaseStream {
+  mark(): unknown;
+  showed(
+    mark: unknown,
+    port: number,
+    state: CaseState,
+  ): Promise<{ readonly seen: boolean; readonly detail: string }>;
 }
 
 /** What the Task Interface shows of a port: getportstatus, and case_getstate on an AutoCase port. */
@@ -115,6 +127,11 @@ export class TaskArranger implements Arranger {
     if (missing.length > 0) {
       const operator = this.options.operator as Operator;
       const instruction = this.instruction(target, wanted, calls.opened);
+      // An operator who starts or moves an AutoCase operation shows it on the Log Publisher: wait for that line.
+      const before = wanted.type === 'AC' ? await this.show(target) : null;
+      const moves = before !== null && !isUnreachable(before) && before.case_state !== wanted.case_state;
+      const stream = moves ? await this.options.stream?.() : undefined;
+      const mark = stream?.mark();
       const answer = await operator.ask(instruction);
       this.note(`asked the operator: ${instruction} -> ${answer}`);
       if (answer === 'not-applicable') {
@@ -135,6 +152,15 @@ export class TaskArranger implements Arranger {
         );
       }
       operatorNote = 'the operator confirmed it';
+      if (stream) {
+        const shown = await stream.showed(mark, target, wanted.case_state);
+        this.note(`the Log Publisher after the operator's confirmation: ${shown.detail}`);
+        if (!shown.seen)
+          return unreachable(
+            `the operator confirmed port ${target} at case ${wanted.case_state}, but the Log Publisher did not show it: ${shown.detail}`,
+          );
+        operatorNote = `the operator confirmed it, and the Log Publisher showed it (${shown.detail})`;
+      }
     }
     const verified = await this.readBackAs(target, wanted, log);
     if (verified) return verified;
