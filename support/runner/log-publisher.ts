@@ -6,7 +6,6 @@ import {
   DEFAULT_LOG_PUBLISHER_PORT,
   LogListener,
   LogPublisherUnreachable,
-  parseLogPublisherAddress,
 } from '../log-publisher/listener.ts';
 import {
   DEFAULT_LOG_EXPECT_MS,
@@ -14,6 +13,7 @@ import {
   DEFAULT_LOG_QUIET_MS_WITH_RIG,
   type LogPublisherConfig,
 } from '../log-publisher/stream.ts';
+import { dialFor, parseLogPublisherUrl } from '../log-publisher/tls-dial.ts';
 import { DEFAULT_TASK_PORT, type HarnessOptions, UsageError } from '../options.ts';
 import type { LoadedProfile } from '../profile/profile.ts';
 import { RunError } from './run-error.ts';
@@ -26,7 +26,8 @@ export interface LogPublisherInput {
   readonly timeoutMs: number;
 }
 
-type Address = { readonly host: string; readonly port: number };
+/** tls: the stream goes over TLS (tls://HOST:PORT), trusted as the run's certificates are (--ca, --insecure). */
+type Address = { readonly host: string; readonly port: number; readonly tls?: boolean };
 
 /** Where to look, and whether it was asked for (then it must answer). */
 function chooseAddress({
@@ -36,16 +37,19 @@ function chooseAddress({
 }: LogPublisherInput): { address: Address | undefined; given: string } | undefined {
   const flag = options.flags['log-publisher'];
   if (flag !== undefined) {
-    const address = parseLogPublisherAddress(flag);
-    if (!address) throw new UsageError(`--log-publisher=${flag}: expected HOST or HOST:PORT (port 1-65535)`);
+    const address = parseLogPublisherUrl(flag);
+    if (!address)
+      throw new UsageError(
+        `--log-publisher=${flag}: expected HOST, HOST:PORT or tls://HOST:PORT (port 1-65535)`,
+      );
     return { address, given: '--log-publisher' };
   }
   const fromProfile = loaded?.profile.log_publisher;
   if (fromProfile !== undefined) {
-    const address = parseLogPublisherAddress(fromProfile);
+    const address = parseLogPublisherUrl(fromProfile);
     if (!address)
       throw new RunError(
-        `profile ${loaded?.file}: log_publisher: ${JSON.stringify(fromProfile)} is not HOST or HOST:PORT`,
+        `profile ${loaded?.file}: log_publisher: ${JSON.stringify(fromProfile)} is not HOST, HOST:PORT or tls://HOST:PORT`,
       );
     return { address, given: 'the profile' };
   }
@@ -56,11 +60,12 @@ function chooseAddress({
   const task = new URL(target.taskUrl);
   if (task.port !== String(DEFAULT_TASK_PORT)) return { address: undefined, given: '' };
   const host = task.hostname.replace(/^\[|\]$/g, '');
-  return { address: { host, port: DEFAULT_LOG_PUBLISHER_PORT }, given: '' };
+  // A controller that serves its Task Interface over HTTPS is taken to serve its stream over TLS too.
+  return { address: { host, port: DEFAULT_LOG_PUBLISHER_PORT, tls: task.protocol === 'https:' }, given: '' };
 }
 
 function where(address: Address): string {
-  return `tcp://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+  return `${address.tls ? 'tls' : 'tcp'}://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
 }
 
 /** The Log Publisher the scenarios read, or undefined; prints one line when it was looked for. */
@@ -76,7 +81,9 @@ export async function logPublisherStage(input: LogPublisherInput): Promise<LogPu
   }
   try {
     const listener = await LogListener.connect({
-      ...address,
+      host: address.host,
+      port: address.port,
+      dial: dialFor({ ...address, tls: address.tls === true }),
       connectTimeoutMs: Math.min(input.timeoutMs, CONNECT_TIMEOUT_MS),
     });
     await listener.close();
