@@ -1,5 +1,6 @@
 // npm run emulator -- [--host 127.0.0.1] [--port 44000] [--log-port 44001] [--site FILE] [--hardware-ms N]
-//                     [--rig-token T] [--no-rig] [--quiet] [--deviate NAME]
+//                     [--tls-cert FILE --tls-key FILE] [--rig-token T] [--no-rig] [--rig-open] [--quiet]
+//                     [--deviate NAME]
 
 import { parseArgs } from 'node:util';
 import { DEVIATIONS, parseDeviations } from './deviations.ts';
@@ -11,6 +12,7 @@ import {
   startEmulator,
 } from './index.ts';
 import { HARDWARE_MS_MAX, SiteConfigError } from './site.ts';
+import { isLoopbackHost, readTlsFiles, TlsConfigError, type TlsPem } from './tls.ts';
 
 const HELP = `AutoStore Task Interface emulator (case_cancel reference controller)
 
@@ -23,13 +25,19 @@ Usage: npm run emulator -- [options]
   --site FILE        site configuration (JSON; default emulator/sites/default.json)
   --hardware-ms N    the AutoCase moves by itself, one state every N ms (0: never, the default;
                      overrides the site's hardware_ms)
+  --tls-cert FILE    serve over TLS with this certificate (PEM; intermediates after it): the Task Interface
+                     and the rig over https://, the Log Publisher over tls://; needs --tls-key
+  --tls-key FILE     the certificate's private key (PEM, no passphrase)
   --rig-token T      rig requests need Authorization: Bearer T (or set EMULATOR_RIG_TOKEN)
   --no-rig           no rig control API (/rig/v1 answers 404)
+  --rig-open         start the rig without a token on a host that is not loopback all the same
+                     (refused otherwise: anyone who reaches the host could rewrite every port)
   --quiet            no line per call (nor per Log Publisher client)
   --deviate NAME     misbehave on purpose (repeatable, or comma-separated); names below
   --help             this text
 
-Options also take the --flag=value form. Exit 0 on SIGINT/SIGTERM, 2 on a bad flag, site or port.
+Options also take the --flag=value form. Exit 0 on SIGINT/SIGTERM, 2 on a bad flag, site, port,
+certificate or key, or a rig left open.
 
 Deviations:
 ${DEVIATIONS.map((deviation) => `  ${deviation.name.padEnd(26)} ${deviation.description}`).join('\n')}
@@ -52,8 +60,11 @@ function readOptions(argv: readonly string[]) {
         'log-port': { type: 'string' },
         'hardware-ms': { type: 'string' },
         site: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         'rig-token': { type: 'string' },
         'no-rig': { type: 'boolean' },
+        'rig-open': { type: 'boolean' },
         quiet: { type: 'boolean' },
         deviate: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
@@ -91,6 +102,31 @@ async function main(): Promise<void> {
   if (rigToken === '') fail('the rig token must not be empty');
   if (values['no-rig'] && values['rig-token'] !== undefined)
     fail('--no-rig and --rig-token contradict each other');
+  if (values['no-rig'] && values['rig-open']) fail('--no-rig and --rig-open contradict each other');
+  const rigOpen = !values['no-rig'] && rigToken === undefined && !isLoopbackHost(host);
+  if (rigOpen && !values['rig-open'])
+    fail(
+      `the rig would let anyone who reaches ${host} rewrite every port: give --rig-token T (or EMULATOR_RIG_TOKEN), or --no-rig; --rig-open if that is meant`,
+    );
+  if (rigOpen)
+    process.stderr.write(
+      `emulator: warning: --rig-open: the rig has no token on ${host}; anyone who reaches it can rewrite every port\n`,
+    );
+  const certFile = values['tls-cert'];
+  const keyFile = values['tls-key'];
+  if ((certFile === undefined) !== (keyFile === undefined))
+    fail(
+      `${certFile === undefined ? '--tls-key' : '--tls-cert'} needs ${certFile === undefined ? '--tls-cert' : '--tls-key'} too`,
+    );
+  let tls: TlsPem | undefined;
+  if (certFile !== undefined && keyFile !== undefined) {
+    try {
+      tls = await readTlsFiles(certFile, keyFile);
+    } catch (error) {
+      if (error instanceof TlsConfigError) fail(error.message);
+      throw error;
+    }
+  }
   const deviate = values.deviate ?? [];
   try {
     parseDeviations(deviate);
@@ -108,6 +144,8 @@ async function main(): Promise<void> {
       site: values.site,
       rig: !values['no-rig'],
       rigToken: values['no-rig'] ? undefined : rigToken,
+      rigOpen,
+      tls,
       quiet: values.quiet ?? false,
       log: (line) => process.stdout.write(`${line}\n`),
       deviate,

@@ -1,6 +1,6 @@
 // The emulator as a library: start it, learn its URLs, close it.
 
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { parseDeviations } from './deviations.ts';
 import { AutoCaseHardware } from './hardware.ts';
 import { DEFAULT_LOG_PORT, type LogClientStats, LogPublisher } from './log-publisher.ts';
@@ -9,6 +9,7 @@ import { RIG_PATH } from './rig.ts';
 import { createEmulatorServer, TASK_PATH } from './server.ts';
 import { HARDWARE_MS_MAX, loadSite, type SiteConfig } from './site.ts';
 import { SiteStore } from './store.ts';
+import { checkTls, isLoopbackHost, type TlsPem } from './tls.ts';
 import type { PortState } from './types.ts';
 
 export { DEVIATIONS, type DeviationName } from './deviations.ts';
@@ -22,6 +23,7 @@ export type { RecordedAnswer, RecordedCall, RecordedInput, RecordFunction } from
 export { describeRecorded } from './record.ts';
 export type { PortConfig, SiteConfig } from './site.ts';
 export { SiteConfigError } from './site.ts';
+export { isLoopbackHost, readTlsFiles, TlsConfigError, type TlsPem } from './tls.ts';
 export type { PortState } from './types.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -59,14 +61,31 @@ export interface EmulatorOptions {
    * site's `hardware_ms`, and never when it has none (so in every harness run).
    */
   readonly hardwareMs?: number;
+  /**
+   * Serve over TLS: the Task Interface and the rig over HTTPS, the Log Publisher over TLS, with this certificate
+   * (PEM, the server's first and any intermediates after it) and its private key (PEM, no passphrase). The PEM
+   * text, not file names: the command line reads --tls-cert and --tls-key (readTlsFiles). A certificate that is
+   * not one, a key that is not its key: a one-line TlsConfigError before anything listens.
+   */
+  readonly tls?: TlsPem;
+  /**
+   * Start a rig without a token on a host that is not loopback all the same (--rig-open). Without it that is
+   * refused (RigExposedError): anyone who reaches the host could rewrite every port.
+   */
+  readonly rigOpen?: boolean;
+}
+
+/** A rig without a token on a host other machines reach, not asked for with rigOpen: one line. */
+export class RigExposedError extends Error {
+  override readonly name = 'RigExposedError';
 }
 
 export interface RunningEmulator {
-  /** http://host:port/api/v2/task */
+  /** http://host:port/api/v2/task (https:// with tls) */
   readonly taskUrl: string;
-  /** http://host:port/rig/v1, or undefined when the rig is off. */
+  /** http://host:port/rig/v1 (https:// with tls), or undefined when the rig is off. */
   readonly rigUrl: string | undefined;
-  /** tcp://host:port of the Log Publisher. */
+  /** tcp://host:port of the Log Publisher (tls:// with tls). */
   readonly logUrl: string;
   /** The Log Publisher's TCP port (the ephemeral one chosen when logPort was 0). */
   readonly logPort: number;
@@ -94,8 +113,9 @@ function checkInteger(value: number, min: number, max: number, name: string): nu
 
 /**
  * Starts an emulator: the Task Interface (and the rig) on `port`, the Log Publisher on `logPort`. Rejects on an
- * unknown deviation, an invalid site (SiteConfigError), a bad logPort or hardwareMs, or a listen error (its `port`
- * says which listener); nothing stays open after a rejection.
+ * unknown deviation, an invalid site (SiteConfigError), a bad logPort or hardwareMs, a certificate or key that
+ * cannot be served (TlsConfigError), a rig left open (RigExposedError), or a listen error (its `port` says which
+ * listener); nothing stays open after a rejection.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const deviations = parseDeviations(options.deviate ?? []);
@@ -109,12 +129,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     'logPort',
   );
   if (options.hardwareMs !== undefined) checkInteger(options.hardwareMs, 0, HARDWARE_MS_MAX, 'hardwareMs');
+  const host = options.host ?? DEFAULT_HOST;
+  const rig = options.rig ?? true;
+  if (rig && options.rigToken === undefined && !isLoopbackHost(host) && options.rigOpen !== true)
+    throw new RigExposedError(
+      `the rig would let anyone who reaches ${host} rewrite every port: give it a rigToken, or rig: false (rigOpen: true if that is meant)`,
+    );
+  const tls = options.tls === undefined ? undefined : checkTls(options.tls).secureContext;
+  const pem = tls === undefined ? undefined : options.tls;
   const site = await loadSite(options.site);
   const hardwareMs = options.hardwareMs ?? site.hardwareMs ?? 0;
   const store = new SiteStore(site);
   const quiet = options.quiet ?? options.log === undefined;
   const log = quiet ? undefined : (options.log ?? ((line: string) => console.log(line)));
-  const rig = options.rig ?? true;
   const server = createEmulatorServer({
     store,
     deviations,
@@ -122,8 +149,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     rigToken: options.rigToken,
     log,
     record: options.record,
+    tls: pem,
   });
-  const host = options.host ?? DEFAULT_HOST;
+  // Every connection, a TLS one still in its handshake too (closeAllConnections knows only HTTP's), ends at close.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(taskPort, host, () => {
@@ -135,8 +168,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
     });
-  const publisher = new LogPublisher({ log });
+  const publisher = new LogPublisher({ log, tls });
   let logAddress: AddressInfo;
   try {
     logAddress = await publisher.listen(logPort, host);
@@ -148,12 +182,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const stopPublishing = store.onPublish((lines) => publisher.publish(lines));
   const hardware = hardwareMs > 0 ? new AutoCaseHardware(store, hardwareMs) : undefined;
   const { port } = server.address() as AddressInfo;
-  const base = `http://${urlHost(host)}:${port}`;
+  const base = `${tls ? 'https' : 'http'}://${urlHost(host)}:${port}`;
   let closing: Promise<void> | undefined;
   return {
     taskUrl: `${base}${TASK_PATH}`,
     rigUrl: rig ? `${base}${RIG_PATH}` : undefined,
-    logUrl: `tcp://${urlHost(host)}:${logAddress.port}`,
+    logUrl: `${tls ? 'tls' : 'tcp'}://${urlHost(host)}:${logAddress.port}`,
     logPort: logAddress.port,
     hardwareMs,
     logClients: () => publisher.clients(),

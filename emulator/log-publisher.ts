@@ -1,9 +1,11 @@
 // The Log Publisher: a TCP server beside the Task Interface (the vendor's V2 port 44001). A client connects and
 // receives, from then on, every line the site publishes, each CRLF-terminated, as readable text: no request, no
 // handshake, no history. A client that does not read is dropped once its unsent output passes a bound, so it
-// never stalls the emulator or the other clients.
+// never stalls the emulator or the other clients. With a certificate (--tls-cert) the same stream goes over TLS.
 
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { type SecureContext, TLSSocket } from 'node:tls';
+import { HANDSHAKE_TIMEOUT_MS, handshakeFailure, remoteOf } from './tls.ts';
 
 export const DEFAULT_LOG_PORT = 44001;
 /** Unsent output a client may have queued in the emulator; one line more and the client is dropped. */
@@ -18,6 +20,8 @@ export interface LogPublisherOptions {
   readonly unsentLimit?: number;
   /** Default LOG_CLIENT_LIMIT. */
   readonly clientLimit?: number;
+  /** TLS with this certificate and key; plain TCP without. */
+  readonly tls?: SecureContext;
 }
 
 /** One connected client as the emulator sees it. */
@@ -33,15 +37,13 @@ export interface LogClientStats {
 }
 
 interface Client {
+  /** What lines are written to: the TCP connection, or the TLS socket over it. */
   readonly socket: Socket;
+  /** The TCP connection itself (reset on a drop). */
+  readonly raw: Socket;
   readonly remote: string;
   maxUnsent: number;
   lines: number;
-}
-
-function remoteOf(socket: Socket): string {
-  const host = socket.remoteAddress ?? '?';
-  return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? '?'}`;
 }
 
 export class LogPublisher {
@@ -50,23 +52,60 @@ export class LogPublisher {
   readonly #log: ((line: string) => void) | undefined;
   readonly #unsentLimit: number;
   readonly #clientLimit: number;
+  readonly #tls: SecureContext | undefined;
+  /** TLS connections still in their handshake: they count against the limit, and close() ends them too. */
+  readonly #handshaking = new Set<Socket>();
 
   constructor(options: LogPublisherOptions = {}) {
     this.#log = options.log;
     this.#unsentLimit = options.unsentLimit ?? LOG_CLIENT_UNSENT_LIMIT;
     this.#clientLimit = options.clientLimit ?? LOG_CLIENT_LIMIT;
-    this.server = createServer((socket) => this.#accept(socket));
+    this.#tls = options.tls;
+    this.server = createServer((socket) => this.#connect(socket));
   }
 
-  #accept(socket: Socket): void {
-    socket.on('error', () => {});
-    const remote = remoteOf(socket);
-    if (this.#clients.size >= this.#clientLimit) {
+  #connect(raw: Socket): void {
+    raw.on('error', () => {});
+    const remote = remoteOf(raw);
+    if (this.#clients.size + this.#handshaking.size >= this.#clientLimit) {
       this.#log?.(`Log Publisher: refused ${remote}: already ${this.#clientLimit} clients`);
-      socket.destroy();
+      raw.destroy();
       return;
     }
-    const client: Client = { socket, remote, maxUnsent: 0, lines: 0 };
+    if (this.#tls === undefined) {
+      this.#accept(raw, raw, remote);
+      return;
+    }
+    // The TLS socket is made here rather than by tls.createServer, so that a drop can still reset the TCP one.
+    const socket = new TLSSocket(raw, { isServer: true, secureContext: this.#tls });
+    this.#handshaking.add(raw);
+    const timer = setTimeout(() => {
+      this.#log?.(`Log Publisher: ${remote}: no TLS handshake within ${HANDSHAKE_TIMEOUT_MS} ms`);
+      raw.destroy();
+    }, HANDSHAKE_TIMEOUT_MS);
+    timer.unref();
+    const settled = () => {
+      clearTimeout(timer);
+      this.#handshaking.delete(raw);
+    };
+    const failed = (error: NodeJS.ErrnoException) => {
+      if (!this.#handshaking.has(raw)) return;
+      settled();
+      this.#log?.(`Log Publisher: ${remote}: TLS handshake failed: ${handshakeFailure(error)}`);
+      raw.destroy();
+    };
+    socket.once('error', failed);
+    raw.once('close', () => settled());
+    socket.once('secure', () => {
+      settled();
+      socket.off('error', failed);
+      socket.on('error', () => {});
+      this.#accept(socket, raw, remote);
+    });
+  }
+
+  #accept(socket: Socket, raw: Socket, remote: string): void {
+    const client: Client = { socket, raw, remote, maxUnsent: 0, lines: 0 };
     this.#clients.add(client);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
@@ -114,7 +153,8 @@ export class LogPublisher {
     this.#clients.delete(client);
     this.#log?.(`Log Publisher: dropped ${client.remote}: ${reason} (${this.#clients.size} connected)`);
     // A reset, not a FIN queued behind output it will never read: the kernel frees its buffers at once too.
-    client.socket.resetAndDestroy();
+    client.raw.resetAndDestroy();
+    if (client.socket !== client.raw) client.socket.destroy();
   }
 
   /** The clients connected now. */
@@ -132,6 +172,8 @@ export class LogPublisher {
     return new Promise((resolve) => {
       for (const client of this.#clients) client.socket.destroy();
       this.#clients.clear();
+      for (const raw of this.#handshaking) raw.destroy();
+      this.#handshaking.clear();
       if (!this.server.listening) {
         resolve();
         return;

@@ -1,8 +1,10 @@
 // The transport: one listener for POST /api/v2/task and, unless switched off, the rig under /rig/v1.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { encodeJsonAnswer, parseJsonCall } from './codec-json.ts';
 import { encodeXmlAnswer, parseXmlCall } from './codec-xml.ts';
 import { isKnownMethod, knownMethods } from './decide.ts';
@@ -26,6 +28,7 @@ import {
 } from './record.ts';
 import { handleRig, RIG_PATH } from './rig.ts';
 import type { SiteStore } from './store.ts';
+import { HANDSHAKE_TIMEOUT_MS, handshakeFailure, remoteOf, type TlsPem } from './tls.ts';
 import type { Answer, Call, Encoding, ParamValue, PortState } from './types.ts';
 import { classifyContentType, type NotACall, type ParsedCall, sniffEncoding } from './wire.ts';
 
@@ -52,6 +55,8 @@ export interface ServerOptions {
   readonly log?: (line: string) => void;
   /** One entry per request, in the order they are answered (emulator/record.ts); undefined for none. */
   readonly record?: RecordFunction;
+  /** HTTPS with this certificate and key, checked (emulator/tls.ts); plain HTTP without. */
+  readonly tls?: TlsPem;
 }
 
 /**
@@ -260,20 +265,36 @@ export class TaskEndpoint {
   }
 }
 
-/** Creates (does not start) the emulator's HTTP server. */
-export function createEmulatorServer(options: ServerOptions): Server {
+/** Creates (does not start) the emulator's HTTP server, or its HTTPS server with `tls`. */
+export function createEmulatorServer(options: ServerOptions): Server | HttpsServer {
   const task = new TaskEndpoint(options);
-  const server = createServer(
-    {
-      headersTimeout: HEADERS_TIMEOUT_MS,
-      requestTimeout: REQUEST_TIMEOUT_MS,
-      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-      connectionsCheckingInterval: 1_000,
-    },
-    (request, response) => {
-      void route(request, response);
-    },
-  );
+  const httpOptions = {
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    connectionsCheckingInterval: 1_000,
+  };
+  const handler = (request: IncomingMessage, response: ServerResponse) => {
+    void route(request, response);
+  };
+  const server =
+    options.tls === undefined
+      ? createServer(httpOptions, handler)
+      : createHttpsServer(
+          {
+            ...httpOptions,
+            cert: options.tls.cert,
+            key: options.tls.key,
+            handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+          },
+          handler,
+        );
+  if (options.tls !== undefined) {
+    // A client that fails the handshake (plain HTTP on this port, a certificate it refuses) gets no answer: say why.
+    server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
+      options.log?.(`TLS ${remoteOf(socket)}: handshake failed: ${handshakeFailure(error)}`);
+    });
+  }
 
   const { record, store } = options;
 
