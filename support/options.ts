@@ -60,6 +60,8 @@ export const FLAGS = {
   ports: { type: 'string' },
   'write-profile': { type: 'string' },
   'log-publisher': { type: 'string' },
+  ca: { type: 'string' },
+  insecure: { type: 'boolean' },
   certify: { type: 'boolean' },
   interactive: { type: 'boolean' },
   help: { type: 'boolean' },
@@ -75,7 +77,7 @@ export type FlagValues = {
 export const USAGE = `usage: npm test -- [--target=T] [--rig=URL] [--encoding=xml|json|both] [--timeout=MS]
                   [--target-profile=FILE] [--seed=N] [--fuzz-runs=N] [--fuzz-path=P] [--reports=DIR]
                   [--certify] [--interactive] [--expect=FILE] [--ports=LIST] [--write-profile=FILE]
-                  [--log-publisher=HOST:PORT]
+                  [--log-publisher=HOST:PORT] [--ca=FILE | --insecure]
                   [cucumber options and feature paths]
   --target   emulator (default: the embedded emulator on an ephemeral port), host (127.0.0.1:${DEFAULT_TASK_PORT}),
              ADDRESS, ADDRESS:PORT (port ${DEFAULT_TASK_PORT} when left out) or http://ADDRESS:PORT/api/v2/task
@@ -94,8 +96,12 @@ export const USAGE = `usage: npm test -- [--target=T] [--rig=URL] [--encoding=xm
   --ports    with no rig, the port ids the harness reads before the run (only getportstatus and case_getstate):
              A-B, an id, or a comma list such as 1-30,1990-2000 (default: the ports the profile lists, else ${DEFAULT_PORTS})
   --write-profile  write what that reading found as a read-only profile to FILE (never overwritten), to edit and keep
-  --log-publisher  the target's Log Publisher (HOST or HOST:PORT, port 44001 when left out), where the harness judges
-             what a call publishes (default: the profile's log_publisher; without a rig, the target's host on 44001)
+  --log-publisher  the target's Log Publisher (HOST or HOST:PORT, port 44001 when left out; tls://HOST:PORT over
+             TLS), where the harness judges what a call publishes (default: the profile's log_publisher; without a
+             rig, the target's host on 44001)
+  --ca       a PEM file of the authority (or authorities) that signed the certificates of an https:// target, its
+             rig and a tls:// Log Publisher, trusted besides Node's own (default: the profile's tls.ca)
+  --insecure  verify no certificate at all: a warning on every run, and every report says so; --certify refuses it
   --certify  the whole suite against a profile, with an evidence bundle in reports/certification/<UTC stamp>/
              (DIR/certification/ with --reports); refuses filters, feature paths and --expect; check a bundle
              with npm run verify-bundle [-- DIR] (the newest by default)
@@ -178,6 +184,8 @@ export function parseOptions(argv: readonly string[]): HarnessOptions {
   if (encoding !== 'xml' && encoding !== 'json' && encoding !== 'both') {
     throw new UsageError(`--encoding=${flags.encoding}: expected xml, json or both`);
   }
+  if (flags.ca !== undefined && flags.insecure)
+    throw new UsageError('--ca and --insecure contradict each other: --insecure verifies no certificate');
   return {
     target: flags.target ?? 'emulator',
     rig: flags.rig,
@@ -254,6 +262,10 @@ export function checkCertifyOptions(options: HarnessOptions, hasProfile: boolean
     throw new UsageError('--certify needs --target-profile=FILE: a certification names its target');
   if (options.expect)
     throw new UsageError('--certify refuses --expect: a certification reports every failure');
+  if (options.flags.insecure)
+    throw new UsageError(
+      "--certify refuses --insecure: a certification verifies the target's certificate (give its authority with --ca FILE)",
+    );
   if (options.encoding !== 'both')
     throw new UsageError(`--certify runs both encodings: it refuses --encoding=${options.encoding}`);
   if (options.cucumberArgs.length > 0) {

@@ -1,5 +1,5 @@
 // `npm test`: a pipeline of named stages (support/runner/), each its own file:
-//   options (plan.ts) → target (target.ts) → pre-flight (preflight.ts) → discovery (discovery.ts)
+//   options (plan.ts) → trust (tls.ts) → target (target.ts) → pre-flight (preflight.ts) → discovery (discovery.ts)
 //   → cucumber (cucumber.ts) → verdicts (verdicts.ts, summary.ts) → reports (reports.ts) → certification.
 // Exit codes: 0 nothing FAILED, 1 a scenario FAILED (or the target is not certified), 2 the run could not be made.
 import { UsageError } from './options.ts';
@@ -18,6 +18,7 @@ import { claimReports, freshReportFiles, writeReports } from './runner/reports.t
 import { RunError } from './runner/run-error.ts';
 import { summarise } from './runner/summary.ts';
 import { describeTarget, openTarget, type Target } from './runner/target.ts';
+import { settleTls } from './runner/tls.ts';
 import { exitCode, judgeRun } from './runner/verdicts.ts';
 import { closeClient } from './wire/exchange.ts';
 
@@ -25,6 +26,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const started = new Date();
   const plan = await planRun(argv);
   if (!plan) return 0;
+  settleTls(plan.options, plan.loaded);
   const reports = await claimReports(plan.options);
   try {
     const settings = settleRun(plan);

@@ -3,11 +3,14 @@
 // arrives within a deadline, and nothing is published for a port within a quiet window after a fault.
 import type { Unreachable } from '../target/arrange.ts';
 import { concernsPort, describeLines, LogListener, type Mark } from './listener.ts';
+import { tlsDial } from './tls-dial.ts';
 
 /** Where the stream is, and how long to wait on it (what the runner hands every cucumber process). */
 export interface LogPublisherConfig {
   readonly host: string;
   readonly port: number;
+  /** Over TLS (tls://HOST:PORT), trusted as the run's certificates are (wire/tls.ts). */
+  readonly tls?: boolean;
   /** How long an expected line may take to arrive after the call (profile timeouts.log_ms). */
   readonly expectMs: number;
   /** How long after a fault nothing may arrive for its port (profile timeouts.log_quiet_ms). */
@@ -24,7 +27,11 @@ let opened: Promise<LogListener | Unreachable> | undefined;
 
 /** The process's connection to the Log Publisher (opened once), or why there is none. */
 export function logStream(config: LogPublisherConfig): Promise<LogListener | Unreachable> {
-  opened ??= LogListener.connect({ host: config.host, port: config.port }).catch(
+  opened ??= LogListener.connect({
+    host: config.host,
+    port: config.port,
+    dial: config.tls ? tlsDial : undefined,
+  }).catch(
     (error: Error): Unreachable => ({
       verdict: 'INCONCLUSIVE',
       reason: `the Log Publisher could not be read: ${error.message}`,

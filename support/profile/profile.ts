@@ -55,6 +55,8 @@ export interface TargetProfile {
   readonly rig?: { readonly url?: string; readonly token?: string; readonly token_env?: string };
   /** HOST or HOST:PORT of the Log Publisher. */
   readonly log_publisher?: string;
+  /** ca: the authorities of the target's certificates (a PEM file, relative to the profile's directory). */
+  readonly tls?: { readonly ca?: string };
   readonly capabilities: Capabilities;
   readonly fixtures: Fixtures;
   readonly timeouts?: Timeouts;

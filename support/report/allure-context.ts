@@ -12,6 +12,8 @@ import path from 'node:path';
 export interface RunContext {
   readonly taskUrl: string;
   readonly rigUrl?: string;
+  /** How certificates were trusted: none (plain HTTP), verified, or NOT VERIFIED (--insecure). */
+  readonly tls?: string;
   readonly seed: number;
   readonly encodings: readonly string[];
   readonly profile?: {
@@ -202,6 +204,7 @@ export function environmentOf(
   return {
     Target: withoutCredentials(context.taskUrl),
     Rig: context.rigUrl === undefined ? 'none' : withoutCredentials(context.rigUrl),
+    ...(context.tls === undefined ? {} : { TLS: context.tls }),
     Profile: context.profile?.file,
     'Profile.Vendor': context.profile?.vendor,
     'Profile.Product': context.profile?.product,

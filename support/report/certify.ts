@@ -22,7 +22,12 @@ export interface CertificationInput {
   readonly started: Date;
   readonly finished: Date;
   readonly loaded: LoadedProfile;
-  readonly target: { readonly taskUrl: string; readonly rigUrl?: string };
+  readonly target: {
+    readonly taskUrl: string;
+    readonly rigUrl?: string;
+    /** How certificates were trusted (wire/tls.ts transportNote). */
+    readonly transport?: { readonly tls: string; readonly ca?: string };
+  };
   readonly seed: number;
   readonly fuzzRuns?: number;
   /** The command as given (our own flags only: no secret is ever one of them). */
@@ -114,6 +119,11 @@ function summaryMarkdown(summary: Summary): string {
     `| software release | ${mdEscape(target.identity.software_release)} |`,
     `| Task Interface | ${target.task_url} |`,
     `| rig | ${target.rig_url ?? 'none'} |`,
+    ...(target.transport === undefined
+      ? []
+      : [
+          `| TLS | ${target.transport.tls}${target.transport.ca ? `, authorities ${target.transport.ca}` : ''} |`,
+        ]),
     `| profile | ${summary.profile.file} (sha256 of profile.json ${summary.profile.sha256}) |`,
     `| harness | ${harness.name} ${harness.version}, commit ${harness.commit}${harness.modified ? ' with a modified working tree' : ''} |`,
     `| seed | ${summary.seed}${summary.fuzz_runs === undefined ? '' : `, ${summary.fuzz_runs} runs per property`} |`,
@@ -176,6 +186,7 @@ interface Summary {
     readonly identity: LoadedProfile['profile']['identity'];
     readonly task_url: string;
     readonly rig_url?: string;
+    readonly transport?: { readonly tls: string; readonly ca?: string };
   };
   readonly harness: HarnessIdentity;
   readonly node: string;
@@ -225,6 +236,7 @@ export async function writeCertification(input: CertificationInput): Promise<Bun
       identity: input.loaded.profile.identity,
       task_url: input.target.taskUrl,
       ...(input.target.rigUrl ? { rig_url: input.target.rigUrl } : {}),
+      ...(input.target.transport ? { transport: input.target.transport } : {}),
     },
     harness: await harnessIdentity(input.projectRoot),
     node: process.version,

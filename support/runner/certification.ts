@@ -4,6 +4,7 @@ import type { CapabilityCheck } from '../profile/capabilities.ts';
 import type { LoadedProfile } from '../profile/profile.ts';
 import { CERTIFICATION_EXIT, writeCertification } from '../report/certify.ts';
 import type { ReportsDir } from '../report/reports-dir.ts';
+import { transportNote } from '../wire/tls.ts';
 import { npmTestCommand } from './command.ts';
 import { PROJECT_ROOT } from './paths.ts';
 import type { RunPlan, RunSettings } from './plan.ts';
@@ -32,7 +33,11 @@ export async function certify(input: CertificationInput, code: number): Promise<
     started: input.started,
     finished: input.finished,
     loaded: plan.loaded,
-    target: { taskUrl: target.taskUrl, rigUrl: target.rigUrl },
+    target: {
+      taskUrl: target.taskUrl,
+      rigUrl: target.rigUrl,
+      transport: transportNote([target.taskUrl, target.rigUrl]),
+    },
     seed: settings.seed,
     fuzzRuns: plan.options.fuzzRuns,
     command: npmTestCommand(plan.options.ownArgs),

@@ -6,15 +6,22 @@ import { type CapabilityCheck, checkCapabilities } from '../profile/capabilities
 import type { LoadedProfile } from '../profile/profile.ts';
 import { RigClient } from '../target/rig.ts';
 import type { Exchange, TargetConfig } from '../target/types.ts';
-import { preflight } from '../wire/preflight.ts';
+import { isTransportCause, preflight } from '../wire/preflight.ts';
 import { RunError } from './run-error.ts';
 import type { Target } from './target.ts';
 
 /** The Task Interface answers, and the rig (when there is one) answers as docs/rig-control.md fixes it. */
 export async function checkReachable(target: Target, timeoutMs: number): Promise<void> {
   const cause = await preflight(target.taskUrl);
-  if (cause) throw new RunError(`target ${target.taskUrl} does not answer: ${cause}`);
+  const verb = (why: string) => (isTransportCause(why) ? 'cannot be used' : 'does not answer');
+  if (cause) throw new RunError(`target ${target.taskUrl} ${verb(cause)}: ${cause}`);
   if (target.rigUrl) {
+    // A rig elsewhere has its own certificate (or scheme) to check; on the target's origin it was just checked.
+    const rigCause =
+      new URL(target.rigUrl).origin === new URL(target.taskUrl).origin
+        ? undefined
+        : await preflight(target.rigUrl);
+    if (rigCause) throw new RunError(`rig ${target.rigUrl} ${verb(rigCause)}: ${rigCause}`);
     const rig = new RigClient(target.rigUrl, {
       token: target.rigToken,
       timeoutMs: Math.min(timeoutMs, 5000),

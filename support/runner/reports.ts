@@ -11,6 +11,7 @@ import { countVerdicts, type ScenarioVerdict } from '../report/verdicts.ts';
 import { annotateAllureResults, setAsideAllureResults } from '../report/verdicts-allure.ts';
 import { renderJunit } from '../report/verdicts-junit.ts';
 import type { RequirementRow } from '../report/verdicts-requirements.ts';
+import { transportNote } from '../wire/tls.ts';
 import { PROJECT_ROOT, REPORTS_ROOT } from './paths.ts';
 import type { RunSettings } from './plan.ts';
 import type { Target } from './target.ts';
@@ -65,6 +66,7 @@ function verdictsJson({ target, loaded, settings, scenarios, matrix, stale }: Re
   return `${JSON.stringify(
     {
       target: target.taskUrl,
+      transport: transportNote([target.taskUrl, target.rigUrl]),
       profile: loaded?.file,
       seed: settings.seed,
       counts: countVerdicts(scenarios),
@@ -102,6 +104,7 @@ export async function writeReports(input: ReportsInput): Promise<string> {
     timestamp: input.started.toISOString(),
     properties: {
       target: target.taskUrl,
+      tls: transportNote([target.taskUrl, target.rigUrl]).tls,
       seed: String(settings.seed),
       ...(loaded ? { profile: loaded.file } : {}),
     },
@@ -114,6 +117,7 @@ export async function writeReports(input: ReportsInput): Promise<string> {
       {
         taskUrl: target.taskUrl,
         rigUrl: target.rigUrl,
+        tls: transportNote([target.taskUrl, target.rigUrl]).tls,
         seed: settings.seed,
         encodings: settings.encodings,
         profile: profile && {

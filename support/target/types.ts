@@ -51,7 +51,15 @@ export interface Exchange {
   /** Why no response came (refused, reset, timeout after N ms, not HTTP...), in words. */
   readonly error?: string;
   /** The kind of that failure, for the verdict logic (a timeout is INCONCLUSIVE): set with `error`. */
-  readonly failure?: 'timeout' | 'refused' | 'unreachable' | 'reset' | 'not-http' | 'too-large' | 'other';
+  readonly failure?:
+    | 'timeout'
+    | 'refused'
+    | 'unreachable'
+    | 'reset'
+    | 'not-http'
+    | 'tls'
+    | 'too-large'
+    | 'other';
   readonly ms: number;
 }
 

@@ -8,16 +8,26 @@ import type { Encoding, Exchange } from '../target/types.ts';
 import { answerCharset, decodeText } from './charsets.ts';
 import { describeFailure, type Failure } from './failures.ts';
 import { redact } from './request-evidence.ts';
+import { type TlsConnectOptions, tlsTrust } from './tls.ts';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
 let agent: Agent | undefined;
+/** The trust the agent was made with (wire/tls.ts): another one makes another agent. */
+let agentTrust: TlsConnectOptions | undefined;
 
 function dispatcher(): Agent {
+  const trust = tlsTrust().connect;
+  if (agent !== undefined && agentTrust !== trust) void closeClient();
+  agentTrust = trust;
   // headersTimeout/bodyTimeout off: the AbortSignal is the one deadline
   agent ??= new Agent({
     keepAliveTimeout: 4_000,
-    connect: { timeout: CONNECT_TIMEOUT_MS },
+    connect: {
+      timeout: CONNECT_TIMEOUT_MS,
+      ...(trust.ca === undefined ? {} : { ca: [...trust.ca] }),
+      ...(trust.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: trust.rejectUnauthorized }),
+    },
     headersTimeout: 0,
     bodyTimeout: 0,
   });

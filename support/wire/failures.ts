@@ -2,6 +2,7 @@
 // words name (a timeout makes a verdict INCONCLUSIVE; a refusal or a reset does not).
 
 import type { Exchange } from '../target/types.ts';
+import { describeTlsFailure } from './tls.ts';
 
 /** What went wrong with an exchange, as a kind the verdict logic can branch on (timeout → INCONCLUSIVE). */
 export type FailureKind = NonNullable<Exchange['failure']>;
@@ -43,6 +44,8 @@ export function describeFailure(error: unknown, ctx: FailureContext): Failure {
   if (codes.some((c) => c.startsWith('HPE_')) || (error as Error)?.name === 'HTTPParserError') {
     return failure('not-http', `answered bytes that are not HTTP (${oneLine(error)})`);
   }
+  const tls = describeTlsFailure(codes, ctx.hostPort, ctx.hostname);
+  if (tls) return tls;
   if (has('ECONNREFUSED')) return failure('refused', `connection refused by ${ctx.hostPort}`);
   if (has('ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME'))
     return failure('unreachable', `host not found: ${ctx.hostname}`);

@@ -1,6 +1,10 @@
-// Before a run: does anything answer HTTP at the target's URL? Any status counts as answering.
+// Before a run: does anything answer HTTP at the target's URL? Any status counts as answering. When nothing does,
+// one line says why, a certificate problem or the wrong scheme named as such (wire/tls-probe.ts asks the address).
 
+import type { Exchange } from '../target/types.ts';
 import { httpExchange } from './exchange.ts';
+import { CA_HINT, certificateProblem } from './tls.ts';
+import { answersPlainHttp, inspectPeer, type Peer, speaksTls } from './tls-probe.ts';
 
 const PREFLIGHT_TIMEOUT_MS = 3_000;
 
@@ -23,6 +27,81 @@ export async function preflight(url: string, timeoutMs = PREFLIGHT_TIMEOUT_MS): 
     timeoutMs,
     maxResponseBytes: 64 * 1024,
   });
-  if (exchange.response) return undefined;
-  return exchange.error ?? 'no answer';
+  if (exchange.response) return plainToTls(parsed, exchange);
+  return (await whyNoAnswer(parsed, exchange)) ?? exchange.error ?? 'no answer';
+}
+
+function hostOf(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, '');
+}
+
+function portOf(url: URL): number {
+  return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+}
+
+function withScheme(url: URL, scheme: 'http' | 'https'): string {
+  const other = new URL(url);
+  other.protocol = `${scheme}:`;
+  return other.toString();
+}
+
+/** A server that answers plain HTTP only to say it wants HTTPS (nginx's 400 "plain HTTP request ... HTTPS port"). */
+function plainToTls(url: URL, exchange: Exchange): string | undefined {
+  const response = exchange.response;
+  if (url.protocol !== 'http:' || response === undefined || response.status !== 400) return undefined;
+  if (!/\bhttps\b|\bTLS\b|\bSSL\b/i.test(response.body)) return undefined;
+  return `${url.host} answers HTTP 400 and asks for HTTPS: use ${withScheme(url, 'https')}`;
+}
+
+function day(date: Date): string {
+  return Number.isNaN(date.getTime()) ? 'an unreadable date' : date.toISOString().replace('.000Z', 'Z');
+}
+
+/** What the certificate `peer` has wrong, in a line; undefined when nothing is wrong with it. */
+export function certificateLine(
+  hostPort: string,
+  hostname: string,
+  peer: Peer,
+  now = new Date(),
+): string | undefined {
+  const of = `the certificate of ${hostPort} (${peer.subject})`;
+  const problem = certificateProblem(peer.chainError);
+  if (problem === 'expired' || (peer.chainError === undefined && peer.validTo < now))
+    return `${of} expired on ${day(peer.validTo)} (now ${day(now)})`;
+  if (problem === 'not-yet-valid')
+    return `${of} is not valid before ${day(peer.validFrom)} (now ${day(now)}: is this machine's clock right?)`;
+  if (problem === 'wrong-name' || (peer.chainError === undefined && !peer.nameMatches))
+    return `${of} is not for ${hostname}: it names ${peer.altNames || `only CN=${peer.subject}`} (wrong host name; aim at a name it holds)`;
+  if (peer.chainError !== undefined) {
+    const self = peer.issuer === peer.subject ? 'is self-signed' : `is signed by "${peer.issuer}"`;
+    return `${of} ${self}, an authority the harness does not trust (${peer.chainError}): ${CA_HINT}`;
+  }
+  return undefined;
+}
+
+/** Why a request got no answer, when the address itself can tell: a certificate problem or the wrong scheme. */
+async function whyNoAnswer(url: URL, exchange: Exchange): Promise<string | undefined> {
+  const host = hostOf(url);
+  const port = portOf(url);
+  const hostPort = url.host.includes(':') ? url.host : `${url.host}:${port}`;
+  const kind = exchange.failure;
+  if (url.protocol === 'https:') {
+    if (kind !== 'tls' && kind !== 'reset' && kind !== 'other') return undefined;
+    const peer = await inspectPeer(host, port);
+    if (peer !== undefined) return certificateLine(hostPort, host, peer);
+    if (await answersPlainHttp(host, port))
+      return `${hostPort} answers plain HTTP, not HTTPS: use ${withScheme(url, 'http')}`;
+    return undefined;
+  }
+  if (kind !== 'reset' && kind !== 'not-http' && kind !== 'other') return undefined;
+  if (await speaksTls(host, port))
+    return `${hostPort} speaks TLS, not plain HTTP: use ${withScheme(url, 'https')} (with --ca FILE if its authority is your own)`;
+  return undefined;
+}
+
+/** Whether a cause the pre-flight gave is about the certificate or the scheme: the target answers, but not so. */
+export function isTransportCause(cause: string): boolean {
+  return /^the certificate of |speaks TLS, not plain HTTP|answers plain HTTP, not HTTPS|asks for HTTPS/.test(
+    cause,
+  );
 }
