@@ -112,6 +112,12 @@ describe('environment.properties', () => {
     const executor = JSON.parse(await readFile(path.join(dir, 'executor.json'), 'utf8'));
     assert.deepEqual(executor, { name: 'CI', buildOrder: 7, buildName: 'build 7' });
   });
+
+  it('is written for a run of no scenario too, which made no allure-results/', async () => {
+    const dir = path.join(scratch, 'no-scenario', 'allure-results');
+    await writeAllureContext(dir, context, ROOT, {});
+    assert.deepEqual(await readdir(dir), ['environment.properties']);
+  });
 });
 
 describe('executor.json from the CI variables', () => {

@@ -6,7 +6,7 @@
 // The history of earlier reports (allure-results/history/) is npm run report's (allure-html.ts).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface RunContext {
@@ -229,6 +229,8 @@ export async function writeAllureContext(
   projectRoot: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
+  // A run of no scenario has no results, and no directory yet: the environment still says what was run.
+  await mkdir(resultsDir, { recursive: true });
   await writeAtomically(
     path.join(resultsDir, 'environment.properties'),
     environmentProperties(environmentOf(context, harnessIdentity(projectRoot))),

@@ -15,7 +15,6 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Formatter, type IFormatterOptions } from '@cucumber/cucumber';
 import type * as messages from '@cucumber/messages';
-import { recycleDirOf } from './verdicts-allure.ts';
 
 const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'reports-worker.mjs');
 /** How long envelopes wait on the main thread at most before they go to the worker. */
@@ -64,16 +63,11 @@ export default class HarnessReportsFormatter extends Formatter {
     const library = options.supportCodeLibrary;
     const hooks = (definitions: readonly { id: string; name?: string }[]) =>
       definitions.map(({ id, name }) => ({ id, name }));
-    const formatOptions = options.parsedArgvOptions as {
-      resultsDir?: string;
-      harnessReports?: ReportOutputs;
-    };
+    const formatOptions = options.parsedArgvOptions as { harnessReports?: ReportOutputs };
     const outputs = formatOptions.harnessReports ?? {};
-    const resultsDir = formatOptions.resultsDir ?? 'allure-results';
     const workerData = {
       outputs,
       parsedArgvOptions: options.parsedArgvOptions,
-      recycleDir: recycleDirOf(resultsDir),
       beforeHooks: hooks(library.beforeTestCaseHookDefinitions),
       afterHooks: hooks(library.afterTestCaseHookDefinitions),
     };

@@ -5,28 +5,18 @@
 // - through allure-cucumberjs's reporter to allure-results/, as it does on cucumber's main thread.
 // Plain ESM, started without the tsx loader. On cucumber's main thread these took some 2 s of a 10 s suite.
 //
-// Creating a file is the slow part: a new inode, and on ext4 without a journal (this project's machines) the
-// allocator steps over every inode freed in the last seconds, so a run that follows the deletion of the last
-// run's 2,800 files paid up to a millisecond a file (docs/bench.md). Two things keep inodes from being freed and
-// made again:
-// - an attachment whose bytes this run already wrote is a hard link to that file;
-// - the runner moves the last run's results aside (recycleDirOf in verdicts-allure.ts), and each file
-//   this run writes takes one of those files over (renamed, then overwritten) instead of a new inode. What is
-//   left of them when the run ends is deleted. allure-results/ itself only ever holds this run's files.
+// An attachment whose bytes this run already wrote (an Examples table, a verdict) is a hard link to that file
+// rather than a new copy: a third fewer files to make (docs/bench.md).
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   closeSync,
   createWriteStream,
   linkSync,
-  lstatSync,
   mkdirSync,
   openSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  unlinkSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { setPriority } from 'node:os';
 import path from 'node:path';
@@ -34,85 +24,32 @@ import { finished } from 'node:stream/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CucumberHtmlStream } from '@cucumber/html-formatter';
 import AllureCucumberReporter from 'allure-cucumberjs/reporter';
-import { overwrite, writeAll } from './overwrite.mjs';
 
-/**
- * The files of the last run that can be taken over: one name per inode (the other names of a hard-linked
- * file are removed first, which frees nothing), so that overwriting one never changes another.
- */
-function recyclable(dir) {
-  let names;
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const seen = new Set();
-  const files = [];
-  for (const name of names) {
-    const file = path.join(dir, name);
-    try {
-      const stat = lstatSync(file);
-      if (!stat.isFile()) continue;
-      if (seen.has(stat.ino)) {
-        unlinkSync(file);
-        continue;
-      }
-      seen.add(stat.ino);
-      files.push(file);
-    } catch {
-      // gone meanwhile: nothing to take over
-    }
-  }
-  return files;
-}
-
-/**
- * Writes content over an old file, moved to its new name (its inode, not a new one). False when the old file
- * is gone (nothing was written).
- */
-function takeOver(old, file, content) {
-  try {
-    renameSync(old, file);
-  } catch {
-    return false;
-  }
-  overwrite(file, content);
-  return true;
+/** The whole of bytes at the file's position, however many writes it takes. */
+function writeAll(fd, bytes) {
+  let written = 0;
+  while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
 }
 
 class FileWriter {
   /** sha256 of an attachment's bytes → the file that has them. */
   #written = new Map();
   #made = false;
-  #recycleDir;
-  /** Files of the last run not yet taken over; read when the first file is written. */
-  #recycle;
 
-  /** recycleDir: the last run's results, moved aside by the runner; undefined for none. */
-  constructor(dir, recycleDir) {
+  constructor(dir) {
     this.dir = dir;
-    this.#recycleDir = recycleDir;
   }
 
   #write(name, content) {
     if (!this.#made) {
       mkdirSync(this.dir, { recursive: true });
-      this.#recycle = this.#recycleDir === undefined ? [] : recyclable(this.#recycleDir);
       this.#made = true;
     }
     // Straight under its name: nothing reads allure-results/ before the run ends (and a run that stops early
-    // has no valid report). No truncation to zero and no rename onto an existing name either: ext4 answers
-    // both by writing the file out at once (auto_da_alloc), which cost more than the rest of the write.
+    // has no valid report).
     const file = path.join(this.dir, name);
-    const old = this.#recycle.pop();
-    if (old === undefined || !takeOver(old, file, content)) writeFileSync(file, content);
+    writeFileSync(file, content);
     return file;
-  }
-
-  /** Deletes what is left of the last run's results. */
-  finish() {
-    if (this.#recycleDir !== undefined) rmSync(this.#recycleDir, { recursive: true, force: true });
   }
 
   writeAttachment(name, content) {
@@ -155,7 +92,7 @@ class FileWriter {
   }
 }
 
-const { outputs, parsedArgvOptions, beforeHooks, afterHooks, recycleDir } = workerData;
+const { outputs, parsedArgvOptions, beforeHooks, afterHooks } = workerData;
 
 /** The nice value of this thread (0 is normal, 19 the lowest priority). */
 const REPORTS_NICE = 10;
@@ -200,7 +137,7 @@ if (outputs.html !== undefined) {
 /** allure-results/, as allure-cucumberjs makes it. */
 let allure;
 if (outputs.allure) {
-  const writer = new FileWriter(parsedArgvOptions.resultsDir ?? 'allure-results', recycleDir);
+  const writer = new FileWriter(parsedArgvOptions.resultsDir ?? 'allure-results');
   const envelopes = new EventEmitter();
   const reporter = new AllureCucumberReporter({
     parsedArgvOptions: { ...parsedArgvOptions, writer },
@@ -236,7 +173,7 @@ function receive(text) {
     if (html !== undefined) attempt(() => html.stream.write(envelope));
     if (allure !== undefined) {
       const started = envelope.testCaseStarted;
-      // Allure's thread label falls back to the thread the reporter runs on: name cucumber's, as before.
+      // Allure's thread label falls back to the thread the reporter runs on: name cucumber's main thread instead.
       const forAllure =
         started && started.workerId === undefined
           ? { testCaseStarted: { ...started, workerId: MAIN_THREAD } }
@@ -256,7 +193,6 @@ async function finish() {
       failure ??= describe(error);
     }
   }
-  if (allure !== undefined) attempt(() => allure.writer.finish());
 }
 
 parentPort.on('message', (message) => {

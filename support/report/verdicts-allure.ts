@@ -2,10 +2,9 @@
 // INCONCLUSIVE scenario is just "skipped" there); after the run each result gets its verdict as its status
 // message and a label, and categories.json groups them. INCONCLUSIVE is Allure's "unknown" status: the result
 // could not be decided. An expected failure is "skipped", as in junit.xml.
-import { readFileSync } from 'node:fs';
-import { readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { overwrite } from './overwrite.mjs';
 import { type ScenarioVerdict, verdictLine } from './verdicts.ts';
 
 interface AllureResult {
@@ -45,28 +44,6 @@ const STATUS: Readonly<Record<string, string>> = {
   'NOT APPLICABLE': 'skipped',
   INCONCLUSIVE: 'unknown',
 };
-
-/**
- * Where the runner moves the last run's allure-results/ before a run: the Allure writer takes its files over
- * for this run's files rather than have them deleted and new ones made (reports-worker.mjs), and deletes the rest.
- */
-export function recycleDirOf(resultsDir: string): string {
-  return `${resultsDir}.previous`;
-}
-
-/**
- * Moves the last run's results aside for recycling; allure-results/ is then empty. A directory left aside by a
- * run that stopped early is deleted first.
- */
-export async function setAsideAllureResults(resultsDir: string): Promise<void> {
-  const aside = recycleDirOf(resultsDir);
-  await rm(aside, { recursive: true, force: true });
-  try {
-    await rename(resultsDir, aside);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-}
 
 async function writeAtomically(file: string, content: string): Promise<void> {
   await writeFile(`${file}.tmp`, content);
@@ -110,10 +87,9 @@ export async function annotateAllureResults(
       { name: 'verdict', value: scenario.expected !== undefined ? 'FAILED (expected)' : scenario.verdict },
       { name: 'tag', value: scenario.verdict },
     ];
-    // In place: the same inode, overwritten and cut to length, never truncated to zero first (ext4 then writes
-    // the file out at once; see reports-worker.mjs). Synchronously: after the run nothing else waits on this
-    // process, and 286 files through the thread pool took 0.3 s. Nothing reads the results before the runner ends.
-    overwrite(file, JSON.stringify(result));
+    // Synchronously: after the run nothing else waits on this process, and nothing reads the results before
+    // the runner ends.
+    writeFileSync(file, JSON.stringify(result));
     annotated++;
   }
   await writeAtomically(path.join(dir, 'categories.json'), JSON.stringify(ALLURE_CATEGORIES, null, 2));

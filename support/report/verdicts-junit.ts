@@ -2,20 +2,8 @@
 // skipped). PASSED: a plain testcase. FAILED: <failure>. NOT APPLICABLE and INCONCLUSIVE: <skipped> whose
 // message starts with the verdict. An expected failure (--expect) is <skipped type="expected-failure">, as
 // pytest writes an xfail, so that CI does not gate on it; every testcase carries its verdict as a property.
-import { writeFile } from 'node:fs/promises';
+import { escapeXmlAttribute } from '../xml-escape.ts';
 import { type ScenarioVerdict, verdictLine } from './verdicts.ts';
-
-function xmlEscape(text: string): string {
-  return (
-    text
-      .replaceAll('&', '&amp;')
-      .replaceAll('<', '&lt;')
-      .replaceAll('>', '&gt;')
-      .replaceAll('"', '&quot;')
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these characters
-      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
-  );
-}
 
 function cdata(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these characters
@@ -26,7 +14,7 @@ function cdata(text: string): string {
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
 function outcomeElement(s: ScenarioVerdict): string {
-  const line = xmlEscape(verdictLine(s));
+  const line = escapeXmlAttribute(verdictLine(s));
   if (s.verdict === 'PASSED') return '';
   if (s.verdict === 'FAILED' && s.expected === undefined)
     return `      <failure type="FAILED" message="${line}">${cdata(s.message ?? s.reason ?? '')}</failure>\n`;
@@ -51,25 +39,30 @@ export function renderJunit(scenarios: readonly ScenarioVerdict[], options: Juni
   ).length;
   const time = seconds(scenarios.reduce((sum, s) => sum + s.durationMs, 0));
   const props = Object.entries(options.properties ?? {})
-    .map(([name, value]) => `    <property name="${xmlEscape(name)}" value="${xmlEscape(value)}"/>\n`)
+    .map(
+      ([name, value]) =>
+        `    <property name="${escapeXmlAttribute(name)}" value="${escapeXmlAttribute(value)}"/>\n`,
+    )
     .join('');
   const cases = scenarios
     .map((s) => {
       const unique = (names.get(`${s.feature}\n${s.name}`) ?? 0) > 1 ? `${s.name} (line ${s.line})` : s.name;
       const properties = [
-        `        <property name="verdict" value="${xmlEscape(s.verdict)}"/>\n`,
+        `        <property name="verdict" value="${escapeXmlAttribute(s.verdict)}"/>\n`,
         s.expected !== undefined
-          ? `        <property name="expected" value="${xmlEscape(s.expected)}"/>\n`
+          ? `        <property name="expected" value="${escapeXmlAttribute(s.expected)}"/>\n`
           : '',
         s.stale !== undefined
-          ? `        <property name="stale-expectation" value="${xmlEscape(s.stale)}"/>\n`
+          ? `        <property name="stale-expectation" value="${escapeXmlAttribute(s.stale)}"/>\n`
           : '',
-        ...s.requirements.map((r) => `        <property name="requirement" value="${xmlEscape(r)}"/>\n`),
+        ...s.requirements.map(
+          (r) => `        <property name="requirement" value="${escapeXmlAttribute(r)}"/>\n`,
+        ),
       ].join('');
       const steps = s.steps.map((step) => `${step.text} ... ${step.status.toLowerCase()}`).join('\n');
       const out = `${steps}\n\nverdict: ${verdictLine(s)}${s.stale ? `\nexpected to fail (${s.stale}), now passes: update the expectation file` : ''}`;
       return (
-        `  <testcase classname="${xmlEscape(s.feature || s.uri)}" name="${xmlEscape(unique)}" file="${xmlEscape(s.uri)}" line="${s.line}" time="${seconds(s.durationMs)}">\n` +
+        `  <testcase classname="${escapeXmlAttribute(s.feature || s.uri)}" name="${escapeXmlAttribute(unique)}" file="${escapeXmlAttribute(s.uri)}" line="${s.line}" time="${seconds(s.durationMs)}">\n` +
         `      <properties>\n${properties}      </properties>\n` +
         outcomeElement(s) +
         `      <system-out>${cdata(out)}</system-out>\n` +
@@ -79,17 +72,9 @@ export function renderJunit(scenarios: readonly ScenarioVerdict[], options: Juni
     .join('');
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    `<testsuite name="${xmlEscape(options.suiteName)}" tests="${scenarios.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}"${options.timestamp ? ` timestamp="${xmlEscape(options.timestamp)}"` : ''}>\n` +
+    `<testsuite name="${escapeXmlAttribute(options.suiteName)}" tests="${scenarios.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}"${options.timestamp ? ` timestamp="${escapeXmlAttribute(options.timestamp)}"` : ''}>\n` +
     (props ? `  <properties>\n${props}  </properties>\n` : '') +
     cases +
     '</testsuite>\n'
   );
-}
-
-export async function writeJunit(
-  file: string,
-  scenarios: readonly ScenarioVerdict[],
-  options: JunitOptions,
-): Promise<void> {
-  await writeFile(file, renderJunit(scenarios, options));
 }

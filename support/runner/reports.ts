@@ -8,7 +8,7 @@ import type { LoadedProfile } from '../profile/profile.ts';
 import { writeAllureContext } from '../report/allure-context.ts';
 import { claimReportsDir, LATEST, type ReportsDir } from '../report/reports-dir.ts';
 import { countVerdicts, type ScenarioVerdict } from '../report/verdicts.ts';
-import { annotateAllureResults, setAsideAllureResults } from '../report/verdicts-allure.ts';
+import { annotateAllureResults } from '../report/verdicts-allure.ts';
 import { renderJunit } from '../report/verdicts-junit.ts';
 import type { RequirementRow } from '../report/verdicts-requirements.ts';
 import { transportNote } from '../wire/tls.ts';
@@ -42,9 +42,7 @@ export async function freshReportFiles(reportsDir: string): Promise<ReportFiles>
   for (const name of ['messages.ndjson', 'exchanges.ndjson', 'verdicts.json'])
     await rm(path.join(reportsDir, name), { recursive: true, force: true });
   const allureResults = path.join(reportsDir, 'allure-results');
-  // With every report the Allure writer takes the last run's files over; otherwise nothing would delete them.
-  if (FULL_REPORTS) await setAsideAllureResults(allureResults);
-  else await rm(allureResults, { recursive: true, force: true });
+  await rm(allureResults, { recursive: true, force: true });
   const exchanges = path.join(reportsDir, 'exchanges.ndjson');
   await writeFile(exchanges, '');
   return { messages: path.join(reportsDir, 'messages.ndjson'), exchanges, allureResults };
