@@ -1,8 +1,8 @@
 // Then: what the controller answers, and what it leaves behind.
 import { Then } from '@cucumber/cucumber';
 import type { HarnessWorld } from '../support/cucumber/world.ts';
+import type { Encoding } from '../support/model.ts';
 import { FAULT } from '../support/spec.ts';
-import type { Encoding } from '../support/target/types.ts';
 
 Then('the controller answers with fault {int}', function (this: HarnessWorld, code: number) {
   this.expectFault(code);

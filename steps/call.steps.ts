@@ -1,6 +1,7 @@
 // When: what the WMS sends.
 import { When } from '@cucumber/cucumber';
 import type { HarnessWorld } from '../support/cucumber/world.ts';
+import type { Encoding } from '../support/model.ts';
 import {
   type DoctypeKind,
   otherMethod,
@@ -9,10 +10,9 @@ import {
   truncated,
   validCall,
   withDoctype,
-} from '../support/target/bodies.ts';
-import type { ClientForm } from '../support/target/forms.ts';
-import type { ParamSpec } from '../support/target/params.ts';
-import type { Encoding } from '../support/target/types.ts';
+} from '../support/vocabulary/bodies.ts';
+import type { ClientForm } from '../support/vocabulary/forms.ts';
+import type { ParamSpec } from '../support/vocabulary/params.ts';
 
 When(
   'the WMS cancels the case operation of bin {int} on port {int} in {encoding}',

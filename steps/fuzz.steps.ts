@@ -3,7 +3,7 @@ import { Then, When } from '@cucumber/cucumber';
 import type { HarnessWorld } from '../support/cucumber/world.ts';
 import { IN_RANGE, LITERALS, REFUSED, SEQUENCES } from '../support/fuzz/properties.ts';
 import { expectAgreement, fuzzStepTimeoutMs, runFuzzProperty } from '../support/fuzz/scenario.ts';
-import type { Encoding } from '../support/target/types.ts';
+import type { Encoding } from '../support/model.ts';
 
 const property = { timeout: fuzzStepTimeoutMs() };
 

@@ -1,7 +1,7 @@
 // Given: the state of the site before the call.
 import { Given } from '@cucumber/cucumber';
 import type { HarnessWorld } from '../support/cucumber/world.ts';
-import type { CaseState, PortMode, PortType } from '../support/target/types.ts';
+import type { CaseState, PortMode, PortType } from '../support/model.ts';
 
 Given(
   'port {int} is a(n) {port_type} port, {port_mode}, with {selection} and its case {case_state} {case_error}',

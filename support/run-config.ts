@@ -1,10 +1,10 @@
 // What the runner tells the cucumber processes (the main one and any --parallel workers) about the run.
 
 import type { LogPublisherConfig } from './log-publisher/stream.ts';
+import type { Encoding } from './model.ts';
 import type { Capabilities, Fixtures } from './profile/profile.ts';
 import type { Expectation } from './report/verdicts-expect.ts';
 import type { SiteMap } from './site/site-map.ts';
-import type { Encoding } from './target/types.ts';
 
 /** What the cucumber processes need of the target profile (never its token: that travels on its own). */
 export interface RunProfile {

@@ -1,5 +1,5 @@
 // The harness's own reading of docs/spec/case_cancel.md: ranges, codes, states. Never taken from emulator/.
-import type { CaseState } from './target/types.ts';
+import type { CaseState } from './model.ts';
 
 export const PORT_ID = { min: 1, max: 2000 } as const;
 export const BIN_ID = { min: 1, max: 4_000_000 } as const;

@@ -4,8 +4,6 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { type RunningEmulator, startEmulator } from '../emulator/index.ts';
-import { LogListener, type Mark } from '../support/log-publisher/listener.ts';
-import type { Fixtures } from '../support/profile/profile.ts';
 import {
   OPERATOR_ABORTED,
   type Operator,
@@ -13,9 +11,11 @@ import {
   operatorAborted,
   parseOperatorAnswer,
   TerminalOperator,
-} from '../support/target/operator.ts';
-import { type CaseStream, TaskArranger } from '../support/target/task-arranger.ts';
-import type { Exchange, PortState } from '../support/target/types.ts';
+} from '../support/arrange/operator.ts';
+import { type CaseStream, TaskArranger } from '../support/arrange/task-arranger.ts';
+import { LogListener, type Mark } from '../support/log-publisher/listener.ts';
+import type { Exchange, PortState } from '../support/model.ts';
+import type { Fixtures } from '../support/profile/profile.ts';
 import { closeClient } from '../support/wire/exchange.ts';
 
 const FIXTURES: Fixtures = {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { checkPort } from '../support/fuzz/oracle.ts';
+import { CASE_STATES, PORT_MODES, PORT_TYPES, type PortState } from '../support/model.ts';
 import {
   addressedPort,
   fits,
@@ -15,7 +16,6 @@ import {
   readCall,
 } from '../support/site/as-found.ts';
 import type { FoundPort, SiteMap } from '../support/site/site-map.ts';
-import { CASE_STATES, PORT_MODES, PORT_TYPES, type PortState } from '../support/target/types.ts';
 
 const bins = fc.oneof(
   fc.constantFrom(1, 5001, 6001, 101337, 4_000_000),

@@ -4,7 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { validationStats } from '../support/checks/schema.ts';
-import type { Exchange, TargetConfig } from '../support/target/types.ts';
+import type { Exchange, TargetConfig } from '../support/model.ts';
 import { closeClient } from '../support/wire/exchange.ts';
 import { failureKind } from '../support/wire/failures.ts';
 import { preflight } from '../support/wire/preflight.ts';

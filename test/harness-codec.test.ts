@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
-import type { Answer } from '../support/target/types.ts';
+import type { Answer } from '../support/model.ts';
 import { decodeAnswer } from '../support/wire/answer-decoding.ts';
 import { charsetOf, mediaTypeOf } from '../support/wire/media-types.ts';
 import { encodeCall } from '../support/wire/request-encoding.ts';

@@ -19,7 +19,7 @@ import { loadProfile } from '../support/profile/profile.ts';
 import { discoverSite, rangeSource } from '../support/site/discover.ts';
 import { parsePortList } from '../support/site/port-list.ts';
 import type { SiteMap } from '../support/site/site-map.ts';
-import { closeClient } from '../support/target/client.ts';
+import { closeClient } from '../support/wire/exchange.ts';
 
 const SCHEMA = new URL('../profiles/profile.schema.json', import.meta.url);
 

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type RunningEmulator, type SiteConfig, startEmulator } from '../emulator/index.ts';
+import type { TargetConfig } from '../support/model.ts';
 import { parseOptions, UsageError } from '../support/options.ts';
 import { checkProfile, ProfileError } from '../support/profile/profile.ts';
 import {
@@ -17,8 +18,7 @@ import {
   rangeSource,
 } from '../support/site/discover.ts';
 import { formatPortList, PortListError, parsePortList, portsOf } from '../support/site/port-list.ts';
-import { closeClient } from '../support/target/client.ts';
-import type { TargetConfig } from '../support/target/types.ts';
+import { closeClient } from '../support/wire/exchange.ts';
 
 const SITE: SiteConfig = {
   ports: [

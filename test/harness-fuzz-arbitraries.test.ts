@@ -16,9 +16,9 @@ import {
 import { checkParams, readParam, type Sent } from '../support/fuzz/oracle.ts';
 import { sequence, sequenceCalls } from '../support/fuzz/sequences.ts';
 import { cancelRequest, writtenParam } from '../support/fuzz/session.ts';
+import type { Encoding } from '../support/model.ts';
 import { BIN_ID, PORT_ID } from '../support/spec.ts';
-import { parseParamSpec } from '../support/target/params.ts';
-import type { Encoding } from '../support/target/types.ts';
+import { parseParamSpec } from '../support/vocabulary/params.ts';
 
 const ENCODINGS: readonly Encoding[] = ['XML', 'JSON'];
 const runs = { numRuns: 300, seed: 1 };

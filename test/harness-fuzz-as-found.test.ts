@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { type RecordedCall, type RunningEmulator, startEmulator } from '../emulator/index.ts';
 import { AS_FOUND_SITE_FILE } from '../emulator/site.ts';
+import { RigClient } from '../support/arrange/rig.ts';
 import { refusedBounds, refusedCall } from '../support/fuzz/arbitraries.ts';
 import {
   addressedPort,
@@ -31,11 +32,6 @@ import { checkParams, type Expected, readParam } from '../support/fuzz/oracle.ts
 import { type FuzzProperty, IN_RANGE, LITERALS, REFUSED, SEQUENCES } from '../support/fuzz/properties.ts';
 import { propertyToPlay } from '../support/fuzz/scenario.ts';
 import { FuzzSession } from '../support/fuzz/session.ts';
-import { discoverSite } from '../support/site/discover.ts';
-import type { FoundPort, SiteMap } from '../support/site/site-map.ts';
-import { ACTIVE_CASE_STATES, PORT_ID } from '../support/spec.ts';
-import { closeClient } from '../support/target/client.ts';
-import { RigClient } from '../support/target/rig.ts';
 import {
   CASE_STATES,
   type CaseState,
@@ -44,7 +40,11 @@ import {
   PORT_TYPES,
   type PortState,
   type TargetConfig,
-} from '../support/target/types.ts';
+} from '../support/model.ts';
+import { discoverSite } from '../support/site/discover.ts';
+import type { FoundPort, SiteMap } from '../support/site/site-map.ts';
+import { ACTIVE_CASE_STATES, PORT_ID } from '../support/spec.ts';
+import { closeClient } from '../support/wire/exchange.ts';
 
 const ENCODINGS: readonly Encoding[] = ['XML', 'JSON'];
 

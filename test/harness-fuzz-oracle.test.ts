@@ -13,7 +13,7 @@ import {
   type Sent,
   SiteModel,
 } from '../support/fuzz/oracle.ts';
-import type { Encoding, PortState } from '../support/target/types.ts';
+import type { Encoding, PortState } from '../support/model.ts';
 
 const OK: PortState = {
   type: 'AC',

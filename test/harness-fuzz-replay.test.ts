@@ -7,7 +7,7 @@ import { checkProperty } from '../support/fuzz/check.ts';
 import { IN_RANGE, LITERALS, REFUSED, SEQUENCES } from '../support/fuzz/properties.ts';
 import { diagnose } from '../support/fuzz/scenario.ts';
 import { FuzzSession } from '../support/fuzz/session.ts';
-import type { Encoding } from '../support/target/types.ts';
+import type { Encoding } from '../support/model.ts';
 import { closeClient } from '../support/wire/exchange.ts';
 
 const TOKEN = 'fuzz-test-token';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inRange } from '../support/spec.ts';
-import { buildParams, parseParamSpec } from '../support/target/params.ts';
+import { buildParams, parseParamSpec } from '../support/vocabulary/params.ts';
 
 describe('parameter values as the feature files write them', () => {
   it('reads numbers, missing and quoted literals with escapes', () => {

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type net from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { portStateProblems, RigClient, RigError } from '../support/target/rig.ts';
-import type { Exchange, PortState } from '../support/target/types.ts';
+import { portStateProblems, RigClient, RigError } from '../support/arrange/rig.ts';
+import type { Exchange, PortState } from '../support/model.ts';
 import { closeClient } from '../support/wire/exchange.ts';
 
 const TOKEN = 'rig-token-5f3a9c';

@@ -1,7 +1,7 @@
 // The assertions a scenario makes about an answer and a port, each failing with one line that says what differed.
 import { AssertionError } from 'chai';
-import type { PortReading } from '../target/arrange.ts';
-import type { CallResult, Encoding, Exchange, PortState } from '../target/types.ts';
+import type { PortReading } from '../arrange/arrange.ts';
+import type { CallResult, Encoding, Exchange, PortState } from '../model.ts';
 import { mediaTypeFor, mediaTypeOf } from '../wire/media-types.ts';
 
 function fail(message: string): never {

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import type { Encoding } from '../target/types.ts';
+import type { Encoding } from '../model.ts';
 import { bodyBytes } from '../wire/charsets.ts';
 import { XsdSchema } from './xsd.ts';
 

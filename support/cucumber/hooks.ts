@@ -1,13 +1,13 @@
 // Every scenario starts from a known state, and scenarios that share a target never interleave. Each ends
 // with its verdict attached (docs/architecture.md): what the console, JUnit, Allure and a certification report.
 import { After, AfterAll, Before, setDefaultTimeout, setParallelCanAssign } from '@cucumber/cucumber';
+import { OPERATOR_ABORTED, operatorAborted } from '../arrange/operator.ts';
 import { closeLogStream } from '../log-publisher/stream.ts';
 import { VERDICT_MEDIA_TYPE, type VerdictAttachment } from '../report/messages.ts';
 import { scenarioPlace } from '../report/place.ts';
 import { decideVerdict, encodingOf, requirementsOf } from '../report/verdicts.ts';
 import { expectationFor } from '../report/verdicts-expect.ts';
 import { readRunConfig } from '../run-config.ts';
-import { OPERATOR_ABORTED, operatorAborted } from '../target/operator.ts';
 import type { HarnessWorld } from './world.ts';
 
 const run = readRunConfig();

@@ -1,8 +1,8 @@
 // The words of the feature files that stand for protocol values.
 import { defineParameterType } from '@cucumber/cucumber';
-import { CLIENT_FORM_PATTERN, CLIENT_FORMS, type ClientForm } from '../target/forms.ts';
-import { type ParamSpec, parseParamSpec } from '../target/params.ts';
-import { CASE_STATES, PORT_MODES, PORT_TYPES } from '../target/types.ts';
+import { CASE_STATES, PORT_MODES, PORT_TYPES } from '../model.ts';
+import { CLIENT_FORM_PATTERN, CLIENT_FORMS, type ClientForm } from '../vocabulary/forms.ts';
+import { type ParamSpec, parseParamSpec } from '../vocabulary/params.ts';
 
 const oneOf = (values: readonly string[]) => new RegExp(values.join('|'));
 

@@ -3,6 +3,18 @@ import { openSync, writeSync } from 'node:fs';
 import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import { AssertionError } from 'chai';
 import {
+  type Arranger,
+  isUnreachable,
+  NO_RIG,
+  NoArranger,
+  RigArranger,
+  type Unreachable,
+  viewPort,
+} from '../arrange/arrange.ts';
+import { OPERATOR_ABORTED, type Operator, TerminalOperator } from '../arrange/operator.ts';
+import { RigClient } from '../arrange/rig.ts';
+import { type CaseStream, TaskArranger } from '../arrange/task-arranger.ts';
+import {
   describeTransport,
   expectEventAmong,
   expectFault,
@@ -15,6 +27,7 @@ import {
 import { checkPort, describeAnswer, describeExpected, type Expected, meets } from '../fuzz/oracle.ts';
 import type { LogListener, Mark } from '../log-publisher/listener.ts';
 import { expectLine, expectQuiet, type LogPublisherConfig, logStream } from '../log-publisher/stream.ts';
+import type { CallResult, Encoding, Exchange, ParamValue, PortState, TargetConfig } from '../model.ts';
 import { renderExchange } from '../report/evidence.ts';
 import { SKIP_MEDIA_TYPE } from '../report/messages.ts';
 import { type RunConfig, readRigToken, readRunConfig } from '../run-config.ts';
@@ -27,24 +40,13 @@ import {
 } from '../site/as-found-player.ts';
 import { describeFound, samePort } from '../site/read-port.ts';
 import { cancelledLine, FAULT, inRange } from '../spec.ts';
-import {
-  type Arranger,
-  isUnreachable,
-  NO_RIG,
-  NoArranger,
-  RigArranger,
-  type Unreachable,
-  viewPort,
-} from '../target/arrange.ts';
-import type { Body } from '../target/bodies.ts';
-import { callTask, failureKind, type RawRequest, sendRaw } from '../target/client.ts';
-import type { RequestForm } from '../target/codec.ts';
-import type { ClientForm } from '../target/forms.ts';
-import { OPERATOR_ABORTED, type Operator, TerminalOperator } from '../target/operator.ts';
-import { buildParams, type ParamSpec } from '../target/params.ts';
-import { RigClient } from '../target/rig.ts';
-import { type CaseStream, TaskArranger } from '../target/task-arranger.ts';
-import type { CallResult, Encoding, Exchange, ParamValue, PortState, TargetConfig } from '../target/types.ts';
+import type { Body } from '../vocabulary/bodies.ts';
+import type { ClientForm } from '../vocabulary/forms.ts';
+import { buildParams, type ParamSpec } from '../vocabulary/params.ts';
+import { failureKind } from '../wire/failures.ts';
+import { type RawRequest, sendRaw } from '../wire/raw-request.ts';
+import type { RequestForm } from '../wire/request-encoding.ts';
+import { callTask } from '../wire/task-call.ts';
 
 export type StepOutcome = 'skipped' | undefined;
 

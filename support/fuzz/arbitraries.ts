@@ -1,7 +1,6 @@
 // fast-check arbitraries over case_cancel's parameters and port states. Values are biased toward the places
 // bugs live: the bounds, binary widths (2^k - 1, 2^k, 2^k + 1) and states one field away from cancellable.
 import fc from 'fast-check';
-import { ACTIVE_CASE_STATES, BIN_ID, PORT_ID } from '../spec.ts';
 import {
   CASE_STATES,
   type CaseState,
@@ -11,7 +10,8 @@ import {
   type PortMode,
   type PortState,
   type PortType,
-} from '../target/types.ts';
+} from '../model.ts';
+import { ACTIVE_CASE_STATES, BIN_ID, PORT_ID } from '../spec.ts';
 import type { Sent } from './oracle.ts';
 
 interface Range {

@@ -3,9 +3,9 @@
 // the AutoCase error flag (never shown); a call that could succeed is a change and is never sent. This file knows
 // the site map discovery read and generates calls on it that are probes. Pure: no I/O.
 import fc from 'fast-check';
+import type { CaseState, Encoding, PortState } from '../model.ts';
 import type { FoundPort, SiteMap } from '../site/site-map.ts';
 import { BIN_ID, PORT_ID } from '../spec.ts';
-import type { CaseState, Encoding, PortState } from '../target/types.ts';
 import {
   binaryEdges,
   binIdInRange,

@@ -1,8 +1,8 @@
 // Runs one property with fast-check: a seed derived from the run's seed, bounded in runs and time, the
 // requests validated ahead in batches, and a failure kept with its path, its steps and its exchanges.
 import fc from 'fast-check';
-import { type PlannedCall, prevalidateCalls } from '../target/client.ts';
-import type { Encoding, Exchange } from '../target/types.ts';
+import type { Encoding, Exchange } from '../model.ts';
+import { type PlannedCall, prevalidateCalls } from '../wire/task-call.ts';
 import type { FuzzProperty } from './properties.ts';
 import { Disagreement, type FuzzSession, type RunRecord } from './session.ts';
 
@@ -95,7 +95,7 @@ const FIRST_BATCH_RUNS = 200;
 
 /**
  * Validates the requests of the runs ahead, known from the seed, in batches that double in size: one batch
- * (one xmllint run per schema) for a default property, a few for a long one, and never all of a huge one up front.
+ * (validated together, off the calls' path) for a default property, a few for a long one, and never all of a huge one up front.
  */
 class RunsAhead<T> {
   private runs = 0;

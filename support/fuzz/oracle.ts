@@ -1,7 +1,8 @@
 // The harness's oracle for case_cancel: what a conforming controller answers, read from
 // docs/spec/case_cancel.md alone (never from emulator/). Pure: no I/O, no fast-check.
+
+import type { Answer, Encoding, PortState } from '../model.ts';
 import { ACTIVE_CASE_STATES, BIN_ID, cancelledLine, FAULT, PORT_ID } from '../spec.ts';
-import type { Answer, Encoding, PortState } from '../target/types.ts';
 
 /** A parameter as it travels: missing, a canonical number, or a literal (XML element text, or a raw JSON value). */
 export type Sent = number | string | undefined;

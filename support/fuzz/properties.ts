@@ -1,9 +1,9 @@
 // The four properties of case_cancel the @fuzz scenarios check, each a generator, the requests its values
 // send (validated in one batch before the runs) and one run against a session.
 import type fc from 'fast-check';
+import type { Encoding } from '../model.ts';
 import { FAULT } from '../spec.ts';
-import type { PlannedCall } from '../target/client.ts';
-import type { Encoding } from '../target/types.ts';
+import type { PlannedCall } from '../wire/task-call.ts';
 import {
   cancellable,
   type LiteralCall,

@@ -2,8 +2,8 @@
 // exercised, and turn a counterexample into steps, evidence and a command that replays it.
 import { AssertionError } from 'chai';
 import type { HarnessWorld, StepOutcome } from '../cucumber/world.ts';
+import type { Encoding } from '../model.ts';
 import { type RunConfig, readRigToken, readRunConfig } from '../run-config.ts';
-import type { Encoding } from '../target/types.ts';
 import { FoundSite } from './as-found.ts';
 import { type CheckOutcome, checkProperty, defaultTimeLimitMs } from './check.ts';
 import type { FuzzProperty } from './properties.ts';

@@ -2,8 +2,8 @@
 // matching or other ids, read a port back. Each run works on a small pool of port ids and bin ids so
 // that arrangements and cancels meet; the oracle's model lives in the session's run record.
 import fc from 'fast-check';
+import type { PortState } from '../model.ts';
 import { BIN_ID, PORT_ID } from '../spec.ts';
-import type { PortState } from '../target/types.ts';
 import { binIdInRange, cancellable, portIdInRange, portState } from './arbitraries.ts';
 import type { FuzzSession } from './session.ts';
 

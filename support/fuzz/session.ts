@@ -2,13 +2,8 @@
 // answer and read-back with the oracle, and keeping the current run's steps and exchanges as evidence.
 
 import fc from 'fast-check';
-import { describeFound, isReadProblem, readPort, samePort as sameFound } from '../site/read-port.ts';
-import type { FoundPort } from '../site/site-map.ts';
-import { inRange } from '../spec.ts';
-import { type Arranger, isUnreachable, RigArranger } from '../target/arrange.ts';
-import { callTask, type PlannedCall } from '../target/client.ts';
-import { buildParams, type ParamSpec } from '../target/params.ts';
-import { RigClient } from '../target/rig.ts';
+import { type Arranger, isUnreachable, RigArranger } from '../arrange/arrange.ts';
+import { RigClient } from '../arrange/rig.ts';
 import type {
   Answer,
   CallResult,
@@ -17,7 +12,12 @@ import type {
   ParamValue,
   PortState,
   TargetConfig,
-} from '../target/types.ts';
+} from '../model.ts';
+import { describeFound, isReadProblem, readPort, samePort as sameFound } from '../site/read-port.ts';
+import type { FoundPort } from '../site/site-map.ts';
+import { inRange } from '../spec.ts';
+import { buildParams, type ParamSpec } from '../vocabulary/params.ts';
+import { callTask, type PlannedCall } from '../wire/task-call.ts';
 import type { LiteralCall } from './arbitraries.ts';
 import { type FoundSite, movedOnByItself } from './as-found.ts';
 import { describeAnswer, describeExpected, type Expected, meets, type Sent, SiteModel } from './oracle.ts';

@@ -1,7 +1,7 @@
 // The Log Publisher as the scenarios of one cucumber process see it: one connection, opened on first use and
 // closed after the run, and the two judgments the scenarios make of it (docs/certification.md): an expected line
 // arrives within a deadline, and nothing is published for a port within a quiet window after a fault.
-import type { Unreachable } from '../target/arrange.ts';
+import type { Unreachable } from '../arrange/arrange.ts';
 import { concernsPort, describeLines, LogListener, type Mark } from './listener.ts';
 import { tlsDial } from './tls-dial.ts';
 

@@ -2,7 +2,7 @@
 // declared JSON encoding answered in JSON, a declared rig answering, and the fixture ports there with the
 // declared types. Every probe is a call that changes nothing (a port_id out of range, reads).
 
-import type { CallResult, Encoding, Exchange, TargetConfig } from '../target/types.ts';
+import type { CallResult, Encoding, Exchange, TargetConfig } from '../model.ts';
 import { callTask } from '../wire/task-call.ts';
 import type { TargetProfile } from './profile.ts';
 

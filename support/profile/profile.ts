@@ -3,9 +3,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import type { PortType } from '../model.ts';
 import { resolveRigUrl, resolveTaskUrl, UsageError } from '../options.ts';
 import { PortListError, parsePortList } from '../site/port-list.ts';
-import type { PortType } from '../target/types.ts';
 
 export interface Identity {
   readonly vendor: string;

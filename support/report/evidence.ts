@@ -1,5 +1,5 @@
 // An exchange rendered for a person reading a report: the request and the answer as they went over the wire.
-import type { Exchange } from '../target/types.ts';
+import type { Exchange } from '../model.ts';
 
 function headerLines(headers: Readonly<Record<string, string>>): string {
   return Object.entries(headers)

@@ -2,8 +2,8 @@
 // fails is an expected failure and does not gate; one that passes is reported, so that the file stays true.
 import { readFile } from 'node:fs/promises';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Encoding } from '../model.ts';
 import { describeSchemaErrors } from '../profile/profile.ts';
-import type { Encoding } from '../target/types.ts';
 import { placeOf, type ScenarioVerdict } from './verdicts.ts';
 
 export interface Expectation {

@@ -3,7 +3,7 @@
 // naming a requirement the table does not have, makes the suite unusable for a run.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Encoding } from '../target/types.ts';
+import type { Encoding } from '../model.ts';
 import type { ScenarioVerdict, Verdict } from './verdicts.ts';
 
 export interface Requirement {

@@ -1,7 +1,7 @@
 // The verdicts of docs/architecture.md: PASSED, FAILED, NOT APPLICABLE, INCONCLUSIVE. One function decides a
 // scenario's verdict (in the cucumber process, which attaches it to the scenario's messages); the runner reads
 // the message stream back into one record per scenario for the console, JUnit, Allure and certification.
-import type { Encoding } from '../target/types.ts';
+import type { Encoding } from '../model.ts';
 import { parseMessages, readRunResult, type ScenarioResult, type Skip } from './messages.ts';
 
 export { MessageStreamError, VERDICT_MEDIA_TYPE } from './messages.ts';

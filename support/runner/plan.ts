@@ -2,6 +2,7 @@
 // expectation file; then what follows from them for this run (the call deadline, the seed).
 import { randomInt } from 'node:crypto';
 import path from 'node:path';
+import type { Encoding } from '../model.ts';
 import {
   checkCertifyOptions,
   DEFAULT_TIMEOUT_MS,
@@ -18,7 +19,6 @@ import {
   scanRequirementTags,
   traceabilityProblems,
 } from '../report/verdicts-requirements.ts';
-import type { Encoding } from '../target/types.ts';
 import { FEATURES_DIR, PROJECT_ROOT, REQUIREMENTS_FILE } from './paths.ts';
 import { RunError } from './run-error.ts';
 

@@ -1,11 +1,11 @@
 // Stage 3, the pre-flight: the target and its rig answer, and the target does what its profile declares, before
 // the first scenario (a run against a target that cannot be reached is exit 2, in one line).
 import { appendFile } from 'node:fs/promises';
+import { RigClient } from '../arrange/rig.ts';
+import type { Exchange, TargetConfig } from '../model.ts';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../options.ts';
 import { type CapabilityCheck, checkCapabilities } from '../profile/capabilities.ts';
 import type { LoadedProfile } from '../profile/profile.ts';
-import { RigClient } from '../target/rig.ts';
-import type { Exchange, TargetConfig } from '../target/types.ts';
 import { isTransportCause, preflight } from '../wire/preflight.ts';
 import { RunError } from './run-error.ts';
 import type { Target } from './target.ts';

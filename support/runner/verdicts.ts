@@ -1,9 +1,10 @@
 // Stage 6, the verdicts: the message stream read back into one verdict per scenario, set against the
 // requirements and the expectation file; and the exit code they make.
+
+import { OPERATOR_ABORTED } from '../arrange/operator.ts';
 import { gates, readVerdictsFile, type ScenarioVerdict } from '../report/verdicts.ts';
 import { staleExpectations } from '../report/verdicts-expect.ts';
 import { type RequirementRow, requirementMatrix } from '../report/verdicts-requirements.ts';
-import { OPERATOR_ABORTED } from '../target/operator.ts';
 import type { RunPlan } from './plan.ts';
 
 export interface JudgedRun {

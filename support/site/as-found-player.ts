@@ -3,7 +3,7 @@
 // verdict needs, read again just then. Only reads and probes are sent: a case_cancel that the order of checks
 // answers with a fault given the port as read, or input that is not a call.
 import type { Expected } from '../fuzz/oracle.ts';
-import type { Encoding, Exchange, ParamValue, PortState, TargetConfig } from '../target/types.ts';
+import type { Encoding, Exchange, ParamValue, PortState, TargetConfig } from '../model.ts';
 import {
   addressedPort,
   type CallReading,

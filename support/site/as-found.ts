@@ -3,8 +3,8 @@
 // scenario declares the state the rig would arrange; as found, only the part of it that decides the answer
 // has to stand, so the need is derived from the declared state, the call, and the order of checks.
 import { checkParams, checkPort, type Expected, type Reading, readParam } from '../fuzz/oracle.ts';
+import type { CaseState, Encoding, ParamValue, PortMode, PortState, PortType } from '../model.ts';
 import { ACTIVE_CASE_STATES, BIN_ID, FAULT, PORT_ID } from '../spec.ts';
-import type { CaseState, Encoding, ParamValue, PortMode, PortState, PortType } from '../target/types.ts';
 import type { FoundPort, SiteMap } from './site-map.ts';
 
 /** A condition a later check of the order must also break, so that a deviating order shows (order.feature). */

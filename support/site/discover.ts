@@ -1,8 +1,9 @@
 // Discovery: with no rig, the harness reads the site before the first scenario (docs/spec/as-found.md). getportstatus
 // on every port of the range or of the profile's list, case_getstate on the AutoCase ones (readPort does both);
 // only read methods, so it changes nothing on any controller.
-import { prevalidateCalls } from '../target/client.ts';
-import type { Exchange, TargetConfig } from '../target/types.ts';
+
+import type { Exchange, TargetConfig } from '../model.ts';
+import { prevalidateCalls } from '../wire/task-call.ts';
 import { formatPortList, type PortRange, portsOf } from './port-list.ts';
 import { isReadProblem, type ReadProblem, readPort } from './read-port.ts';
 import type { FoundPort, SiteMap, SiteSource } from './site-map.ts';
@@ -82,8 +83,8 @@ export async function discoverSite(
   const problems: ReadProblem[] = [];
   let next = 0;
   let read = 0;
-  // Every request is checked against its schema before it is sent: all of them in one xmllint run, not one run
-  // per few calls (cold, that was 6 of the 6.5 s of a 2,000-port scan).
+  // Every request is checked against its schema before it is sent: all of them up front, together, so that
+  // the scan itself only sends and reads.
   await prevalidateCalls(
     ids.map((id) => ({ method: 'getportstatus', params: { port_id: id }, encoding: 'XML' as const })),
   );

@@ -1,6 +1,6 @@
 // Reading one port through the Task Interface's read methods: getportstatus, then case_getstate on an AutoCase
 // port. Both change nothing, so they may be sent to any controller at any time (docs/spec/as-found.md).
-import { callTask, failureKind } from '../target/client.ts';
+
 import {
   CASE_STATES,
   type CallResult,
@@ -11,7 +11,9 @@ import {
   type PortMode,
   type PortType,
   type TargetConfig,
-} from '../target/types.ts';
+} from '../model.ts';
+import { failureKind } from '../wire/failures.ts';
+import { callTask } from '../wire/task-call.ts';
 import type { FoundPort } from './site-map.ts';
 
 /** Why a port could not be read: the target did not answer, or answered in a shape the harness cannot read. */

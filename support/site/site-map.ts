@@ -1,7 +1,7 @@
 // The site as the harness found it, with no rig: which ports exist and how each stands, read only through the
 // Task Interface's read methods (getportstatus, case_getstate). Discovery writes it before the first scenario;
 // every scenario of the run plays on it (docs/spec/as-found.md).
-import type { CaseState, PortMode, PortType } from '../target/types.ts';
+import type { CaseState, PortMode, PortType } from '../model.ts';
 
 /** A port as the read methods show it. The AutoCase error flag is never shown, so it is not here. */
 export interface FoundPort {

@@ -3,7 +3,7 @@
 // <params/> against <params></params>, attribute and key order, a BOM, ISO-8859-1).
 
 import { XMLValidator } from 'fast-xml-parser';
-import type { Answer, Encoding } from '../target/types.ts';
+import type { Answer, Encoding } from '../model.ts';
 import { isElement, parsedXmlNodes, type XmlElement } from './xml-reader.ts';
 
 export interface DecodedAnswer {

@@ -2,7 +2,7 @@
 // type of the encoding, UTF-8, the envelope (answer-decoding.ts) and the response schema (checks/schema.ts).
 
 import { validateResponse } from '../checks/schema.ts';
-import type { Answer, Encoding, Exchange } from '../target/types.ts';
+import type { Answer, Encoding, Exchange } from '../model.ts';
 import { decodeAnswer } from './answer-decoding.ts';
 import { isUtf8, normaliseCharset } from './charsets.ts';
 import type { ExchangeOutcome } from './exchange.ts';

@@ -1,6 +1,6 @@
 // Text and bytes on the wire: which bytes a body goes out (and is validated) as, and how an answer's bytes
 // are read as text. One list of Latin-1 names serves both, so that the bytes validated are the bytes sent.
-import type { Encoding } from '../target/types.ts';
+import type { Encoding } from '../model.ts';
 import { charsetOf } from './media-types.ts';
 
 /**

@@ -4,7 +4,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
-import type { Encoding, Exchange } from '../target/types.ts';
+import type { Encoding, Exchange } from '../model.ts';
 import { answerCharset, decodeText } from './charsets.ts';
 import { describeFailure, type Failure } from './failures.ts';
 import { redact } from './request-evidence.ts';

@@ -1,7 +1,7 @@
 // What went wrong with an exchange, said in words about what the target did, and the kind of failure those
 // words name (a timeout makes a verdict INCONCLUSIVE; a refusal or a reset does not).
 
-import type { Exchange } from '../target/types.ts';
+import type { Exchange } from '../model.ts';
 import { describeTlsFailure } from './tls.ts';
 
 /** What went wrong with an exchange, as a kind the verdict logic can branch on (timeout → INCONCLUSIVE). */

@@ -1,5 +1,5 @@
 // Content-Type headers: the media type of each encoding, and reading a header's media type and charset.
-import type { Encoding } from '../target/types.ts';
+import type { Encoding } from '../model.ts';
 
 export const XML_MEDIA_TYPE = 'application/xml';
 export const JSON_MEDIA_TYPE = 'application/json';

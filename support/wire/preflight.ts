@@ -1,7 +1,7 @@
 // Before a run: does anything answer HTTP at the target's URL? Any status counts as answering. When nothing does,
 // one line says why, a certificate problem or the wrong scheme named as such (wire/tls-probe.ts asks the address).
 
-import type { Exchange } from '../target/types.ts';
+import type { Exchange } from '../model.ts';
 import { httpExchange } from './exchange.ts';
 import { CA_HINT, certificateProblem } from './tls.ts';
 import { answersPlainHttp, inspectPeer, type Peer, speaksTls } from './tls-probe.ts';

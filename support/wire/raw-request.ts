@@ -1,6 +1,6 @@
 // Exactly the request given, for the robustness scenarios: a wrong verb, path or type, huge or broken bodies.
 
-import type { Exchange, TargetConfig } from '../target/types.ts';
+import type { Exchange, TargetConfig } from '../model.ts';
 import { httpExchange } from './exchange.ts';
 import { evidenceOf } from './request-evidence.ts';
 

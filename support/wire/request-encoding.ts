@@ -1,7 +1,7 @@
 // Writing a Task Interface call in XML or JSON (docs/spec/case_cancel.md): exactly what a scenario asks for,
 // including forms that are invalid on purpose.
 
-import type { Encoding, ParamValue, RawJson, RawXml } from '../target/types.ts';
+import type { Encoding, ParamValue, RawJson, RawXml } from '../model.ts';
 import { escapeXml } from '../xml-escape.ts';
 import { mediaTypeFor } from './media-types.ts';
 

@@ -2,7 +2,7 @@
 // request that fails is a harness bug and throws), sent, recorded, and its answer judged.
 
 import { validateRequest } from '../checks/schema.ts';
-import type { CallResult, Encoding, Exchange, ParamValue, TargetConfig } from '../target/types.ts';
+import type { CallResult, Encoding, Exchange, ParamValue, TargetConfig } from '../model.ts';
 import { judgeAnswer } from './answer-judging.ts';
 import { bodyBytes } from './charsets.ts';
 import { httpExchange } from './exchange.ts';

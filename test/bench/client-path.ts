@@ -2,7 +2,7 @@
 // send, receive, decode, validate the answer: callTask) against a raw undici loop that sends the same fixed
 // body to the same emulator. One call at a time, as the suite makes them; keep-alive in both.
 import { Agent, request } from 'undici';
-import type { Encoding, TargetConfig } from '../../support/target/types.ts';
+import type { Encoding, TargetConfig } from '../../support/model.ts';
 import { closeClient } from '../../support/wire/exchange.ts';
 import { encodeCall } from '../../support/wire/request-encoding.ts';
 import { callTask } from '../../support/wire/task-call.ts';

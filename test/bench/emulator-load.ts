@@ -1,7 +1,7 @@
 // Figure 3: the emulator under autocannon at 64 connections (requests a second, p50 and p99 latency) against a
 // bare node:http server that answers one constant body; the emulator's resident memory after the load.
 import autocannon from 'autocannon';
-import type { Encoding } from '../../support/target/types.ts';
+import type { Encoding } from '../../support/model.ts';
 import { encodeCall } from '../../support/wire/request-encoding.ts';
 import type { Memory, ServerProcess } from './servers.ts';
 import { percentiles, ratio, type Summary, summarise } from './stats.ts';

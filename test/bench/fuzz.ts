@@ -6,7 +6,7 @@ import { clearValidationCache, validateResponse, validationStats } from '../../s
 import { checkProperty } from '../../support/fuzz/check.ts';
 import { type FuzzProperty, IN_RANGE, LITERALS, REFUSED, SEQUENCES } from '../../support/fuzz/properties.ts';
 import { FuzzSession } from '../../support/fuzz/session.ts';
-import type { Encoding, Exchange, TargetConfig } from '../../support/target/types.ts';
+import type { Encoding, Exchange, TargetConfig } from '../../support/model.ts';
 import { closeClient } from '../../support/wire/exchange.ts';
 import type { ServerProcess } from './servers.ts';
 import { type Summary, summarise } from './stats.ts';

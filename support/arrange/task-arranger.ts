@@ -2,12 +2,7 @@
 // closeport, openbin, closebin and case_extract set what they can, getportstatus and case_getstate read it
 // back before the scenario's call, and what only a person or a fault can cause goes to an operator, or is
 // reported INCONCLUSIVE with the reason. The profile's fixtures say which ports the tests may use.
-import type { Fixtures } from '../profile/profile.ts';
-import { ACTIVE_CASE_STATES } from '../spec.ts';
-import { failureKind } from '../wire/failures.ts';
-import { callTask } from '../wire/task-call.ts';
-import { type Arranger, isUnreachable, type PortView, type Unreachable } from './arrange.ts';
-import { markOperatorAbort, OPERATOR_ABORTED, type Operator } from './operator.ts';
+
 import {
   CASE_STATES,
   type CallResult,
@@ -20,7 +15,13 @@ import {
   type PortState,
   type PortType,
   type TargetConfig,
-} from './types.ts';
+} from '../model.ts';
+import type { Fixtures } from '../profile/profile.ts';
+import { ACTIVE_CASE_STATES } from '../spec.ts';
+import { failureKind } from '../wire/failures.ts';
+import { callTask } from '../wire/task-call.ts';
+import { type Arranger, isUnreachable, type PortView, type Unreachable } from './arrange.ts';
+import { markOperatorAbort, OPERATOR_ABORTED, type Operator } from './operator.ts';
 
 export interface TaskArrangerOptions {
   readonly target: TargetConfig;

@@ -1,6 +1,7 @@
 // Bodies that are not calls, as the robustness scenarios send them: each built on a valid case_cancel.
+
+import type { Encoding } from '../model.ts';
 import { JSON_MEDIA_TYPE, XML_MEDIA_TYPE } from '../wire/media-types.ts';
-import type { Encoding } from './types.ts';
 
 export interface Body {
   readonly body: string;

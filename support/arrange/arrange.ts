@@ -1,6 +1,7 @@
 // Bringing a target into a scenario's precondition, and reading its state back, by whatever means it offers.
+
+import type { PortState } from '../model.ts';
 import type { RigClient } from './rig.ts';
-import type { PortState } from './types.ts';
 
 /** Why a precondition could not be reached, in the verdict words of docs/architecture.md. */
 export interface Unreachable {

@@ -3,8 +3,8 @@
 // Each call verifies the documented status and throws a one-line RigError otherwise. The token
 // goes only into the Authorization header: it never reaches a recorded exchange or a message.
 
+import { CASE_STATES, type Exchange, PORT_MODES, PORT_TYPES, type PortState } from '../model.ts';
 import { httpExchange } from '../wire/exchange.ts';
-import { CASE_STATES, type Exchange, PORT_MODES, PORT_TYPES, type PortState } from './types.ts';
 
 export interface RigOptions {
   readonly token?: string;

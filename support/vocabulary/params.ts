@@ -1,5 +1,5 @@
 // Parameter values as the feature files write them: a number, "missing", or a literal sent exactly as written.
-import type { Encoding, ParamValue } from './types.ts';
+import type { Encoding, ParamValue } from '../model.ts';
 
 export type ParamSpec =
   | { readonly kind: 'missing' }
