@@ -1,16 +1,15 @@
 // The command line: URLs when ready, a line per call, exit 2 on a bad flag, site or taken port, clean signals.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { startEmulatorCli } from './helpers/emulator-cli.ts';
 import { outcome, post, send, XML, xmlCall } from './helpers/emulator-http.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SAMPLE_XML = xmlCall('case_cancel', [
   ['port_id', '4'],
   ['bin_id', '101337'],
@@ -24,27 +23,7 @@ interface Run {
 }
 
 function run(args: readonly string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, EMULATOR_RIG_TOKEN: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (data) => {
-    stdout += String(data);
-  });
-  child.stderr?.on('data', (data) => {
-    stderr += String(data);
-  });
-  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const exit = new Promise<number | null>((resolve) => {
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      resolve(code);
-    });
-  });
-  return { child, stdout: () => stdout, stderr: () => stderr, exit };
+  return startEmulatorCli(args, env);
 }
 
 /** Waits for the ready lines and returns the URLs printed. */

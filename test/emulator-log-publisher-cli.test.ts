@@ -2,17 +2,16 @@
 // see it, --log-port and --hardware-ms read and refused like every other flag (exit 2, one line).
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { startEmulatorCli } from './helpers/emulator-cli.ts';
 import { outcome, post, XML } from './helpers/emulator-http.ts';
 import { openRawStream } from './helpers/raw-stream.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VENDOR_SAMPLE =
   '<?xml version="1.0"?>\n<methodcall>\n  <name>case_cancel</name>\n  <params>\n    <port_id>4</port_id>\n    <bin_id>101337</bin_id>\n  </params>\n</methodcall>';
 
@@ -24,27 +23,7 @@ interface Run {
 }
 
 function run(args: readonly string[]): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, EMULATOR_RIG_TOKEN: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (data) => {
-    stdout += String(data);
-  });
-  child.stderr?.on('data', (data) => {
-    stderr += String(data);
-  });
-  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const exit = new Promise<number | null>((resolve) => {
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      resolve(code);
-    });
-  });
-  return { child, stdout: () => stdout, stderr: () => stderr, exit };
+  return startEmulatorCli(args);
 }
 
 async function ready(started: Run): Promise<{ taskUrl: string; logUrl: string }> {

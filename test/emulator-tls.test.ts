@@ -4,19 +4,18 @@
 // decided before anything listens, and a start past it is aimed at 192.0.2.1 (TEST-NET-1, no local address).
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { RigExposedError, startEmulator, TlsConfigError } from '../emulator/index.ts';
 import { isLoopbackHost } from '../emulator/tls.ts';
+import { startEmulatorCli } from './helpers/emulator-cli.ts';
 import { loopbackCertificate, TestAuthority } from './helpers/test-pki.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CANCEL = `<?xml version="1.0" encoding="UTF-8"?>
 <methodcall><name>case_cancel</name><params><port_id>4</port_id><bin_id>101337</bin_id></params></methodcall>`;
 
@@ -193,27 +192,8 @@ interface Run {
 }
 
 function emulatorCli(args: readonly string[]): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts', '--port', '0', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, EMULATOR_RIG_TOKEN: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (data) => {
-    stdout += String(data);
-  });
-  child.stderr?.on('data', (data) => {
-    stderr += String(data);
-  });
-  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const exit = new Promise<number | null>((resolve) => {
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      resolve(code);
-    });
-  });
-  return { child, out: () => ({ stdout, stderr }), exit };
+  const run = startEmulatorCli(['--port', '0', ...args]);
+  return { child: run.child, out: () => ({ stdout: run.stdout(), stderr: run.stderr() }), exit: run.exit };
 }
 
 async function exits2(args: readonly string[]): Promise<string[]> {
