@@ -491,7 +491,9 @@ describe('XSD validation through libxml2-wasm', () => {
       const before = wasm();
       run(1_000, 11_000);
       const grown = wasm() - before;
-      assert.ok(grown < 1024 * 1024, `wasm memory grew by ${grown} bytes`);
+      // A leak of the documents would be some 40 MB; the heap's own fragmentation has been seen to take up to
+      // 8 MB on a loaded machine, so the bound sits between the two (the undisposed check below is the exact one).
+      assert.ok(grown < 16 * 1024 * 1024, `wasm memory grew by ${grown} bytes`);
       schema.dispose();
       const left = diag.report() as Record<string, { instances: unknown[] }>;
       assert.deepEqual(
