@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type RunningEmulator, startEmulator } from '../emulator/index.ts';
-import { runHarness } from './helpers/run-script.ts';
-import { type Issued, loopbackCertificate, TestAuthority } from './helpers/test-pki.ts';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.ts';
+import { runHarness } from '../helpers/run-script.ts';
+import { type Issued, loopbackCertificate, TestAuthority } from '../helpers/test-pki.ts';
 
 const DAY_MS = 86_400_000;
 const authority = new TestAuthority('site authority');
