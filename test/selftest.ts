@@ -127,6 +127,46 @@ function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
+/** Deviations run side by side, as many as the machine has cores, four at most. */
+const WIDTH = Math.max(1, Math.min(4, availableParallelism()));
+
+/** Each deviation: the example scenarios first; the property runs (slower) only for one the examples miss. */
+function runDeviations(
+  deviations: readonly { readonly name: string }[],
+  extraArgs: readonly string[],
+  mode: 'rig' | 'as-found',
+): Promise<Outcome[]> {
+  return pool(deviations, WIDTH, async (d) => {
+    const examples = await suiteAgainst(d.name, extraArgs, 'examples', mode);
+    const outcome = caughtBy(examples) ? examples : await suiteAgainst(d.name, extraArgs, 'fuzz', mode);
+    console.log(
+      `  ${pad(d.name, 28)} ${caughtBy(outcome) ? 'caught' : 'MISSED'} (${outcome.seconds.toFixed(1)} s)`,
+    );
+    return outcome;
+  });
+}
+
+/** Caught: the run failed, and a scenario that names one of the deviation's requirements is among the failures. */
+function caughtBy(outcome: Outcome): boolean {
+  return outcome.exitCode === 1 && outcome.catches.length > 0;
+}
+
+/** The table of a phase, one deviation a line with the scenarios that caught it; the count caught. */
+function tabulate(outcomes: readonly Outcome[], heading: string, shown: number): number {
+  console.log(`\n${pad(heading, 28)} ${pad('verdict', 8)} scenarios that caught it`);
+  let caught = 0;
+  for (const o of outcomes) {
+    const ok = caughtBy(o);
+    if (ok) caught++;
+    const names = o.catches.map((s) => `${s.name} (${path.basename(s.uri)}:${s.line})`);
+    const detail = ok
+      ? `${names.slice(0, shown).join('; ')}${names.length > shown ? `; and ${names.length - shown} more` : ''}`
+      : `exit ${o.exitCode}; ${o.failed.length} failed, none tagged ${o.breaks.map((id) => `@req:${id}`).join(' or ')}`;
+    console.log(`${pad(o.name.replace(/^as-found-/, ''), 28)} ${pad(ok ? 'caught' : 'MISSED', 8)} ${detail}`);
+  }
+  return caught;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const only = argv.filter((a) => !a.startsWith('--'));
   const skipUnit = argv.includes('--no-unit');
@@ -169,29 +209,9 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`selftest: no such deviation: ${unknown.join(', ')}`);
     return 2;
   }
-  const width = Math.max(1, Math.min(4, availableParallelism()));
-  console.log(`selftest: the suite against ${chosen.length} deviations, ${width} at a time`);
-  // The example scenarios first; the property runs (slower) only for a deviation the examples miss.
-  const outcomes = await pool(chosen, width, async (d) => {
-    const examples = await suiteAgainst(d.name, extraArgs, 'examples');
-    const caughtByExamples = examples.exitCode === 1 && examples.catches.length > 0;
-    const outcome = caughtByExamples ? examples : await suiteAgainst(d.name, extraArgs, 'fuzz');
-    const mark = outcome.exitCode === 1 && outcome.catches.length > 0 ? 'caught' : 'MISSED';
-    console.log(`  ${pad(d.name, 28)} ${mark} (${outcome.seconds.toFixed(1)} s)`);
-    return outcome;
-  });
-
-  console.log(`\n${pad('deviation', 28)} ${pad('verdict', 8)} scenarios that caught it`);
-  let caught = 0;
-  for (const o of outcomes) {
-    const ok = o.exitCode === 1 && o.catches.length > 0;
-    if (ok) caught++;
-    const names = o.catches.map((s) => `${s.name} (${path.basename(s.uri)}:${s.line})`);
-    const detail = ok
-      ? `${names.slice(0, 3).join('; ')}${names.length > 3 ? `; and ${names.length - 3} more` : ''}`
-      : `exit ${o.exitCode}; ${o.failed.length} failed, none tagged ${o.breaks.map((id) => `@req:${id}`).join(' or ')}`;
-    console.log(`${pad(o.name, 28)} ${pad(ok ? 'caught' : 'MISSED', 8)} ${detail}`);
-  }
+  console.log(`selftest: the suite against ${chosen.length} deviations, ${WIDTH} at a time`);
+  const outcomes = await runDeviations(chosen, extraArgs, 'rig');
+  const caught = tabulate(outcomes, 'deviation', 3);
   const score = outcomes.length === 0 ? 100 : (100 * caught) / outcomes.length;
   console.log(`\nmutation score: ${caught}/${outcomes.length} deviations caught (${score.toFixed(1)}%)`);
   console.log(`selftest: ${caught} passed, ${outcomes.length - caught} failed`);
@@ -233,30 +253,11 @@ async function asFoundPhase(only: readonly string[], extraArgs: readonly string[
   }
   console.log(`  passed (${faithful.seconds.toFixed(1)} s)`);
 
-  const width = Math.max(1, Math.min(4, availableParallelism()));
   console.log(
-    `selftest: the suite without a rig against the ${catchable.length} deviations that site can show, ${width} at a time`,
+    `selftest: the suite without a rig against the ${catchable.length} deviations that site can show, ${WIDTH} at a time`,
   );
-  const outcomes = await pool(catchable, width, async (d) => {
-    const examples = await suiteAgainst(d.name, extraArgs, 'examples', 'as-found');
-    const caughtByExamples = examples.exitCode === 1 && examples.catches.length > 0;
-    const outcome = caughtByExamples ? examples : await suiteAgainst(d.name, extraArgs, 'fuzz', 'as-found');
-    const mark = outcome.exitCode === 1 && outcome.catches.length > 0 ? 'caught' : 'MISSED';
-    console.log(`  ${pad(d.name, 28)} ${mark} (${outcome.seconds.toFixed(1)} s)`);
-    return outcome;
-  });
-
-  console.log(`\n${pad('deviation (no rig)', 28)} ${pad('verdict', 8)} scenarios that caught it`);
-  let caught = 0;
-  for (const o of outcomes) {
-    const ok = o.exitCode === 1 && o.catches.length > 0;
-    if (ok) caught++;
-    const names = o.catches.map((s) => `${s.name} (${path.basename(s.uri)}:${s.line})`);
-    const detail = ok
-      ? `${names.slice(0, 2).join('; ')}${names.length > 2 ? `; and ${names.length - 2} more` : ''}`
-      : `exit ${o.exitCode}; ${o.failed.length} failed, none tagged ${o.breaks.map((id) => `@req:${id}`).join(' or ')}`;
-    console.log(`${pad(o.name.replace(/^as-found-/, ''), 28)} ${pad(ok ? 'caught' : 'MISSED', 8)} ${detail}`);
-  }
+  const outcomes = await runDeviations(catchable, extraArgs, 'as-found');
+  const caught = tabulate(outcomes, 'deviation (no rig)', 2);
   if (notCatchable.length > 0) {
     console.log(`\nnot catchable without a rig on ${siteName}, by what they need:`);
     for (const d of notCatchable)
