@@ -32,12 +32,7 @@ import { renderExchange } from '../report/evidence.ts';
 import { SKIP_MEDIA_TYPE } from '../report/messages.ts';
 import { type RunConfig, readRigToken, readRunConfig } from '../run-config.ts';
 import { NEEDS_ERROR_FLAG } from '../site/as-found.ts';
-import {
-  AsFoundPlayer,
-  type CallShape,
-  type Plan,
-  type AsFoundPlayer as Player,
-} from '../site/as-found-player.ts';
+import { AsFoundPlayer, type CallShape, type Plan } from '../site/as-found-player.ts';
 import { describeFound, samePort } from '../site/read-port.ts';
 import { cancelledLine, FAULT, inRange } from '../spec.ts';
 import type { Body } from '../vocabulary/bodies.ts';
@@ -127,7 +122,7 @@ export class HarnessWorld extends World {
   /** Calls the target did not answer in time: a failure after one is INCONCLUSIVE, not FAILED. */
   readonly timeouts: string[] = [];
   /** With no rig: the site as found plays the declared ports (docs/spec/as-found.md). */
-  readonly asFound?: Player;
+  readonly asFound?: AsFoundPlayer;
   /** The ports the scenario declares, as found: not arranged, played right before the first call. */
   private readonly declared = new Map<number, PortState | null>();
   /** How the declared ports are played, once the first call is known. */
