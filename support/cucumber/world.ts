@@ -31,7 +31,7 @@ import type { CallResult, Encoding, Exchange, ParamValue, PortState, TargetConfi
 import { renderExchange } from '../report/evidence.ts';
 import { SKIP_MEDIA_TYPE } from '../report/messages.ts';
 import { type RunConfig, readRigToken, readRunConfig } from '../run-config.ts';
-import { NEEDS_ERROR_FLAG } from '../site/as-found.ts';
+import { NEEDS_ERROR_FLAG, predictProbe, probeBin } from '../site/as-found.ts';
 import { AsFoundPlayer, type CallShape, type Plan } from '../site/as-found-player.ts';
 import { describeFound, samePort } from '../site/read-port.ts';
 import { cancelledLine, FAULT, inRange } from '../spec.ts';
@@ -445,7 +445,7 @@ export class HarnessWorld extends World {
     const played = this.played?.ports.get(portId);
     if (!played || !this.asFound || !this.played) return this.binOnTarget(binId);
     const mapped = this.binOnTarget(binId);
-    const bin = this.asFound.probeBin(played.before, played.port, mapped) ?? mapped;
+    const bin = probeBin(played.before, played.port, mapped) ?? mapped;
     if (bin !== mapped) (this.played.bins as Map<number, number>).set(binId, bin);
     return bin;
   }
@@ -620,8 +620,8 @@ export class HarnessWorld extends World {
         });
       const now = await this.asFound.read(played.port);
       if (now !== null && 'reason' in now) return this.skip({ verdict: 'INCONCLUSIVE', reason: now.reason });
-      const bin = this.asFound.probeBin(now, played.port, this.validBin(portId, binId));
-      const predicted = bin === undefined ? undefined : this.asFound.predict(now, played.port, bin);
+      const bin = probeBin(now, played.port, this.validBin(portId, binId));
+      const predicted = bin === undefined ? undefined : predictProbe(now, played.port, bin);
       if (bin === undefined || !predicted)
         return this.skip({
           verdict: 'INCONCLUSIVE',

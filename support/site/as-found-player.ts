@@ -14,7 +14,6 @@ import {
   type Need,
   needOf,
   predictProbe,
-  probeBin,
   readCall,
 } from './as-found.ts';
 import { describeFound, isReadProblem, readPort, samePort } from './read-port.ts';
@@ -247,15 +246,6 @@ export class AsFoundPlayer {
         moved.push(`port ${played.port} read ${describeFound(played.before)}, now ${describeFound(now)}`);
     }
     return moved.length > 0 ? moved.join('; ') : undefined;
-  }
-
-  /** A bin that makes a valid cancel on the played port a probe, preferring the scenario's own. */
-  probeBin(port: FoundPort | null, portId: number, bin: number): number | undefined {
-    return probeBin(port, portId, bin);
-  }
-
-  predict(port: FoundPort | null, portId: number, bin: number): Expected | undefined {
-    return predictProbe(port, portId, bin);
   }
 }
 
