@@ -24,7 +24,6 @@ import {
   foundRefusedBounds,
   movedOnByItself,
   neverCancellable,
-  probeFault,
   refusedPorts,
 } from '../support/fuzz/as-found.ts';
 import { checkProperty } from '../support/fuzz/check.ts';
@@ -41,6 +40,7 @@ import {
   type PortState,
   type TargetConfig,
 } from '../support/model.ts';
+import { predictProbe } from '../support/site/as-found.ts';
 import { discoverSite } from '../support/site/discover.ts';
 import type { FoundPort, SiteMap } from '../support/site/site-map.ts';
 import { ACTIVE_CASE_STATES, PORT_ID } from '../support/spec.ts';
@@ -281,10 +281,10 @@ describe('the oracle on a site map', () => {
     assert.ok(!movedOnByItself(ac(1, 'OPEN', 9, 'EREQ'), ac(1, 'CLOSED', 9, 'ERSO')));
   });
 
-  it('probeFault takes the unseen error flag as set', () => {
-    assert.equal(probeFault(ac(1, 'OPEN', 9, 'ERSO'), 1, 9), undefined);
-    assert.equal(codeOf(probeFault(ac(1, 'OPEN', 9, 'ERSO'), 1, 8) as Expected), 1149);
-    assert.equal(codeOf(probeFault(null, 1, 9) as Expected), 1000);
+  it('predictProbe takes the unseen error flag as set', () => {
+    assert.equal(predictProbe(ac(1, 'OPEN', 9, 'ERSO'), 1, 9), undefined);
+    assert.equal(codeOf(predictProbe(ac(1, 'OPEN', 9, 'ERSO'), 1, 8) as Expected), 1149);
+    assert.equal(codeOf(predictProbe(null, 1, 9) as Expected), 1000);
   });
 
   it('knows ports in order, by kind, without the excluded ones, and the nearest known id', () => {

@@ -3,7 +3,8 @@
 // the AutoCase error flag (never shown); a call that could succeed is a change and is never sent. This file knows
 // the site map discovery read and generates calls on it that are probes. Pure: no I/O.
 import fc from 'fast-check';
-import type { CaseState, Encoding, PortState } from '../model.ts';
+import type { CaseState, Encoding } from '../model.ts';
+import { predictProbe } from '../site/as-found.ts';
 import type { FoundPort, SiteMap } from '../site/site-map.ts';
 import { BIN_ID, PORT_ID } from '../spec.ts';
 import {
@@ -17,7 +18,7 @@ import {
   type SentCall,
   written,
 } from './arbitraries.ts';
-import { checkParams, checkPort, type Expected, readParam, type Sent } from './oracle.ts';
+import { checkParams, type Expected, readParam, type Sent } from './oracle.ts';
 
 /** A call in the documented ranges, on a port of the site as found. */
 export interface FoundCall {
@@ -25,31 +26,10 @@ export interface FoundCall {
   readonly bin_id: number;
 }
 
-/**
- * What the order of checks answers to case_cancel(port_id, bin_id) on a port as read (null: getportstatus answers
- * 1000), when that answer is a fault whatever the error flag; undefined when the cancel could succeed (a change).
- * The flag is taken as set, and an AutoCase port whose case state was not read as active, so that any call that
- * could succeed predicts success here.
- */
-export function probeFault(port: FoundPort | null, port_id: number, bin_id: number): Expected | undefined {
-  const state: PortState | null =
-    port === null
-      ? null
-      : {
-          type: port.type,
-          mode: port.mode,
-          selected_bin: port.selected_bin,
-          case_state: port.case_state ?? 'EREQ',
-          case_error: true,
-        };
-  const expected = checkPort(state, port_id, bin_id);
-  return expected.kind === 'answer' && expected.answer.kind === 'fault' ? expected : undefined;
-}
-
 /** A port on which no bin makes case_cancel succeed: absent, or not an OPEN AutoCase port with a bin and an active case. */
 export function neverCancellable(port: FoundPort | null): boolean {
   if (port === null || port.selected_bin === null) return true;
-  return probeFault(port, 0, port.selected_bin) !== undefined;
+  return predictProbe(port, 0, port.selected_bin) !== undefined;
 }
 
 /** [doc] The AutoCase operations' states in order: extraction EREQ, ERSO, ECMP; insertion IREQ ... ICMP. */
@@ -162,7 +142,7 @@ export class FoundSite {
     if (this.isExcluded(port_id))
       return { change: `port ${port_id} is excluded from the run: it is never called` };
     if (port === undefined) return { change: `port ${port_id} was not read: a cancel on it could succeed` };
-    const expected = probeFault(port, port_id, bin_id);
+    const expected = predictProbe(port, port_id, bin_id);
     if (expected === undefined) {
       return {
         change: `port ${port_id} is an OPEN AutoCase port with bin ${bin_id} selected and its case ${port?.case_state ?? 'unread'}: the cancel could succeed (the error flag is not shown)`,
@@ -206,7 +186,7 @@ export function foundPortId(site: FoundSite): fc.Arbitrary<number> {
 /** The call with its bin moved off the port's selected bin when, as the site map has it, the call could succeed. */
 export function probeCall(site: FoundSite, call: FoundCall): FoundCall {
   const port = site.port(call.port_id);
-  if (port === undefined || port === null || probeFault(port, call.port_id, call.bin_id)) return call;
+  if (port === undefined || port === null || predictProbe(port, call.port_id, call.bin_id)) return call;
   const bin = call.bin_id === BIN_ID.max ? call.bin_id - 1 : call.bin_id + 1;
   return { port_id: call.port_id, bin_id: bin };
 }
