@@ -62,7 +62,10 @@ describe('the Log Publisher judged with a scripted operator, no rig', () => {
   });
 
   /** One run of the harness against a fresh emulator without its rig; the verdicts, the evidence, the output. */
-  async function run(name: string, options: { deviate?: string[]; idle?: boolean; tags: string }) {
+  async function run(
+    name: string,
+    options: { deviate?: string[]; idle?: boolean; command?: string; tags: string },
+  ) {
     const emulator = await startEmulator({
       port: 0,
       logPort: 0,
@@ -75,7 +78,9 @@ describe('the Log Publisher judged with a scripted operator, no rig', () => {
     current = emulator;
     const asked = endpoint.requests.length;
     const reports = path.join(dir, name);
-    const command = `${JSON.stringify(process.execPath)} --import tsx ${STAND_IN} ${endpoint.url}${options.idle ? ' --idle' : ''}`;
+    const command =
+      options.command ??
+      `${JSON.stringify(process.execPath)} --import tsx ${STAND_IN} ${endpoint.url}${options.idle ? ' --idle' : ''}`;
     const result = await runHarness([
       `--target=${emulator.taskUrl}`,
       `--target-profile=${profile}`,
@@ -213,5 +218,24 @@ describe('the Log Publisher judged with a scripted operator, no rig', () => {
         /^the operator confirmed port 4 at case ERSO, but the Log Publisher did not show it: no matching line within 2000 ms/,
       );
     }
+  });
+
+  it('an operator command that fails: INCONCLUSIVE with its exit code and the end of its stderr', async () => {
+    const failing = `${JSON.stringify(process.execPath)} -e "console.error('rig B: gripper offline'); process.exit(3)"`;
+    const { code, output, verdicts, requests } = await run('failing', {
+      command: failing,
+      tags: '@req:CC-EFFECT-LOG and not @fuzz',
+    });
+    assert.equal(code, 0, output);
+    assert.equal(requests.length, 0);
+    assert.equal(verdicts.scenarios.length, 2);
+    for (const s of verdicts.scenarios)
+      assert.deepEqual(
+        [s.verdict, s.reason],
+        [
+          'INCONCLUSIVE',
+          'the operator command (--operator-command) exited with code 3; its standard error ends: "rig B: gripper offline"',
+        ],
+      );
   });
 });
