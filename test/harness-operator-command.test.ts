@@ -1,6 +1,7 @@
 // The scripted operator: a real program per request (node -e), its answers, and everything that is not one: garbage,
 // a non-zero exit, a signal, no answer in time (its whole process group killed), output beyond the bound.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -159,6 +160,36 @@ describe('the scripted operator', () => {
     while (Date.now() < deadline && !(await Promise.all(pids.map(gone))).every(Boolean))
       await new Promise((resolve) => setTimeout(resolve, 50));
     for (const pid of pids) assert.ok(await gone(pid), `process ${pid} still runs`);
+  });
+
+  it('kills the command, and what it started, when the harness is ended while it runs', async () => {
+    const pids = path.join(dir, 'pids');
+    const script = `
+      const { spawn } = require('node:child_process');
+      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'inherit' });
+      require('node:fs').writeFileSync(${JSON.stringify(pids)}, process.pid + ' ' + child.pid);
+      setInterval(() => {}, 1000);`;
+    const harness = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/helpers/ask-operator.ts', process.execPath, '-e', script],
+      { stdio: 'ignore' },
+    );
+    const ended = new Promise<NodeJS.Signals | null>((resolve) =>
+      harness.once('exit', (_, signal) => resolve(signal)),
+    );
+    let started: number[] = [];
+    const deadline = Date.now() + 20_000;
+    while (started.length < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      started = (await readFile(pids, 'utf8').catch(() => '')).split(' ').filter(Boolean).map(Number);
+    }
+    assert.equal(started.length, 2, 'the command started and said its process ids');
+    harness.kill('SIGTERM');
+    assert.equal(await ended, 'SIGTERM', 'the harness still ends as the signal ends it');
+    const gone_by = Date.now() + 5000;
+    while (Date.now() < gone_by && !(await Promise.all(started.map(gone))).every(Boolean))
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const pid of started) assert.ok(await gone(pid), `process ${pid} still runs`);
   });
 
   it('reads no more than its bound: a flood on stdout is no answer, one on stderr is kept to its end', async () => {

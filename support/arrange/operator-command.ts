@@ -89,27 +89,47 @@ export function operatorCommandFor(
   };
 }
 
-/** Process groups of commands still running: killed if this process exits first (Ctrl-C, a crash). */
+/**
+ * Process groups of commands still running. They are in a session of their own, so a Ctrl-C at the terminal does
+ * not reach them: while one runs, this process kills them on its way out (a signal, or its exit).
+ */
 const running = new Set<number>();
-let cleanupInstalled = false;
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+let exitHookInstalled = false;
+
+function onSignal(signal: NodeJS.Signals): void {
+  for (const pid of [...running]) killGroup(pid);
+  // Nobody else listens: end as the signal would have ended this process without us.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function watchSignals(on: boolean): void {
+  for (const signal of SIGNALS) {
+    if (on) process.on(signal, onSignal);
+    else process.off(signal, onSignal);
+  }
+}
+
+function track(pid: number): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const pid of [...running]) killGroup(pid);
+    });
+  }
+  if (running.size === 0) watchSignals(true);
+  running.add(pid);
+}
 
 function killGroup(pid: number | undefined): void {
   if (pid === undefined) return;
-  running.delete(pid);
+  if (running.delete(pid) && running.size === 0) watchSignals(false);
   try {
     if (process.platform === 'win32') process.kill(pid, 'SIGKILL');
     else process.kill(-pid, 'SIGKILL');
   } catch {
     // ESRCH: the group is gone already.
   }
-}
-
-function installCleanup(): void {
-  if (cleanupInstalled) return;
-  cleanupInstalled = true;
-  process.once('exit', () => {
-    for (const pid of [...running]) killGroup(pid);
-  });
 }
 
 /** The environment the command gets: this process's, without the harness's own variables, and the request. */
@@ -160,7 +180,6 @@ export class CommandOperator implements Operator {
   }
 
   ask(request: OperatorRequest): Promise<OperatorReply> {
-    installCleanup();
     const { argv, cwd, from } = this.command;
     const named = `the operator command (${from})`;
     const [program, ...args] = argv as [string, ...string[]];
@@ -176,7 +195,7 @@ export class CommandOperator implements Operator {
         detached: process.platform !== 'win32',
         windowsHide: true,
       });
-      if (child.pid !== undefined) running.add(child.pid);
+      if (child.pid !== undefined) track(child.pid);
       const settle = (reply: OperatorReply) => {
         if (settled) return;
         settled = true;
