@@ -171,17 +171,20 @@ function stderrTail(kept: Buffer): string {
 }
 
 export class CommandOperator implements Operator {
+  readonly who: string;
+
   constructor(
     private readonly command: OperatorCommand,
     private readonly timeoutMs: number,
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {
     if (command.argv.length === 0) throw new Error('harness bug: an operator command without a program');
+    this.who = `the operator command (${command.from})`;
   }
 
   ask(request: OperatorRequest): Promise<OperatorReply> {
-    const { argv, cwd, from } = this.command;
-    const named = `the operator command (${from})`;
+    const { argv, cwd } = this.command;
+    const named = this.who;
     const [program, ...args] = argv as [string, ...string[]];
     return new Promise((resolve) => {
       let settled = false;

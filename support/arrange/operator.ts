@@ -25,6 +25,8 @@ export interface OperatorRequest {
 }
 
 export interface Operator {
+  /** Who is asked, for the evidence: "the operator at the terminal", "the operator command (...)". */
+  readonly who?: string;
   /** Shows what to do and waits for the answer. */
   ask(request: OperatorRequest): Promise<OperatorReply>;
 }
@@ -48,6 +50,8 @@ export function parseOperatorAnswer(line: string): OperatorAnswer | undefined {
 
 /** Asks on a terminal (or any pair of streams: the tests use PassThrough). */
 export class TerminalOperator implements Operator {
+  readonly who = 'the operator at the terminal';
+
   constructor(
     private readonly input: NodeJS.ReadableStream,
     private readonly output: NodeJS.WritableStream,

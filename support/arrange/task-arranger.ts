@@ -135,7 +135,7 @@ export class TaskArranger implements Arranger {
       const mark = stream?.mark();
       const answer = await operator.ask({ instruction, port: target, wanted });
       this.note(
-        `asked the operator: ${instruction} -> ${typeof answer === 'string' ? answer : `no answer: ${answer.failure}`}`,
+        `asked ${operator.who ?? 'the operator'}: ${instruction} -> ${typeof answer === 'string' ? answer : `no answer: ${answer.failure}`}`,
       );
       if (typeof answer === 'object') return unreachable(answer.failure);
       if (answer === 'not-applicable') {

@@ -132,7 +132,7 @@ describe('the Log Publisher judged with a scripted operator, no rig', () => {
       );
       assert.match(
         evidence,
-        /asked the operator: put the AutoCase on port 4 into an error during the extraction of bin 101337 \(wanted: AC, OPEN, bin 101337 selected, case EREQ in error\) -> confirm/,
+        /asked the operator command \(--operator-command\): put the AutoCase on port 4 into an error during the extraction of bin 101337 \(wanted: AC, OPEN, bin 101337 selected, case EREQ in error\) -> confirm/,
       );
       assert.match(evidence, /case_extract 101337/);
     }
