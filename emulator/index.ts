@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { parseDeviations } from './deviations.ts';
 import { AutoCaseHardware } from './hardware.ts';
 import { DEFAULT_LOG_PORT, type LogClientStats, LogPublisher } from './log-publisher.ts';
+import { operatePort, type PortChange } from './operate.ts';
 import type { RecordFunction } from './record.ts';
 import { RIG_PATH } from './rig.ts';
 import { createEmulatorServer, TASK_PATH } from './server.ts';
@@ -19,6 +20,7 @@ export {
   LOG_CLIENT_UNSENT_LIMIT,
   type LogClientStats,
 } from './log-publisher.ts';
+export { type PortChange, PortOperationError } from './operate.ts';
 export type { RecordedAnswer, RecordedCall, RecordedInput, RecordFunction } from './record.ts';
 export { describeRecorded } from './record.ts';
 export type { PortConfig, SiteConfig } from './site.ts';
@@ -97,6 +99,14 @@ export interface RunningEmulator {
   snapshot(): ReadonlyMap<number, PortState>;
   /** The Log Publisher lines published since the start or the last rig reset, oldest first. */
   events(): readonly string[];
+  /**
+   * What a person or the port's hardware does at a port (emulator/operate.ts): the mode, the selected bin, the
+   * case state, the error flag; never the type. Goes the rig PUT's way, so a new case state is published on the
+   * Log Publisher and in events() as a PUT's is, with the rig off too. Returns the port as it now stands; throws
+   * PortOperationError (one line) for a port that does not exist, a value that is not one, or a case at a port
+   * that is not AutoCase.
+   */
+  operate(portId: number, change: PortChange): PortState;
   /** Stops listening and closes every connection, keep-alive ones and the Log Publisher's clients too. */
   close(): Promise<void>;
 }
@@ -193,6 +203,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     logClients: () => publisher.clients(),
     snapshot: () => new Map(store.state.ports),
     events: () => store.events(),
+    operate: (portId, change) => operatePort(store, portId, change),
     close() {
       closing ??= (async () => {
         hardware?.stop();

@@ -1,5 +1,6 @@
 // The harness's own command line: what it takes for itself, and what it hands to cucumber unchanged.
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { CommandLineError, splitCommandLine } from './arrange/operator-command.ts';
 import { DEFAULT_PORTS, PortListError, type PortRange, parsePortList } from './site/port-list.ts';
 
 export const DEFAULT_TASK_PORT = 44000;
@@ -22,6 +23,8 @@ export interface HarnessOptions {
   readonly targetProfile?: string;
   readonly certify: boolean;
   readonly interactive: boolean;
+  /** --operator-command: the scripted operator's program and its arguments, split as docs/certification.md says. */
+  readonly operatorCommand?: readonly string[];
   readonly expect?: string;
   /** --ports: the port ids discovery scans with no rig (undefined: the profile's, else 1-2000). */
   readonly ports?: readonly PortRange[];
@@ -60,6 +63,7 @@ export const FLAGS = {
   ports: { type: 'string' },
   'write-profile': { type: 'string' },
   'log-publisher': { type: 'string' },
+  'operator-command': { type: 'string' },
   ca: { type: 'string' },
   insecure: { type: 'boolean' },
   certify: { type: 'boolean' },
@@ -76,7 +80,8 @@ export type FlagValues = {
 
 export const USAGE = `usage: npm test -- [--target=T] [--rig=URL] [--encoding=xml|json|both] [--timeout=MS]
                   [--target-profile=FILE] [--seed=N] [--fuzz-runs=N] [--fuzz-path=P] [--reports=DIR]
-                  [--certify] [--interactive] [--expect=FILE] [--ports=LIST] [--write-profile=FILE]
+                  [--certify] [--interactive | --operator-command=CMD] [--expect=FILE] [--ports=LIST]
+                  [--write-profile=FILE]
                   [--log-publisher=HOST:PORT] [--ca=FILE | --insecure]
                   [cucumber options and feature paths]
   --target   emulator (default: the embedded emulator on an ephemeral port), host (127.0.0.1:${DEFAULT_TASK_PORT}),
@@ -92,6 +97,9 @@ export const USAGE = `usage: npm test -- [--target=T] [--rig=URL] [--encoding=xm
   --reports  where reports are written (default: a directory of this run's own, reports/runs/<UTC stamp>-<pid>/,
              reports/latest pointing at the newest; DIR is written as given, by one run at a time)
   --interactive  an operator at this terminal causes what the Task Interface cannot (profile capabilities.operator)
+  --operator-command  a program that does it instead, run once per request without a shell (words split on blanks,
+             '...' and "..." quoting): the request as JSON on its stdin, its answer (confirm, not-applicable or abort)
+             on its stdout (default: the profile's operator.command; docs/certification.md)
   --expect   a file of the target's known failures, each with a reason: they are reported and do not gate
   --ports    with no rig, the port ids the harness reads before the run (only getportstatus and case_getstate):
              A-B, an id, or a comma list such as 1-30,1990-2000 (default: the ports the profile lists, else ${DEFAULT_PORTS})
@@ -121,6 +129,17 @@ function portList(raw: string): PortRange[] {
     return parsePortList(raw);
   } catch (error) {
     if (error instanceof PortListError) throw new UsageError(`--ports=${raw}: ${error.message}`);
+    throw error;
+  }
+}
+
+function operatorCommand(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return splitCommandLine(raw);
+  } catch (error) {
+    if (error instanceof CommandLineError)
+      throw new UsageError(`--operator-command=${raw}: ${error.message}`);
     throw error;
   }
 }
@@ -184,6 +203,10 @@ export function parseOptions(argv: readonly string[]): HarnessOptions {
   if (encoding !== 'xml' && encoding !== 'json' && encoding !== 'both') {
     throw new UsageError(`--encoding=${flags.encoding}: expected xml, json or both`);
   }
+  if (flags.interactive && flags['operator-command'] !== undefined)
+    throw new UsageError(
+      '--interactive and --operator-command exclude each other: the operator is either the person at this terminal or the command',
+    );
   if (flags.ca !== undefined && flags.insecure)
     throw new UsageError('--ca and --insecure contradict each other: --insecure verifies no certificate');
   return {
@@ -202,6 +225,7 @@ export function parseOptions(argv: readonly string[]): HarnessOptions {
     targetProfile: flags['target-profile'],
     certify: flags.certify,
     interactive: flags.interactive,
+    operatorCommand: operatorCommand(flags['operator-command']),
     expect: flags.expect,
     ports: flags.ports === undefined ? undefined : portList(flags.ports),
     writeProfile: flags['write-profile'],

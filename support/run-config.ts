@@ -1,5 +1,6 @@
 // What the runner tells the cucumber processes (the main one and any --parallel workers) about the run.
 
+import type { OperatorCommand } from './arrange/operator-command.ts';
 import type { LogPublisherConfig } from './log-publisher/stream.ts';
 import type { Encoding } from './model.ts';
 import type { Capabilities, Fixtures } from './profile/profile.ts';
@@ -33,6 +34,8 @@ export interface RunConfig {
   readonly profile?: RunProfile;
   /** --interactive: an operator answers at this terminal. */
   readonly interactive?: boolean;
+  /** The scripted operator (--operator-command, or the profile's operator.command unless --interactive). */
+  readonly operatorCommand?: OperatorCommand;
   /** Where every exchange is appended as one JSON line (certification evidence). */
   readonly exchangesFile?: string;
   /** --expect: the target's known failures. */

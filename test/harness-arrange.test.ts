@@ -7,7 +7,8 @@ import { type RunningEmulator, startEmulator } from '../emulator/index.ts';
 import {
   OPERATOR_ABORTED,
   type Operator,
-  type OperatorAnswer,
+  type OperatorReply,
+  type OperatorRequest,
   operatorAborted,
   parseOperatorAnswer,
   TerminalOperator,
@@ -42,12 +43,25 @@ const open = (
 
 class FakeOperator implements Operator {
   readonly asked: string[] = [];
-  constructor(private readonly answer: OperatorAnswer) {}
-  async ask(instruction: string): Promise<OperatorAnswer> {
-    this.asked.push(instruction);
+  readonly requests: OperatorRequest[] = [];
+  constructor(
+    private readonly answer: OperatorReply,
+    private readonly act?: (request: OperatorRequest) => void,
+  ) {}
+  async ask(request: OperatorRequest): Promise<OperatorReply> {
+    this.asked.push(request.instruction);
+    this.requests.push(request);
+    this.act?.(request);
     return this.answer;
   }
 }
+
+/** Asked in the terminal tests: the words are what matter there. */
+const asking = (instruction: string): OperatorRequest => ({
+  instruction,
+  port: 7,
+  wanted: open(5001, 'ERSO', true),
+});
 
 let emulator: RunningEmulator;
 let exchanges: Exchange[];
@@ -225,6 +239,41 @@ describe('arranging through the Task Interface', () => {
         idle?.reason ?? '',
         /the operator confirmed port 7 at case ERSO, but the Log Publisher did not show it/,
       );
+
+      // An operator who does it (here: the port's hardware, in process): the move shows, the arrangement stands.
+      const acting = new FakeOperator('confirm', ({ port, wanted }) => {
+        emulator.operate(port, { case_state: wanted.case_state, case_error: wanted.case_error });
+      });
+      notes = [];
+      const moved = await arranger({ operator: acting, stream: stream(2000) }).port(
+        7,
+        open(5001, 'ERSO', true),
+      );
+      assert.equal(moved, undefined, notes.join('\n'));
+      assert.deepEqual(acting.requests[0]?.wanted, open(5001, 'ERSO', true));
+      assert.equal(acting.requests[0]?.port, 7);
+      assert.match(
+        notes.join('\n'),
+        /the Log Publisher after the operator's confirmation: AC,7,5001,ERSO/,
+        notes.join('\n'),
+      );
+      assert.match(
+        notes.at(-1) ?? '',
+        /case_error true: not shown by the Task Interface; the operator confirmed it, and the Log Publisher showed it \(AC,7,5001,ERSO\)/,
+      );
+      assert.deepEqual(emulator.snapshot().get(7), open(5001, 'ERSO', true));
+
+      // An operator that could not answer (a scripted one that failed): INCONCLUSIVE with its reason.
+      const broken = await arranger({
+        operator: new FakeOperator({
+          failure: 'the operator command (--operator-command) exited with code 3',
+        }),
+        stream: stream(300),
+      }).port(4, open(101337, 'ERSO', true));
+      assert.deepEqual(broken, {
+        verdict: 'INCONCLUSIVE',
+        reason: 'the operator command (--operator-command) exited with code 3',
+      });
     } finally {
       await listener.close();
     }
@@ -244,22 +293,22 @@ describe('the operator at a terminal', () => {
 
   it('shows what to do and takes c, n or a, asking again for anything else', async () => {
     const { operator, input, shown } = terminal();
-    const answer = operator.ask('put the AutoCase on port 7 into an error');
+    const answer = operator.ask(asking('put the AutoCase on port 7 into an error'));
     input.write('maybe\n');
     input.write('c\n');
     assert.equal(await answer, 'confirm');
     assert.match(shown(), /On the rig: put the AutoCase on port 7 into an error/);
     assert.match(shown(), /type c, n or a/);
-    const second = operator.ask('again');
+    const second = operator.ask(asking('again'));
     input.write('n\n');
     assert.equal(await second, 'not-applicable');
   });
 
   it('gives up when nobody answers, or the input ends', async () => {
     const slow = terminal(10);
-    assert.equal(await slow.operator.ask('anything'), 'timeout');
+    assert.equal(await slow.operator.ask(asking('anything')), 'timeout');
     const closed = terminal();
-    const answer = closed.operator.ask('anything');
+    const answer = closed.operator.ask(asking('anything'));
     closed.input.end();
     assert.equal(await answer, 'closed');
   });

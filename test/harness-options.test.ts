@@ -71,6 +71,19 @@ describe('the harness command line', () => {
     assert.equal(flags.target, undefined);
   });
 
+  it('splits --operator-command into a program and its arguments, and keeps it as given for the re-run', () => {
+    const options = parseOptions([
+      '--operator-command',
+      "node rig/operate.mjs --rig 'bay B'",
+      '--tags',
+      '@x',
+    ]);
+    assert.deepEqual(options.operatorCommand, ['node', 'rig/operate.mjs', '--rig', 'bay B']);
+    assert.deepEqual(options.ownArgs, ["--operator-command=node rig/operate.mjs --rig 'bay B'"]);
+    assert.deepEqual(options.cucumberArgs, ['--tags', '@x']);
+    assert.equal(parseOptions([]).operatorCommand, undefined);
+  });
+
   it('defaults to the embedded emulator, both encodings', () => {
     const options = parseOptions([]);
     assert.equal(options.target, 'emulator');
@@ -89,6 +102,12 @@ describe('the harness command line', () => {
     [['--fuzz-runs=1.5'], /expected a whole number/],
     [['--target=a', '--target=b'], /--target given twice/],
     [['--certify=yes'], /--certify takes no value/],
+    [
+      ['--interactive', '--operator-command=rig-op'],
+      /^--interactive and --operator-command exclude each other: the operator is either the person at this terminal or the command$/,
+    ],
+    [['--operator-command="rig op'], /^--operator-command="rig op: a " quote is not closed$/],
+    [['--operator-command=  '], /^--operator-command= {2}: no command in it$/],
   ] as const) {
     it(`refuses ${argv.join(' ')} with a clear line`, () => {
       assert.throws(

@@ -94,6 +94,31 @@ describe('target profiles', () => {
     ['a task URL that is not one', ['task_url'], 'ftp://x', /^task_url: only http:\/\/ and https:\/\/ URLs/],
     ['a timeout of zero', ['timeouts', 'call_ms'], 0, /^timeouts\.call_ms: must be >= 1/],
     [
+      'an operator command that is a string',
+      ['operator'],
+      { command: 'rig-op' },
+      /^operator\.command: must be array/,
+    ],
+    [
+      'an empty operator command',
+      ['operator'],
+      { command: [] },
+      /^operator\.command: must NOT have fewer than 1 items/,
+    ],
+    [
+      'an empty program',
+      ['operator'],
+      { command: [''] },
+      /^operator\.command\[0\]: must NOT have fewer than 1 characters/,
+    ],
+    ['an operator without a command', ['operator'], {}, /^operator\.command: missing$/],
+    [
+      'an operator command without the capability',
+      ['operator'],
+      { command: ['rig-op'] },
+      /^operator\.command: the profile declares no operator \(capabilities\.operator is false\): set it to true, or leave the command out$/,
+    ],
+    [
       'a port declared twice',
       ['fixtures', 'other_ports'],
       [{ port_id: 4, type: 'CO' }],
@@ -108,6 +133,14 @@ describe('target profiles', () => {
       );
     });
   }
+
+  it('takes a scripted operator with the capability', async () => {
+    const profile = structuredClone(VALID) as Record<string, unknown>;
+    profile.capabilities = { ...VALID.capabilities, operator: true };
+    profile.operator = { command: ['node', 'rig/operate.mjs'] };
+    const loaded = await checkProfile('p.json', profile, {});
+    assert.deepEqual(loaded.profile.operator?.command, ['node', 'rig/operate.mjs']);
+  });
 
   it('refuses a token and a token variable together, and a token variable that is not set', async () => {
     const both = await problemsOf(withKey(['rig', 'token_env'], 'X'));

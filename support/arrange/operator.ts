@@ -1,13 +1,34 @@
-// An operator at hand (--interactive): a person at the rig who causes what the Task Interface cannot, such as
-// an AutoCase in error, and answers at the terminal: done, not possible on this target, or abort the run.
+// An operator at hand: someone (or something) at the rig who causes what the Task Interface cannot, such as an
+// AutoCase in error, and answers: done, not possible on this target, or abort the run. A person at the terminal
+// (--interactive, here) or a command the vendor scripts (--operator-command, operator-command.ts).
 import { createInterface } from 'node:readline';
+import type { PortState } from '../model.ts';
 
 /** confirm: done; not-applicable: the target cannot be brought there; closed: the input ended. */
 export type OperatorAnswer = 'confirm' | 'not-applicable' | 'abort' | 'timeout' | 'closed';
 
+/** No answer could be read (a command that failed, printed garbage or did not finish): why, in one line. */
+export interface OperatorFailure {
+  readonly failure: string;
+}
+
+export type OperatorReply = OperatorAnswer | OperatorFailure;
+
+/** What the operator is asked to do. */
+export interface OperatorRequest {
+  /** In words, as the terminal shows it. */
+  readonly instruction: string;
+  /** The target's port (the one that plays the scenario's port). */
+  readonly port: number;
+  /** How the port must stand once done, the error flag included. */
+  readonly wanted: PortState;
+}
+
 export interface Operator {
+  /** Who is asked, for the evidence: "the operator at the terminal", "the operator command (...)". */
+  readonly who?: string;
   /** Shows what to do and waits for the answer. */
-  ask(instruction: string): Promise<OperatorAnswer>;
+  ask(request: OperatorRequest): Promise<OperatorReply>;
 }
 
 const ANSWERS: Readonly<Record<string, OperatorAnswer>> = {
@@ -29,13 +50,15 @@ export function parseOperatorAnswer(line: string): OperatorAnswer | undefined {
 
 /** Asks on a terminal (or any pair of streams: the tests use PassThrough). */
 export class TerminalOperator implements Operator {
+  readonly who = 'the operator at the terminal';
+
   constructor(
     private readonly input: NodeJS.ReadableStream,
     private readonly output: NodeJS.WritableStream,
     private readonly timeoutMs: number,
   ) {}
 
-  ask(instruction: string): Promise<OperatorAnswer> {
+  ask({ instruction }: OperatorRequest): Promise<OperatorAnswer> {
     const seconds = Math.round(this.timeoutMs / 1000);
     this.output.write(
       `\n--- operator ---------------------------------------------------------------\n` +

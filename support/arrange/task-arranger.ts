@@ -133,8 +133,11 @@ export class TaskArranger implements Arranger {
       const moves = before !== null && !isUnreachable(before) && before.case_state !== wanted.case_state;
       const stream = moves ? await this.options.stream?.() : undefined;
       const mark = stream?.mark();
-      const answer = await operator.ask(instruction);
-      this.note(`asked the operator: ${instruction} -> ${answer}`);
+      const answer = await operator.ask({ instruction, port: target, wanted });
+      this.note(
+        `asked ${operator.who ?? 'the operator'}: ${instruction} -> ${typeof answer === 'string' ? answer : `no answer: ${answer.failure}`}`,
+      );
+      if (typeof answer === 'object') return unreachable(answer.failure);
       if (answer === 'not-applicable') {
         return {
           verdict: 'NOT APPLICABLE',
@@ -153,6 +156,8 @@ export class TaskArranger implements Arranger {
         );
       }
       operatorNote = 'the operator confirmed it';
+      // An extraction in error is no longer one this harness may take for "without error" in a later scenario.
+      if (wanted.case_error) extractions.delete(this.extractionKey(target));
       if (stream) {
         const shown = await stream.showed(mark, target, wanted.case_state);
         this.note(`the Log Publisher after the operator's confirmation: ${shown.detail}`);

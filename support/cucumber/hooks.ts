@@ -13,9 +13,11 @@ import type { HarnessWorld } from './world.ts';
 const run = readRunConfig();
 
 // A step makes a few calls, each bounded by the call deadline; cucumber's own timeout only catches a harness
-// hang. Arranging through the Task Interface may wait for the port to read back, and an operator for a person.
+// hang. Arranging through the Task Interface may wait for the port to read back, and an operator for a person
+// or the scripted operator's command (killed at timeouts.operator_s), then for its move on the Log Publisher.
 const arranging = (run.profile?.arrangementMs ?? 0) * 2;
-const operator = run.interactive && run.profile?.capabilities.operator ? run.profile.operatorMs : 0;
+const asked = (run.interactive || run.operatorCommand !== undefined) && run.profile?.capabilities.operator;
+const operator = asked && run.profile ? run.profile.operatorMs + (run.logPublisher?.expectMs ?? 0) : 0;
 setDefaultTimeout(run.timeoutMs * 6 + 5000 + arranging + operator);
 
 // All scenarios share the one target's state (a reset in one would undo another's arrangement), so with

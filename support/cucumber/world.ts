@@ -12,6 +12,7 @@ import {
   viewPort,
 } from '../arrange/arrange.ts';
 import { OPERATOR_ABORTED, type Operator, TerminalOperator } from '../arrange/operator.ts';
+import { CommandOperator } from '../arrange/operator-command.ts';
 import { RigClient } from '../arrange/rig.ts';
 import { type CaseStream, TaskArranger } from '../arrange/task-arranger.ts';
 import {
@@ -68,12 +69,18 @@ const run: RunConfig = readRunConfig();
 let exchangeLog: number | undefined;
 
 let terminalOperator: Operator | undefined;
+let commandOperator: Operator | undefined;
 
 /** The operator at hand for this run, or why there is none (the reason a scenario that needs one gives). */
 function operatorOf(config: RunConfig): Operator | string {
   const profile = config.profile;
   if (!profile?.capabilities.operator) return 'the profile declares none: capabilities.operator';
-  if (!config.interactive) return 'the profile declares one: run with --interactive at a terminal';
+  if (config.operatorCommand) {
+    commandOperator ??= new CommandOperator(config.operatorCommand, profile.operatorMs);
+    return commandOperator;
+  }
+  if (!config.interactive)
+    return 'the profile declares one: run with --interactive at a terminal, or give the scripted operator (--operator-command=CMD, or operator.command in the profile)';
   if (!process.stdin.isTTY) return '--interactive needs a terminal, and standard input is not one';
   terminalOperator ??= new TerminalOperator(process.stdin, process.stderr, profile.operatorMs);
   return terminalOperator;

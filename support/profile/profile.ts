@@ -58,6 +58,8 @@ export interface TargetProfile {
   /** ca: the authorities of the target's certificates (a PEM file, relative to the profile's directory). */
   readonly tls?: { readonly ca?: string };
   readonly capabilities: Capabilities;
+  /** The scripted operator: a program and its arguments, run without a shell in the profile's directory. */
+  readonly operator?: { readonly command: readonly string[] };
   readonly fixtures: Fixtures;
   readonly timeouts?: Timeouts;
   readonly discovery?: Discovery;
@@ -186,6 +188,11 @@ function meaningProblems(profile: TargetProfile, env: NodeJS.ProcessEnv): string
   if (profile.capabilities.operator && !profile.capabilities.task_interface_arrangement) {
     problems.push(
       'capabilities.operator: an operator works with arrangement through the Task Interface: set capabilities.task_interface_arrangement too',
+    );
+  }
+  if (profile.operator !== undefined && !profile.capabilities.operator) {
+    problems.push(
+      'operator.command: the profile declares no operator (capabilities.operator is false): set it to true, or leave the command out',
     );
   }
   const declared = new Map<number, string>();

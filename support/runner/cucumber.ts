@@ -1,6 +1,7 @@
 // Stage 5, cucumber: the suite in a cucumber process of its own, told the run's configuration through its
 // environment (run-config.ts), its output on this terminal.
 import { spawn } from 'node:child_process';
+import { operatorCommandFor } from '../arrange/operator-command.ts';
 import type { LogPublisherConfig } from '../log-publisher/stream.ts';
 import { DEFAULT_MAX_RESPONSE_BYTES, type HarnessOptions } from '../options.ts';
 import { DEFAULT_ARRANGEMENT_MS, DEFAULT_OPERATOR_S } from '../profile/profile.ts';
@@ -55,6 +56,7 @@ function runConfig({
         }
       : undefined,
     interactive: options.interactive,
+    operatorCommand: operatorCommandFor(options.operatorCommand, options.interactive, loaded),
     exchangesFile,
     expectations: plan.expectations,
     site,

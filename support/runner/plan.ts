@@ -82,6 +82,10 @@ export function settleRun({ options, loaded }: RunPlan): RunSettings {
     console.warn(
       'harness: --interactive: the profile declares no operator (capabilities.operator); nobody will be asked',
     );
+  if (options.operatorCommand && !loaded?.profile.capabilities.operator)
+    console.warn(
+      'harness: --operator-command: the profile declares no operator (capabilities.operator); the command will not be run',
+    );
   return {
     timeoutMs: options.timeoutMs ?? loaded?.profile.timeouts?.call_ms ?? DEFAULT_TIMEOUT_MS,
     seed: options.seed ?? randomInt(0, 2 ** 31 - 1),

@@ -31,7 +31,7 @@ export type Need =
 
 /** One reason for everything that turns on the error flag, so that the summary names it once. */
 export const NEEDS_ERROR_FLAG =
-  'the AutoCase error flag: the Task Interface does not show it, so an operation known to be in error (or known to be without) needs a rig (--rig), an operator (--interactive), or a profile that allows changes (capabilities.task_interface_arrangement)';
+  'the AutoCase error flag: the Task Interface does not show it, so an operation known to be in error (or known to be without) needs a rig (--rig), an operator (--interactive or --operator-command), or a profile that allows changes (capabilities.task_interface_arrangement)';
 
 /** A case_cancel as the scenario writes it, read by the spec's integer rules. */
 export interface CallReading {

@@ -55,6 +55,10 @@ describe('a run with a profile, refused before it starts', () => {
     ],
     [['--interactive', '--parallel', '2'], /--interactive .* refuses --parallel/],
     [
+      ['--interactive', '--operator-command=rig-operate'],
+      /^harness: --interactive and --operator-command exclude each other: the operator is either the person at this terminal or the command$/m,
+    ],
+    [
       ['--expect=test/no-such-expectations.json'],
       /expectation file test\/no-such-expectations\.json: no such file/,
     ],
