@@ -132,8 +132,8 @@ export async function runSequence(
   for (const [i, port] of pools.ports.entries())
     await session.arrange(port, resolve(initial[i] ?? null, pools.bins));
   await fc.asyncModelRun(() => ({ model: {}, real: { session, pools } }), commands);
-  for (const port of pools.ports) await session.expectPort(port);
-  await session.expectEvents();
+  // the whole pool, then the Log Publisher lines, read in one request where the rig allows, judged in that order
+  await session.readBack(pools.ports, true);
 }
 
 /** Every case_cancel a sequence can send: each pool port with each pool bin. */

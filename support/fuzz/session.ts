@@ -2,8 +2,7 @@
 // answer and read-back with the oracle, and keeping the current run's steps and exchanges as evidence.
 
 import fc from 'fast-check';
-import { type Arranger, isUnreachable, RigArranger } from '../arrange/arrange.ts';
-import { RigClient } from '../arrange/rig.ts';
+import { RigClient, type RigResult, type RigStep } from '../arrange/rig.ts';
 import type {
   Answer,
   CallResult,
@@ -158,7 +157,12 @@ export class FuzzSession {
   /** Sees every exchange of every run as it happens (the tests compare two runs with it). */
   onExchange?: (exchange: Exchange) => void;
   private current = new RunRecord();
-  private readonly arranger?: Arranger;
+  private readonly rigClient?: RigClient;
+  /**
+   * The rig steps not sent yet: a run's reset and arrangements go together in one POST /batch (rig-control.md)
+   * right before the next call or read, whose order they keep; one at a time to a rig without it.
+   */
+  private queued: RigStep[] = [];
 
   constructor(
     private readonly target: TargetConfig,
@@ -168,12 +172,11 @@ export class FuzzSession {
     this.hasRig = rig !== undefined;
     if (rig) {
       // Its own rig client: the exchanges of thousands of runs go to the run record, not to the report.
-      const client = new RigClient(rig.url, {
+      this.rigClient = new RigClient(rig.url, {
         token: rig.token,
         timeoutMs: target.timeoutMs,
         record: (e) => this.keep(e),
       });
-      this.arranger = new RigArranger(client);
     }
   }
 
@@ -196,48 +199,71 @@ export class FuzzSession {
     this.current.steps.push(line);
   }
 
-  private rig(): Arranger {
-    if (!this.arranger) throw new Error('harness bug: a property that needs a rig ran without one');
-    return this.arranger;
+  private rig(): RigClient {
+    if (!this.rigClient) throw new Error('harness bug: a property that needs a rig ran without one');
+    return this.rigClient;
   }
 
-  /** Back to the configured site, no events: each run starts from the same place. */
+  /** Back to the configured site, no events: each run starts from the same place (sent with what follows it). */
   async reset(options: { readonly judgeEvents?: boolean } = {}): Promise<void> {
-    await this.rig().reset();
-    this.arrangementLines = options.judgeEvents ? { at: new Set(), known: 0 } : undefined;
+    this.rig();
+    this.queued.push({ op: 'reset' });
+    // after a reset the event log is empty (rig-control.md): no line to read before the first arrangement
+    this.arrangementLines = options.judgeEvents ? { at: new Set(), known: 0, pending: false } : undefined;
   }
 
   /**
    * When the run judges the Log Publisher lines: the positions (in GET /events) of the lines the rig's own
-   * arrangements published (rig-control.md: a PUT may publish), never the target's answer to a call; and how many
-   * lines there are, while no call has been made since they were read (undefined: read again).
+   * arrangements published (rig-control.md: a PUT may publish), never the target's answer to a call; how many
+   * lines there are, while no call has been made since they were read (undefined: read again); and whether
+   * arrangements are queued whose lines are still to be counted.
    */
-  private arrangementLines?: { readonly at: Set<number>; known: number | undefined };
+  private arrangementLines?: { readonly at: Set<number>; known: number | undefined; pending: boolean };
 
-  private async eventCount(): Promise<number> {
-    const events = await this.rig().events();
-    if (isUnreachable(events)) throw new Error(`the rig could not read the events: ${events.reason}`);
-    return events.length;
-  }
-
-  /** The port exists with exactly this state, or (null) does not exist. */
+  /** The port exists with exactly this state, or (null) does not exist: queued, sent before the next call or read. */
   async arrange(portId: number, state: PortState | null): Promise<void> {
+    this.rig();
     this.step(givenPort(portId, state));
     const lines = this.arrangementLines;
-    const before = lines ? (lines.known ?? (await this.eventCount())) : 0;
-    const unreachable =
-      state === null ? await this.rig().noPort(portId) : await this.rig().port(portId, state);
-    if (unreachable) throw new Error(`the rig could not arrange port ${portId}: ${unreachable.reason}`);
-    if (lines) {
-      const after = await this.eventCount();
-      for (let i = before; i < after; i++) lines.at.add(i);
-      lines.known = after;
-    }
+    // the lines before the arrangements, unless known: theirs are the ones after them
+    if (lines && !lines.pending && lines.known === undefined) this.queued.push({ op: 'events' });
+    if (lines) lines.pending = true;
+    this.queued.push(state === null ? { op: 'delete', portId } : { op: 'put', portId, state: { ...state } });
     this.model.arrange(portId, state);
+  }
+
+  /**
+   * Sends what is queued, then `reads`, in one POST /batch (one request a step to a rig without it), and gives the
+   * results of `reads`. The lines the queued arrangements published are counted as theirs.
+   */
+  private async flush(reads: readonly RigStep[] = []): Promise<RigResult[]> {
+    const lines = this.arrangementLines;
+    if (lines?.pending) this.queued.push({ op: 'events' }); // the lines after the arrangements
+    const steps = [...this.queued, ...reads];
+    this.queued = [];
+    if (steps.length === 0) return [];
+    const rig = this.rig();
+    // one step is one request either way: its own endpoint says it plainly
+    const results = (steps.length > 1 ? await rig.batch(steps) : undefined) ?? (await oneByOne(rig, steps));
+    if (lines?.pending) {
+      // [events before?] [reset?] arrangements... [events after]: a reset empties the log (known 0 from it)
+      const queuedCount = steps.length - reads.length;
+      const first = results[0];
+      let before = lines.known;
+      if (before === undefined && first?.op === 'events') before = first.segments.length;
+      const after = results[queuedCount - 1];
+      if (before === undefined || after?.op !== 'events')
+        throw new Error('harness bug: the arrangements were not counted in the Log Publisher lines');
+      for (let i = before; i < after.segments.length; i++) lines.at.add(i);
+      lines.known = after.segments.length;
+      lines.pending = false;
+    }
+    return results.slice(steps.length - reads.length);
   }
 
   /** One case_cancel, its answer held to the oracle's prediction. */
   async cancel(port_id: Sent, bin_id: Sent): Promise<void> {
+    if (this.hasRig) await this.flush(); // the arrangements before the call
     if (this.arrangementLines) this.arrangementLines.known = undefined; // the call may publish
     await this.send(port_id, bin_id, this.model.cancel(port_id, bin_id, this.encoding));
   }
@@ -418,17 +444,7 @@ export class FuzzSession {
 
   /** The port reads back through the rig as the oracle's model says. */
   async expectPort(portId: number): Promise<void> {
-    const expected = this.model.port(portId);
-    if (expected === undefined) throw new Error(`harness bug: port ${portId} was never arranged in this run`);
-    const reading = await this.rig().read(portId);
-    if (isUnreachable(reading)) throw new Error(`the rig could not read port ${portId}: ${reading.reason}`);
-    const actual = reading.exists ? reading.state : null;
-    if (!samePort(actual, expected)) {
-      throw new Disagreement(
-        `Then port ${portId} reads back as ${describeState(actual)}; the specification says ${describeState(expected)}`,
-      );
-    }
-    this.step(`Then port ${portId} reads back as ${describeState(actual)}`);
+    await this.readBack([portId], false);
   }
 
   /**
@@ -436,17 +452,74 @@ export class FuzzSession {
    * exactly the ones the oracle's model published.
    */
   async expectEvents(): Promise<void> {
-    const all = await this.rig().events();
-    if (isUnreachable(all)) throw new Error(`the rig could not read the events: ${all.reason}`);
+    await this.readBack([], true);
+  }
+
+  /**
+   * The ports read back through the rig as the oracle's model says, one after the other, then (events) the Log
+   * Publisher lines as expectEvents judges them: all read in one request where the rig allows, judged in order.
+   */
+  async readBack(portIds: readonly number[], events: boolean): Promise<void> {
+    const expected = portIds.map((portId) => {
+      const state = this.model.port(portId);
+      if (state === undefined) throw new Error(`harness bug: port ${portId} was never arranged in this run`);
+      return state;
+    });
+    const reads: RigStep[] = portIds.map((portId) => ({ op: 'get', portId }));
+    if (events) reads.push({ op: 'events' });
+    const results = await this.flush(reads);
+    for (const [i, portId] of portIds.entries()) {
+      const result = results[i];
+      if (result?.op !== 'get') throw new Error(`harness bug: no reading of port ${portId}`);
+      const actual = result.state ?? null;
+      const state = expected[i] as PortState | null;
+      if (!samePort(actual, state)) {
+        throw new Disagreement(
+          `Then port ${portId} reads back as ${describeState(actual)}; the specification says ${describeState(state)}`,
+        );
+      }
+      this.step(`Then port ${portId} reads back as ${describeState(actual)}`);
+    }
+    if (!events) return;
+    const last = results[portIds.length];
+    if (last?.op !== 'events') throw new Error('harness bug: no reading of the Log Publisher lines');
     // the lines of the rig's own arrangements are not the controller's answer to a call (rig-control.md)
     const arranged = this.arrangementLines?.at;
-    const events = arranged ? all.filter((_, i) => !arranged.has(i)) : all;
-    const expected = this.model.events;
-    if (JSON.stringify(events) !== JSON.stringify(expected)) {
+    const published = arranged ? last.segments.filter((_, i) => !arranged.has(i)) : last.segments;
+    const modelled = this.model.events;
+    if (JSON.stringify(published) !== JSON.stringify(modelled)) {
       throw new Disagreement(
-        `Then the controller published ${JSON.stringify(events)}; the specification says ${JSON.stringify(expected)}`,
+        `Then the controller published ${JSON.stringify(published)}; the specification says ${JSON.stringify(modelled)}`,
       );
     }
-    this.step(`Then the controller published ${JSON.stringify(events)}`);
+    this.step(`Then the controller published ${JSON.stringify(published)}`);
   }
+}
+
+/** The steps of a batch sent one request each, as before POST /batch: the same results, in the same order. */
+async function oneByOne(rig: RigClient, steps: readonly RigStep[]): Promise<RigResult[]> {
+  const results: RigResult[] = [];
+  for (const step of steps) {
+    switch (step.op) {
+      case 'reset':
+        await rig.reset();
+        results.push({ op: 'reset' });
+        break;
+      case 'put':
+        await rig.putPort(step.portId, step.state);
+        results.push({ op: 'put' });
+        break;
+      case 'delete':
+        await rig.deletePort(step.portId);
+        results.push({ op: 'delete' });
+        break;
+      case 'get':
+        results.push({ op: 'get', state: await rig.getPort(step.portId) });
+        break;
+      case 'events':
+        results.push({ op: 'events', segments: await rig.events() });
+        break;
+    }
+  }
+  return results;
 }
