@@ -99,13 +99,14 @@ export class RigClient {
    */
   async batch(steps: readonly RigStep[]): Promise<RigResult[] | undefined> {
     if (steps.length === 0) return [];
-    if (batchless.has(this.base)) return undefined;
+    if (batching.get(this.base) === false) return undefined;
     const body = JSON.stringify({ steps: steps.map(stepBody) });
     const { status, body: text, shown } = await this.send('POST', '/batch', body, [200, 404, 405]);
     if (status !== 200) {
-      batchless.add(this.base);
+      batching.set(this.base, false);
       return undefined;
     }
+    batching.set(this.base, true);
     const value = parseJson(text, shown, 'rig POST /batch');
     const results = (value as { results?: unknown } | null)?.results;
     if (!Array.isArray(results) || results.length !== steps.length) {
@@ -165,6 +166,11 @@ export class RigClient {
       return { op: 'events', segments };
     }
     return { op: step.op };
+  }
+
+  /** Whether this rig took a POST /batch; undefined until one was sent. */
+  takesBatches(): boolean | undefined {
+    return batching.get(this.base);
   }
 
   /** A message with the token masked: values quoted from an answer may hold whatever the rig echoed. */
@@ -227,8 +233,8 @@ export type RigResult =
   | { readonly op: 'get'; readonly state: PortState | undefined }
   | { readonly op: 'events'; readonly segments: string[] };
 
-/** Base URLs of rigs that answered POST /batch with 404 or 405: asked once a process. */
-const batchless = new Set<string>();
+/** By base URL: whether the rig took a POST /batch (false: it answered 404 or 405). Asked once a process. */
+const batching = new Map<string, boolean>();
 
 function stepBody(step: RigStep): Record<string, unknown> {
   switch (step.op) {
@@ -317,7 +323,23 @@ function maskToken(text: string, token: string): string {
   return text.split(token).join('***');
 }
 
+/** Whether any text of the exchange holds the token. */
+function mentions(exchange: Exchange, token: string): boolean {
+  const inHeaders = (headers: Readonly<Record<string, string>>) =>
+    Object.values(headers).some((value) => value.includes(token));
+  const { request, response } = exchange;
+  return (
+    request.url.includes(token) ||
+    request.body.includes(token) ||
+    inHeaders(request.headers) ||
+    (exchange.error?.includes(token) ?? false) ||
+    (response !== undefined && (response.body.includes(token) || inHeaders(response.headers)))
+  );
+}
+
 function scrubExchange(exchange: Exchange, token: string): Exchange {
+  // nearly always the token is nowhere (its header is redacted before it is recorded): the exchange as it is
+  if (!mentions(exchange, token)) return exchange;
   const scrub = (text: string) => maskToken(text, token);
   const scrubHeaders = (headers: Readonly<Record<string, string>>) =>
     Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, scrub(v)]));

@@ -116,6 +116,12 @@ function bucket(result: CallResult): string {
   return status === undefined ? 'no answer' : `HTTP ${status} without an answer`;
 }
 
+/** How a run opens: the site reset (the Log Publisher lines judged from there, or not), then these ports arranged. */
+export interface Opening {
+  readonly judgeEvents: boolean;
+  readonly ports: readonly { readonly port_id: number; readonly state: PortState | null }[];
+}
+
 export interface RigAccess {
   readonly url: string;
   readonly token?: string;
@@ -220,6 +226,34 @@ export class FuzzSession {
    */
   private arrangementLines?: { readonly at: Set<number>; known: number | undefined; pending: boolean };
 
+  /**
+   * A run's opening: back to the configured site, then these ports arranged. Sent with the run's first call, or
+   * already sent with the previous run's last read-back (prepareNext) when it is exactly this one.
+   */
+  async open(opening: Opening): Promise<void> {
+    await this.reset({ judgeEvents: opening.judgeEvents });
+    for (const { port_id, state } of opening.ports) await this.arrange(port_id, state);
+  }
+
+  /**
+   * The opening of the run that should come next (the runs ahead are known from the seed), or undefined. The run's
+   * last read-back (readBack with last) then carries it to a rig that takes POST /batch: one request fewer a run.
+   * The next run uses it only if its own opening is exactly this one and nothing was sent in between; otherwise
+   * (a failure being shrunk, another value) it opens as usual, its reset undoing this one.
+   */
+  prepareNext(opening: Opening | undefined): void {
+    this.nextOpening = opening;
+  }
+
+  private nextOpening?: Opening;
+  /** The opening sent ahead: its steps, the Log Publisher lines after it (judgeEvents), and the exchange that sent it. */
+  private prepared?: {
+    readonly steps: string;
+    readonly count: number;
+    readonly events?: number;
+    readonly exchange?: Exchange;
+  };
+
   /** The port exists with exactly this state, or (null) does not exist: queued, sent before the next call or read. */
   async arrange(portId: number, state: PortState | null): Promise<void> {
     this.rig();
@@ -234,12 +268,29 @@ export class FuzzSession {
 
   /**
    * Sends what is queued, then `reads`, in one POST /batch (one request a step to a rig without it), and gives the
-   * results of `reads`. The lines the queued arrangements published are counted as theirs.
+   * results of `reads`. The lines the queued arrangements published are counted as theirs. With `last`, the next
+   * run's opening (prepareNext) goes in the same request, after the reads.
    */
-  private async flush(reads: readonly RigStep[] = []): Promise<RigResult[]> {
+  private async flush(reads: readonly RigStep[] = [], last = false): Promise<RigResult[]> {
     const lines = this.arrangementLines;
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    if (prepared && JSON.stringify(this.queued.slice(0, prepared.count)) === prepared.steps) {
+      // this run's opening went ahead with the last request of the run before: its exchange is this run's too
+      this.queued = this.queued.slice(prepared.count);
+      if (prepared.exchange) this.current.exchanges.push(prepared.exchange);
+      if (lines) {
+        if (prepared.events === undefined)
+          throw new Error('harness bug: an opening sent ahead was not counted');
+        for (let i = 0; i < prepared.events; i++) lines.at.add(i);
+        lines.known = prepared.events;
+        lines.pending = this.queued.length > 0; // arrangements after the opening: counted after them
+      }
+    }
     if (lines?.pending) this.queued.push({ op: 'events' }); // the lines after the arrangements
-    const steps = [...this.queued, ...reads];
+    const ahead = last && reads.length > 0 ? this.aheadSteps() : [];
+    const steps = [...this.queued, ...reads, ...ahead];
+    const queuedCount = this.queued.length;
     this.queued = [];
     if (steps.length === 0) return [];
     const rig = this.rig();
@@ -247,7 +298,6 @@ export class FuzzSession {
     const results = (steps.length > 1 ? await rig.batch(steps) : undefined) ?? (await oneByOne(rig, steps));
     if (lines?.pending) {
       // [events before?] [reset?] arrangements... [events after]: a reset empties the log (known 0 from it)
-      const queuedCount = steps.length - reads.length;
       const first = results[0];
       let before = lines.known;
       if (before === undefined && first?.op === 'events') before = first.segments.length;
@@ -258,7 +308,34 @@ export class FuzzSession {
       lines.known = after.segments.length;
       lines.pending = false;
     }
-    return results.slice(steps.length - reads.length);
+    if (ahead.length > 0) {
+      const counted = results.at(-1);
+      const opening = this.nextOpening?.judgeEvents ? ahead.slice(0, -1) : ahead;
+      this.prepared = {
+        steps: JSON.stringify(opening),
+        count: opening.length,
+        events:
+          this.nextOpening?.judgeEvents && counted?.op === 'events' ? counted.segments.length : undefined,
+        exchange: this.current.exchanges.at(-1),
+      };
+    }
+    if (last) this.nextOpening = undefined;
+    return results.slice(queuedCount, queuedCount + reads.length);
+  }
+
+  /** The next run's opening as rig steps, when there is one and the rig takes batches; judged events: counted after it. */
+  private aheadSteps(): RigStep[] {
+    const opening = this.nextOpening;
+    if (!opening || this.rig().takesBatches() !== true) return [];
+    const steps: RigStep[] = [{ op: 'reset' }];
+    for (const { port_id, state } of opening.ports)
+      steps.push(
+        state === null
+          ? { op: 'delete', portId: port_id }
+          : { op: 'put', portId: port_id, state: { ...state } },
+      );
+    if (opening.judgeEvents) steps.push({ op: 'events' });
+    return steps;
   }
 
   /** One case_cancel, its answer held to the oracle's prediction. */
@@ -273,6 +350,7 @@ export class FuzzSession {
     const encoding = this.encoding;
     const written = `port_id ${writtenParam(port_id, encoding)} and bin_id ${writtenParam(bin_id, encoding)}`;
     this.step(`When the WMS sends case_cancel in ${encoding} with ${written}`);
+    this.prepared = undefined; // anything sent after an opening sent ahead, and it is no longer the site's state
     const { params, strictRequest } = cancelRequest(port_id, bin_id, encoding);
     const result = await callTask(this.target, 'case_cancel', params, encoding, {
       strictRequest,
@@ -443,8 +521,8 @@ export class FuzzSession {
   }
 
   /** The port reads back through the rig as the oracle's model says. */
-  async expectPort(portId: number): Promise<void> {
-    await this.readBack([portId], false);
+  async expectPort(portId: number, options: { readonly last?: boolean } = {}): Promise<void> {
+    await this.readBack([portId], false, options);
   }
 
   /**
@@ -459,7 +537,12 @@ export class FuzzSession {
    * The ports read back through the rig as the oracle's model says, one after the other, then (events) the Log
    * Publisher lines as expectEvents judges them: all read in one request where the rig allows, judged in order.
    */
-  async readBack(portIds: readonly number[], events: boolean): Promise<void> {
+  async readBack(
+    portIds: readonly number[],
+    events: boolean,
+    /** last: nothing follows in this run, so the next run's opening (prepareNext) may go with the reads. */
+    options: { readonly last?: boolean } = {},
+  ): Promise<void> {
     const expected = portIds.map((portId) => {
       const state = this.model.port(portId);
       if (state === undefined) throw new Error(`harness bug: port ${portId} was never arranged in this run`);
@@ -467,7 +550,7 @@ export class FuzzSession {
     });
     const reads: RigStep[] = portIds.map((portId) => ({ op: 'get', portId }));
     if (events) reads.push({ op: 'events' });
-    const results = await this.flush(reads);
+    const results = await this.flush(reads, options.last === true);
     for (const [i, portId] of portIds.entries()) {
       const result = results[i];
       if (result?.op !== 'get') throw new Error(`harness bug: no reading of port ${portId}`);
