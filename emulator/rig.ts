@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { APPLICATION_JSON, pathOf, readBody, send } from './http.ts';
 import { FieldError, readPortState } from './site.ts';
 import type { SiteStore } from './store.ts';
+import type { PortState } from './types.ts';
 import { PORT_ID_MAX, PORT_ID_MIN } from './types.ts';
 
 export const RIG_PATH = '/rig/v1';
@@ -82,6 +83,102 @@ async function putPort(request: IncomingMessage, response: ServerResponse, store
   return sendNoContent(response);
 }
 
+/** At most this many steps in one POST /batch. */
+export const BATCH_STEPS_MAX = 256;
+
+type BatchStep =
+  | { readonly op: 'reset' }
+  | { readonly op: 'put'; readonly portId: number; readonly state: PortState }
+  | { readonly op: 'delete'; readonly portId: number }
+  | { readonly op: 'get'; readonly portId: number }
+  | { readonly op: 'events' };
+
+const STEP_FIELDS: Record<string, readonly string[]> = {
+  reset: ['op'],
+  put: ['op', 'port_id', 'state'],
+  delete: ['op', 'port_id'],
+  get: ['op', 'port_id'],
+  events: ['op'],
+};
+
+/** One step of a batch, read as strictly as its own endpoint reads its request; throws FieldError. */
+function readStep(value: unknown, at: string): BatchStep {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new FieldError(at, 'is not a JSON object');
+  const step = value as Record<string, unknown>;
+  const op = step.op;
+  const fields = typeof op === 'string' && Object.hasOwn(STEP_FIELDS, op) ? STEP_FIELDS[op] : undefined;
+  if (fields === undefined)
+    throw new FieldError(
+      `${at}.op`,
+      `is ${JSON.stringify(op)}, not one of ${Object.keys(STEP_FIELDS).join(', ')}`,
+    );
+  const unknown = Object.keys(step).find((name) => !fields.includes(name));
+  if (unknown !== undefined) throw new FieldError(`${at}.${unknown}`, `is not a field of a ${op} step`);
+  if (op === 'reset' || op === 'events') return { op };
+  const portId = typeof step.port_id === 'number' ? pathPortId(String(step.port_id)) : undefined;
+  if (portId === undefined)
+    throw new FieldError(`${at}.port_id`, `must be an integer ${PORT_ID_MIN}-${PORT_ID_MAX}`);
+  if (op === 'put') return { op, portId, state: readPortState(step.state, `${at}.state`, true) };
+  return { op: op as 'delete' | 'get', portId };
+}
+
+/**
+ * POST /batch: several rig requests in one, each step answered as its own endpoint answers it, in order, with no
+ * other request in between; a step that its endpoint would refuse (400) refuses the whole batch, and nothing changes.
+ */
+async function batch(request: IncomingMessage, response: ServerResponse, store: SiteStore): Promise<number> {
+  const read = await readBody(request, RIG_BODY_LIMIT);
+  if (read.kind === 'aborted') return 0;
+  if (read.kind === 'too-large') return sendError(response, 413, `body over ${RIG_BODY_LIMIT} bytes`);
+  let document: unknown;
+  try {
+    document = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(read.body));
+  } catch (error) {
+    return sendError(
+      response,
+      400,
+      `malformed JSON body: ${error instanceof Error ? error.message : 'not UTF-8'}`,
+    );
+  }
+  let steps: BatchStep[];
+  try {
+    if (typeof document !== 'object' || document === null || Array.isArray(document))
+      throw new FieldError('(body)', 'is not a JSON object');
+    const unknown = Object.keys(document).find((name) => name !== 'steps');
+    if (unknown !== undefined) throw new FieldError(unknown, 'is not a field of a batch');
+    const list = (document as { steps?: unknown }).steps;
+    if (!Array.isArray(list)) throw new FieldError('steps', 'is missing or not a list');
+    if (list.length > BATCH_STEPS_MAX)
+      throw new FieldError('steps', `holds more than ${BATCH_STEPS_MAX} steps`);
+    steps = list.map((step, i) => readStep(step, `steps[${i}]`));
+  } catch (error) {
+    if (error instanceof FieldError) return sendError(response, 400, error.message);
+    throw error;
+  }
+  const results = steps.map((step) => {
+    switch (step.op) {
+      case 'reset':
+        store.reset();
+        return { status: 204 };
+      case 'put':
+        store.putPort(step.portId, step.state);
+        return { status: 204 };
+      case 'delete':
+        store.deletePort(step.portId);
+        return { status: 204 };
+      case 'get': {
+        const port = store.port(step.portId);
+        // copies: a later step may change the port or publish, and the answer is written after the last step
+        return port === undefined ? { status: 404 } : { status: 200, state: { ...port } };
+      }
+      default:
+        return { status: 200, segments: [...store.events()] };
+    }
+  });
+  return sendJson(response, 200, { results });
+}
+
 /** Answers one rig request; resolves to the status sent (0 when the client went away). */
 export async function handleRig(
   request: IncomingMessage,
@@ -103,6 +200,10 @@ export async function handleRig(
     if (read.kind === 'too-large') return sendError(response, 413, `body over ${RIG_BODY_LIMIT} bytes`);
     store.reset();
     return sendNoContent(response);
+  }
+  if (path === '/batch') {
+    if (verb !== 'POST') return methodNotAllowed(response, 'POST');
+    return batch(request, response, store);
   }
   if (path === '/events') {
     if (verb !== 'GET') return methodNotAllowed(response, 'GET');

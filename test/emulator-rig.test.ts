@@ -112,6 +112,71 @@ describe('rig endpoints', () => {
     assert.deepEqual(await rig.events(), []);
   });
 
+  test('POST /batch: every step as its own endpoint answers it, in order, each read as it stood at its step', async () => {
+    const moved = { ...SAMPLE_PORT, selected_bin: 77 };
+    const steps = [
+      { op: 'put', port_id: 7, state: moved },
+      { op: 'events' },
+      { op: 'get', port_id: 7 },
+      { op: 'reset' },
+      { op: 'get', port_id: 7 },
+      { op: 'delete', port_id: 12 },
+      { op: 'get', port_id: 12 },
+      { op: 'events' },
+    ];
+    const reply = await rig.raw('POST', '/batch', JSON.stringify({ steps }), { 'content-type': JSON_TYPE });
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers['content-type'], 'application/json; charset=utf-8');
+    // port 7 was IRTR: the PUT moved its case to ERSO and published it; the reset emptied the log after it was read
+    assert.deepEqual(JSON.parse(reply.body), {
+      results: [
+        { status: 204 },
+        { status: 200, segments: ['AC,7,77,ERSO'] },
+        { status: 200, state: moved },
+        { status: 204 },
+        { status: 200, state: await rig.port(7) },
+        { status: 204 },
+        { status: 404 },
+        { status: 200, segments: [] },
+      ],
+    });
+    assert.equal(await rig.port(12), undefined);
+  });
+
+  test('POST /batch: a step its endpoint would refuse refuses the whole batch with 400, and nothing changes', async () => {
+    const before = await rig.port(4);
+    const bad: readonly [string, unknown][] = [
+      [
+        'an unknown op',
+        { steps: [{ op: 'put', port_id: 4, state: { ...SAMPLE_PORT, mode: 'CLOSED' } }, { op: 'move' }] },
+      ],
+      [
+        'a PortState that breaks the contract',
+        { steps: [{ op: 'reset' }, { op: 'put', port_id: 4, state: { ...SAMPLE_PORT, selected_bin: 0 } }] },
+      ],
+      [
+        'a port id out of range',
+        {
+          steps: [
+            { op: 'delete', port_id: 4 },
+            { op: 'get', port_id: 2001 },
+          ],
+        },
+      ],
+      ['an unknown field in a step', { steps: [{ op: 'delete', port_id: 4, why: 'x' }] }],
+      ['no steps list', { step: [] }],
+      ['too many steps', { steps: Array.from({ length: 257 }, () => ({ op: 'events' })) }],
+    ];
+    for (const [what, body] of bad) {
+      const reply = await rig.raw('POST', '/batch', JSON.stringify(body), { 'content-type': JSON_TYPE });
+      assert.equal(reply.status, 400, what);
+      assert.ok(typeof JSON.parse(reply.body).error === 'string', what);
+      assert.deepEqual(await rig.port(4), before, `${what}: nothing changed`);
+    }
+    assert.equal((await rig.raw('GET', '/batch')).status, 405);
+    assert.deepEqual(JSON.parse((await rig.raw('POST', '/batch', '{"steps": []}')).body), { results: [] });
+  });
+
   const badBodies: readonly [string, string][] = [
     ['malformed JSON', '{"type": "AC",'],
     ['not an object', '[]'],

@@ -92,6 +92,87 @@ export class RigClient {
     return segments;
   }
 
+  /**
+   * POST /batch → 200: the steps in one request, answered in order with nothing in between (rig-control.md, an
+   * optional endpoint). Undefined when the rig has no such endpoint (404 or 405): the caller sends the steps one
+   * by one. Each result is held to what its own endpoint answers.
+   */
+  async batch(steps: readonly RigStep[]): Promise<RigResult[] | undefined> {
+    if (steps.length === 0) return [];
+    if (batching.get(this.base) === false) return undefined;
+    const body = JSON.stringify({ steps: steps.map(stepBody) });
+    const { status, body: text, shown } = await this.send('POST', '/batch', body, [200, 404, 405]);
+    if (status !== 200) {
+      batching.set(this.base, false);
+      return undefined;
+    }
+    batching.set(this.base, true);
+    const value = parseJson(text, shown, 'rig POST /batch');
+    const results = (value as { results?: unknown } | null)?.results;
+    if (!Array.isArray(results) || results.length !== steps.length) {
+      throw new RigError(
+        this.mask(
+          `rig POST /batch answered ${snippet(shown)}, expected {"results": [...]} with one result for each of its ${steps.length} steps`,
+        ),
+        200,
+      );
+    }
+    return steps.map((step, i) => this.result(step, results[i], i));
+  }
+
+  /** One result of a batch, as its own endpoint would have answered it. */
+  private result(step: RigStep, value: unknown, i: number): RigResult {
+    const what = `rig POST /batch: steps[${i}] (${describeStep(step)})`;
+    const result = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+    const status = result.status;
+    const expected = step.op === 'get' ? [200, 404] : step.op === 'events' ? [200] : [204];
+    if (typeof status !== 'number' || !expected.includes(status)) {
+      throw new RigError(
+        this.mask(
+          `${what} answered ${snippet(JSON.stringify(value) ?? 'nothing')}, expected the status ${expected.join(' or ')}`,
+        ),
+        200,
+      );
+    }
+    if (step.op === 'get') {
+      if (status === 404) return { op: 'get', state: undefined };
+      const problems = portStateProblems(result.state);
+      if (problems.length > 0)
+        throw new RigError(
+          this.mask(`${what} answered a PortState that breaks rig-control.md: ${problems.join('; ')}`),
+          200,
+        );
+      const state = result.state as PortState;
+      return {
+        op: 'get',
+        state: {
+          type: state.type,
+          mode: state.mode,
+          selected_bin: state.selected_bin,
+          case_state: state.case_state,
+          case_error: state.case_error,
+        },
+      };
+    }
+    if (step.op === 'events') {
+      const segments = result.segments;
+      if (!Array.isArray(segments) || !segments.every((s) => typeof s === 'string'))
+        throw new RigError(
+          this.mask(
+            `${what} answered ${snippet(JSON.stringify(value))}, expected {"status": 200, "segments": [<string>, ...]}`,
+          ),
+          200,
+        );
+      return { op: 'events', segments };
+    }
+    return { op: step.op };
+  }
+
+  /** Whether this rig took a POST /batch; undefined until one was sent. */
+  takesBatches(): boolean | undefined {
+    return batching.get(this.base);
+  }
+
   /** A message with the token masked: values quoted from an answer may hold whatever the rig echoed. */
   private mask(text: string): string {
     const token = this.opts.token;
@@ -135,6 +216,57 @@ export class RigClient {
       );
     }
     return { status, body: exchange.response?.body ?? '', shown: clean.response.body };
+  }
+}
+
+/** One step of POST /batch: what one of the other endpoints does. */
+export type RigStep =
+  | { readonly op: 'reset' }
+  | { readonly op: 'put'; readonly portId: number; readonly state: PortState }
+  | { readonly op: 'delete'; readonly portId: number }
+  | { readonly op: 'get'; readonly portId: number }
+  | { readonly op: 'events' };
+
+/** A step's result: a port read (undefined: it does not exist), the Log Publisher lines, or done. */
+export type RigResult =
+  | { readonly op: 'reset' | 'put' | 'delete' }
+  | { readonly op: 'get'; readonly state: PortState | undefined }
+  | { readonly op: 'events'; readonly segments: string[] };
+
+/** By base URL: whether the rig took a POST /batch (false: it answered 404 or 405). Asked once a process. */
+const batching = new Map<string, boolean>();
+
+function stepBody(step: RigStep): Record<string, unknown> {
+  switch (step.op) {
+    case 'put': {
+      const problems = portStateProblems(step.state);
+      if (problems.length > 0)
+        throw new RigError(`harness bug: PortState for port ${step.portId}: ${problems.join('; ')}`);
+      portPath(step.portId);
+      return { op: 'put', port_id: step.portId, state: step.state };
+    }
+    case 'delete':
+    case 'get':
+      portPath(step.portId);
+      return { op: step.op, port_id: step.portId };
+    default:
+      return { op: step.op };
+  }
+}
+
+/** The endpoint a step stands for, in words. */
+export function describeStep(step: RigStep): string {
+  switch (step.op) {
+    case 'reset':
+      return 'POST /reset';
+    case 'events':
+      return 'GET /events';
+    case 'put':
+      return `PUT /ports/${step.portId}`;
+    case 'delete':
+      return `DELETE /ports/${step.portId}`;
+    case 'get':
+      return `GET /ports/${step.portId}`;
   }
 }
 
@@ -191,7 +323,23 @@ function maskToken(text: string, token: string): string {
   return text.split(token).join('***');
 }
 
+/** Whether any text of the exchange holds the token. */
+function mentions(exchange: Exchange, token: string): boolean {
+  const inHeaders = (headers: Readonly<Record<string, string>>) =>
+    Object.values(headers).some((value) => value.includes(token));
+  const { request, response } = exchange;
+  return (
+    request.url.includes(token) ||
+    request.body.includes(token) ||
+    inHeaders(request.headers) ||
+    (exchange.error?.includes(token) ?? false) ||
+    (response !== undefined && (response.body.includes(token) || inHeaders(response.headers)))
+  );
+}
+
 function scrubExchange(exchange: Exchange, token: string): Exchange {
+  // nearly always the token is nowhere (its header is redacted before it is recorded): the exchange as it is
+  if (!mentions(exchange, token)) return exchange;
   const scrub = (text: string) => maskToken(text, token);
   const scrubHeaders = (headers: Readonly<Record<string, string>>) =>
     Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, scrub(v)]));

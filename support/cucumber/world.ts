@@ -1,5 +1,4 @@
 // The scenario's world: the target, how to arrange it, the calls made and what they answered.
-import { openSync, writeSync } from 'node:fs';
 import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import { AssertionError } from 'chai';
 import {
@@ -30,6 +29,7 @@ import type { LogListener, Mark } from '../log-publisher/listener.ts';
 import { expectLine, expectQuiet, type LogPublisherConfig, logStream } from '../log-publisher/stream.ts';
 import type { CallResult, Encoding, Exchange, ParamValue, PortState, TargetConfig } from '../model.ts';
 import { renderExchange } from '../report/evidence.ts';
+import { appendLines, ExchangeBatch, exchangeLine } from '../report/exchange-log.ts';
 import { SKIP_MEDIA_TYPE } from '../report/messages.ts';
 import { type RunConfig, readRigToken, readRunConfig } from '../run-config.ts';
 import { NEEDS_ERROR_FLAG, predictProbe, probeBin } from '../site/as-found.ts';
@@ -65,8 +65,6 @@ interface CallOptions {
 }
 
 const run: RunConfig = readRunConfig();
-/** The exchange log, opened once per process (not once an exchange). */
-let exchangeLog: number | undefined;
 
 let terminalOperator: Operator | undefined;
 let commandOperator: Operator | undefined;
@@ -209,10 +207,21 @@ export class HarnessWorld extends World {
   /** An exchange into the run's exchange log (certification evidence) only, not the scenario's report. */
   keep(exchange: Exchange): void {
     if (!run.exchangesFile) return;
-    const scenario = this.place ? `${this.place.uri}:${this.place.line}` : undefined;
     // One write of one whole line to a file opened for appending: lines of parallel workers never mix.
-    exchangeLog ??= openSync(run.exchangesFile, 'a');
-    writeSync(exchangeLog, `${JSON.stringify({ scenario, name: this.place?.name, exchange })}\n`);
+    appendLines(run.exchangesFile, exchangeLine(this.scenarioPlace(), this.place?.name, exchange));
+  }
+
+  /**
+   * For many exchanges in a row (a property's): they go to the run's exchange log as keep() writes them, a batch
+   * of lines at a time; the caller closes it when done. Undefined when the run keeps no log.
+   */
+  keepBatch(): ExchangeBatch | undefined {
+    if (!run.exchangesFile) return undefined;
+    return new ExchangeBatch(run.exchangesFile, this.scenarioPlace(), this.place?.name);
+  }
+
+  private scenarioPlace(): string | undefined {
+    return this.place ? `${this.place.uri}:${this.place.line}` : undefined;
   }
 
   /** A precondition this target cannot reach: the scenario is skipped with the reason, never passed. */

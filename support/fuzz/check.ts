@@ -99,6 +99,8 @@ const FIRST_BATCH_RUNS = 200;
  */
 class RunsAhead<T> {
   private runs = 0;
+  /** The values of the runs sampled so far, in the order fc.check runs them until a failure. */
+  private values: readonly T[] = [];
   readonly validated = { requests: 0, batches: 0, ms: 0 };
 
   constructor(
@@ -121,6 +123,7 @@ class RunsAhead<T> {
       numRuns: upTo,
       examples: [...this.examples],
     });
+    this.values = values;
     const calls = values.slice(this.runs).flatMap((value) => this.plan(value));
     await prevalidateCalls(calls);
     await this.readAhead?.(values.slice(this.runs));
@@ -128,6 +131,11 @@ class RunsAhead<T> {
     this.validated.requests += calls.length;
     this.validated.batches++;
     this.validated.ms += performance.now() - started;
+  }
+
+  /** The value of run `run` as sampled, if it was. */
+  value(run: number): T | undefined {
+    return run < this.values.length ? this.values[run] : undefined;
   }
 }
 
@@ -179,6 +187,7 @@ export async function checkProperty<T>(
     property.arbitrary(encoding, replaying ? hint : undefined),
     plan,
   );
+  const opening = session.hasRig ? property.opening : undefined;
   const reads = property.reads;
   const readAhead = reads
     ? (values: readonly T[]) => session.readAhead(values.flatMap((value) => reads(value, encoding)))
@@ -194,7 +203,13 @@ export async function checkProperty<T>(
   const predicate = async (value: T): Promise<void> => {
     if (fault !== undefined) return;
     // Runs come in the order fc.sample gives them until the first failure; shrinks are the wrapper's business.
-    if (!shrinking && !replaying) await ahead.before(generated++);
+    if (!shrinking && !replaying) {
+      await ahead.before(generated);
+      // the next run's opening may go ahead with this run's last read-back (it is used only if it is the next's)
+      const next = opening ? ahead.value(generated + 1) : undefined;
+      session.prepareNext(next === undefined || !opening ? undefined : opening(next));
+      generated++;
+    } else session.prepareNext(undefined);
     const record = session.begin();
     const attempt = property.run(value, session);
     inFlight = attempt.then(

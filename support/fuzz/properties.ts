@@ -28,8 +28,15 @@ import {
   refusedPorts,
 } from './as-found.ts';
 import { checkParams, readParam } from './oracle.ts';
-import { runSequence, SEQUENCE_BOUNDS, type Sequence, sequence, sequenceCalls } from './sequences.ts';
-import { cancelRequest, type FuzzSession } from './session.ts';
+import {
+  runSequence,
+  SEQUENCE_BOUNDS,
+  type Sequence,
+  sequence,
+  sequenceCalls,
+  sequenceOpening,
+} from './sequences.ts';
+import { cancelRequest, type FuzzSession, type Opening } from './session.ts';
 
 export interface FuzzProperty<T> {
   /** Short and stable: it names the property in --fuzz-path and seeds its generator. */
@@ -57,6 +64,11 @@ export interface FuzzProperty<T> {
   plan(value: T, encoding: Encoding): PlannedCall[];
   /** As found: the ports a value reads, read ahead of the runs together (their first reading is the property's). */
   reads?(value: T, encoding: Encoding): readonly number[];
+  /**
+   * With a rig: how a run of this value opens (session.open), when the run opens so and ends with a read-back marked
+   * last. The run before may then send it ahead, with its own last read-back (one request fewer a run).
+   */
+  opening?(value: T): Opening;
   run(value: T, session: FuzzSession): Promise<void>;
 }
 
@@ -111,11 +123,11 @@ export const IN_RANGE: FuzzProperty<SiteCall> = {
   arbitrary: () => siteCall,
   examples: () => SITE_CALL_BOUNDS,
   plan: (value, encoding) => [cancelRequest(value.port_id, value.bin_id, encoding)],
+  opening: (value) => ({ judgeEvents: false, ports: value.site }),
   async run(value, session) {
-    await session.reset();
-    for (const { port_id, state } of value.site) await session.arrange(port_id, state);
+    await session.open({ judgeEvents: false, ports: value.site });
     await session.cancel(value.port_id, value.bin_id);
-    await session.expectPort(value.port_id);
+    await session.expectPort(value.port_id, { last: true });
   },
 };
 
@@ -242,5 +254,6 @@ export const SEQUENCES: FuzzProperty<Sequence> = {
   examples: () => SEQUENCE_BOUNDS,
   plan: (value, encoding) =>
     sequenceCalls(value).map((call) => cancelRequest(call.port_id, call.bin_id, encoding)),
+  opening: sequenceOpening,
   run: runSequence,
 };

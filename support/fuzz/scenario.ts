@@ -134,8 +134,10 @@ export async function runFuzzProperty<T>(
     encoding,
     rigUrl ? { url: rigUrl, token: readRigToken() } : undefined,
   );
-  // every exchange goes to the run's exchange log (certification evidence); only a counterexample's to the report
-  session.onExchange = (exchange) => world.keep(exchange);
+  // every exchange goes to the run's exchange log (certification evidence), a batch of lines at a time (the end of
+  // the property writes the rest, whatever its end); only a counterexample's go to the report
+  const log = world.keepBatch();
+  if (log) session.onExchange = (exchange) => log.add(exchange);
   const seed = world.run.seed;
   let outcome: CheckOutcome;
   try {
@@ -151,6 +153,8 @@ export async function runFuzzProperty<T>(
       verdict: 'INCONCLUSIVE',
       reason: `the site as found could not be read: ${error.message}`,
     });
+  } finally {
+    log?.close();
   }
   world.log(summarise(played.title, session, outcome, seed));
   const warning = diagnose(outcome.key, session, played.intended?.(session.hasRig));

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import type { PortState } from '../model.ts';
 import { BIN_ID, PORT_ID } from '../spec.ts';
 import { binIdInRange, cancellable, portIdInRange, portState } from './arbitraries.ts';
-import type { FuzzSession } from './session.ts';
+import type { FuzzSession, Opening } from './session.ts';
 
 export interface Pools {
   readonly ports: readonly number[];
@@ -123,17 +123,21 @@ export const SEQUENCE_BOUNDS: readonly Sequence[] = [
   },
 ];
 
+/** A sequence opens on the site reset, its Log Publisher lines judged, the pool ports as the value says. */
+export function sequenceOpening({ pools, initial }: Pick<Sequence, 'pools' | 'initial'>): Opening {
+  return {
+    judgeEvents: true,
+    ports: pools.ports.map((port_id, i) => ({ port_id, state: resolve(initial[i] ?? null, pools.bins) })),
+  };
+}
+
 /** The pool ports start as the value says; the commands run; then the whole pool and the Log Publisher read back. */
-export async function runSequence(
-  { pools, initial, commands }: Sequence,
-  session: FuzzSession,
-): Promise<void> {
-  await session.reset({ judgeEvents: true });
-  for (const [i, port] of pools.ports.entries())
-    await session.arrange(port, resolve(initial[i] ?? null, pools.bins));
+export async function runSequence(value: Sequence, session: FuzzSession): Promise<void> {
+  const { pools, commands } = value;
+  await session.open(sequenceOpening(value));
   await fc.asyncModelRun(() => ({ model: {}, real: { session, pools } }), commands);
-  for (const port of pools.ports) await session.expectPort(port);
-  await session.expectEvents();
+  // the whole pool, then the Log Publisher lines, read in one request where the rig allows, judged in that order
+  await session.readBack(pools.ports, true, { last: true });
 }
 
 /** Every case_cancel a sequence can send: each pool port with each pool bin. */

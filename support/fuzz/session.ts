@@ -2,8 +2,7 @@
 // answer and read-back with the oracle, and keeping the current run's steps and exchanges as evidence.
 
 import fc from 'fast-check';
-import { type Arranger, isUnreachable, RigArranger } from '../arrange/arrange.ts';
-import { RigClient } from '../arrange/rig.ts';
+import { RigClient, type RigResult, type RigStep } from '../arrange/rig.ts';
 import type {
   Answer,
   CallResult,
@@ -117,6 +116,12 @@ function bucket(result: CallResult): string {
   return status === undefined ? 'no answer' : `HTTP ${status} without an answer`;
 }
 
+/** How a run opens: the site reset (the Log Publisher lines judged from there, or not), then these ports arranged. */
+export interface Opening {
+  readonly judgeEvents: boolean;
+  readonly ports: readonly { readonly port_id: number; readonly state: PortState | null }[];
+}
+
 export interface RigAccess {
   readonly url: string;
   readonly token?: string;
@@ -158,7 +163,12 @@ export class FuzzSession {
   /** Sees every exchange of every run as it happens (the tests compare two runs with it). */
   onExchange?: (exchange: Exchange) => void;
   private current = new RunRecord();
-  private readonly arranger?: Arranger;
+  private readonly rigClient?: RigClient;
+  /**
+   * The rig steps not sent yet: a run's reset and arrangements go together in one POST /batch (rig-control.md)
+   * right before the next call or read, whose order they keep; one at a time to a rig without it.
+   */
+  private queued: RigStep[] = [];
 
   constructor(
     private readonly target: TargetConfig,
@@ -168,12 +178,11 @@ export class FuzzSession {
     this.hasRig = rig !== undefined;
     if (rig) {
       // Its own rig client: the exchanges of thousands of runs go to the run record, not to the report.
-      const client = new RigClient(rig.url, {
+      this.rigClient = new RigClient(rig.url, {
         token: rig.token,
         timeoutMs: target.timeoutMs,
         record: (e) => this.keep(e),
       });
-      this.arranger = new RigArranger(client);
     }
   }
 
@@ -196,48 +205,142 @@ export class FuzzSession {
     this.current.steps.push(line);
   }
 
-  private rig(): Arranger {
-    if (!this.arranger) throw new Error('harness bug: a property that needs a rig ran without one');
-    return this.arranger;
+  private rig(): RigClient {
+    if (!this.rigClient) throw new Error('harness bug: a property that needs a rig ran without one');
+    return this.rigClient;
   }
 
-  /** Back to the configured site, no events: each run starts from the same place. */
+  /** Back to the configured site, no events: each run starts from the same place (sent with what follows it). */
   async reset(options: { readonly judgeEvents?: boolean } = {}): Promise<void> {
-    await this.rig().reset();
-    this.arrangementLines = options.judgeEvents ? { at: new Set(), known: 0 } : undefined;
+    this.rig();
+    this.queued.push({ op: 'reset' });
+    // after a reset the event log is empty (rig-control.md): no line to read before the first arrangement
+    this.arrangementLines = options.judgeEvents ? { at: new Set(), known: 0, pending: false } : undefined;
   }
 
   /**
    * When the run judges the Log Publisher lines: the positions (in GET /events) of the lines the rig's own
-   * arrangements published (rig-control.md: a PUT may publish), never the target's answer to a call; and how many
-   * lines there are, while no call has been made since they were read (undefined: read again).
+   * arrangements published (rig-control.md: a PUT may publish), never the target's answer to a call; how many
+   * lines there are, while no call has been made since they were read (undefined: read again); and whether
+   * arrangements are queued whose lines are still to be counted.
    */
-  private arrangementLines?: { readonly at: Set<number>; known: number | undefined };
+  private arrangementLines?: { readonly at: Set<number>; known: number | undefined; pending: boolean };
 
-  private async eventCount(): Promise<number> {
-    const events = await this.rig().events();
-    if (isUnreachable(events)) throw new Error(`the rig could not read the events: ${events.reason}`);
-    return events.length;
+  /**
+   * A run's opening: back to the configured site, then these ports arranged. Sent with the run's first call, or
+   * already sent with the previous run's last read-back (prepareNext) when it is exactly this one.
+   */
+  async open(opening: Opening): Promise<void> {
+    await this.reset({ judgeEvents: opening.judgeEvents });
+    for (const { port_id, state } of opening.ports) await this.arrange(port_id, state);
   }
 
-  /** The port exists with exactly this state, or (null) does not exist. */
+  /**
+   * The opening of the run that should come next (the runs ahead are known from the seed), or undefined. The run's
+   * last read-back (readBack with last) then carries it to a rig that takes POST /batch: one request fewer a run.
+   * The next run uses it only if its own opening is exactly this one and nothing was sent in between; otherwise
+   * (a failure being shrunk, another value) it opens as usual, its reset undoing this one.
+   */
+  prepareNext(opening: Opening | undefined): void {
+    this.nextOpening = opening;
+  }
+
+  private nextOpening?: Opening;
+  /** The opening sent ahead: its steps, the Log Publisher lines after it (judgeEvents), and the exchange that sent it. */
+  private prepared?: {
+    readonly steps: string;
+    readonly count: number;
+    readonly events?: number;
+    readonly exchange?: Exchange;
+  };
+
+  /** The port exists with exactly this state, or (null) does not exist: queued, sent before the next call or read. */
   async arrange(portId: number, state: PortState | null): Promise<void> {
+    this.rig();
     this.step(givenPort(portId, state));
     const lines = this.arrangementLines;
-    const before = lines ? (lines.known ?? (await this.eventCount())) : 0;
-    const unreachable =
-      state === null ? await this.rig().noPort(portId) : await this.rig().port(portId, state);
-    if (unreachable) throw new Error(`the rig could not arrange port ${portId}: ${unreachable.reason}`);
-    if (lines) {
-      const after = await this.eventCount();
-      for (let i = before; i < after; i++) lines.at.add(i);
-      lines.known = after;
-    }
+    // the lines before the arrangements, unless known: theirs are the ones after them
+    if (lines && !lines.pending && lines.known === undefined) this.queued.push({ op: 'events' });
+    if (lines) lines.pending = true;
+    this.queued.push(state === null ? { op: 'delete', portId } : { op: 'put', portId, state: { ...state } });
     this.model.arrange(portId, state);
+  }
+
+  /**
+   * Sends what is queued, then `reads`, in one POST /batch (one request a step to a rig without it), and gives the
+   * results of `reads`. The lines the queued arrangements published are counted as theirs. With `last`, the next
+   * run's opening (prepareNext) goes in the same request, after the reads.
+   */
+  private async flush(reads: readonly RigStep[] = [], last = false): Promise<RigResult[]> {
+    const lines = this.arrangementLines;
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    if (prepared && JSON.stringify(this.queued.slice(0, prepared.count)) === prepared.steps) {
+      // this run's opening went ahead with the last request of the run before: its exchange is this run's too
+      this.queued = this.queued.slice(prepared.count);
+      if (prepared.exchange) this.current.exchanges.push(prepared.exchange);
+      if (lines) {
+        if (prepared.events === undefined)
+          throw new Error('harness bug: an opening sent ahead was not counted');
+        for (let i = 0; i < prepared.events; i++) lines.at.add(i);
+        lines.known = prepared.events;
+        lines.pending = this.queued.length > 0; // arrangements after the opening: counted after them
+      }
+    }
+    if (lines?.pending) this.queued.push({ op: 'events' }); // the lines after the arrangements
+    const ahead = last && reads.length > 0 ? this.aheadSteps() : [];
+    const steps = [...this.queued, ...reads, ...ahead];
+    const queuedCount = this.queued.length;
+    this.queued = [];
+    if (steps.length === 0) return [];
+    const rig = this.rig();
+    // one step is one request either way: its own endpoint says it plainly
+    const results = (steps.length > 1 ? await rig.batch(steps) : undefined) ?? (await oneByOne(rig, steps));
+    if (lines?.pending) {
+      // [events before?] [reset?] arrangements... [events after]: a reset empties the log (known 0 from it)
+      const first = results[0];
+      let before = lines.known;
+      if (before === undefined && first?.op === 'events') before = first.segments.length;
+      const after = results[queuedCount - 1];
+      if (before === undefined || after?.op !== 'events')
+        throw new Error('harness bug: the arrangements were not counted in the Log Publisher lines');
+      for (let i = before; i < after.segments.length; i++) lines.at.add(i);
+      lines.known = after.segments.length;
+      lines.pending = false;
+    }
+    if (ahead.length > 0) {
+      const counted = results.at(-1);
+      const opening = this.nextOpening?.judgeEvents ? ahead.slice(0, -1) : ahead;
+      this.prepared = {
+        steps: JSON.stringify(opening),
+        count: opening.length,
+        events:
+          this.nextOpening?.judgeEvents && counted?.op === 'events' ? counted.segments.length : undefined,
+        exchange: this.current.exchanges.at(-1),
+      };
+    }
+    if (last) this.nextOpening = undefined;
+    return results.slice(queuedCount, queuedCount + reads.length);
+  }
+
+  /** The next run's opening as rig steps, when there is one and the rig takes batches; judged events: counted after it. */
+  private aheadSteps(): RigStep[] {
+    const opening = this.nextOpening;
+    if (!opening || this.rig().takesBatches() !== true) return [];
+    const steps: RigStep[] = [{ op: 'reset' }];
+    for (const { port_id, state } of opening.ports)
+      steps.push(
+        state === null
+          ? { op: 'delete', portId: port_id }
+          : { op: 'put', portId: port_id, state: { ...state } },
+      );
+    if (opening.judgeEvents) steps.push({ op: 'events' });
+    return steps;
   }
 
   /** One case_cancel, its answer held to the oracle's prediction. */
   async cancel(port_id: Sent, bin_id: Sent): Promise<void> {
+    if (this.hasRig) await this.flush(); // the arrangements before the call
     if (this.arrangementLines) this.arrangementLines.known = undefined; // the call may publish
     await this.send(port_id, bin_id, this.model.cancel(port_id, bin_id, this.encoding));
   }
@@ -247,6 +350,7 @@ export class FuzzSession {
     const encoding = this.encoding;
     const written = `port_id ${writtenParam(port_id, encoding)} and bin_id ${writtenParam(bin_id, encoding)}`;
     this.step(`When the WMS sends case_cancel in ${encoding} with ${written}`);
+    this.prepared = undefined; // anything sent after an opening sent ahead, and it is no longer the site's state
     const { params, strictRequest } = cancelRequest(port_id, bin_id, encoding);
     const result = await callTask(this.target, 'case_cancel', params, encoding, {
       strictRequest,
@@ -417,18 +521,8 @@ export class FuzzSession {
   }
 
   /** The port reads back through the rig as the oracle's model says. */
-  async expectPort(portId: number): Promise<void> {
-    const expected = this.model.port(portId);
-    if (expected === undefined) throw new Error(`harness bug: port ${portId} was never arranged in this run`);
-    const reading = await this.rig().read(portId);
-    if (isUnreachable(reading)) throw new Error(`the rig could not read port ${portId}: ${reading.reason}`);
-    const actual = reading.exists ? reading.state : null;
-    if (!samePort(actual, expected)) {
-      throw new Disagreement(
-        `Then port ${portId} reads back as ${describeState(actual)}; the specification says ${describeState(expected)}`,
-      );
-    }
-    this.step(`Then port ${portId} reads back as ${describeState(actual)}`);
+  async expectPort(portId: number, options: { readonly last?: boolean } = {}): Promise<void> {
+    await this.readBack([portId], false, options);
   }
 
   /**
@@ -436,17 +530,79 @@ export class FuzzSession {
    * exactly the ones the oracle's model published.
    */
   async expectEvents(): Promise<void> {
-    const all = await this.rig().events();
-    if (isUnreachable(all)) throw new Error(`the rig could not read the events: ${all.reason}`);
+    await this.readBack([], true);
+  }
+
+  /**
+   * The ports read back through the rig as the oracle's model says, one after the other, then (events) the Log
+   * Publisher lines as expectEvents judges them: all read in one request where the rig allows, judged in order.
+   */
+  async readBack(
+    portIds: readonly number[],
+    events: boolean,
+    /** last: nothing follows in this run, so the next run's opening (prepareNext) may go with the reads. */
+    options: { readonly last?: boolean } = {},
+  ): Promise<void> {
+    const expected = portIds.map((portId) => {
+      const state = this.model.port(portId);
+      if (state === undefined) throw new Error(`harness bug: port ${portId} was never arranged in this run`);
+      return state;
+    });
+    const reads: RigStep[] = portIds.map((portId) => ({ op: 'get', portId }));
+    if (events) reads.push({ op: 'events' });
+    const results = await this.flush(reads, options.last === true);
+    for (const [i, portId] of portIds.entries()) {
+      const result = results[i];
+      if (result?.op !== 'get') throw new Error(`harness bug: no reading of port ${portId}`);
+      const actual = result.state ?? null;
+      const state = expected[i] as PortState | null;
+      if (!samePort(actual, state)) {
+        throw new Disagreement(
+          `Then port ${portId} reads back as ${describeState(actual)}; the specification says ${describeState(state)}`,
+        );
+      }
+      this.step(`Then port ${portId} reads back as ${describeState(actual)}`);
+    }
+    if (!events) return;
+    const last = results[portIds.length];
+    if (last?.op !== 'events') throw new Error('harness bug: no reading of the Log Publisher lines');
     // the lines of the rig's own arrangements are not the controller's answer to a call (rig-control.md)
     const arranged = this.arrangementLines?.at;
-    const events = arranged ? all.filter((_, i) => !arranged.has(i)) : all;
-    const expected = this.model.events;
-    if (JSON.stringify(events) !== JSON.stringify(expected)) {
+    const published = arranged ? last.segments.filter((_, i) => !arranged.has(i)) : last.segments;
+    const modelled = this.model.events;
+    if (JSON.stringify(published) !== JSON.stringify(modelled)) {
       throw new Disagreement(
-        `Then the controller published ${JSON.stringify(events)}; the specification says ${JSON.stringify(expected)}`,
+        `Then the controller published ${JSON.stringify(published)}; the specification says ${JSON.stringify(modelled)}`,
       );
     }
-    this.step(`Then the controller published ${JSON.stringify(events)}`);
+    this.step(`Then the controller published ${JSON.stringify(published)}`);
   }
+}
+
+/** The steps of a batch sent one request each, as before POST /batch: the same results, in the same order. */
+async function oneByOne(rig: RigClient, steps: readonly RigStep[]): Promise<RigResult[]> {
+  const results: RigResult[] = [];
+  for (const step of steps) {
+    switch (step.op) {
+      case 'reset':
+        await rig.reset();
+        results.push({ op: 'reset' });
+        break;
+      case 'put':
+        await rig.putPort(step.portId, step.state);
+        results.push({ op: 'put' });
+        break;
+      case 'delete':
+        await rig.deletePort(step.portId);
+        results.push({ op: 'delete' });
+        break;
+      case 'get':
+        results.push({ op: 'get', state: await rig.getPort(step.portId) });
+        break;
+      case 'events':
+        results.push({ op: 'events', segments: await rig.events() });
+        break;
+    }
+  }
+  return results;
 }

@@ -32,7 +32,7 @@ export interface ClientPathFigure {
 const PARAMS = { port_id: 4, bin_id: 101337 } as const;
 
 /** Calls `once` until the count or the time is up; calls a second. */
-async function loop(once: () => Promise<void>, bounds: LoopBounds): Promise<number> {
+export async function loop(once: () => Promise<void>, bounds: LoopBounds): Promise<number> {
   const started = performance.now();
   let calls = 0;
   let elapsed = 0;

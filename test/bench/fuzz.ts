@@ -1,15 +1,19 @@
 // Figure 4: validated case_cancel calls a second in the property scenarios, driven the way the @fuzz steps drive
-// them (support/fuzz/scenario.ts: a FuzzSession with the rig, checkProperty, every exchange appended to the
-// run's exchange log), and the amortised cost of validating an answer in that loop.
-import { appendFileSync } from 'node:fs';
+// them (support/fuzz/scenario.ts: a FuzzSession with the rig, checkProperty with each property's own number of
+// runs, every exchange written to an exchange log as the scenario writes it), against the client path (callTask,
+// figure 2) in the same encoding, measured right before or after each iteration; and the amortised cost of
+// validating an answer in that loop.
 import { clearValidationCache, validateResponse, validationStats } from '../../support/checks/schema.ts';
 import { checkProperty } from '../../support/fuzz/check.ts';
 import { type FuzzProperty, IN_RANGE, LITERALS, REFUSED, SEQUENCES } from '../../support/fuzz/properties.ts';
 import { FuzzSession } from '../../support/fuzz/session.ts';
 import type { Encoding, Exchange, TargetConfig } from '../../support/model.ts';
+import { ExchangeBatch } from '../../support/report/exchange-log.ts';
 import { closeClient } from '../../support/wire/exchange.ts';
+import { callTask } from '../../support/wire/task-call.ts';
+import { type LoopBounds, loop } from './client-path.ts';
 import type { ServerProcess } from './servers.ts';
-import { type Summary, summarise } from './stats.ts';
+import { ratio, type Summary, summarise } from './stats.ts';
 
 const PROPERTIES: readonly FuzzProperty<unknown>[] = [
   IN_RANGE as FuzzProperty<unknown>,
@@ -18,9 +22,15 @@ const PROPERTIES: readonly FuzzProperty<unknown>[] = [
   SEQUENCES as FuzzProperty<unknown>,
 ];
 
+const PARAMS = { port_id: 4, bin_id: 101337 } as const;
+
 export interface FuzzIteration {
   readonly calls: Record<Encoding, number>;
   readonly ms: Record<Encoding, number>;
+  /** The client path's calls a second in the same encoding, right before or after the properties. */
+  readonly client: Record<Encoding, number>;
+  /** Task Interface and rig requests the properties made. */
+  readonly requests: Record<Encoding, number>;
   /** Answers validated again, cold (empty memo), one at a time in the order the loop got them. */
   readonly responses: Record<Encoding, number>;
   readonly validationMs: Record<Encoding, number>;
@@ -31,11 +41,20 @@ export interface FuzzIteration {
 }
 
 export interface FuzzFigures {
-  readonly runsPerProperty: number;
+  /** Runs of each property: undefined, its own default (what `npm test` runs). */
+  readonly runsPerProperty: number | undefined;
   readonly properties: readonly string[];
   /** Validated calls a second over all properties and both encodings. */
   readonly callsPerSecond: Summary;
   readonly callsPerSecondByEncoding: Record<Encoding, Summary>;
+  /** The client path in the same run, paired with each iteration. */
+  readonly clientPerSecondByEncoding: Record<Encoding, Summary>;
+  /** fuzz / client path, iteration by iteration: what the budget is judged on. */
+  readonly pairRatios: Record<Encoding, Summary>;
+  /** median(fuzz) / median(client path). */
+  readonly ratio: Record<Encoding, number | undefined>;
+  /** Task Interface and rig requests for each validated case_cancel. */
+  readonly requestsPerCall: Record<Encoding, number>;
   /** Amortised validation of one answer, ms. */
   readonly validationMsPerResponse: Record<Encoding, Summary>;
   /** Requests validated ahead of their runs (in batches), ms per request. */
@@ -46,9 +65,14 @@ export interface FuzzFigures {
 
 async function iterate(
   server: ServerProcess,
-  seed: number,
-  runs: number,
-  exchangesFile: string,
+  options: {
+    readonly seed: number;
+    readonly runs: number | undefined;
+    readonly exchangesFile: string;
+    readonly clientBounds: LoopBounds;
+    /** Whether the client path goes first (alternating, so that a drift in the load favours neither). */
+    readonly clientFirst: boolean;
+  },
   failures: string[],
 ): Promise<FuzzIteration> {
   const target: TargetConfig = {
@@ -61,29 +85,47 @@ async function iterate(
   const rig = server.rigUrl ? { url: server.rigUrl, token: server.rigToken } : undefined;
   const calls = { XML: 0, JSON: 0 };
   const ms = { XML: 0, JSON: 0 };
+  const client = { XML: 0, JSON: 0 };
+  const requests = { XML: 0, JSON: 0 };
   const answers: Record<Encoding, string[]> = { XML: [], JSON: [] };
   let requestsValidatedAhead = 0;
   let aheadMs = 0;
   for (const encoding of ['XML', 'JSON'] as const) {
+    const clientPath = async () => {
+      client[encoding] = await loop(async () => {
+        const result = await callTask(target, 'case_cancel', PARAMS, encoding);
+        if (!result.answer || result.problems.length > 0)
+          throw new Error(`the client path did not get a valid answer: ${result.problems.join('; ')}`);
+      }, options.clientBounds);
+    };
+    if (options.clientFirst) await clientPath();
     for (const property of PROPERTIES) {
       const session = new FuzzSession(target, encoding, rig);
+      // what the scenario does with every exchange of a property (support/fuzz/scenario.ts)
+      const log = new ExchangeBatch(options.exchangesFile, 'bench', property.id);
       session.onExchange = (exchange: Exchange) => {
-        // what the scenario's world.keep does with every exchange of a property
-        appendFileSync(
-          exchangesFile,
-          `${JSON.stringify({ scenario: 'bench', name: property.id, exchange })}\n`,
-        );
+        log.add(exchange);
+        requests[encoding]++;
         if (exchange.request.url === target.taskUrl && exchange.response)
           answers[encoding].push(exchange.response.body);
       };
-      const outcome = await checkProperty(property, session, { seed, runs, timeLimitMs: 30_000 });
-      if (outcome.counterexample) failures.push(`${outcome.key}: ${outcome.counterexample.message}`);
-      if (outcome.interrupted) failures.push(`${outcome.key}: interrupted at its time limit`);
-      calls[encoding] += session.calls;
-      ms[encoding] += outcome.elapsedMs;
-      requestsValidatedAhead += outcome.validation.requests;
-      aheadMs += outcome.validation.ms;
+      try {
+        const outcome = await checkProperty(property, session, {
+          seed: options.seed,
+          runs: options.runs,
+          timeLimitMs: 30_000,
+        });
+        if (outcome.counterexample) failures.push(`${outcome.key}: ${outcome.counterexample.message}`);
+        if (outcome.interrupted) failures.push(`${outcome.key}: interrupted at its time limit`);
+        calls[encoding] += session.calls;
+        ms[encoding] += outcome.elapsedMs;
+        requestsValidatedAhead += outcome.validation.requests;
+        aheadMs += outcome.validation.ms;
+      } finally {
+        log.close();
+      }
     }
+    if (!options.clientFirst) await clientPath();
   }
   // The answers again, cold: what validating them cost in the loop, memo hits included.
   const validationMs = { XML: 0, JSON: 0 };
@@ -97,6 +139,8 @@ async function iterate(
   return {
     calls,
     ms,
+    client,
+    requests,
     responses: { XML: answers.XML.length, JSON: answers.JSON.length },
     validationMs,
     xmlValidated: validationStats().xmlValidated - before,
@@ -110,8 +154,10 @@ export async function benchFuzz(
   options: {
     readonly runs: number;
     readonly warmups: number;
-    readonly runsPerProperty: number;
+    /** Runs of each property; undefined: each its own default, as `npm test` runs them. */
+    readonly runsPerProperty: number | undefined;
     readonly exchangesFile: string;
+    readonly clientBounds: LoopBounds;
   },
 ): Promise<FuzzFigures> {
   const failures: string[] = [];
@@ -121,9 +167,13 @@ export async function benchFuzz(
       clearValidationCache(); // each iteration validates as a fresh cucumber process would
       const iteration = await iterate(
         server,
-        1000 + i,
-        options.runsPerProperty,
-        options.exchangesFile,
+        {
+          seed: 1000 + i,
+          runs: options.runsPerProperty,
+          exchangesFile: options.exchangesFile,
+          clientBounds: options.clientBounds,
+          clientFirst: i % 2 === 0,
+        },
         failures,
       );
       if (i >= options.warmups) iterations.push(iteration);
@@ -135,14 +185,25 @@ export async function benchFuzz(
     encodings.reduce((n, e) => n + it.calls[e], 0) / (encodings.reduce((t, e) => t + it.ms[e], 0) / 1000);
   const perResponse = (encoding: Encoding) =>
     summarise(iterations.map((it) => it.validationMs[encoding] / Math.max(1, it.responses[encoding])));
+  const byEncoding = (f: (e: Encoding) => Summary) => ({ XML: f('XML'), JSON: f('JSON') });
+  const fuzz = byEncoding((e) => summarise(iterations.map((it) => perSecond(it, [e]))));
+  const client = byEncoding((e) => summarise(iterations.map((it) => it.client[e])));
+  const total = (e: Encoding, key: 'calls' | 'requests') => iterations.reduce((n, it) => n + it[key][e], 0);
   const first = iterations[0];
   return {
     runsPerProperty: options.runsPerProperty,
     properties: PROPERTIES.map((p) => p.id),
     callsPerSecond: summarise(iterations.map((it) => perSecond(it, ['XML', 'JSON']))),
-    callsPerSecondByEncoding: {
-      XML: summarise(iterations.map((it) => perSecond(it, ['XML']))),
-      JSON: summarise(iterations.map((it) => perSecond(it, ['JSON']))),
+    callsPerSecondByEncoding: fuzz,
+    clientPerSecondByEncoding: client,
+    pairRatios: byEncoding((e) => summarise(iterations.map((it) => perSecond(it, [e]) / it.client[e]))),
+    ratio: {
+      XML: ratio(fuzz.XML.median, client.XML.median),
+      JSON: ratio(fuzz.JSON.median, client.JSON.median),
+    },
+    requestsPerCall: {
+      XML: total('XML', 'requests') / Math.max(1, total('XML', 'calls')),
+      JSON: total('JSON', 'requests') / Math.max(1, total('JSON', 'calls')),
     },
     validationMsPerResponse: { XML: perResponse('XML'), JSON: perResponse('JSON') },
     aheadMsPerRequest: summarise(iterations.map((it) => it.aheadMs / Math.max(1, it.requestsValidatedAhead))),

@@ -1,0 +1,77 @@
+// The run's exchange log (exchanges.ndjson): every exchange with the target, one JSON object a line, by scenario.
+// A line is written whole with one write to a file opened once for appending, so that the lines of parallel
+// cucumber processes never mix. A property's thousands of exchanges go in a few writes (ExchangeBatch): a write is
+// a system call, as dear as a loopback request on a small VM.
+import { openSync, writeSync } from 'node:fs';
+import type { Exchange } from '../model.ts';
+
+/** The line of one exchange: the scenario (uri:line), its name, and the exchange as the evidence keeps it. */
+export function exchangeLine(
+  scenario: string | undefined,
+  name: string | undefined,
+  exchange: Exchange,
+): string {
+  return `${JSON.stringify({ scenario, name, exchange })}\n`;
+}
+
+/** Files opened for appending in this process, by path (opened once, not once an exchange). */
+const open = new Map<string, number>();
+
+/** Appends `text` (whole lines) to `file` in one write; a short write is finished, never interleaved with a line of ours. */
+export function appendLines(file: string, text: string): void {
+  if (text === '') return;
+  let fd = open.get(file);
+  if (fd === undefined) {
+    fd = openSync(file, 'a');
+    open.set(file, fd);
+  }
+  const bytes = Buffer.from(text, 'utf8');
+  let written = 0;
+  while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+}
+
+/** Past this many bytes of lines an ExchangeBatch writes them out at once. */
+export const BATCH_BYTES = 256 * 1024;
+
+/**
+ * Lines kept for one writer and written together: at BATCH_BYTES and when flushed (the end of a property, a
+ * failure included). What is in it when the process ends is written too.
+ */
+export class ExchangeBatch {
+  private lines: string[] = [];
+  private size = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly scenario: string | undefined,
+    private readonly name: string | undefined,
+  ) {
+    pending.add(this);
+  }
+
+  add(exchange: Exchange): void {
+    const line = exchangeLine(this.scenario, this.name, exchange);
+    this.lines.push(line);
+    this.size += line.length;
+    if (this.size >= BATCH_BYTES) this.flush();
+  }
+
+  /** Writes what it holds; it may be used again after. */
+  flush(): void {
+    const text = this.lines.join('');
+    this.lines = [];
+    this.size = 0;
+    appendLines(this.file, text);
+  }
+
+  /** Writes what it holds and is done. */
+  close(): void {
+    this.flush();
+    pending.delete(this);
+  }
+}
+
+const pending = new Set<ExchangeBatch>();
+process.once('exit', () => {
+  for (const batch of pending) batch.flush();
+});

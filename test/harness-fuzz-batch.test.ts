@@ -1,0 +1,203 @@
+// The fuzz loop near the wire: a run's rig steps in one POST /batch (and the next run's opening ahead of it), the
+// same verdicts from a rig without POST /batch, and a property's exchanges written to the log in batches of lines.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type RunningEmulator, startEmulator } from '../emulator/index.ts';
+import { RigClient } from '../support/arrange/rig.ts';
+import { checkProperty } from '../support/fuzz/check.ts';
+import { type FuzzProperty, IN_RANGE, SEQUENCES } from '../support/fuzz/properties.ts';
+import { FuzzSession } from '../support/fuzz/session.ts';
+import type { Exchange } from '../support/model.ts';
+import { ExchangeBatch, exchangeLine } from '../support/report/exchange-log.ts';
+import { closeClient } from '../support/wire/exchange.ts';
+
+const TOKEN = 'fuzz-batch-token';
+
+async function emulator(deviate: string[] = []): Promise<RunningEmulator> {
+  return startEmulator({ host: '127.0.0.1', port: 0, rigToken: TOKEN, quiet: true, deviate });
+}
+
+/** The emulator's rig behind a proxy that answers 404 to POST /batch, as a rig that predates it. */
+async function withoutBatch(
+  target: RunningEmulator,
+): Promise<{ url: string; batches: number; close(): Promise<void> }> {
+  const upstream = new URL(target.rigUrl as string);
+  let batches = 0;
+  const server: Server = createServer((req, res) => {
+    if (req.url?.endsWith('/batch')) {
+      batches++;
+      req.resume();
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"no rig endpoint /batch"}');
+      return;
+    }
+    const forward = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${upstream.pathname}`,
+    get batches() {
+      return batches;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function session(target: RunningEmulator, rigUrl = target.rigUrl as string): FuzzSession {
+  return new FuzzSession(
+    { taskUrl: target.taskUrl, timeoutMs: 5000, maxResponseBytes: 1024 * 1024 },
+    'JSON',
+    { url: rigUrl, token: TOKEN },
+  );
+}
+
+function counting(s: FuzzSession): { task: number; rig: number; batches: number } {
+  const seen = { task: 0, rig: 0, batches: 0 };
+  s.onExchange = (e) => {
+    if (e.request.url.includes('/rig/')) seen.rig++;
+    else seen.task++;
+    if (e.request.url.endsWith('/batch')) seen.batches++;
+  };
+  return seen;
+}
+
+describe('the rig steps of a property in one request', () => {
+  let faithful: RunningEmulator;
+  let buggy: RunningEmulator;
+  before(async () => {
+    faithful = await emulator();
+    buggy = await emulator(['code-1149-wrong', 'skip-error-check', 'success-no-log']);
+  });
+  after(async () => {
+    await faithful.close();
+    await buggy.close();
+    await closeClient();
+  });
+
+  it('RigClient.batch: the results of every step, held to what its own endpoint answers', async () => {
+    const rig = new RigClient(faithful.rigUrl as string, { token: TOKEN, timeoutMs: 5000 });
+    const state = {
+      type: 'AC',
+      mode: 'OPEN',
+      selected_bin: 9,
+      case_state: 'ERSO',
+      case_error: true,
+    } as const;
+    const results = await rig.batch([
+      { op: 'reset' },
+      { op: 'put', portId: 1999, state },
+      { op: 'get', portId: 1999 },
+      { op: 'delete', portId: 1999 },
+      { op: 'get', portId: 1999 },
+      { op: 'events' },
+    ]);
+    assert.deepEqual(results, [
+      { op: 'reset' },
+      { op: 'put' },
+      { op: 'get', state },
+      { op: 'delete' },
+      { op: 'get', state: undefined },
+      { op: 'events', segments: ['AC,1999,9,ERSO'] },
+    ]);
+    assert.equal(rig.takesBatches(), true);
+  });
+
+  it('in-range makes two requests a call (the opening goes ahead with the read-back), and passes the faithful emulator', async () => {
+    const s = session(faithful);
+    const seen = counting(s);
+    const outcome = await checkProperty(IN_RANGE, s, { seed: 21, runs: 40 });
+    assert.equal(outcome.counterexample, undefined, outcome.counterexample?.steps.join('\n'));
+    assert.equal(seen.task, 40);
+    // the first run opens on its own; each later run's opening went with the read-back before it
+    assert.equal(seen.rig, 41, `${seen.rig} rig requests for 40 runs`);
+    assert.equal(seen.batches, 40, "the last run's read-back carries nothing: a plain GET");
+  });
+
+  it('a counterexample keeps the exchange that opened its run, sent ahead or not, and replays from its path', async () => {
+    const found = await checkProperty(IN_RANGE, session(buggy), { seed: 5 });
+    const counterexample = found.counterexample;
+    assert.ok(counterexample, 'the planted bugs went unnoticed');
+    const opening = counterexample.exchanges.find((e) => e.request.body.includes('"op":"reset"'));
+    assert.ok(opening, 'the exchange that arranged the run is in its evidence');
+    assert.ok(counterexample.exchanges.some((e) => e.label.startsWith('case_cancel')));
+    const replayed = await checkProperty(IN_RANGE, session(buggy), { seed: 5, path: counterexample.path });
+    assert.deepEqual(replayed.counterexample?.steps, counterexample.steps);
+  });
+
+  for (const property of [IN_RANGE, SEQUENCES] as FuzzProperty<unknown>[]) {
+    it(`${property.id}: a rig without POST /batch gets the same steps one request each, asked once, and the same counterexample`, async () => {
+      const proxy = await withoutBatch(buggy);
+      try {
+        const seed = property.id === 'sequences' ? 2 : 5;
+        const withBatch = await checkProperty(property, session(buggy), { seed });
+        const s = session(buggy, proxy.url);
+        const seen = counting(s);
+        const oneByOne = await checkProperty(property, s, { seed });
+        assert.ok(withBatch.counterexample, 'the planted bugs went unnoticed');
+        assert.deepEqual(oneByOne.counterexample?.steps, withBatch.counterexample.steps);
+        assert.equal(oneByOne.counterexample?.path, withBatch.counterexample.path);
+        assert.equal(proxy.batches, 1, 'POST /batch is asked once, then the steps go one by one');
+        assert.equal(seen.batches, 1);
+      } finally {
+        await proxy.close();
+      }
+    });
+  }
+
+  it("the sequences still tell the rig arrangements' lines from the calls': a success that publishes nothing is caught", async () => {
+    const found = await checkProperty(SEQUENCES, session(buggy), { seed: 3, runs: 80 });
+    assert.ok(found.counterexample, 'the deviations went unnoticed');
+    const faithfulRun = await checkProperty(SEQUENCES, session(faithful), { seed: 3, runs: 80 });
+    assert.equal(faithfulRun.counterexample, undefined, faithfulRun.counterexample?.steps.join('\n'));
+  });
+});
+
+describe('the exchange log in batches of lines', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'exchange-log-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const exchange = (i: number): Exchange => ({
+    label: `call ${i}`,
+    startedAt: '2026-12-02T08:00:00.000Z',
+    request: { method: 'POST', url: 'http://127.0.0.1:1/api/v2/task', headers: {}, body: 'x'.repeat(i) },
+    response: { status: 200, headers: {}, body: '{}', truncated: false },
+    ms: 1,
+  });
+
+  it('writes the lines keep() writes, in order, when flushed or past its size, and none before', () => {
+    const file = path.join(dir, 'exchanges.ndjson');
+    const batch = new ExchangeBatch(file, 'features/fuzz.feature:17', 'a property');
+    batch.add(exchange(1));
+    batch.add(exchange(2));
+    assert.throws(() => readFileSync(file, 'utf8'), /ENOENT/, 'nothing written yet');
+    batch.close();
+    const expected = [1, 2].map((i) => exchangeLine('features/fuzz.feature:17', 'a property', exchange(i)));
+    assert.equal(readFileSync(file, 'utf8'), expected.join(''));
+    const big = new ExchangeBatch(file, undefined, undefined);
+    big.add(exchange(300 * 1024)); // past BATCH_BYTES: written at once
+    assert.equal(readFileSync(file, 'utf8').split('\n').length, 4);
+    big.close();
+    for (const line of readFileSync(file, 'utf8').trim().split('\n')) JSON.parse(line);
+  });
+});
