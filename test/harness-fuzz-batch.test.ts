@@ -22,9 +22,10 @@ async function emulator(deviate: string[] = []): Promise<RunningEmulator> {
   return startEmulator({ host: '127.0.0.1', port: 0, rigToken: TOKEN, quiet: true, deviate });
 }
 
-/** The emulator's rig behind a proxy that answers 404 to POST /batch, as a rig that predates it. */
+/** The emulator's rig behind a proxy that answers `status` (404 by default) to POST /batch, as a rig that predates it. */
 async function withoutBatch(
   target: RunningEmulator,
+  status = 404,
 ): Promise<{ url: string; batches: number; close(): Promise<void> }> {
   const upstream = new URL(target.rigUrl as string);
   let batches = 0;
@@ -32,7 +33,7 @@ async function withoutBatch(
     if (req.url?.endsWith('/batch')) {
       batches++;
       req.resume();
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"no rig endpoint /batch"}');
+      res.writeHead(status, { 'content-type': 'application/json' }).end('{"error":"no rig endpoint /batch"}');
       return;
     }
     const forward = httpRequest(
@@ -165,6 +166,20 @@ describe('the rig steps of a property in one request', () => {
       }
     });
   }
+
+  it('a rig that answers 400 to POST /batch (an unknown request to it) gets the steps one by one, each batch asked again, and the same counterexample', async () => {
+    const proxy = await withoutBatch(buggy, 400);
+    try {
+      const withBatch = await checkProperty(IN_RANGE, session(buggy), { seed: 5 });
+      const s = session(buggy, proxy.url);
+      const oneByOne = await checkProperty(IN_RANGE, s, { seed: 5 });
+      assert.ok(withBatch.counterexample, 'the planted bugs went unnoticed');
+      assert.deepEqual(oneByOne.counterexample?.steps, withBatch.counterexample.steps);
+      assert.ok(proxy.batches > 1, `a 400 refuses one batch, not the endpoint: asked ${proxy.batches} times`);
+    } finally {
+      await proxy.close();
+    }
+  });
 
   it("the sequences still tell the rig arrangements' lines from the calls': a success that publishes nothing is caught", async () => {
     const found = await checkProperty(SEQUENCES, session(buggy), { seed: 3, runs: 80 });

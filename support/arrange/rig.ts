@@ -94,14 +94,17 @@ export class RigClient {
 
   /**
    * POST /batch → 200: the steps in one request, answered in order with nothing in between (rig-control.md, an
-   * optional endpoint). Undefined when the rig has no such endpoint (404 or 405): the caller sends the steps one
-   * by one. Each result is held to what its own endpoint answers.
+   * optional endpoint). Undefined when the rig has no such endpoint (404, 405 or 501: not asked again) or refuses
+   * this batch (400: a rig written before the endpoint may answer any unknown request so, and a rig that has it
+   * refuses a whole batch for one bad step): the caller then sends the steps one by one, and each step's own
+   * endpoint gives the verdict. Each result is held to what its own endpoint answers.
    */
   async batch(steps: readonly RigStep[]): Promise<RigResult[] | undefined> {
     if (steps.length === 0) return [];
     if (batching.get(this.base) === false) return undefined;
     const body = JSON.stringify({ steps: steps.map(stepBody) });
-    const { status, body: text, shown } = await this.send('POST', '/batch', body, [200, 404, 405]);
+    const { status, body: text, shown } = await this.send('POST', '/batch', body, [200, 400, 404, 405, 501]);
+    if (status === 400) return undefined;
     if (status !== 200) {
       batching.set(this.base, false);
       return undefined;
