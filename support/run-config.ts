@@ -17,6 +17,15 @@ export interface RunProfile {
   readonly operatorMs: number;
 }
 
+/** What one cucumber worker of a --parallel run uses in place of the run's own target (run.workers). */
+export interface WorkerTarget {
+  readonly taskUrl: string;
+  readonly rigUrl?: string;
+  readonly logPublisher?: LogPublisherConfig;
+  /** The only port ids this worker may call (the profile's parallel.port_sets); every port when undefined. */
+  readonly ports?: readonly number[];
+}
+
 export interface RunConfig {
   readonly taskUrl: string;
   readonly rigUrl?: string;
@@ -41,6 +50,14 @@ export interface RunConfig {
   readonly site?: SiteMap;
   /** The Log Publisher the scenarios read, when one answered at the pre-flight. */
   readonly logPublisher?: LogPublisherConfig;
+  /**
+   * --parallel with a target a worker: worker i (cucumber's CUCUMBER_WORKER_ID) uses workers[i], an embedded
+   * emulator of its own or its own port set; readRunConfig hands each worker its own. Undefined: every process
+   * shares the one target, and scenarios run one at a time.
+   */
+  readonly workers?: readonly WorkerTarget[];
+  /** In a worker of a --parallel run with workers: its index (CUCUMBER_WORKER_ID). */
+  readonly worker?: number;
 }
 
 const RUN_VARIABLE = 'HARNESS_RUN';
@@ -51,12 +68,39 @@ export function runConfigEnvironment(config: RunConfig): Record<string, string> 
   return { [RUN_VARIABLE]: JSON.stringify(config) };
 }
 
+/** The run as this process sees it: in a worker of a run with a target a worker, that worker's target. */
 export function readRunConfig(env: NodeJS.ProcessEnv = process.env): RunConfig {
   const raw = env[RUN_VARIABLE];
   if (!raw) {
     throw new Error(`${RUN_VARIABLE} is not set: run the suite through "npm test", not cucumber-js directly`);
   }
-  return JSON.parse(raw) as RunConfig;
+  const config = JSON.parse(raw) as RunConfig;
+  const id = env.CUCUMBER_WORKER_ID;
+  if (!config.workers || id === undefined) return config;
+  const index = Number(id);
+  const own = config.workers[index];
+  if (!own)
+    throw new Error(
+      `harness bug: cucumber worker ${id} has no target of its own (${config.workers.length} were started)`,
+    );
+  return {
+    ...config,
+    taskUrl: own.taskUrl,
+    rigUrl: own.rigUrl,
+    logPublisher: own.logPublisher,
+    worker: index,
+  };
+}
+
+/** Whether every cucumber process of the run shares one target's ports (then scenarios never overlap). */
+export function sharesTarget(config: RunConfig): boolean {
+  return config.workers === undefined;
+}
+
+/** The ports this process may call, when the run gives its worker a port set of its own. */
+export function ownPorts(config: RunConfig): ReadonlySet<number> | undefined {
+  const ports = config.worker === undefined ? undefined : config.workers?.[config.worker]?.ports;
+  return ports === undefined ? undefined : new Set(ports);
 }
 
 export function readRigToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
