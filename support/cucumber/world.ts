@@ -30,7 +30,7 @@ import { expectLine, expectQuiet, type LogPublisherConfig, logStream } from '../
 import type { CallResult, Encoding, Exchange, ParamValue, PortState, TargetConfig } from '../model.ts';
 import { renderExchange } from '../report/evidence.ts';
 import { SKIP_MEDIA_TYPE } from '../report/messages.ts';
-import { type RunConfig, readRigToken, readRunConfig } from '../run-config.ts';
+import { ownPorts, type RunConfig, readRigToken, readRunConfig } from '../run-config.ts';
 import { NEEDS_ERROR_FLAG } from '../site/as-found.ts';
 import { AsFoundPlayer, type CallShape, type Plan } from '../site/as-found-player.ts';
 import { describeFound, samePort } from '../site/read-port.ts';
@@ -64,6 +64,8 @@ interface CallOptions {
 }
 
 const run: RunConfig = readRunConfig();
+/** With --parallel and the profile's parallel.port_sets: the only ports this worker calls. */
+const workerPorts = ownPorts(run);
 /** The exchange log, opened once per process (not once an exchange). */
 let exchangeLog: number | undefined;
 
@@ -155,7 +157,7 @@ export class HarnessWorld extends World {
     };
     this.arranger = this.chooseArranger(rigToken);
     if (!run.rigUrl && run.site)
-      this.asFound = new AsFoundPlayer(this.target, run.site, (e) => this.record(e));
+      this.asFound = new AsFoundPlayer(this.target, run.site, (e) => this.record(e), workerPorts);
   }
 
   /** The rig when there is one; else the Task Interface, when the profile allows it; else nothing. */
@@ -205,7 +207,13 @@ export class HarnessWorld extends World {
     const scenario = this.place ? `${this.place.uri}:${this.place.line}` : undefined;
     // One write of one whole line to a file opened for appending: lines of parallel workers never mix.
     exchangeLog ??= openSync(run.exchangesFile, 'a');
-    writeSync(exchangeLog, `${JSON.stringify({ scenario, name: this.place?.name, exchange })}\n`);
+    const line = {
+      scenario,
+      name: this.place?.name,
+      ...(run.worker === undefined ? {} : { worker: run.worker }),
+      exchange,
+    };
+    writeSync(exchangeLog, `${JSON.stringify(line)}\n`);
   }
 
   /** A precondition this target cannot reach: the scenario is skipped with the reason, never passed. */
