@@ -88,8 +88,19 @@ export function readRunConfig(env: NodeJS.ProcessEnv = process.env): RunConfig {
     taskUrl: own.taskUrl,
     rigUrl: own.rigUrl,
     logPublisher: own.logPublisher,
+    site: config.site && own.ports ? keptTo(config.site, new Set(own.ports)) : config.site,
     worker: index,
   };
+}
+
+/**
+ * The site as a worker with a port set sees it: every port found outside its set is excluded, so that nothing that
+ * plays on the site (a scenario, a property) ever calls it.
+ */
+function keptTo(site: SiteMap, ports: ReadonlySet<number>): SiteMap {
+  const known = [...site.ports.map((p) => p.port_id), ...site.absent];
+  const outside = known.filter((id) => !ports.has(id) && !site.excluded.includes(id));
+  return { ...site, excluded: [...site.excluded, ...outside].sort((a, b) => a - b) };
 }
 
 /** Whether every cucumber process of the run shares one target's ports (then scenarios never overlap). */

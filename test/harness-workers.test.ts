@@ -260,6 +260,22 @@ describe('what a worker reads of the run config', () => {
     assert.throws(() => readRunConfig(env('2')), /worker 2 has no target of its own/);
   });
 
+  it('excludes from a worker with a port set every port of the site outside it', () => {
+    const site = {
+      source: { kind: 'range', from: 1, to: 20 },
+      ports: [7, 8, 13].map((port_id) => ({ port_id, type: 'AC', mode: 'CLOSED', selected_bin: null })),
+      absent: [2, 14],
+      excluded: [3],
+      readAt: '2026-12-02T08:00:00Z',
+      ms: 1,
+    } as const;
+    const config = { ...base, site } as RunConfig;
+    const seen = (worker: string) =>
+      readRunConfig({ ...runConfigEnvironment(config), CUCUMBER_WORKER_ID: worker }).site?.excluded;
+    assert.deepEqual(seen('1'), [2, 3, 8, 14]);
+    assert.deepEqual(seen('0'), [3]);
+  });
+
   it('serialises scenarios only when the workers share one target', () => {
     assert.equal(sharesTarget(readRunConfig(env())), false);
     const { workers: _, ...shared } = base;

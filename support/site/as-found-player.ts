@@ -96,9 +96,9 @@ export class AsFoundPlayer {
 
   /** Why this player may not call a port, or undefined when it may. */
   private offLimits(port: number): string | undefined {
-    if (this.excluded.has(port)) return 'excluded by the profile';
     if (this.own && !this.own.has(port))
       return "outside this worker's port set (the profile's parallel.port_sets, with --parallel)";
+    if (this.excluded.has(port)) return 'excluded by the profile';
     return undefined;
   }
 
