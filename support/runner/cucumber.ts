@@ -11,7 +11,7 @@ import {
   type WorkerTarget,
 } from '../run-config.ts';
 import type { SiteMap } from '../site/site-map.ts';
-import { CUCUMBER_BIN, PROJECT_ROOT } from './paths.ts';
+import { CUCUMBER_BIN, NATIVE_MATCH_INDICES, PROJECT_ROOT } from './paths.ts';
 import type { RunPlan, RunSettings } from './plan.ts';
 import type { Target } from './target.ts';
 
@@ -90,7 +90,8 @@ function cucumberArguments(options: HarnessOptions, parallel: readonly string[])
 
 function spawnCucumber(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    // the preload and tsx reach cucumber's --parallel workers too: they are forked with these arguments
+    const child = spawn(process.execPath, ['--require', NATIVE_MATCH_INDICES, '--import', 'tsx', ...args], {
       stdio: 'inherit',
       env,
       cwd: PROJECT_ROOT,
