@@ -96,6 +96,15 @@ describe('--parallel: the workers of a run', () => {
     });
   });
 
+  it('gives no default to a run of one scenario: a re-run command, or the replay of a counterexample', () => {
+    assert.equal(planWorkers(parseOptions(['features/errors.feature:12']), undefined, EMBEDDED).workers, 0);
+    assert.equal(planWorkers(parseOptions(['--fuzz-path=3:1']), undefined, EMBEDDED).workers, 0);
+    assert.equal(
+      planWorkers(parseOptions(['features/errors.feature']), undefined, EMBEDDED).workers,
+      DEFAULT_EMBEDDED_PARALLEL,
+    );
+  });
+
   it('takes the --parallel given on the embedded emulator, whatever N', () => {
     assert.deepEqual(planWorkers(parseOptions(['--parallel', '4']), undefined, EMBEDDED), {
       workers: 4,

@@ -62,6 +62,14 @@ export function targetKind(options: HarnessOptions, loaded: LoadedProfile | unde
   return { embedded: where === 'emulator', rig };
 }
 
+/**
+ * A run of one scenario, as a failure's re-run command gives it (a feature path with its line, or the replay of
+ * one counterexample): a second worker would only add its start-up.
+ */
+function oneScenario(options: HarnessOptions): boolean {
+  return options.fuzzPath !== undefined || options.cucumberArgs.some((a) => /\.feature:\d+$/.test(a));
+}
+
 /** The workers of the run; throws a one-line UsageError for a combination whose workers could not be kept apart. */
 export function planWorkers(
   options: HarnessOptions,
@@ -72,7 +80,8 @@ export function planWorkers(
   if (options.interactive && requested !== undefined)
     throw new UsageError('--interactive asks one operator at one terminal: it refuses --parallel');
   if (requested === undefined) {
-    const workers = kind.embedded && !options.interactive ? DEFAULT_EMBEDDED_PARALLEL : 0;
+    const workers =
+      kind.embedded && !options.interactive && !oneScenario(options) ? DEFAULT_EMBEDDED_PARALLEL : 0;
     return { workers, args: workers > 0 ? ['--parallel', String(workers)] : [] };
   }
   if (requested <= 1 || kind.embedded) return { workers: requested, args: [] };
