@@ -18,6 +18,15 @@ export interface RunProfile {
   readonly operatorMs: number;
 }
 
+/** What one cucumber worker of a --parallel run uses in place of the run's own target (run.workers). */
+export interface WorkerTarget {
+  readonly taskUrl: string;
+  readonly rigUrl?: string;
+  readonly logPublisher?: LogPublisherConfig;
+  /** The only port ids this worker may call (the profile's parallel.port_sets); every port when undefined. */
+  readonly ports?: readonly number[];
+}
+
 export interface RunConfig {
   readonly taskUrl: string;
   readonly rigUrl?: string;
@@ -44,6 +53,14 @@ export interface RunConfig {
   readonly site?: SiteMap;
   /** The Log Publisher the scenarios read, when one answered at the pre-flight. */
   readonly logPublisher?: LogPublisherConfig;
+  /**
+   * --parallel with a target a worker: worker i (cucumber's CUCUMBER_WORKER_ID) uses workers[i], an embedded
+   * emulator of its own or its own port set; readRunConfig hands each worker its own. Undefined: every process
+   * shares the one target, and scenarios run one at a time.
+   */
+  readonly workers?: readonly WorkerTarget[];
+  /** In a worker of a --parallel run with workers: its index (CUCUMBER_WORKER_ID). */
+  readonly worker?: number;
 }
 
 const RUN_VARIABLE = 'HARNESS_RUN';
@@ -54,12 +71,50 @@ export function runConfigEnvironment(config: RunConfig): Record<string, string> 
   return { [RUN_VARIABLE]: JSON.stringify(config) };
 }
 
+/** The run as this process sees it: in a worker of a run with a target a worker, that worker's target. */
 export function readRunConfig(env: NodeJS.ProcessEnv = process.env): RunConfig {
   const raw = env[RUN_VARIABLE];
   if (!raw) {
     throw new Error(`${RUN_VARIABLE} is not set: run the suite through "npm test", not cucumber-js directly`);
   }
-  return JSON.parse(raw) as RunConfig;
+  const config = JSON.parse(raw) as RunConfig;
+  const id = env.CUCUMBER_WORKER_ID;
+  if (!config.workers || id === undefined) return config;
+  const index = Number(id);
+  const own = config.workers[index];
+  if (!own)
+    throw new Error(
+      `harness bug: cucumber worker ${id} has no target of its own (${config.workers.length} were started)`,
+    );
+  return {
+    ...config,
+    taskUrl: own.taskUrl,
+    rigUrl: own.rigUrl,
+    logPublisher: own.logPublisher,
+    site: config.site && own.ports ? keptTo(config.site, new Set(own.ports)) : config.site,
+    worker: index,
+  };
+}
+
+/**
+ * The site as a worker with a port set sees it: every port found outside its set is excluded, so that nothing that
+ * plays on the site (a scenario, a property) ever calls it.
+ */
+function keptTo(site: SiteMap, ports: ReadonlySet<number>): SiteMap {
+  const known = [...site.ports.map((p) => p.port_id), ...site.absent];
+  const outside = known.filter((id) => !ports.has(id) && !site.excluded.includes(id));
+  return { ...site, excluded: [...site.excluded, ...outside].sort((a, b) => a - b) };
+}
+
+/** Whether every cucumber process of the run shares one target's ports (then scenarios never overlap). */
+export function sharesTarget(config: RunConfig): boolean {
+  return config.workers === undefined;
+}
+
+/** The ports this process may call, when the run gives its worker a port set of its own. */
+export function ownPorts(config: RunConfig): ReadonlySet<number> | undefined {
+  const ports = config.worker === undefined ? undefined : config.workers?.[config.worker]?.ports;
+  return ports === undefined ? undefined : new Set(ports);
 }
 
 export function readRigToken(env: NodeJS.ProcessEnv = process.env): string | undefined {

@@ -30,7 +30,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const reports = await claimReports(plan.options);
   try {
     const settings = settleRun(plan);
-    const target = await openTarget(plan.options, plan.loaded);
+    const target = await openTarget(plan.options, plan.loaded, plan.workers.workers);
     try {
       return await runAgainst(plan, settings, reports, target, started);
     } finally {

@@ -7,7 +7,7 @@ import { VERDICT_MEDIA_TYPE, type VerdictAttachment } from '../report/messages.t
 import { scenarioPlace } from '../report/place.ts';
 import { decideVerdict, encodingOf, requirementsOf } from '../report/verdicts.ts';
 import { expectationFor } from '../report/verdicts-expect.ts';
-import { readRunConfig } from '../run-config.ts';
+import { readRunConfig, sharesTarget } from '../run-config.ts';
 import type { HarnessWorld } from './world.ts';
 
 const run = readRunConfig();
@@ -20,9 +20,10 @@ const asked = (run.interactive || run.operatorCommand !== undefined) && run.prof
 const operator = asked && run.profile ? run.profile.operatorMs + (run.logPublisher?.expectMs ?? 0) : 0;
 setDefaultTimeout(run.timeoutMs * 6 + 5000 + arranging + operator);
 
-// All scenarios share the one target's state (a reset in one would undo another's arrangement), so with
-// --parallel a worker only starts a scenario when no other is running.
-setParallelCanAssign((_pickle, running) => running.length === 0);
+// Scenarios that share one target's state (a reset in one would undo another's arrangement) never overlap: with
+// --parallel and no target (or port set) a worker, a worker only starts a scenario when no other is running.
+// With one a worker (run.workers: an embedded emulator each, or a port set each), they all run at once.
+if (sharesTarget(run)) setParallelCanAssign((_pickle, running) => running.length === 0);
 
 Before(async function (this: HarnessWorld, { pickle, gherkinDocument }) {
   const { uri, line } = scenarioPlace(pickle, gherkinDocument);

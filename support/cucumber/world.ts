@@ -31,7 +31,7 @@ import type { CallResult, Encoding, Exchange, ParamValue, PortState, TargetConfi
 import { renderExchange } from '../report/evidence.ts';
 import { appendLines, ExchangeBatch, exchangeLine } from '../report/exchange-log.ts';
 import { SKIP_MEDIA_TYPE } from '../report/messages.ts';
-import { type RunConfig, readRigToken, readRunConfig } from '../run-config.ts';
+import { ownPorts, type RunConfig, readRigToken, readRunConfig } from '../run-config.ts';
 import { NEEDS_ERROR_FLAG, predictProbe, probeBin } from '../site/as-found.ts';
 import { AsFoundPlayer, type CallShape, type Plan } from '../site/as-found-player.ts';
 import { describeFound, samePort } from '../site/read-port.ts';
@@ -65,6 +65,8 @@ interface CallOptions {
 }
 
 const run: RunConfig = readRunConfig();
+/** With --parallel and the profile's parallel.port_sets: the only ports this worker calls. */
+const workerPorts = ownPorts(run);
 
 let terminalOperator: Operator | undefined;
 let commandOperator: Operator | undefined;
@@ -160,7 +162,7 @@ export class HarnessWorld extends World {
     };
     this.arranger = this.chooseArranger(rigToken);
     if (!run.rigUrl && run.site)
-      this.asFound = new AsFoundPlayer(this.target, run.site, (e) => this.record(e));
+      this.asFound = new AsFoundPlayer(this.target, run.site, (e) => this.record(e), workerPorts);
   }
 
   /** The rig when there is one; else the Task Interface, when the profile allows it; else nothing. */
@@ -208,7 +210,10 @@ export class HarnessWorld extends World {
   keep(exchange: Exchange): void {
     if (!run.exchangesFile) return;
     // One write of one whole line to a file opened for appending: lines of parallel workers never mix.
-    appendLines(run.exchangesFile, exchangeLine(this.scenarioPlace(), this.place?.name, exchange));
+    appendLines(
+      run.exchangesFile,
+      exchangeLine(this.scenarioPlace(), this.place?.name, exchange, run.worker),
+    );
   }
 
   /**
@@ -217,7 +222,7 @@ export class HarnessWorld extends World {
    */
   keepBatch(): ExchangeBatch | undefined {
     if (!run.exchangesFile) return undefined;
-    return new ExchangeBatch(run.exchangesFile, this.scenarioPlace(), this.place?.name);
+    return new ExchangeBatch(run.exchangesFile, this.scenarioPlace(), this.place?.name, run.worker);
   }
 
   private scenarioPlace(): string | undefined {

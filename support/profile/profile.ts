@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import type { PortType } from '../model.ts';
 import { resolveRigUrl, resolveTaskUrl, UsageError } from '../options.ts';
-import { PortListError, parsePortList } from '../site/port-list.ts';
+import { PortListError, type PortRange, parsePortList } from '../site/port-list.ts';
 
 export interface Identity {
   readonly vendor: string;
@@ -49,6 +49,12 @@ export interface Discovery {
   readonly exclude_ports?: readonly number[];
 }
 
+/** --parallel on a target the workers share: the ports each worker keeps to. */
+export interface Parallel {
+  /** One port list a worker (`1-19`, `20-40,2000`), disjoint: worker i calls only the ports of port_sets[i]. */
+  readonly port_sets: readonly string[];
+}
+
 export interface TargetProfile {
   readonly identity: Identity;
   readonly task_url: string;
@@ -63,6 +69,7 @@ export interface TargetProfile {
   readonly fixtures: Fixtures;
   readonly timeouts?: Timeouts;
   readonly discovery?: Discovery;
+  readonly parallel?: Parallel;
 }
 
 export interface LoadedProfile {
@@ -223,6 +230,73 @@ function meaningProblems(profile: TargetProfile, env: NodeJS.ProcessEnv): string
     if (fixture !== undefined)
       problems.push(
         `discovery.exclude_ports[${i}]: port ${portId} is a fixture (${fixture}): a port is either used or excluded`,
+      );
+  });
+  problems.push(...portSetProblems(profile, declared));
+  return problems;
+}
+
+/** Every port id of a port list (`1-3,7` → 1, 2, 3, 7). Throws PortListError. */
+export function portIdsOf(list: string): number[] {
+  return idsOf(parsePortList(list));
+}
+
+function idsOf(ranges: readonly PortRange[]): number[] {
+  const ids: number[] = [];
+  for (const { from, to } of ranges) for (let id = from; id <= to; id++) ids.push(id);
+  return ids;
+}
+
+/** A few port ids, said shortly. */
+function someIds(ids: readonly number[]): string {
+  const shown = ids.slice(0, 5).join(', ');
+  return `${ids.length === 1 ? 'port' : 'ports'} ${shown}${ids.length > 5 ? ` (and ${ids.length - 5} more)` : ''}`;
+}
+
+/**
+ * parallel.port_sets: each a port list, no port in two sets, and every port one the run reads (discovery.ports
+ * when given, else the fixtures' ports) and not excluded.
+ */
+function portSetProblems(profile: TargetProfile, fixtures: ReadonlyMap<number, string>): string[] {
+  const sets = profile.parallel?.port_sets;
+  if (sets === undefined) return [];
+  const problems: string[] = [];
+  let scope: ReadonlySet<number> = new Set(fixtures.keys());
+  let scopeName = 'a fixture (fixtures.autocase_ports, other_ports, absent_port)';
+  const discovery = profile.discovery?.ports;
+  if (discovery !== undefined) {
+    try {
+      scope = new Set(portIdsOf(discovery));
+      scopeName = `among discovery.ports (${discovery})`;
+    } catch {
+      return problems; // said once, at discovery.ports
+    }
+  }
+  const excluded = new Set(profile.discovery?.exclude_ports ?? []);
+  const owner = new Map<number, number>();
+  sets.forEach((list, i) => {
+    const key = `parallel.port_sets[${i}]`;
+    let ids: number[];
+    try {
+      ids = portIdsOf(list);
+    } catch (error) {
+      if (!(error instanceof PortListError)) throw error;
+      problems.push(`${key}: ${error.message}`);
+      return;
+    }
+    const outside = ids.filter((id) => !scope.has(id));
+    if (outside.length > 0) problems.push(`${key}: ${someIds(outside)} not ${scopeName}`);
+    const out = ids.filter((id) => excluded.has(id));
+    if (out.length > 0) problems.push(`${key}: ${someIds(out)} excluded (discovery.exclude_ports)`);
+    const shared = new Map<number, number[]>();
+    for (const id of ids) {
+      const earlier = owner.get(id);
+      if (earlier === undefined) owner.set(id, i);
+      else shared.set(earlier, [...(shared.get(earlier) ?? []), id]);
+    }
+    for (const [earlier, overlap] of shared)
+      problems.push(
+        `${key}: ${someIds(overlap)} also in parallel.port_sets[${earlier}]: the sets must be disjoint, a worker's ports its own`,
       );
   });
   return problems;

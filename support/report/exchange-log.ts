@@ -5,13 +5,17 @@
 import { openSync, writeSync } from 'node:fs';
 import type { Exchange } from '../model.ts';
 
-/** The line of one exchange: the scenario (uri:line), its name, and the exchange as the evidence keeps it. */
+/**
+ * The line of one exchange: the scenario (uri:line), its name, the --parallel worker that sent it (when the run has
+ * workers with targets of their own), and the exchange as the evidence keeps it.
+ */
 export function exchangeLine(
   scenario: string | undefined,
   name: string | undefined,
   exchange: Exchange,
+  worker?: number,
 ): string {
-  return `${JSON.stringify({ scenario, name, exchange })}\n`;
+  return `${JSON.stringify({ scenario, name, ...(worker === undefined ? {} : { worker }), exchange })}\n`;
 }
 
 /** Files opened for appending in this process, by path (opened once, not once an exchange). */
@@ -45,12 +49,13 @@ export class ExchangeBatch {
     private readonly file: string,
     private readonly scenario: string | undefined,
     private readonly name: string | undefined,
+    private readonly worker?: number,
   ) {
     pending.add(this);
   }
 
   add(exchange: Exchange): void {
-    const line = exchangeLine(this.scenario, this.name, exchange);
+    const line = exchangeLine(this.scenario, this.name, exchange, this.worker);
     this.lines.push(line);
     this.size += line.length;
     if (this.size >= BATCH_BYTES) this.flush();

@@ -5,9 +5,14 @@ import { operatorCommandFor } from '../arrange/operator-command.ts';
 import type { LogPublisherConfig } from '../log-publisher/stream.ts';
 import { DEFAULT_MAX_RESPONSE_BYTES, type HarnessOptions } from '../options.ts';
 import { DEFAULT_ARRANGEMENT_MS, DEFAULT_OPERATOR_S } from '../profile/profile.ts';
-import { RIG_TOKEN_VARIABLE, type RunConfig, runConfigEnvironment } from '../run-config.ts';
+import {
+  RIG_TOKEN_VARIABLE,
+  type RunConfig,
+  runConfigEnvironment,
+  type WorkerTarget,
+} from '../run-config.ts';
 import type { SiteMap } from '../site/site-map.ts';
-import { CUCUMBER_BIN, PROJECT_ROOT } from './paths.ts';
+import { CUCUMBER_BIN, NATIVE_MATCH_INDICES, PROJECT_ROOT } from './paths.ts';
 import type { RunPlan, RunSettings } from './plan.ts';
 import type { Target } from './target.ts';
 
@@ -22,17 +27,28 @@ export interface CucumberInput {
   readonly logPublisher?: LogPublisherConfig;
 }
 
+/**
+ * A target a worker, when the workers need not share one: an embedded emulator each (their Log Publishers too),
+ * or the one target with a port set each. Undefined: every worker shares the target, one scenario at a time.
+ */
+function workerTargets({ plan, target, logPublisher }: CucumberInput): WorkerTarget[] | undefined {
+  if (target.workers)
+    return target.workers.map((w) => ({
+      taskUrl: w.taskUrl,
+      rigUrl: w.rigUrl,
+      logPublisher: logPublisher && { ...logPublisher, ...w.logAddress },
+    }));
+  return plan.workers.portSets?.map((ports) => ({
+    taskUrl: target.taskUrl,
+    rigUrl: target.rigUrl,
+    logPublisher,
+    ports,
+  }));
+}
+
 /** What every cucumber process of the run is told (never the rig token: that travels on its own). */
-function runConfig({
-  plan,
-  settings,
-  target,
-  reportsDir,
-  exchangesFile,
-  rerunPrefix,
-  site,
-  logPublisher,
-}: CucumberInput): RunConfig {
+function runConfig(input: CucumberInput): RunConfig {
+  const { plan, settings, target, reportsDir, exchangesFile, rerunPrefix, site, logPublisher } = input;
   const { options, loaded } = plan;
   const profile = loaded?.profile;
   return {
@@ -61,11 +77,12 @@ function runConfig({
     expectations: plan.expectations,
     site,
     logPublisher,
+    workers: workerTargets(input),
   };
 }
 
-function cucumberArguments(options: HarnessOptions): string[] {
-  const args = [CUCUMBER_BIN, '--config', 'cucumber.cjs'];
+function cucumberArguments(options: HarnessOptions, parallel: readonly string[]): string[] {
+  const args = [CUCUMBER_BIN, '--config', 'cucumber.cjs', ...parallel];
   // Each Examples block of an outline is tagged with its encoding; cucumber ANDs repeated --tags.
   if (options.encoding === 'xml') args.push('--tags', 'not @json');
   if (options.encoding === 'json') args.push('--tags', 'not @xml');
@@ -75,7 +92,8 @@ function cucumberArguments(options: HarnessOptions): string[] {
 
 function spawnCucumber(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    // the preload and tsx reach cucumber's --parallel workers too: they are forked with these arguments
+    const child = spawn(process.execPath, ['--require', NATIVE_MATCH_INDICES, '--import', 'tsx', ...args], {
       stdio: 'inherit',
       env,
       cwd: PROJECT_ROOT,
@@ -107,5 +125,5 @@ export async function runCucumber(input: CucumberInput): Promise<number> {
   };
   if (input.target.rigToken) env[RIG_TOKEN_VARIABLE] = input.target.rigToken;
   else delete env[RIG_TOKEN_VARIABLE];
-  return spawnCucumber(cucumberArguments(options), env);
+  return spawnCucumber(cucumberArguments(options, input.plan.workers.args), env);
 }

@@ -9,7 +9,6 @@ import {
   type HarnessOptions,
   parseOptions,
   USAGE,
-  UsageError,
 } from '../options.ts';
 import { type LoadedProfile, loadProfile } from '../profile/profile.ts';
 import { type Expectation, loadExpectations } from '../report/verdicts-expect.ts';
@@ -21,6 +20,7 @@ import {
 } from '../report/verdicts-requirements.ts';
 import { FEATURES_DIR, PROJECT_ROOT, REQUIREMENTS_FILE } from './paths.ts';
 import { RunError } from './run-error.ts';
+import { planWorkers, type WorkerPlan } from './workers.ts';
 
 export interface RunPlan {
   readonly options: HarnessOptions;
@@ -28,6 +28,8 @@ export interface RunPlan {
   readonly requirements: readonly Requirement[];
   /** --expect: the target's known failures. */
   readonly expectations?: readonly Expectation[];
+  /** The cucumber workers (--parallel, or its default on the embedded emulator) and what each keeps to. */
+  readonly workers: WorkerPlan;
 }
 
 /** The plan of the run the command line asks for; undefined when it asks only for the usage (printed). */
@@ -37,13 +39,9 @@ export async function planRun(argv: readonly string[]): Promise<RunPlan | undefi
     console.log(USAGE);
     return undefined;
   }
-  if (
-    options.interactive &&
-    options.cucumberArgs.some((a) => a === '--parallel' || a.startsWith('--parallel='))
-  )
-    throw new UsageError('--interactive asks one operator at one terminal: it refuses --parallel');
   const loaded = options.targetProfile ? await loadProfile(options.targetProfile) : undefined;
   if (options.certify) checkCertifyOptions(options, loaded !== undefined);
+  const workers = planWorkers(options, loaded);
 
   const requirements = await loadRequirements(REQUIREMENTS_FILE);
   const untraceable = traceabilityProblems(requirements, await scanRequirementTags(FEATURES_DIR));
@@ -55,7 +53,7 @@ export async function planRun(argv: readonly string[]): Promise<RunPlan | undefi
   const expectations = options.expect
     ? await loadExpectations(options.expect, new Set(requirements.map((r) => r.id)))
     : undefined;
-  return { options, loaded, requirements, expectations };
+  return { options, loaded, requirements, expectations, workers };
 }
 
 export interface RunSettings {

@@ -79,13 +79,26 @@ const PLAN_ATTEMPTS = 3;
 export class AsFoundPlayer {
   private readonly excluded: ReadonlySet<number>;
 
+  /**
+   * `own`: with --parallel on a shared target, the port set of this worker (the profile's parallel.port_sets):
+   * no port outside it is ever read, probed or played.
+   */
   constructor(
     private readonly target: TargetConfig,
     private readonly site: SiteMap,
     private readonly record: (exchange: Exchange) => void,
+    private readonly own?: ReadonlySet<number>,
   ) {
     learn(site);
     this.excluded = new Set(site.excluded);
+  }
+
+  /** Why this player may not call a port, or undefined when it may. */
+  private offLimits(port: number): string | undefined {
+    if (this.own && !this.own.has(port))
+      return "outside this worker's port set (the profile's parallel.port_sets, with --parallel)";
+    if (this.excluded.has(port)) return 'excluded by the profile';
+    return undefined;
   }
 
   get unreadable(): string | undefined {
@@ -108,7 +121,7 @@ export class AsFoundPlayer {
     // A port the call's own value names, which discovery did not read (a profile's list): read it now.
     const named =
       call.kind === 'cancel' ? addressedPort(readCall(call.params, call.encoding, call.form)) : undefined;
-    if (named !== undefined && !known.has(named) && !this.excluded.has(named)) {
+    if (named !== undefined && !known.has(named) && this.offLimits(named) === undefined) {
       const found = await this.read(named);
       if (found !== null && 'reason' in found)
         return { kind: 'unreachable', reason: `reading the site: ${found.reason}`, needsErrorFlag: false };
@@ -165,7 +178,11 @@ export class AsFoundPlayer {
       const need = needs.get(portId) as Need;
       const port = this.find(need, portId, used);
       if (port === undefined)
-        return { kind: 'unreachable', reason: missingReason(need, this.site), needsErrorFlag: false };
+        return {
+          kind: 'unreachable',
+          reason: `${missingReason(need, this.site)}${this.own ? " within this worker's port set (the profile's parallel.port_sets, with --parallel)" : ''}`,
+          needsErrorFlag: false,
+        };
       used.add(port);
       const before = known.get(port) ?? null;
       ports.set(portId, { declared: portId, port, before, need });
@@ -190,10 +207,11 @@ export class AsFoundPlayer {
   private byDifference(reading: CallReading, declared: ReadonlyMap<number, PortState | null>): Plan {
     const port = addressedPort(reading) as number;
     const bin = (reading.bin_id as { value: number }).value;
-    if (this.excluded.has(port))
+    const offLimits = this.offLimits(port);
+    if (offLimits)
       return {
         kind: 'unreachable',
-        reason: `port ${port}, which this scenario's value names, is excluded by the profile`,
+        reason: `port ${port}, which this scenario's value names, is ${offLimits}`,
         needsErrorFlag: false,
       };
     const before = known.get(port) ?? null;
@@ -222,7 +240,7 @@ export class AsFoundPlayer {
 
   /** The scenario's own port id when it fits, else the lowest that does; never an excluded or used port. */
   private find(need: Need, own: number, used: ReadonlySet<number>): number | undefined {
-    const usable = (id: number) => !used.has(id) && !this.excluded.has(id);
+    const usable = (id: number) => !used.has(id) && this.offLimits(id) === undefined;
     if (known.has(own) && usable(own) && fits(need, known.get(own) ?? null)) return own;
     const ids = [...known.keys()].sort((a, b) => a - b);
     return ids.find((id) => usable(id) && fits(need, known.get(id) ?? null));

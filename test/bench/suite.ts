@@ -1,10 +1,12 @@
-// Figure 1: the wall time of the suite as `npm test` runs it (support/run.ts, the embedded emulator, every
-// report), without the @fuzz scenarios, against an empty cucumber run through the same runner: the same
-// loader, support code and formatters, with a tag expression no scenario has.
+// Figure 1: the wall time of the suite as `npm test` runs it (support/run.ts, the embedded emulator with the
+// --parallel a user gets by default, every report), without the @fuzz scenarios, against an empty cucumber run
+// through the same runner: the same loader, support code, formatters and workers, with a tag expression no
+// scenario has. Each run writes a new reports directory, as `npm test` does.
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_EMBEDDED_PARALLEL } from '../../support/runner/workers.ts';
 import { ratio, type Summary, summarise } from './stats.ts';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -36,6 +38,8 @@ export interface SuiteFigures {
   /** Exit codes of the measured full runs (1: a scenario failed, which the figure does not hide). */
   readonly fullExitCodes: readonly number[];
   readonly command: string;
+  /** cucumber workers of both kinds of run: the runner's default on the embedded emulator (0: none). */
+  readonly parallel: number;
 }
 
 /** Scenarios that finished, from the message stream the run wrote (retries not counted twice). */
@@ -122,12 +126,18 @@ export function runRunner(tags: string, reportsDir: string): Promise<RunnerRun> 
 export async function benchSuite(options: {
   readonly runs: number;
   readonly warmups: number;
-  /** One directory for the full runs, one for the empty ones: reused from run to run, as `npm test` reuses reports/. */
-  readonly reportsDirs: { readonly full: string; readonly empty: string };
+  /**
+   * Where each run writes a reports directory of its own (`<kind>-<n>`), as `npm test` does: a reused one would
+   * have each run pay for deleting the last one's thousands of files (docs/bench.md, Allure's files). Deleted
+   * by the caller, after the figures are taken.
+   */
+  readonly reportsRoot: string;
   readonly onRun?: (kind: 'full' | 'empty', run: RunnerRun) => void;
 }): Promise<SuiteFigures> {
+  let runsMade = 0;
   const one = async (kind: 'full' | 'empty') => {
-    const run = await runRunner(kind === 'full' ? SUITE_TAGS : EMPTY_TAGS, options.reportsDirs[kind]);
+    const dir = path.join(options.reportsRoot, `${kind}-${++runsMade}`);
+    const run = await runRunner(kind === 'full' ? SUITE_TAGS : EMPTY_TAGS, dir);
     if (kind === 'empty' && run.scenarios !== 0)
       throw new Error(
         `the empty run ran ${run.scenarios} scenarios: some scenario has the tag ${EMPTY_TAGS}`,
@@ -163,6 +173,7 @@ export async function benchSuite(options: {
     scenariosPerSecond: scenarios / fullSeconds.median,
     msPerScenario: ((fullSeconds.median - emptySeconds.median) * 1000) / scenarios,
     fullExitCodes: full.map((r) => r.code),
+    parallel: DEFAULT_EMBEDDED_PARALLEL,
     command: `node ${runnerArguments(SUITE_TAGS, '<tmp>')
       .map((a) => (a.includes(' ') ? `'${a}'` : a))
       .join(' ')}`,
