@@ -2,7 +2,6 @@
 // faithful emulator and catch every deviation in the catalogue with a scenario that names what it breaks.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +9,7 @@ import { DEVIATIONS, unmetNeeds } from '../emulator/deviations.ts';
 import { startEmulator } from '../emulator/index.ts';
 import { AS_FOUND_SITE_FILE, loadSite } from '../emulator/site.ts';
 import { readRunResult, type ScenarioResult } from '../support/report/messages.ts';
+import { runTestFiles, testFiles } from './run-tests.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REPORTS = path.join(ROOT, 'reports', 'selftest');
@@ -27,12 +27,13 @@ interface Outcome {
   readonly seconds: number;
 }
 
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, quiet: boolean) {
+/** A command, its output kept (printed only when the faithful emulator fails the suite). */
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv) {
   return new Promise<{ code: number; output: string }>((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: ROOT,
       env,
-      stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -93,7 +94,6 @@ async function suiteAgainst(
       asFound
         ? { ...withoutRigToken(process.env), HARNESS_REPORTS: 'messages' }
         : { ...process.env, HARNESS_RIG_TOKEN: rigToken, HARNESS_REPORTS: 'messages' },
-      true,
     );
     const result = await readRunResult(path.join(reports, 'messages.ndjson'));
     const failed = (result?.scenarios ?? []).filter((s) => s.status === 'FAILED');
@@ -110,40 +110,74 @@ function withoutRigToken(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return rest;
 }
 
-async function pool<T, R>(items: readonly T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
+/** At most `width` holders at once, served in the order they asked: the runs of both phases share one. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  constructor(width: number) {
+    this.free = width;
+  }
+  async hold<R>(work: () => Promise<R>): Promise<R> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-  return results;
+  }
 }
 
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
-/** Deviations run side by side, as many as the machine has cores, four at most. */
+/**
+ * Harness runs side by side, both phases together, as many as the machine has cores, four at most. A run is
+ * mostly start-up (two node processes, cucumber's loading) and its emulator lives in this process.
+ */
 const WIDTH = Math.max(1, Math.min(4, availableParallelism()));
+/** The unit and end-to-end files run beside the harness runs, as many at once as the machine has cores. */
+const TEST_WIDTH = Math.max(1, availableParallelism());
+
+/** What a phase prints: held until the phases before it have printed, so that the phases never interleave. */
+class Report {
+  readonly lines: string[] = [];
+  log(line = ''): void {
+    this.lines.push(line);
+  }
+  error(line: string): void {
+    this.lines.push(`\u0000${line}`);
+  }
+  print(): void {
+    for (const line of this.lines)
+      if (line.startsWith('\u0000')) console.error(line.slice(1));
+      else console.log(line);
+  }
+}
 
 /** Each deviation: the example scenarios first; the property runs (slower) only for one the examples miss. */
 function runDeviations(
   deviations: readonly { readonly name: string }[],
   extraArgs: readonly string[],
   mode: 'rig' | 'as-found',
+  slots: Slots,
+  report: Report,
 ): Promise<Outcome[]> {
-  return pool(deviations, WIDTH, async (d) => {
-    const examples = await suiteAgainst(d.name, extraArgs, 'examples', mode);
-    const outcome = caughtBy(examples) ? examples : await suiteAgainst(d.name, extraArgs, 'fuzz', mode);
-    console.log(
-      `  ${pad(d.name, 28)} ${caughtBy(outcome) ? 'caught' : 'MISSED'} (${outcome.seconds.toFixed(1)} s)`,
-    );
-    return outcome;
-  });
+  return Promise.all(
+    deviations.map((d) =>
+      slots.hold(async () => {
+        const examples = await suiteAgainst(d.name, extraArgs, 'examples', mode);
+        const outcome = caughtBy(examples) ? examples : await suiteAgainst(d.name, extraArgs, 'fuzz', mode);
+        report.log(
+          `  ${pad(d.name, 28)} ${caughtBy(outcome) ? 'caught' : 'MISSED'} (${outcome.seconds.toFixed(1)} s)`,
+        );
+        return outcome;
+      }),
+    ),
+  );
 }
 
 /** Caught: the run failed, and a scenario that names one of the deviation's requirements is among the failures. */
@@ -152,8 +186,8 @@ function caughtBy(outcome: Outcome): boolean {
 }
 
 /** The table of a phase, one deviation a line with the scenarios that caught it; the count caught. */
-function tabulate(outcomes: readonly Outcome[], heading: string, shown: number): number {
-  console.log(`\n${pad(heading, 28)} ${pad('verdict', 8)} scenarios that caught it`);
+function tabulate(outcomes: readonly Outcome[], heading: string, shown: number, report: Report): number {
+  report.log(`\n${pad(heading, 28)} ${pad('verdict', 8)} scenarios that caught it`);
   let caught = 0;
   for (const o of outcomes) {
     const ok = caughtBy(o);
@@ -162,109 +196,136 @@ function tabulate(outcomes: readonly Outcome[], heading: string, shown: number):
     const detail = ok
       ? `${names.slice(0, shown).join('; ')}${names.length > shown ? `; and ${names.length - shown} more` : ''}`
       : `exit ${o.exitCode}; ${o.failed.length} failed, none tagged ${o.breaks.map((id) => `@req:${id}`).join(' or ')}`;
-    console.log(`${pad(o.name.replace(/^as-found-/, ''), 28)} ${pad(ok ? 'caught' : 'MISSED', 8)} ${detail}`);
+    report.log(`${pad(o.name.replace(/^as-found-/, ''), 28)} ${pad(ok ? 'caught' : 'MISSED', 8)} ${detail}`);
   }
   return caught;
+}
+
+/** The selftest's own flags; every other --flag goes to the harness. */
+const OWN_FLAGS: readonly string[] = ['--no-unit', '--as-found-only', '--no-as-found'];
+
+/** The project's own tests: the unit files (npm run unit) and the end-to-end ones (npm run e2e), longest first. */
+async function testsPhase(): Promise<number> {
+  const unit = await testFiles('test');
+  const e2e = await testFiles('test/e2e');
+  console.log(
+    `selftest: the unit and end-to-end tests (node:test, test/*.test.ts and test/e2e/*.test.ts, ${TEST_WIDTH} files at a time, beside the harness runs)`,
+  );
+  const { failedFiles, failures } = await runTestFiles([...e2e, ...unit], TEST_WIDTH);
+  if (failures === 0) return 0;
+  const failedIn = (files: readonly string[]) => files.some((f) => failedFiles.has(f));
+  // A failure node:test could not tie to a file is counted against both.
+  const unknown = failedFiles.size === 0;
+  if (unknown || failedIn(unit)) console.error('selftest: the unit tests failed');
+  if (unknown || failedIn(e2e)) console.error('selftest: the end-to-end tests failed');
+  return 1;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
   const only = argv.filter((a) => !a.startsWith('--'));
   const skipUnit = argv.includes('--no-unit');
   const extraArgs = argv.filter((a) => a.startsWith('--') && !OWN_FLAGS.includes(a));
-  // --as-found-only [NAME...]: only the second phase, for debugging one deviation without a rig.
-  if (argv.includes('--as-found-only')) return asFoundPhase(only, extraArgs);
-  if (!skipUnit) {
-    // The fast tests (npm run unit: test/*.test.ts), then the heavy ones (npm run e2e: test/e2e/*.test.ts).
-    for (const [name, dir] of [
-      ['unit', 'test'],
-      ['end-to-end', 'test/e2e'],
-    ] as const) {
-      console.log(`selftest: the ${name} tests (node:test, ${dir}/*.test.ts)`);
-      // Node 20's --test takes no glob: name the files.
-      const files = (await readdir(path.join(ROOT, dir)))
-        .filter((f) => f.endsWith('.test.ts'))
-        .map((f) => `${dir}/${f}`);
-      const tests = await run(process.execPath, ['--import', 'tsx', '--test', ...files], process.env, false);
-      if (tests.code !== 0) {
-        console.error(`selftest: the ${name} tests failed`);
-        return 1;
-      }
-    }
-  }
-
-  console.log('selftest: the suite against the faithful emulator');
-  const faithful = await suiteAgainst(undefined, extraArgs);
-  if (faithful.exitCode !== 0) {
-    console.error(faithful.output);
-    console.error(
-      `selftest: the suite failed the faithful emulator (exit ${faithful.exitCode}); the rest means nothing`,
-    );
-    return 1;
-  }
-  console.log(`  passed (${faithful.seconds.toFixed(1)} s)`);
-
-  const chosen = only.length > 0 ? DEVIATIONS.filter((d) => only.includes(d.name)) : DEVIATIONS;
   const unknown = only.filter((name) => !DEVIATIONS.some((d) => d.name === name));
   if (unknown.length > 0) {
     console.error(`selftest: no such deviation: ${unknown.join(', ')}`);
     return 2;
   }
-  console.log(`selftest: the suite against ${chosen.length} deviations, ${WIDTH} at a time`);
-  const outcomes = await runDeviations(chosen, extraArgs, 'rig');
-  const caught = tabulate(outcomes, 'deviation', 3);
-  const score = outcomes.length === 0 ? 100 : (100 * caught) / outcomes.length;
-  console.log(`\nmutation score: ${caught}/${outcomes.length} deviations caught (${score.toFixed(1)}%)`);
-  console.log(`selftest: ${caught} passed, ${outcomes.length - caught} failed`);
-  const first = caught === outcomes.length ? 0 : 1;
-  if (argv.includes('--no-as-found')) return first;
-  return Math.max(first, await asFoundPhase(only, extraArgs));
+  const slots = new Slots(WIDTH);
+  // --as-found-only [NAME...]: only the second phase, for debugging one deviation without a rig.
+  if (argv.includes('--as-found-only')) {
+    const report = new Report();
+    const code = await asFoundPhase(only, extraArgs, slots, report);
+    report.print();
+    return code;
+  }
+  // Every phase at once: the files of the tests and the harness runs share nothing (each run has its own
+  // emulator on an ephemeral port and its own reports folder). The tests print as they go; each phase of
+  // harness runs prints whole once the tests (and the phases before it) have printed.
+  const tests = skipUnit ? Promise.resolve(0) : testsPhase();
+  const rigReport = new Report();
+  const rig = rigPhase(only, extraArgs, slots, rigReport);
+  const asFoundReport = new Report();
+  const asFound = argv.includes('--no-as-found')
+    ? Promise.resolve(0)
+    : asFoundPhase(only, extraArgs, slots, asFoundReport);
+  const codes = [await tests];
+  codes.push(await rig);
+  rigReport.print();
+  codes.push(await asFound);
+  asFoundReport.print();
+  return Math.max(...codes);
 }
 
-/** The selftest's own flags; every other --flag goes to the harness. */
-const OWN_FLAGS: readonly string[] = ['--no-unit', '--as-found-only', '--no-as-found'];
+/** The first phase: the suite with the emulator's rig against the faithful emulator, then every deviation. */
+async function rigPhase(
+  only: readonly string[],
+  extraArgs: readonly string[],
+  slots: Slots,
+  report: Report,
+): Promise<number> {
+  report.log('selftest: the suite against the faithful emulator');
+  const faithful = await slots.hold(() => suiteAgainst(undefined, extraArgs));
+  if (faithful.exitCode !== 0) {
+    report.error(faithful.output);
+    report.error(
+      `selftest: the suite failed the faithful emulator (exit ${faithful.exitCode}); the rest means nothing`,
+    );
+    return 1;
+  }
+  report.log(`  passed (${faithful.seconds.toFixed(1)} s)`);
+
+  const chosen = only.length > 0 ? DEVIATIONS.filter((d) => only.includes(d.name)) : DEVIATIONS;
+  report.log(`selftest: the suite against ${chosen.length} deviations, ${WIDTH} runs at a time`);
+  const outcomes = await runDeviations(chosen, extraArgs, 'rig', slots, report);
+  const caught = tabulate(outcomes, 'deviation', 3, report);
+  const score = outcomes.length === 0 ? 100 : (100 * caught) / outcomes.length;
+  report.log(`\nmutation score: ${caught}/${outcomes.length} deviations caught (${score.toFixed(1)}%)`);
+  report.log(`selftest: ${caught} passed, ${outcomes.length - caught} failed`);
+  return caught === outcomes.length ? 0 : 1;
+}
 
 /**
  * The second phase: every deviation the as-found site can show (its needs met there, emulator/deviations.ts) is
  * run against the emulator with no rig on that site, the harness judging the site as it finds it, and must be
  * caught as in the first phase. The rest need what no site as found offers (a success, a known error flag).
  */
-async function asFoundPhase(only: readonly string[], extraArgs: readonly string[]): Promise<number> {
-  const unknown = only.filter((name) => !DEVIATIONS.some((d) => d.name === name));
-  if (unknown.length > 0) {
-    console.error(`selftest: no such deviation: ${unknown.join(', ')}`);
-    return 2;
-  }
+async function asFoundPhase(
+  only: readonly string[],
+  extraArgs: readonly string[],
+  slots: Slots,
+  report: Report,
+): Promise<number> {
   const site = (await loadSite(AS_FOUND_SITE_FILE)).ports;
   const chosen = only.length > 0 ? DEVIATIONS.filter((d) => only.includes(d.name)) : DEVIATIONS;
   const catchable = chosen.filter((d) => unmetNeeds(d.needs, site).length === 0);
   const notCatchable = chosen.filter((d) => unmetNeeds(d.needs, site).length > 0);
   const siteName = path.relative(ROOT, fileURLToPath(AS_FOUND_SITE_FILE));
 
-  console.log(
+  report.log(
     `\nselftest: the suite against the faithful emulator with no rig, on the site as found (${siteName})`,
   );
-  const faithful = await suiteAgainst(undefined, extraArgs, 'all', 'as-found');
+  const faithful = await slots.hold(() => suiteAgainst(undefined, extraArgs, 'all', 'as-found'));
   if (faithful.exitCode !== 0) {
-    console.error(faithful.output);
-    console.error(
+    report.error(faithful.output);
+    report.error(
       `selftest: the suite failed the faithful emulator without a rig (exit ${faithful.exitCode}); the as-found score means nothing`,
     );
     return 1;
   }
-  console.log(`  passed (${faithful.seconds.toFixed(1)} s)`);
+  report.log(`  passed (${faithful.seconds.toFixed(1)} s)`);
 
-  console.log(
-    `selftest: the suite without a rig against the ${catchable.length} deviations that site can show, ${WIDTH} at a time`,
+  report.log(
+    `selftest: the suite without a rig against the ${catchable.length} deviations that site can show, ${WIDTH} runs at a time`,
   );
-  const outcomes = await runDeviations(catchable, extraArgs, 'as-found');
-  const caught = tabulate(outcomes, 'deviation (no rig)', 2);
+  const outcomes = await runDeviations(catchable, extraArgs, 'as-found', slots, report);
+  const caught = tabulate(outcomes, 'deviation (no rig)', 2, report);
   if (notCatchable.length > 0) {
-    console.log(`\nnot catchable without a rig on ${siteName}, by what they need:`);
+    report.log(`\nnot catchable without a rig on ${siteName}, by what they need:`);
     for (const d of notCatchable)
-      console.log(`  ${pad(d.name, 28)} needs ${unmetNeeds(d.needs, site).join(', ')}`);
+      report.log(`  ${pad(d.name, 28)} needs ${unmetNeeds(d.needs, site).join(', ')}`);
   }
   const score = outcomes.length === 0 ? 100 : (100 * caught) / outcomes.length;
-  console.log(
+  report.log(
     `\nas-found score: caught without a rig ${caught} / catchable on that site ${outcomes.length} (${score.toFixed(1)}%)`,
   );
   return caught === outcomes.length ? 0 : 1;
