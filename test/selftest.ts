@@ -136,20 +136,22 @@ function pad(text: string, width: number): string {
 
 /**
  * Harness runs side by side, both phases together, as many as the machine has cores, four at most. A run is
- * mostly start-up (two node processes, cucumber's loading) and its emulator lives in this process.
+ * mostly start-up (two node processes, cucumber's loading); its emulator lives in this process.
  */
 const WIDTH = Math.max(1, Math.min(4, availableParallelism()));
-/** The unit and end-to-end files run beside the harness runs, as many at once as the machine has cores. */
-const TEST_WIDTH = Math.max(1, availableParallelism());
 
 /** What a phase prints: held until the phases before it have printed, so that the phases never interleave. */
 class Report {
   readonly lines: string[] = [];
+  /** live: printed as it comes (the phase that prints first), not held. */
+  constructor(private readonly live = false) {}
   log(line = ''): void {
-    this.lines.push(line);
+    if (this.live) console.log(line);
+    else this.lines.push(line);
   }
   error(line: string): void {
-    this.lines.push(`\u0000${line}`);
+    if (this.live) console.error(line);
+    else this.lines.push(`\u0000${line}`);
   }
   print(): void {
     for (const line of this.lines)
@@ -204,21 +206,25 @@ function tabulate(outcomes: readonly Outcome[], heading: string, shown: number, 
 /** The selftest's own flags; every other --flag goes to the harness. */
 const OWN_FLAGS: readonly string[] = ['--no-unit', '--as-found-only', '--no-as-found'];
 
-/** The project's own tests: the unit files (npm run unit) and the end-to-end ones (npm run e2e), longest first. */
+/**
+ * The project's own tests before any harness run: the unit files one a core (as npm run unit runs them), then the
+ * end-to-end files one at a time, as node --test ran them here before: some of them time how soon a run gives up,
+ * and every core is already busy with the runs one of them starts. Beside the harness runs, neither would be
+ * timed fairly. 1 when a test failed.
+ */
 async function testsPhase(): Promise<number> {
-  const unit = await testFiles('test');
-  const e2e = await testFiles('test/e2e');
-  console.log(
-    `selftest: the unit and end-to-end tests (node:test, test/*.test.ts and test/e2e/*.test.ts, ${TEST_WIDTH} files at a time, beside the harness runs)`,
-  );
-  const { failedFiles, failures } = await runTestFiles([...e2e, ...unit], TEST_WIDTH);
-  if (failures === 0) return 0;
-  const failedIn = (files: readonly string[]) => files.some((f) => failedFiles.has(f));
-  // A failure node:test could not tie to a file is counted against both.
-  const unknown = failedFiles.size === 0;
-  if (unknown || failedIn(unit)) console.error('selftest: the unit tests failed');
-  if (unknown || failedIn(e2e)) console.error('selftest: the end-to-end tests failed');
-  return 1;
+  for (const [name, dir, width] of [
+    ['unit', 'test', availableParallelism()],
+    ['end-to-end', 'test/e2e', 1],
+  ] as const) {
+    console.log(`selftest: the ${name} tests (node:test, ${dir}/*.test.ts, ${width} at a time)`);
+    const { failures } = await runTestFiles(await testFiles(dir), width);
+    if (failures > 0) {
+      console.error(`selftest: the ${name} tests failed`);
+      return 1;
+    }
+  }
+  return 0;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -238,18 +244,17 @@ async function main(argv: readonly string[]): Promise<number> {
     report.print();
     return code;
   }
-  // Every phase at once: the files of the tests and the harness runs share nothing (each run has its own
-  // emulator on an ephemeral port and its own reports folder). The tests print as they go; each phase of
-  // harness runs prints whole once the tests (and the phases before it) have printed.
-  const tests = skipUnit ? Promise.resolve(0) : testsPhase();
-  const rigReport = new Report();
+  if (!skipUnit && (await testsPhase()) !== 0) return 1;
+  // Both phases of harness runs at once, sharing the slots: they share nothing else (each run has its own
+  // emulator on an ephemeral port and its own reports folder). The first prints as it goes, the second once
+  // the first is done.
+  const rigReport = new Report(true);
   const rig = rigPhase(only, extraArgs, slots, rigReport);
   const asFoundReport = new Report();
   const asFound = argv.includes('--no-as-found')
     ? Promise.resolve(0)
     : asFoundPhase(only, extraArgs, slots, asFoundReport);
-  const codes = [await tests];
-  codes.push(await rig);
+  const codes = [await rig];
   rigReport.print();
   codes.push(await asFound);
   asFoundReport.print();
@@ -275,7 +280,9 @@ async function rigPhase(
   report.log(`  passed (${faithful.seconds.toFixed(1)} s)`);
 
   const chosen = only.length > 0 ? DEVIATIONS.filter((d) => only.includes(d.name)) : DEVIATIONS;
-  report.log(`selftest: the suite against ${chosen.length} deviations, ${WIDTH} runs at a time`);
+  report.log(
+    `selftest: the suite against ${chosen.length} deviations (${WIDTH} harness runs at a time, both phases together)`,
+  );
   const outcomes = await runDeviations(chosen, extraArgs, 'rig', slots, report);
   const caught = tabulate(outcomes, 'deviation', 3, report);
   const score = outcomes.length === 0 ? 100 : (100 * caught) / outcomes.length;
@@ -315,7 +322,7 @@ async function asFoundPhase(
   report.log(`  passed (${faithful.seconds.toFixed(1)} s)`);
 
   report.log(
-    `selftest: the suite without a rig against the ${catchable.length} deviations that site can show, ${WIDTH} runs at a time`,
+    `selftest: the suite without a rig against the ${catchable.length} deviations that site can show (${WIDTH} harness runs at a time, both phases together)`,
   );
   const outcomes = await runDeviations(catchable, extraArgs, 'as-found', slots, report);
   const caught = tabulate(outcomes, 'deviation (no rig)', 2, report);
