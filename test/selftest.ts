@@ -91,9 +91,11 @@ async function suiteAgainst(
         ...tags,
         ...extraArgs,
       ],
-      asFound
-        ? { ...withoutRigToken(process.env), HARNESS_REPORTS: 'messages' }
-        : { ...process.env, HARNESS_RIG_TOKEN: rigToken, HARNESS_REPORTS: 'messages' },
+      withPreload(
+        asFound
+          ? { ...withoutRigToken(process.env), HARNESS_REPORTS: 'messages' }
+          : { ...process.env, HARNESS_RIG_TOKEN: rigToken, HARNESS_REPORTS: 'messages' },
+      ),
     );
     const result = await readRunResult(path.join(reports, 'messages.ndjson'));
     const failed = (result?.scenarios ?? []).filter((s) => s.status === 'FAILED');
@@ -102,6 +104,22 @@ async function suiteAgainst(
   } finally {
     await emulator.close();
   }
+}
+
+/**
+ * The runs this selftest starts (the runner and its cucumber process, which inherits the environment) load
+ * libxml2-wasm before tsx's loader: tsx rewrites every dynamic import() of an ES module it loads and maps the
+ * rewrite, and libxml2-wasm's 963 KB module holds one (of node:module, which the rewrite leaves as it was). That
+ * cost about a quarter of the CPU of a deviation's run. Loaded first, it is the same file and the same instance
+ * (support/checks/xsd.ts finds it loaded): the runs do what they did, sooner.
+ */
+const PRELOAD = '--import=libxml2-wasm';
+
+function withPreload(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const current = env.NODE_OPTIONS ?? '';
+  return current.split(/\s+/).includes(PRELOAD)
+    ? env
+    : { ...env, NODE_OPTIONS: `${current} ${PRELOAD}`.trim() };
 }
 
 /** The environment without a rig token: an as-found run must not borrow one. */
