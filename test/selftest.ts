@@ -2,7 +2,6 @@
 // faithful emulator and catch every deviation in the catalogue with a scenario that names what it breaks.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +9,7 @@ import { DEVIATIONS, unmetNeeds } from '../emulator/deviations.ts';
 import { startEmulator } from '../emulator/index.ts';
 import { AS_FOUND_SITE_FILE, loadSite } from '../emulator/site.ts';
 import { readRunResult, type ScenarioResult } from '../support/report/messages.ts';
+import { runTestFiles, testFiles } from './run-tests.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REPORTS = path.join(ROOT, 'reports', 'selftest');
@@ -27,12 +27,13 @@ interface Outcome {
   readonly seconds: number;
 }
 
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, quiet: boolean) {
+/** A command, its output kept (printed only when the faithful emulator fails the suite). */
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv) {
   return new Promise<{ code: number; output: string }>((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: ROOT,
       env,
-      stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -90,10 +91,11 @@ async function suiteAgainst(
         ...tags,
         ...extraArgs,
       ],
-      asFound
-        ? { ...withoutRigToken(process.env), HARNESS_REPORTS: 'messages' }
-        : { ...process.env, HARNESS_RIG_TOKEN: rigToken, HARNESS_REPORTS: 'messages' },
-      true,
+      withPreload(
+        asFound
+          ? { ...withoutRigToken(process.env), HARNESS_REPORTS: 'messages' }
+          : { ...process.env, HARNESS_RIG_TOKEN: rigToken, HARNESS_REPORTS: 'messages' },
+      ),
     );
     const result = await readRunResult(path.join(reports, 'messages.ndjson'));
     const failed = (result?.scenarios ?? []).filter((s) => s.status === 'FAILED');
@@ -104,46 +106,96 @@ async function suiteAgainst(
   }
 }
 
+/**
+ * The runs this selftest starts (the runner and its cucumber process, which inherits the environment) load
+ * libxml2-wasm before tsx's loader: tsx rewrites every dynamic import() of an ES module it loads and maps the
+ * rewrite, and libxml2-wasm's 963 KB module holds one (of node:module, which the rewrite leaves as it was). That
+ * cost about a quarter of the CPU of a deviation's run. Loaded first, it is the same file and the same instance
+ * (support/checks/xsd.ts finds it loaded): the runs do what they did, sooner.
+ */
+const PRELOAD = '--import=libxml2-wasm';
+
+function withPreload(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const current = env.NODE_OPTIONS ?? '';
+  return current.split(/\s+/).includes(PRELOAD)
+    ? env
+    : { ...env, NODE_OPTIONS: `${current} ${PRELOAD}`.trim() };
+}
+
 /** The environment without a rig token: an as-found run must not borrow one. */
 function withoutRigToken(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { HARNESS_RIG_TOKEN: _, ...rest } = env;
   return rest;
 }
 
-async function pool<T, R>(items: readonly T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
+/** At most `width` holders at once, served in the order they asked: the runs of both phases share one. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  constructor(width: number) {
+    this.free = width;
+  }
+  async hold<R>(work: () => Promise<R>): Promise<R> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-  return results;
+  }
 }
 
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
-/** Deviations run side by side, as many as the machine has cores, four at most. */
+/**
+ * Harness runs side by side, both phases together, as many as the machine has cores, four at most. A run is
+ * mostly start-up (two node processes, cucumber's loading); its emulator lives in this process.
+ */
 const WIDTH = Math.max(1, Math.min(4, availableParallelism()));
+
+/** What a phase prints: held until the phases before it have printed, so that the phases never interleave. */
+class Report {
+  private readonly held: { readonly error: boolean; readonly line: string }[] = [];
+  /** live: printed as it comes (the phase that prints first), not held. */
+  constructor(private readonly live = false) {}
+  log(line = ''): void {
+    if (this.live) console.log(line);
+    else this.held.push({ error: false, line });
+  }
+  error(line: string): void {
+    if (this.live) console.error(line);
+    else this.held.push({ error: true, line });
+  }
+  print(): void {
+    for (const { error, line } of this.held) (error ? console.error : console.log)(line);
+  }
+}
 
 /** Each deviation: the example scenarios first; the property runs (slower) only for one the examples miss. */
 function runDeviations(
   deviations: readonly { readonly name: string }[],
   extraArgs: readonly string[],
   mode: 'rig' | 'as-found',
+  slots: Slots,
+  report: Report,
 ): Promise<Outcome[]> {
-  return pool(deviations, WIDTH, async (d) => {
-    const examples = await suiteAgainst(d.name, extraArgs, 'examples', mode);
-    const outcome = caughtBy(examples) ? examples : await suiteAgainst(d.name, extraArgs, 'fuzz', mode);
-    console.log(
-      `  ${pad(d.name, 28)} ${caughtBy(outcome) ? 'caught' : 'MISSED'} (${outcome.seconds.toFixed(1)} s)`,
-    );
-    return outcome;
-  });
+  return Promise.all(
+    deviations.map((d) =>
+      slots.hold(async () => {
+        const examples = await suiteAgainst(d.name, extraArgs, 'examples', mode);
+        const outcome = caughtBy(examples) ? examples : await suiteAgainst(d.name, extraArgs, 'fuzz', mode);
+        report.log(
+          `  ${pad(d.name, 28)} ${caughtBy(outcome) ? 'caught' : 'MISSED'} (${outcome.seconds.toFixed(1)} s)`,
+        );
+        return outcome;
+      }),
+    ),
+  );
 }
 
 /** Caught: the run failed, and a scenario that names one of the deviation's requirements is among the failures. */
@@ -152,8 +204,8 @@ function caughtBy(outcome: Outcome): boolean {
 }
 
 /** The table of a phase, one deviation a line with the scenarios that caught it; the count caught. */
-function tabulate(outcomes: readonly Outcome[], heading: string, shown: number): number {
-  console.log(`\n${pad(heading, 28)} ${pad('verdict', 8)} scenarios that caught it`);
+function tabulate(outcomes: readonly Outcome[], heading: string, shown: number, report: Report): number {
+  report.log(`\n${pad(heading, 28)} ${pad('verdict', 8)} scenarios that caught it`);
   let caught = 0;
   for (const o of outcomes) {
     const ok = caughtBy(o);
@@ -162,109 +214,143 @@ function tabulate(outcomes: readonly Outcome[], heading: string, shown: number):
     const detail = ok
       ? `${names.slice(0, shown).join('; ')}${names.length > shown ? `; and ${names.length - shown} more` : ''}`
       : `exit ${o.exitCode}; ${o.failed.length} failed, none tagged ${o.breaks.map((id) => `@req:${id}`).join(' or ')}`;
-    console.log(`${pad(o.name.replace(/^as-found-/, ''), 28)} ${pad(ok ? 'caught' : 'MISSED', 8)} ${detail}`);
+    report.log(`${pad(o.name.replace(/^as-found-/, ''), 28)} ${pad(ok ? 'caught' : 'MISSED', 8)} ${detail}`);
   }
   return caught;
-}
-
-async function main(argv: readonly string[]): Promise<number> {
-  const only = argv.filter((a) => !a.startsWith('--'));
-  const skipUnit = argv.includes('--no-unit');
-  const extraArgs = argv.filter((a) => a.startsWith('--') && !OWN_FLAGS.includes(a));
-  // --as-found-only [NAME...]: only the second phase, for debugging one deviation without a rig.
-  if (argv.includes('--as-found-only')) return asFoundPhase(only, extraArgs);
-  if (!skipUnit) {
-    // The fast tests (npm run unit: test/*.test.ts), then the heavy ones (npm run e2e: test/e2e/*.test.ts).
-    for (const [name, dir] of [
-      ['unit', 'test'],
-      ['end-to-end', 'test/e2e'],
-    ] as const) {
-      console.log(`selftest: the ${name} tests (node:test, ${dir}/*.test.ts)`);
-      // Node 20's --test takes no glob: name the files.
-      const files = (await readdir(path.join(ROOT, dir)))
-        .filter((f) => f.endsWith('.test.ts'))
-        .map((f) => `${dir}/${f}`);
-      const tests = await run(process.execPath, ['--import', 'tsx', '--test', ...files], process.env, false);
-      if (tests.code !== 0) {
-        console.error(`selftest: the ${name} tests failed`);
-        return 1;
-      }
-    }
-  }
-
-  console.log('selftest: the suite against the faithful emulator');
-  const faithful = await suiteAgainst(undefined, extraArgs);
-  if (faithful.exitCode !== 0) {
-    console.error(faithful.output);
-    console.error(
-      `selftest: the suite failed the faithful emulator (exit ${faithful.exitCode}); the rest means nothing`,
-    );
-    return 1;
-  }
-  console.log(`  passed (${faithful.seconds.toFixed(1)} s)`);
-
-  const chosen = only.length > 0 ? DEVIATIONS.filter((d) => only.includes(d.name)) : DEVIATIONS;
-  const unknown = only.filter((name) => !DEVIATIONS.some((d) => d.name === name));
-  if (unknown.length > 0) {
-    console.error(`selftest: no such deviation: ${unknown.join(', ')}`);
-    return 2;
-  }
-  console.log(`selftest: the suite against ${chosen.length} deviations, ${WIDTH} at a time`);
-  const outcomes = await runDeviations(chosen, extraArgs, 'rig');
-  const caught = tabulate(outcomes, 'deviation', 3);
-  const score = outcomes.length === 0 ? 100 : (100 * caught) / outcomes.length;
-  console.log(`\nmutation score: ${caught}/${outcomes.length} deviations caught (${score.toFixed(1)}%)`);
-  console.log(`selftest: ${caught} passed, ${outcomes.length - caught} failed`);
-  const first = caught === outcomes.length ? 0 : 1;
-  if (argv.includes('--no-as-found')) return first;
-  return Math.max(first, await asFoundPhase(only, extraArgs));
 }
 
 /** The selftest's own flags; every other --flag goes to the harness. */
 const OWN_FLAGS: readonly string[] = ['--no-unit', '--as-found-only', '--no-as-found'];
 
 /**
- * The second phase: every deviation the as-found site can show (its needs met there, emulator/deviations.ts) is
- * run against the emulator with no rig on that site, the harness judging the site as it finds it, and must be
- * caught as in the first phase. The rest need what no site as found offers (a success, a known error flag).
+ * The project's own tests before any harness run: the unit files one a core (as npm run unit runs them), then the
+ * end-to-end files one at a time, as node --test ran them here before: some of them time how soon a run gives up,
+ * and every core is already busy with the runs one of them starts. Beside the harness runs, neither would be
+ * timed fairly. 1 when a test failed.
  */
-async function asFoundPhase(only: readonly string[], extraArgs: readonly string[]): Promise<number> {
+async function testsPhase(): Promise<number> {
+  for (const [name, dir, width] of [
+    ['unit', 'test', availableParallelism()],
+    ['end-to-end', 'test/e2e', 1],
+  ] as const) {
+    console.log(`selftest: the ${name} tests (node:test, ${dir}/*.test.ts, ${width} at a time)`);
+    const { failures } = await runTestFiles(await testFiles(dir), width);
+    if (failures > 0) {
+      console.error(`selftest: the ${name} tests failed`);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const only = argv.filter((a) => !a.startsWith('--'));
+  const skipUnit = argv.includes('--no-unit');
+  const extraArgs = argv.filter((a) => a.startsWith('--') && !OWN_FLAGS.includes(a));
   const unknown = only.filter((name) => !DEVIATIONS.some((d) => d.name === name));
   if (unknown.length > 0) {
     console.error(`selftest: no such deviation: ${unknown.join(', ')}`);
     return 2;
   }
+  const slots = new Slots(WIDTH);
+  // --as-found-only [NAME...]: only the second phase, for debugging one deviation without a rig.
+  if (argv.includes('--as-found-only')) {
+    const report = new Report();
+    const code = await asFoundPhase(only, extraArgs, slots, report, false);
+    report.print();
+    return code;
+  }
+  if (!skipUnit && (await testsPhase()) !== 0) return 1;
+  // Both phases of harness runs at once, sharing the slots: they share nothing else (each run has its own
+  // emulator on an ephemeral port and its own reports folder). The first prints as it goes, the second once
+  // the first is done.
+  const rigReport = new Report(true);
+  const rig = rigPhase(only, extraArgs, slots, rigReport, !argv.includes('--no-as-found'));
+  const asFoundReport = new Report();
+  const asFound = argv.includes('--no-as-found')
+    ? Promise.resolve(0)
+    : asFoundPhase(only, extraArgs, slots, asFoundReport);
+  const codes = [await rig];
+  rigReport.print();
+  codes.push(await asFound);
+  asFoundReport.print();
+  return Math.max(...codes);
+}
+
+/** The first phase: the suite with the emulator's rig against the faithful emulator, then every deviation. */
+async function rigPhase(
+  only: readonly string[],
+  extraArgs: readonly string[],
+  slots: Slots,
+  report: Report,
+  together: boolean,
+): Promise<number> {
+  report.log('selftest: the suite against the faithful emulator');
+  const faithful = await slots.hold(() => suiteAgainst(undefined, extraArgs));
+  if (faithful.exitCode !== 0) {
+    report.error(faithful.output);
+    report.error(
+      `selftest: the suite failed the faithful emulator (exit ${faithful.exitCode}); the rest means nothing`,
+    );
+    return 1;
+  }
+  report.log(`  passed (${faithful.seconds.toFixed(1)} s)`);
+
+  const chosen = only.length > 0 ? DEVIATIONS.filter((d) => only.includes(d.name)) : DEVIATIONS;
+  report.log(
+    `selftest: the suite against ${chosen.length} deviations (${WIDTH} harness runs at a time${together ? ', both phases together' : ''})`,
+  );
+  const outcomes = await runDeviations(chosen, extraArgs, 'rig', slots, report);
+  const caught = tabulate(outcomes, 'deviation', 3, report);
+  const score = outcomes.length === 0 ? 100 : (100 * caught) / outcomes.length;
+  report.log(`\nmutation score: ${caught}/${outcomes.length} deviations caught (${score.toFixed(1)}%)`);
+  report.log(`selftest: ${caught} passed, ${outcomes.length - caught} failed`);
+  return caught === outcomes.length ? 0 : 1;
+}
+
+/**
+ * The second phase: every deviation the as-found site can show (its needs met there, emulator/deviations.ts) is
+ * run against the emulator with no rig on that site, the harness judging the site as it finds it, and must be
+ * caught as in the first phase. The rest need what no site as found offers (a success, a known error flag).
+ */
+async function asFoundPhase(
+  only: readonly string[],
+  extraArgs: readonly string[],
+  slots: Slots,
+  report: Report,
+  together = true,
+): Promise<number> {
   const site = (await loadSite(AS_FOUND_SITE_FILE)).ports;
   const chosen = only.length > 0 ? DEVIATIONS.filter((d) => only.includes(d.name)) : DEVIATIONS;
   const catchable = chosen.filter((d) => unmetNeeds(d.needs, site).length === 0);
   const notCatchable = chosen.filter((d) => unmetNeeds(d.needs, site).length > 0);
   const siteName = path.relative(ROOT, fileURLToPath(AS_FOUND_SITE_FILE));
 
-  console.log(
+  report.log(
     `\nselftest: the suite against the faithful emulator with no rig, on the site as found (${siteName})`,
   );
-  const faithful = await suiteAgainst(undefined, extraArgs, 'all', 'as-found');
+  const faithful = await slots.hold(() => suiteAgainst(undefined, extraArgs, 'all', 'as-found'));
   if (faithful.exitCode !== 0) {
-    console.error(faithful.output);
-    console.error(
+    report.error(faithful.output);
+    report.error(
       `selftest: the suite failed the faithful emulator without a rig (exit ${faithful.exitCode}); the as-found score means nothing`,
     );
     return 1;
   }
-  console.log(`  passed (${faithful.seconds.toFixed(1)} s)`);
+  report.log(`  passed (${faithful.seconds.toFixed(1)} s)`);
 
-  console.log(
-    `selftest: the suite without a rig against the ${catchable.length} deviations that site can show, ${WIDTH} at a time`,
+  report.log(
+    `selftest: the suite without a rig against the ${catchable.length} deviations that site can show (${WIDTH} harness runs at a time${together ? ', both phases together' : ''})`,
   );
-  const outcomes = await runDeviations(catchable, extraArgs, 'as-found');
-  const caught = tabulate(outcomes, 'deviation (no rig)', 2);
+  const outcomes = await runDeviations(catchable, extraArgs, 'as-found', slots, report);
+  const caught = tabulate(outcomes, 'deviation (no rig)', 2, report);
   if (notCatchable.length > 0) {
-    console.log(`\nnot catchable without a rig on ${siteName}, by what they need:`);
+    report.log(`\nnot catchable without a rig on ${siteName}, by what they need:`);
     for (const d of notCatchable)
-      console.log(`  ${pad(d.name, 28)} needs ${unmetNeeds(d.needs, site).join(', ')}`);
+      report.log(`  ${pad(d.name, 28)} needs ${unmetNeeds(d.needs, site).join(', ')}`);
   }
   const score = outcomes.length === 0 ? 100 : (100 * caught) / outcomes.length;
-  console.log(
+  report.log(
     `\nas-found score: caught without a rig ${caught} / catchable on that site ${outcomes.length} (${score.toFixed(1)}%)`,
   );
   return caught === outcomes.length ? 0 : 1;
