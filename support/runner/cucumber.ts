@@ -90,10 +90,18 @@ function cucumberArguments(options: HarnessOptions, parallel: readonly string[])
   return args;
 }
 
+/**
+ * libxml2-wasm loaded before tsx's loader, in the cucumber process and (through its execArgv) in its workers: tsx
+ * rewrites every dynamic import() of an ES module it loads and maps the rewrite, and libxml2-wasm's 963 KB module
+ * holds one; that cost about 0.6 CPU-seconds a process. Loaded first it is the same file and the same instance
+ * (support/checks/xsd.ts finds it loaded). `npm test` gives the runner's own process the same preload.
+ */
+const PRELOAD: readonly string[] = ['--import', 'libxml2-wasm'];
+
 function spawnCucumber(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
     // the preload and tsx reach cucumber's --parallel workers too: they are forked with these arguments
-    const child = spawn(process.execPath, ['--require', NATIVE_MATCH_INDICES, '--import', 'tsx', ...args], {
+    const child = spawn(process.execPath, ['--require', NATIVE_MATCH_INDICES, ...PRELOAD, '--import', 'tsx', ...args], {
       stdio: 'inherit',
       env,
       cwd: PROJECT_ROOT,
