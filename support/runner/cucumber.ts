@@ -101,11 +101,15 @@ const PRELOAD: readonly string[] = ['--import', 'libxml2-wasm'];
 function spawnCucumber(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
     // the preload and tsx reach cucumber's --parallel workers too: they are forked with these arguments
-    const child = spawn(process.execPath, ['--require', NATIVE_MATCH_INDICES, ...PRELOAD, '--import', 'tsx', ...args], {
-      stdio: 'inherit',
-      env,
-      cwd: PROJECT_ROOT,
-    });
+    const child = spawn(
+      process.execPath,
+      ['--require', NATIVE_MATCH_INDICES, ...PRELOAD, '--import', 'tsx', ...args],
+      {
+        stdio: 'inherit',
+        env,
+        cwd: PROJECT_ROOT,
+      },
+    );
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
