@@ -1,17 +1,18 @@
 // How many cucumber workers run the suite (cucumber's own --parallel), and what each may touch: on the embedded
 // emulator an emulator each; on any other target only a port set of the profile's each (parallel.port_sets), or
 // one scenario at a time. Decided before anything starts; a combination that cannot be kept apart is one line.
-import { availableParallelism } from 'node:os';
 import { type HarnessOptions, UsageError } from '../options.ts';
 import type { LoadedProfile } from '../profile/profile.ts';
 import { portIdsOf } from '../profile/profile.ts';
 
 /**
- * --parallel when none is given, on the embedded emulator: two workers, each with its own emulator, on a machine
- * with two cores or more (docs/bench.md, "The suite across workers": two measured best on two cores; more
- * workers only share the same cores and each pays its own start-up). One core: the scenarios in cucumber's process.
+ * --parallel when none is given, on the embedded emulator: none, the scenarios in cucumber's own process. Measured
+ * on 2 cores at load 1 (docs/bench.md, "The suite across workers"): `npm test` took 4.7 to 5.2 s in one process
+ * and 7.0 to 7.2 s with two workers, with 1.65 times the CPU; each worker loads the support code again, and a
+ * scenario costs more CPU in a worker (its messages cross a pipe). --parallel N gives N workers, each with an
+ * emulator of its own.
  */
-export const DEFAULT_EMBEDDED_PARALLEL = Math.min(2, availableParallelism()) > 1 ? 2 : 0;
+export const DEFAULT_EMBEDDED_PARALLEL = 0;
 /** Each worker is a process with its own emulator: more than this is a typo, not a faster run. */
 export const MAX_PARALLEL = 32;
 
