@@ -58,7 +58,7 @@ async function countScenarios(messagesFile: string): Promise<number> {
 }
 
 export function runnerArguments(tags: string, reportsDir: string): string[] {
-  return ['--import', 'tsx', RUNNER, '--tags', tags, `--reports=${reportsDir}`];
+  return ['--import', 'libxml2-wasm', '--import', 'tsx', RUNNER, '--tags', tags, `--reports=${reportsDir}`];
 }
 
 const running = new Set<number>();
