@@ -60,13 +60,19 @@ function pathPortId(text: string): number | undefined {
   return portId >= PORT_ID_MIN && portId <= PORT_ID_MAX ? portId : undefined;
 }
 
-async function putPort(request: IncomingMessage, response: ServerResponse, store: SiteStore, portId: number) {
+/**
+ * A rig request's JSON body, or the status already answered: 0 when the client went away, 413 past
+ * RIG_BODY_LIMIT, 400 for a body that is not UTF-8 JSON.
+ */
+async function readJson(
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<{ readonly document: unknown } | number> {
   const read = await readBody(request, RIG_BODY_LIMIT);
   if (read.kind === 'aborted') return 0;
   if (read.kind === 'too-large') return sendError(response, 413, `body over ${RIG_BODY_LIMIT} bytes`);
-  let document: unknown;
   try {
-    document = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(read.body));
+    return { document: JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(read.body)) };
   } catch (error) {
     return sendError(
       response,
@@ -74,6 +80,12 @@ async function putPort(request: IncomingMessage, response: ServerResponse, store
       `malformed JSON body: ${error instanceof Error ? error.message : 'not UTF-8'}`,
     );
   }
+}
+
+async function putPort(request: IncomingMessage, response: ServerResponse, store: SiteStore, portId: number) {
+  const body = await readJson(request, response);
+  if (typeof body === 'number') return body;
+  const { document } = body;
   try {
     store.putPort(portId, readPortState(document, '', true));
   } catch (error) {
@@ -128,19 +140,9 @@ function readStep(value: unknown, at: string): BatchStep {
  * other request in between; a step that its endpoint would refuse (400) refuses the whole batch, and nothing changes.
  */
 async function batch(request: IncomingMessage, response: ServerResponse, store: SiteStore): Promise<number> {
-  const read = await readBody(request, RIG_BODY_LIMIT);
-  if (read.kind === 'aborted') return 0;
-  if (read.kind === 'too-large') return sendError(response, 413, `body over ${RIG_BODY_LIMIT} bytes`);
-  let document: unknown;
-  try {
-    document = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(read.body));
-  } catch (error) {
-    return sendError(
-      response,
-      400,
-      `malformed JSON body: ${error instanceof Error ? error.message : 'not UTF-8'}`,
-    );
-  }
+  const body = await readJson(request, response);
+  if (typeof body === 'number') return body;
+  const { document } = body;
   let steps: BatchStep[];
   try {
     if (typeof document !== 'object' || document === null || Array.isArray(document))
