@@ -9,6 +9,7 @@ import { DEVIATIONS, unmetNeeds } from '../emulator/deviations.ts';
 import { startEmulator } from '../emulator/index.ts';
 import { AS_FOUND_SITE_FILE, loadSite } from '../emulator/site.ts';
 import { readRunResult, type ScenarioResult } from '../support/report/messages.ts';
+import { RUNNER_NODE_ARGS } from '../support/runner/paths.ts';
 import { runTestFiles, testFiles } from './run-tests.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -81,9 +82,7 @@ async function suiteAgainst(
     const { code, output } = await run(
       process.execPath,
       [
-        '--import',
-        'tsx',
-        'support/run.ts',
+        ...RUNNER_NODE_ARGS,
         `--target=${emulator.taskUrl}`,
         ...(asFound ? [] : [`--rig=${emulator.rigUrl}`]),
         `--reports=${path.relative(ROOT, reports)}`,
@@ -91,11 +90,9 @@ async function suiteAgainst(
         ...tags,
         ...extraArgs,
       ],
-      withPreload(
-        asFound
-          ? { ...withoutRigToken(process.env), HARNESS_REPORTS: 'messages' }
-          : { ...process.env, HARNESS_RIG_TOKEN: rigToken, HARNESS_REPORTS: 'messages' },
-      ),
+      asFound
+        ? { ...withoutRigToken(process.env), HARNESS_REPORTS: 'messages' }
+        : { ...process.env, HARNESS_RIG_TOKEN: rigToken, HARNESS_REPORTS: 'messages' },
     );
     const result = await readRunResult(path.join(reports, 'messages.ndjson'));
     const failed = (result?.scenarios ?? []).filter((s) => s.status === 'FAILED');
@@ -104,22 +101,6 @@ async function suiteAgainst(
   } finally {
     await emulator.close();
   }
-}
-
-/**
- * The runs this selftest starts (the runner and its cucumber process, which inherits the environment) load
- * libxml2-wasm before tsx's loader: tsx rewrites every dynamic import() of an ES module it loads and maps the
- * rewrite, and libxml2-wasm's 963 KB module holds one (of node:module, which the rewrite leaves as it was). That
- * cost about a quarter of the CPU of a deviation's run. Loaded first, it is the same file and the same instance
- * (support/checks/xsd.ts finds it loaded): the runs do what they did, sooner.
- */
-const PRELOAD = '--import=libxml2-wasm';
-
-function withPreload(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const current = env.NODE_OPTIONS ?? '';
-  return current.split(/\s+/).includes(PRELOAD)
-    ? env
-    : { ...env, NODE_OPTIONS: `${current} ${PRELOAD}`.trim() };
 }
 
 /** The environment without a rig token: an as-found run must not borrow one. */

@@ -12,7 +12,7 @@ import {
   type WorkerTarget,
 } from '../run-config.ts';
 import type { SiteMap } from '../site/site-map.ts';
-import { CUCUMBER_BIN, NATIVE_MATCH_INDICES, PROJECT_ROOT } from './paths.ts';
+import { CUCUMBER_BIN, LIBXML2_PRELOAD, NATIVE_MATCH_INDICES, PROJECT_ROOT } from './paths.ts';
 import type { RunPlan, RunSettings } from './plan.ts';
 import type { Target } from './target.ts';
 
@@ -90,20 +90,12 @@ function cucumberArguments(options: HarnessOptions, parallel: readonly string[])
   return args;
 }
 
-/**
- * libxml2-wasm loaded before tsx's loader, in the cucumber process and (through its execArgv) in its workers: tsx
- * rewrites every dynamic import() of an ES module it loads and maps the rewrite, and libxml2-wasm's 963 KB module
- * holds one; that cost about 0.6 CPU-seconds a process. Loaded first it is the same file and the same instance
- * (support/checks/xsd.ts finds it loaded). `npm test` gives the runner's own process the same preload.
- */
-const PRELOAD: readonly string[] = ['--import', 'libxml2-wasm'];
-
 function spawnCucumber(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
     // the preload and tsx reach cucumber's --parallel workers too: they are forked with these arguments
     const child = spawn(
       process.execPath,
-      ['--require', NATIVE_MATCH_INDICES, ...PRELOAD, '--import', 'tsx', ...args],
+      ['--require', NATIVE_MATCH_INDICES, ...LIBXML2_PRELOAD, '--import', 'tsx', ...args],
       {
         stdio: 'inherit',
         env,

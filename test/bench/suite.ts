@@ -5,12 +5,10 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT, RUNNER_NODE_ARGS } from '../../support/runner/paths.ts';
 import { DEFAULT_EMBEDDED_PARALLEL } from '../../support/runner/workers.ts';
 import { ratio, type Summary, summarise } from './stats.ts';
 
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const RUNNER = path.join(PROJECT_ROOT, 'support', 'run.ts');
 export const SUITE_TAGS = 'not @fuzz';
 export const EMPTY_TAGS = '@bench-matches-no-scenario';
 const RUN_TIMEOUT_MS = 120_000;
@@ -58,7 +56,7 @@ async function countScenarios(messagesFile: string): Promise<number> {
 }
 
 export function runnerArguments(tags: string, reportsDir: string): string[] {
-  return ['--import', 'libxml2-wasm', '--import', 'tsx', RUNNER, '--tags', tags, `--reports=${reportsDir}`];
+  return [...RUNNER_NODE_ARGS, '--tags', tags, `--reports=${reportsDir}`];
 }
 
 const running = new Set<number>();
