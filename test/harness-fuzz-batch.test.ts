@@ -2,8 +2,6 @@
 // same verdicts from a rig without POST /batch, and a property's exchanges written to the log in batches of lines.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,55 +13,12 @@ import { FuzzSession } from '../support/fuzz/session.ts';
 import type { Exchange } from '../support/model.ts';
 import { ExchangeBatch, exchangeLine } from '../support/report/exchange-log.ts';
 import { closeClient } from '../support/wire/exchange.ts';
+import { withoutBatch } from './helpers/rig-without-batch.ts';
 
 const TOKEN = 'fuzz-batch-token';
 
 async function emulator(deviate: string[] = []): Promise<RunningEmulator> {
   return startEmulator({ host: '127.0.0.1', port: 0, rigToken: TOKEN, quiet: true, deviate });
-}
-
-/** The emulator's rig behind a proxy that answers `status` (404 by default) to POST /batch, as a rig that predates it. */
-async function withoutBatch(
-  target: RunningEmulator,
-  status = 404,
-): Promise<{ url: string; batches: number; close(): Promise<void> }> {
-  const upstream = new URL(target.rigUrl as string);
-  let batches = 0;
-  const server: Server = createServer((req, res) => {
-    if (req.url?.endsWith('/batch')) {
-      batches++;
-      req.resume();
-      res.writeHead(status, { 'content-type': 'application/json' }).end('{"error":"no rig endpoint /batch"}');
-      return;
-    }
-    const forward = httpRequest(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    req.pipe(forward);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}${upstream.pathname}`,
-    get batches() {
-      return batches;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 function session(target: RunningEmulator, rigUrl = target.rigUrl as string): FuzzSession {

@@ -1,7 +1,7 @@
 // Bringing a target into a scenario's precondition, and reading its state back, by whatever means it offers.
 
 import type { PortState } from '../model.ts';
-import type { RigClient } from './rig.ts';
+import { checkStep, type RigClient, type RigStep } from './rig.ts';
 
 /** Why a precondition could not be reached, in the verdict words of docs/architecture.md. */
 export interface Unreachable {
@@ -45,6 +45,8 @@ export interface Arranger {
    * own id when nothing stands in.
    */
   targetPort?(portId: number): number;
+  /** Before a Task Interface call: whatever the arranger holds back is done now, and nothing read before is reused. */
+  settle?(): Promise<void>;
 }
 
 /** The port as the arranger can read it: every field from read(), or what view() shows. */
@@ -55,32 +57,121 @@ export async function viewPort(arranger: Arranger, portId: number): Promise<Port
   return { exists: true, fields: reading.state, unreadable: [] };
 }
 
-/** A target with the rig control API (rig-control.md): everything can be arranged and read. */
+/** The largest POST /batch the rig contract allows (docs/rig-control.md). */
+const MAX_BATCH_STEPS = 256;
+
+/**
+ * A target with the rig control API (rig-control.md): everything can be arranged and read.
+ *
+ * Writes (the reset, each arrangement) are held until something is read or the Task Interface is called
+ * (settle()), and then go in order, with the read, in one `POST /batch` where the rig takes one: a scenario's
+ * reset, arrangement and "events before the call" are one request, its read-backs after the call another. A
+ * read after the last write reads the Log Publisher lines and every port written since the reset in the same
+ * batch, and later reads are answered from it until the next write or call: the steps run with nothing in
+ * between, so what they show is what separate reads right after one another would show. A rig without the
+ * endpoint, or one that refuses the batch, gets the same requests one at a time, in the same order, and only
+ * the reads asked for.
+ */
 export class RigArranger implements Arranger {
+  private pending: RigStep[] = [];
+  /** The ports written since the reset: read with the events after the call. */
+  private readonly written = new Set<number>();
+  private read_:
+    | { readonly events: string[]; readonly ports: Map<number, PortState | undefined> }
+    | undefined;
+
   constructor(private readonly rig: RigClient) {}
 
-  reset(): Promise<void> {
-    return this.rig.reset();
+  async reset(): Promise<void> {
+    this.pending = [{ op: 'reset' }];
+    this.written.clear();
+    this.read_ = undefined;
   }
 
   async port(portId: number, state: PortState): Promise<undefined> {
-    await this.rig.putPort(portId, state);
+    this.write({ op: 'put', portId, state });
     return undefined;
   }
 
   async noPort(portId: number): Promise<undefined> {
-    await this.rig.deletePort(portId);
+    this.write({ op: 'delete', portId });
     return undefined;
   }
 
   async read(portId: number): Promise<PortReading> {
-    const state = await this.rig.getPort(portId);
-    return state === undefined ? { exists: false } : { exists: true, state };
+    if (this.read_?.ports.has(portId)) return reading(this.read_.ports.get(portId));
+    const { state } = await this.fetch({ op: 'get', portId });
+    return reading(state);
   }
 
-  events(): Promise<readonly string[]> {
-    return this.rig.events();
+  async events(): Promise<readonly string[]> {
+    if (this.read_) return this.read_.events;
+    const { segments } = await this.fetch({ op: 'events' });
+    return segments ?? [];
   }
+
+  /** Before a Task Interface call: the held writes are sent, and what was read is forgotten. */
+  async settle(): Promise<void> {
+    this.read_ = undefined;
+    if (this.pending.length === 0) return;
+    const steps = this.pending;
+    if ((await this.rig.batch(steps)) === undefined) await this.oneByOne(steps);
+    this.pending = [];
+  }
+
+  private write(step: RigStep & { readonly portId: number }): void {
+    checkStep(step);
+    this.pending.push(step);
+    this.written.add(step.portId);
+    this.read_ = undefined;
+  }
+
+  /**
+   * The held writes and the reads in one batch (what it read is kept in read_); without a batch, the writes and
+   * then the one read asked for, a request each. What the asked read shows.
+   */
+  private async fetch(
+    asked: RigStep & { readonly op: 'get' | 'events' },
+  ): Promise<{ readonly state?: PortState; readonly segments?: string[] }> {
+    const ports = new Set(this.written);
+    if (asked.op === 'get') ports.add(asked.portId);
+    const reads: RigStep[] = [
+      { op: 'events' },
+      ...[...ports].map((portId) => ({ op: 'get' as const, portId })),
+    ];
+    const steps = [...this.pending, ...reads];
+    const results = steps.length <= MAX_BATCH_STEPS ? await this.rig.batch(steps) : undefined;
+    if (results) {
+      const got = results.slice(this.pending.length);
+      this.pending = [];
+      let events: string[] = [];
+      const read = new Map<number, PortState | undefined>();
+      reads.forEach((step, i) => {
+        const result = got[i];
+        if (step.op === 'get' && result?.op === 'get') read.set(step.portId, result.state);
+        if (result?.op === 'events') events = result.segments;
+      });
+      this.read_ = { events, ports: read };
+      return asked.op === 'events' ? { segments: events } : { state: read.get(asked.portId) };
+    }
+    await this.oneByOne(this.pending);
+    this.pending = [];
+    return asked.op === 'events'
+      ? { segments: await this.rig.events() }
+      : { state: await this.rig.getPort(asked.portId) };
+  }
+
+  private async oneByOne(steps: readonly RigStep[]): Promise<void> {
+    for (const step of steps) {
+      if (step.op === 'reset') await this.rig.reset();
+      else if (step.op === 'put') await this.rig.putPort(step.portId, step.state);
+      else if (step.op === 'delete') await this.rig.deletePort(step.portId);
+    }
+  }
+}
+
+function reading(state: PortState | undefined): PortReading {
+  return state === undefined ? { exists: false } : { exists: true, state };
 }
 
 export const NO_RIG =

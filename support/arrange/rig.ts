@@ -239,18 +239,23 @@ export type RigResult =
 /** By base URL: whether the rig took a POST /batch (false: it answered 404 or 405). Asked once a process. */
 const batching = new Map<string, boolean>();
 
+/** A step the harness would send wrong throws here, before anything is sent (a harness bug, in one line). */
+export function checkStep(step: RigStep): void {
+  if (step.op === 'put') {
+    const problems = portStateProblems(step.state);
+    if (problems.length > 0)
+      throw new RigError(`harness bug: PortState for port ${step.portId}: ${problems.join('; ')}`);
+  }
+  if ('portId' in step) portPath(step.portId);
+}
+
 function stepBody(step: RigStep): Record<string, unknown> {
+  checkStep(step);
   switch (step.op) {
-    case 'put': {
-      const problems = portStateProblems(step.state);
-      if (problems.length > 0)
-        throw new RigError(`harness bug: PortState for port ${step.portId}: ${problems.join('; ')}`);
-      portPath(step.portId);
+    case 'put':
       return { op: 'put', port_id: step.portId, state: step.state };
-    }
     case 'delete':
     case 'get':
-      portPath(step.portId);
       return { op: step.op, port_id: step.portId };
     default:
       return { op: step.op };

@@ -380,6 +380,7 @@ export class HarnessWorld extends World {
     encoding: Encoding,
     { clientForm: _, ...options }: CallOptions,
   ): Promise<CallResult> {
+    await this.settleArrangement();
     this.lastCall = await callTask(this.target, method, this.onTarget(params), encoding, {
       ...options,
       label: options.label ?? `${method} in ${encoding}`,
@@ -387,6 +388,14 @@ export class HarnessWorld extends World {
     });
     this.answeredAt = performance.now();
     return this.lastCall;
+  }
+
+  /**
+   * Right before anything goes to the Task Interface: the arranger's held requests are sent and nothing it read
+   * earlier is reused (a rig arranger sends its writes with its next read, in one batch where it can).
+   */
+  async settleArrangement(): Promise<void> {
+    await this.arranger.settle?.();
   }
 
   /** The parameters with the scenario's port and bin ids replaced by the ones that play them. */
@@ -456,6 +465,7 @@ export class HarnessWorld extends World {
   }
 
   async sendRaw(request: RawRequest): Promise<Exchange> {
+    await this.settleArrangement();
     this.lastRaw = await sendRaw(this.target, { ...request, record: (e) => this.record(e) });
     this.answeredAt = performance.now();
     return this.lastRaw;

@@ -129,6 +129,8 @@ export async function runFuzzProperty<T>(
   const rigUrl = world.run.rigUrl;
   const played = propertyToPlay(property, world.run);
   if ('cannot' in played) return world.skip({ verdict: 'INCONCLUSIVE', reason: played.cannot });
+  // the scenario's reset, held by a rig arranger until something is sent, goes before the property's own requests
+  await world.settleArrangement();
   const session = new FuzzSession(
     world.target,
     encoding,

@@ -1,0 +1,158 @@
+// The rig arranger holds its writes until something is read or the Task Interface is called, and sends them with
+// the read in one POST /batch: a scenario's reset, arrangement and "events before the call" are one request, its
+// read-backs after the call another. A rig without the endpoint gets the very requests it got before, in order.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type RunningEmulator, startEmulator } from '../emulator/index.ts';
+import { RigArranger } from '../support/arrange/arrange.ts';
+import { RigClient } from '../support/arrange/rig.ts';
+import type { Exchange, PortState } from '../support/model.ts';
+import { callTask } from '../support/wire/task-call.ts';
+import { withoutBatch } from './helpers/rig-without-batch.ts';
+
+const TOKEN = 'rig-arranger-token';
+const ERSO: PortState = {
+  type: 'AC',
+  mode: 'OPEN',
+  selected_bin: 101337,
+  case_state: 'ERSO',
+  case_error: true,
+};
+
+function arranger(rigUrl: string): { arranger: RigArranger; labels: string[]; bodies: string[] } {
+  const labels: string[] = [];
+  const bodies: string[] = [];
+  const record = (e: Exchange) => {
+    labels.push(e.label);
+    bodies.push(e.request.body);
+  };
+  return {
+    arranger: new RigArranger(new RigClient(rigUrl, { token: TOKEN, timeoutMs: 5000, record })),
+    labels,
+    bodies,
+  };
+}
+
+/** A scenario as the World plays it: reset, arrange, events before, the call, events and the port after. */
+async function scenario(target: RunningEmulator, a: RigArranger, bin: number) {
+  await a.reset();
+  await a.port(4, ERSO);
+  await a.noPort(7);
+  const before = await a.events();
+  await a.settle();
+  const call = await callTask(
+    { taskUrl: target.taskUrl, timeoutMs: 5000, maxResponseBytes: 1 << 20 },
+    'case_cancel',
+    { port_id: 4, bin_id: bin },
+    'JSON',
+    {},
+  );
+  const afterEvents = await a.events();
+  const port = await a.read(4);
+  const gone = await a.read(7);
+  return { before, call, afterEvents, port, gone };
+}
+
+describe('the rig arranger', () => {
+  let target: RunningEmulator;
+  before(async () => {
+    target = await startEmulator({ host: '127.0.0.1', port: 0, rigToken: TOKEN, quiet: true });
+  });
+  after(async () => {
+    await target.close();
+  });
+
+  it('sends a scenario in two POST /batch around the call, and reads what separate requests read', async () => {
+    const { arranger: a, labels } = arranger(target.rigUrl as string);
+    const seen = await scenario(target, a, 101337);
+    assert.deepEqual(labels, ['rig POST /batch', 'rig POST /batch']);
+    assert.equal(seen.call.answer?.kind, 'success');
+    assert.deepEqual(seen.port, { exists: true, state: { ...ERSO, case_state: 'NOOP', case_error: false } });
+    assert.deepEqual(seen.gone, { exists: false });
+    assert.deepEqual(seen.afterEvents.slice(seen.before.length), ['AC,4,101337,NOOP']);
+  });
+
+  it('without POST /batch, sends the same requests one at a time, in order, and only the reads asked for', async () => {
+    const proxy = await withoutBatch(target);
+    try {
+      const { arranger: a, labels } = arranger(proxy.url);
+      const seen = await scenario(target, a, 101337);
+      assert.deepEqual(labels, [
+        'rig POST /batch',
+        'rig POST /reset',
+        'rig PUT /ports/4',
+        'rig DELETE /ports/7',
+        'rig GET /events',
+        'rig GET /events',
+        'rig GET /ports/4',
+        'rig GET /ports/7',
+      ]);
+      assert.equal(proxy.batches, 1, 'a rig that has no POST /batch is asked once a process');
+      assert.deepEqual(seen.port, {
+        exists: true,
+        state: { ...ERSO, case_state: 'NOOP', case_error: false },
+      });
+      assert.deepEqual(seen.gone, { exists: false });
+      assert.deepEqual(seen.afterEvents.slice(seen.before.length), ['AC,4,101337,NOOP']);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a rig that refuses the batch (400) gets the writes and the asked read one at a time', async () => {
+    const proxy = await withoutBatch(target, 400);
+    try {
+      const { arranger: a, labels } = arranger(proxy.url);
+      await a.reset();
+      await a.port(4, ERSO);
+      assert.deepEqual(await a.read(4), { exists: true, state: ERSO });
+      assert.deepEqual(labels, [
+        'rig POST /batch',
+        'rig POST /reset',
+        'rig PUT /ports/4',
+        'rig GET /ports/4',
+      ]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('reads again after a write or a call, never what it read before', async () => {
+    const { arranger: a, labels } = arranger(target.rigUrl as string);
+    await a.reset();
+    await a.port(4, ERSO);
+    assert.deepEqual(await a.read(4), { exists: true, state: ERSO });
+    assert.deepEqual(await a.read(4), { exists: true, state: ERSO });
+    assert.equal(labels.length, 1, 'the second read is answered from the batch that read the port');
+    const other = { ...ERSO, case_state: 'EREQ' as const, case_error: false };
+    await a.port(4, other);
+    assert.deepEqual(await a.read(4), { exists: true, state: other }, 'a write drops what was read');
+    await a.settle();
+    // a change that is not the arranger's own (here: the site's operator), as a call's would be
+    await target.operate(4, { case_state: 'NOOP' });
+    assert.deepEqual(await a.read(4), { exists: true, state: { ...other, case_state: 'NOOP' } });
+    assert.equal(labels.length, 3);
+  });
+
+  it('holds writes until a read or a call: nothing is sent for a scenario that stops at its arrangement', async () => {
+    const { arranger: a, labels } = arranger(target.rigUrl as string);
+    await a.reset();
+    await a.port(4, ERSO);
+    assert.deepEqual(labels, []);
+    await a.settle();
+    assert.deepEqual(labels, ['rig POST /batch']);
+    await a.settle();
+    assert.deepEqual(labels, ['rig POST /batch'], 'nothing held, nothing sent');
+  });
+
+  it('refuses a PortState that breaks rig-control.md when it is arranged, before anything is sent', async () => {
+    const { arranger: a, labels } = arranger(target.rigUrl as string);
+    await a.reset();
+    await assert.rejects(
+      a.port(4, { ...ERSO, selected_bin: 0 }),
+      /harness bug: PortState for port 4: "selected_bin" is 0/,
+    );
+    await assert.rejects(a.noPort(2001), /the rig addresses ports 1-2000, not 2001/);
+    assert.deepEqual(labels, []);
+  });
+});
