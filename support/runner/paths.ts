@@ -14,8 +14,8 @@ export const CUCUMBER_BIN = path.join(
 /** Preloaded into cucumber and its workers: step arguments read with V8's own RegExp `d` flag (the file says why). */
 export const NATIVE_MATCH_INDICES = path.join(PROJECT_ROOT, 'support', 'runner', 'native-match-indices.cjs');
 /**
- * libxml2-wasm loaded before tsx's loader, in the runner, in cucumber's process and (through its execArgv) in its
- * workers: tsx rewrites every dynamic import() of an ES module it loads and maps the rewrite, and libxml2-wasm's
+ * libxml2-wasm loaded before tsx's loader, in the runner (where cucumber runs), in a --parallel run's cucumber
+ * process and (through its execArgv) in its workers: tsx rewrites every dynamic import() of an ES module it loads and maps the rewrite, and libxml2-wasm's
  * 963 KB module holds one; that cost about 0.6 CPU-seconds a process. Loaded first it is the same file and the
  * same instance (support/checks/xsd.ts finds it loaded).
  */
