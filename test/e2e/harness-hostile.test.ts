@@ -31,11 +31,12 @@ describe('the harness against hostile targets on loopback', () => {
     figures = await measureHostileHarness();
   });
 
-  it('nothing listens: exit 2 within 5 seconds, one line naming the refusal, no stack trace', () => {
+  it('nothing listens: exit 2 at once, one line naming the refusal, no stack trace', () => {
     const run = figures.nothingListens;
     assertNoCrash(run);
     assert.equal(run.code, 2, run.stderr);
-    assert.ok(run.ms < 5_000, `exit after ${run.ms} ms`);
+    // run with a call timeout of 60 s: a run that waited for it would take it; giving up takes the start-up
+    assert.ok(run.ms < 20_000, `exit after ${run.ms} ms: it waited for a timeout`);
     assert.match(
       oneLine(run),
       /^harness: target http:\/\/127\.0\.0\.1:\d+\/api\/v2\/task does not answer: connection refused by 127\.0\.0\.1:\d+$/,

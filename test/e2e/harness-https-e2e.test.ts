@@ -1,5 +1,5 @@
 // The whole suite over HTTPS (the Log Publisher over TLS), through the real command, against the emulator serving TLS with a certificate of an
-// authority made here at run time: with --ca every scenario PASSED; without it, exit 2 within 5 s naming the
+// authority made here at run time: with --ca every scenario PASSED; without it, exit 2 at once naming the
 // authority and --ca; --insecure runs, warns and marks every report; a certification with the profile's tls.ca
 // records how the target was trusted. And no key or certificate is in the repository.
 
@@ -83,17 +83,21 @@ describe('the harness over HTTPS, through npm test', () => {
     );
   });
 
-  test('without --ca: exit 2 within 5 s, one line naming the authority and --ca', async () => {
-    const run = await runHarness([`--target=${emulator.taskUrl}`, `--rig=${emulator.rigUrl}`], {
-      env: { HARNESS_RIG_TOKEN: RIG_TOKEN, HARNESS_REPORTS: 'messages' },
-      timeoutMs: 60_000,
-    });
+  test('without --ca: exit 2 at once, one line naming the authority and --ca', async () => {
+    // A call timeout of a minute: a run that waited for any timeout would take it, whatever the machine's load.
+    const run = await runHarness(
+      [`--target=${emulator.taskUrl}`, `--rig=${emulator.rigUrl}`, '--timeout=60000'],
+      {
+        env: { HARNESS_RIG_TOKEN: RIG_TOKEN, HARNESS_REPORTS: 'messages' },
+        timeoutMs: 90_000,
+      },
+    );
     assert.equal(run.code, 2, run.output);
     const lines = run.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 1, run.stderr);
     assert.match(lines[0] ?? '', /signed by "site authority", an authority the harness does not trust/);
     assert.match(lines[0] ?? '', /--ca FILE/);
-    assert.ok(run.ms < 5_000, `${run.ms} ms`);
+    assert.ok(run.ms < 20_000, `${run.ms} ms: it waited for a timeout`);
   });
 
   test('--insecure: an authority nobody gave is not checked; a warning, and every report marked', async () => {

@@ -93,10 +93,11 @@ export async function measureHostileHarness(): Promise<HostileFigures> {
   try {
     // First and alone, so that its time is its own: the refused connection.
     const port = await closedPort();
+    // A call timeout of a minute: a run that waited for any timeout would take it (see the test).
     const nothingListens = await runHarness(
-      [`--target=127.0.0.1:${port}`, `--reports=${reports('refused')}`],
+      [`--target=127.0.0.1:${port}`, `--reports=${reports('refused')}`, '--timeout=60000'],
       env,
-      30_000,
+      90_000,
     );
 
     const profile = path.join(tmp, 'hanging-profile.json');
