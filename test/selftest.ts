@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { DEVIATIONS, unmetNeeds } from '../emulator/deviations.ts';
 import { startEmulator } from '../emulator/index.ts';
@@ -203,25 +204,45 @@ function tabulate(outcomes: readonly Outcome[], heading: string, shown: number, 
 /** The selftest's own flags; every other --flag goes to the harness. */
 const OWN_FLAGS: readonly string[] = ['--no-unit', '--as-found-only', '--no-as-found'];
 
+/** The unit files one a core, as npm run unit runs them, before anything else. 1 when a test failed. */
+async function unitPhase(): Promise<number> {
+  const width = availableParallelism();
+  console.log(`selftest: the unit tests (node:test, test/*.test.ts, ${width} at a time)`);
+  const { failures } = await runTestFiles(await testFiles('test'), width);
+  if (failures === 0) return 0;
+  console.error('selftest: the unit tests failed');
+  return 1;
+}
+
 /**
- * The project's own tests before any harness run: the unit files one a core (as npm run unit runs them), then the
- * end-to-end files one at a time, as node --test ran them here before: some of them time how soon a run gives up,
- * and every core is already busy with the runs one of them starts. Beside the harness runs, neither would be
- * timed fairly. 1 when a test failed.
+ * The end-to-end files, each a job of the slots that the harness runs share: the cores stay busy to the end
+ * instead of waiting for a phase's longest file. Each file's report is kept and printed whole, in file order.
+ * (Their tests that time how soon a run gives up run it with a call timeout of a minute and hold it to a third
+ * of that: they tell giving up from waiting a timeout out on a loaded machine too.) 1 when a test failed.
  */
-async function testsPhase(): Promise<number> {
-  for (const [name, dir, width] of [
-    ['unit', 'test', availableParallelism()],
-    ['end-to-end', 'test/e2e', 1],
-  ] as const) {
-    console.log(`selftest: the ${name} tests (node:test, ${dir}/*.test.ts, ${width} at a time)`);
-    const { failures } = await runTestFiles(await testFiles(dir), width);
-    if (failures > 0) {
-      console.error(`selftest: the ${name} tests failed`);
-      return 1;
-    }
-  }
-  return 0;
+async function endToEndPhase(slots: Slots, report: Report): Promise<number> {
+  const files = await testFiles('test/e2e');
+  report.log(`\nselftest: the end-to-end tests (node:test, test/e2e/*.test.ts, sharing the ${WIDTH} slots)`);
+  const results = await Promise.all(
+    files.map((file) =>
+      slots.hold(async () => {
+        let text = '';
+        const out = new Writable({
+          write(chunk, _encoding, done) {
+            text += String(chunk);
+            done();
+          },
+        });
+        const { failures } = await runTestFiles([file], 1, out);
+        return { text, failures };
+      }),
+    ),
+  );
+  for (const { text } of results) report.log(text.trimEnd());
+  const failures = results.reduce((sum, r) => sum + r.failures, 0);
+  if (failures === 0) return 0;
+  report.error(`selftest: the end-to-end tests failed (${failures} failures)`);
+  return 1;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -241,10 +262,12 @@ async function main(argv: readonly string[]): Promise<number> {
     report.print();
     return code;
   }
-  if (!skipUnit && (await testsPhase()) !== 0) return 1;
-  // Both phases of harness runs at once, sharing the slots: they share nothing else (each run has its own
-  // emulator on an ephemeral port and its own reports folder). The first prints as it goes, the second once
-  // the first is done.
+  if (!skipUnit && (await unitPhase()) !== 0) return 1;
+  // The end-to-end files and both phases of harness runs at once, sharing the slots: they share nothing else
+  // (each run has its own emulator on an ephemeral port and its own reports folder). The end-to-end files ask
+  // first (they are the longest jobs); the rig phase prints as it goes, the others once it is done.
+  const endToEndReport = new Report();
+  const endToEnd = skipUnit ? Promise.resolve(0) : endToEndPhase(slots, endToEndReport);
   const rigReport = new Report(true);
   const rig = rigPhase(only, extraArgs, slots, rigReport, !argv.includes('--no-as-found'));
   const asFoundReport = new Report();
@@ -255,6 +278,8 @@ async function main(argv: readonly string[]): Promise<number> {
   rigReport.print();
   codes.push(await asFound);
   asFoundReport.print();
+  codes.push(await endToEnd);
+  endToEndReport.print();
   return Math.max(...codes);
 }
 
