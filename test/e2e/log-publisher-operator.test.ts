@@ -1,5 +1,5 @@
 // The Log Publisher's acceptance, through the real command, against the emulator with its rig off and a scripted
-// operator standing in for the person at the rig (test/helpers/operator-stand-in.ts, which has the in-process
+// operator standing in for the person at the rig (test/helpers/operator-stand-in.mjs, which has the in-process
 // emulator put the AutoCase into the state asked for). The Task Interface opens the port and the bin and starts the
 // extraction; the operator sets the error flag (and moves the case); the success scenarios are then judged from the
 // stream alone: they pass against the faithful emulator and fail against the deviations that publish a wrong line or
@@ -20,7 +20,7 @@ interface Verdicts {
 }
 
 const SITE = 'profiles/emulator-no-rig.site.json';
-const STAND_IN = 'test/helpers/operator-stand-in.ts';
+const STAND_IN = 'test/helpers/operator-stand-in.mjs';
 const LOG_LINE = 'AC,4,101337,NOOP';
 
 /** The stateful fuzz sequences carry every requirement and need a rig: INCONCLUSIVE. The other scenarios. */
@@ -80,7 +80,7 @@ describe('the Log Publisher judged with a scripted operator, no rig', () => {
     const reports = path.join(dir, name);
     const command =
       options.command ??
-      `${JSON.stringify(process.execPath)} --import tsx ${STAND_IN} ${endpoint.url}${options.idle ? ' --idle' : ''}`;
+      `${JSON.stringify(process.execPath)} ${STAND_IN} ${endpoint.url}${options.idle ? ' --idle' : ''}`;
     const result = await runHarness([
       `--target=${emulator.taskUrl}`,
       `--target-profile=${profile}`,

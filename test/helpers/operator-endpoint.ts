@@ -1,4 +1,4 @@
-// The test's side of the operator stand-in (operator-stand-in.ts): a loopback HTTP endpoint that does at an
+// The test's side of the operator stand-in (operator-stand-in.mjs): a loopback HTTP endpoint that does at an
 // in-process emulator what each request asks, as a person at the port would (RunningEmulator.operate), and answers
 // confirm; or, for a request the stand-in sends with act false, only notes it.
 import { createServer } from 'node:http';

@@ -4,11 +4,14 @@
 // prints the answer the endpoint gives. With --idle the endpoint only notes the request and nothing is done: the
 // stand-in confirms all the same (an operator who says done and did nothing).
 //
-//   node --import tsx test/helpers/operator-stand-in.ts http://127.0.0.1:PORT/ [--idle]
+//   node test/helpers/operator-stand-in.mjs http://127.0.0.1:PORT/ [--idle]
+//
+// Plain JavaScript, so that each request costs a bare node start (a run asks it for every scenario that needs
+// the operator), not tsx's as well.
 
 const INPUT_LIMIT = 64 * 1024;
 
-async function readInput(): Promise<string> {
+async function readInput() {
   let text = '';
   for await (const chunk of process.stdin) {
     text += String(chunk);
@@ -17,12 +20,12 @@ async function readInput(): Promise<string> {
   return text;
 }
 
-async function main(argv: readonly string[]): Promise<void> {
+async function main(argv) {
   const [address, mode] = argv;
   const url = new URL(address ?? '');
   if (url.hostname !== '127.0.0.1') throw new Error(`the endpoint must be on 127.0.0.1, not ${url.hostname}`);
   if (mode !== undefined && mode !== '--idle') throw new Error(`unknown argument ${mode}`);
-  const request = JSON.parse(await readInput()) as unknown;
+  const request = JSON.parse(await readInput());
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => name.startsWith('HARNESS_OPERATOR_')),
   );
@@ -37,7 +40,7 @@ async function main(argv: readonly string[]): Promise<void> {
   process.stdout.write(`${answer}\n`);
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`operator stand-in: ${(error as Error)?.message ?? String(error)}\n`);
+main(process.argv.slice(2)).catch((error) => {
+  process.stderr.write(`operator stand-in: ${error?.message ?? String(error)}\n`);
   process.exitCode = 1;
 });
