@@ -9,13 +9,14 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../../emulator/index.ts';
+import { RUNNER_NODE_ARGS } from '../../support/runner/paths.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TOKEN = 'expect-test-token';
 
 function harness(args: readonly string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'support/run.ts', ...args], {
+    const child = spawn(process.execPath, [...RUNNER_NODE_ARGS, ...args], {
       cwd: ROOT,
       env: { ...process.env, HARNESS_RIG_TOKEN: TOKEN },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RUNNER_NODE_ARGS } from '../../support/runner/paths.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -26,12 +27,21 @@ export function runScript(
   args: readonly string[],
   options: ScriptOptions = {},
 ): Promise<ScriptRun> {
+  return runNode(['--import', 'tsx', script, ...args], options);
+}
+
+/** `npm test -- ARGS`: the runner started as package.json's script starts it (the libxml2-wasm preload, tsx). */
+export function runHarness(args: readonly string[], options: ScriptOptions = {}): Promise<ScriptRun> {
+  return runNode([...RUNNER_NODE_ARGS, ...args], options);
+}
+
+function runNode(nodeArgs: readonly string[], options: ScriptOptions): Promise<ScriptRun> {
   const started = Date.now();
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.HARNESS_RIG_TOKEN;
   Object.assign(env, options.env);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    const child = spawn(process.execPath, nodeArgs, {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -54,9 +64,4 @@ export function runScript(
       resolve({ code: code ?? 1, stdout, stderr, output, ms: Date.now() - started });
     });
   });
-}
-
-/** `npm test -- ARGS`, through the runner itself. */
-export function runHarness(args: readonly string[], options: ScriptOptions = {}): Promise<ScriptRun> {
-  return runScript('support/run.ts', args, options);
 }
