@@ -362,8 +362,13 @@ async function asFoundPhase(
   return caught === outcomes.length ? 0 : 1;
 }
 
+const began = performance.now();
 main(process.argv.slice(2)).then(
   (code) => {
+    const seconds = Math.round((performance.now() - began) / 1000);
+    console.log(
+      `selftest: ${code === 0 ? 'passed' : 'failed'} in ${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`,
+    );
     process.exitCode = code;
   },
   (error: unknown) => {
