@@ -181,10 +181,16 @@ export class FuzzSession {
       this.rigClient = new RigClient(rig.url, {
         token: rig.token,
         timeoutMs: target.timeoutMs,
-        record: (e) => this.keep(e),
+        record: this.record,
       });
     }
   }
+
+  /**
+   * keep() as the wire's record callback, made once a session: a closure made at each call gets a name through tsx's
+   * helper (keepNames), a property definition that cost more than the rest of the call's bookkeeping in profiles.
+   */
+  private readonly record = (exchange: Exchange): void => this.keep(exchange);
 
   private keep(exchange: Exchange): void {
     this.current.exchanges.push(exchange);
@@ -355,7 +361,7 @@ export class FuzzSession {
     const result = await callTask(this.target, 'case_cancel', params, encoding, {
       strictRequest,
       label: `case_cancel in ${encoding} with ${written}`,
-      record: (e) => this.keep(e),
+      record: this.record,
     });
     this.calls++;
     const kind = bucket(result);
@@ -378,7 +384,7 @@ export class FuzzSession {
    */
   private async readFound(portId: number, when: string): Promise<FoundPort | null> {
     const reading = await readPort(this.target, portId, {
-      record: (e) => this.keep(e),
+      record: this.record,
       label: `read ${when}`,
     });
     if (isReadProblem(reading))
@@ -497,7 +503,7 @@ export class FuzzSession {
     const lines: string[] = [];
     for (const [portId, first] of [...this.firstReadings].sort((a, b) => a[0] - b[0])) {
       const now = await readPort(this.target, portId, {
-        record: (e) => this.keep(e),
+        record: this.record,
         label: 'read after the property',
       });
       if (isReadProblem(now))
