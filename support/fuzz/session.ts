@@ -43,12 +43,33 @@ function toSpec(sent: Sent): ParamSpec {
   return typeof sent === 'number' ? { kind: 'number', value: sent } : { kind: 'literal', text: sent };
 }
 
+type CancelRequest = PlannedCall & { readonly params: Record<string, ParamValue> };
+
+/** A sent parameter in a key: its type and its text (4 and "4" are different requests). */
+function sentKey(sent: Sent): string {
+  return sent === undefined ? 'u' : `${typeof sent === 'number' ? 'n' : 's'}${sent}`;
+}
+
+/**
+ * The cancel requests made so far, by encoding and values: a property's plan and its run get the very same object,
+ * so that callTask sends the request prevalidateCalls wrote and validated ahead (wire/task-call.ts). Bounded.
+ */
+const cancelRequests = new Map<string, CancelRequest>();
+const CANCEL_REQUESTS_MAX = 20_000;
+
 /** The parameters of a case_cancel as sent, and whether the strict request schema must accept them. */
-export function cancelRequest(
-  port_id: Sent,
-  bin_id: Sent,
-  encoding: Encoding,
-): PlannedCall & { readonly params: Record<string, ParamValue> } {
+export function cancelRequest(port_id: Sent, bin_id: Sent, encoding: Encoding): CancelRequest {
+  const key = `${encoding}\0${sentKey(port_id)}\0${sentKey(bin_id)}`;
+  let request = cancelRequests.get(key);
+  if (request === undefined) {
+    if (cancelRequests.size >= CANCEL_REQUESTS_MAX) cancelRequests.clear();
+    request = writeCancelRequest(port_id, bin_id, encoding);
+    cancelRequests.set(key, request);
+  }
+  return request;
+}
+
+function writeCancelRequest(port_id: Sent, bin_id: Sent, encoding: Encoding): CancelRequest {
   const { params, strict } = buildParams(
     [
       ['port_id', toSpec(port_id)],
