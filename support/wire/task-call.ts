@@ -1,7 +1,7 @@
 // A Task Interface call from encoding to judged answer: the request is written, checked against its schema (a
 // request that fails is a harness bug and throws), sent, recorded, and its answer judged.
 
-import { validateRequest } from '../checks/schema.ts';
+import { validateRequest, validationEpoch } from '../checks/schema.ts';
 import type { CallResult, Encoding, Exchange, ParamValue, TargetConfig } from '../model.ts';
 import { judgeAnswer } from './answer-judging.ts';
 import { bodyBytes } from './charsets.ts';
@@ -74,6 +74,7 @@ export async function prevalidateCalls(calls: readonly PlannedCall[]): Promise<v
           strict,
           encoded,
           verdict,
+          epoch: validationEpoch(),
         });
       }
       return verdict.then((errors) => throwIfInvalid(errors, call.method, call.encoding, strict));
@@ -96,6 +97,8 @@ const planned = new WeakMap<
     readonly strict: boolean;
     readonly encoded: EncodedCall;
     readonly verdict: Promise<string[]>;
+    /** The validation memo's epoch when it was validated: emptying the memo (clearValidationCache) forgets it too. */
+    readonly epoch: number;
   }
 >();
 
@@ -113,7 +116,8 @@ async function plannedRequest(
     entry.method !== method ||
     entry.encoding !== encoding ||
     entry.form !== form ||
-    entry.strict !== strict
+    entry.strict !== strict ||
+    entry.epoch !== validationEpoch()
   )
     return undefined;
   let errors: string[];
