@@ -162,10 +162,14 @@ class RunsAhead<T> {
     this.values = values;
     const calls = values.slice(this.runs).flatMap((value) => this.plan(value));
     // validated in the waits for the target's answers (support/idle.ts), in the order of the runs; a request whose
-    // turn has not come when its run sends it is validated then, by callTask, which holds an invalid one a harness bug
+    // turn has not come when its run sends it is validated then, by callTask, which holds an invalid one a harness
+    // bug. Those still queued when the property ends (a failure, the time limit) are dropped, not done in the waits of
+    // the scenarios after it.
     for (const call of calls)
       whenIdle(() => {
+        if (this.stopped) return;
         const begun = performance.now();
+        this.validated.requests++;
         prevalidateCalls([call]).then(
           () => {
             this.validated.ms += performance.now() - begun;
@@ -175,10 +179,16 @@ class RunsAhead<T> {
       });
     await this.readAhead?.(values.slice(this.runs));
     this.runs = upTo;
-    this.validated.requests += calls.length;
     this.validated.batches++;
     this.validated.ms += performance.now() - started;
   }
+
+  /** The property has ended: the validations still queued are not done. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private stopped = false;
 
   /** The value of run `run` as sampled, if it was. */
   value(run: number): T | undefined {
@@ -285,6 +295,7 @@ export async function checkProperty<T>(
     ...(replaying ? { path: ownPath } : {}),
   };
   const details = await fc.check(fc.asyncProperty(arbitrary, predicate), parameters);
+  ahead.stop();
   await inFlight; // an interrupted run finishes its calls before the next scenario resets the rig
   if (fault !== undefined) throw fault;
   // as found, nothing the property sent may have changed a port it called (with a rig nothing was read: none)
