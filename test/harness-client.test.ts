@@ -372,6 +372,33 @@ describe('callTask: requests are checked before they leave', () => {
       /harness bug/,
     );
   });
+
+  it('callTask sends a planned request as prevalidateCalls wrote it, and refuses one it found invalid', async () => {
+    const params = { port_id: 7, bin_id: 70 };
+    await prevalidateCalls([{ method: 'case_cancel', params, encoding: 'XML' }]);
+    await callTask(target('/fault'), 'case_cancel', { port_id: 8, bin_id: 80 }, 'XML'); // its answer seen once
+    const hits = validationStats().cacheHits;
+    const result = await callTask(target('/fault'), 'case_cancel', params, 'XML');
+    assert.deepEqual(result.problems, []);
+    assert.match(result.exchange.request.body, /<port_id>7<\/port_id>/);
+    assert.equal(
+      validationStats().cacheHits,
+      hits + 1,
+      'only the answer looked up: the request came validated',
+    );
+    const bad = { port_id: 0, bin_id: 1 };
+    await assert.rejects(
+      prevalidateCalls([{ method: 'case_cancel', params: bad, encoding: 'XML' }]),
+      /harness bug/,
+    );
+    await assert.rejects(
+      callTask(target('/fault'), 'case_cancel', bad, 'XML'),
+      /harness bug: request case_cancel/,
+    );
+    // another strictness is another request: the envelope alone takes port_id 0
+    const lax = await callTask(target('/fault'), 'case_cancel', bad, 'XML', { strictRequest: false });
+    assert.ok(lax.exchange.response);
+  });
 });
 
 describe('sendRaw', () => {

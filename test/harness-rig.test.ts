@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type net from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { portStateProblems, RigClient, RigError } from '../support/arrange/rig.ts';
+import { isPortState, portStateProblems, RigClient, RigError } from '../support/arrange/rig.ts';
 import type { Exchange, PortState } from '../support/model.ts';
 import { closeClient } from '../support/wire/exchange.ts';
 
@@ -284,5 +284,43 @@ describe('portStateProblems', () => {
     assert.deepEqual(portStateProblems({ ...AC_IN_ERROR, selected_bin: 4_000_001 }), [
       '"selected_bin" is 4000001, expected an integer 1-4000000 or null',
     ]);
+  });
+});
+
+describe('isPortState', () => {
+  it('holds exactly when portStateProblems finds nothing', () => {
+    const base = AC_IN_ERROR as unknown as Record<string, unknown>;
+    const values: unknown[] = [
+      AC_IN_ERROR,
+      { ...base, extension: 1 },
+      null,
+      [],
+      'AC',
+      7,
+      { ...base, selected_bin: null },
+    ];
+    const odd: unknown[] = [
+      undefined,
+      null,
+      'XX',
+      'AC',
+      'OPEN',
+      'EREQ',
+      0,
+      1,
+      4_000_000,
+      4_000_001,
+      1.5,
+      '1',
+      true,
+      false,
+    ];
+    for (const field of ['type', 'mode', 'selected_bin', 'case_state', 'case_error']) {
+      const { [field]: _, ...without } = base;
+      values.push(without);
+      for (const value of odd) values.push({ ...base, [field]: value });
+    }
+    for (const value of values)
+      assert.equal(isPortState(value), portStateProblems(value).length === 0, JSON.stringify(value));
   });
 });

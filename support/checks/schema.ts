@@ -99,10 +99,18 @@ export function validationStats(): {
   return { ...stats, cacheSize: cache.size };
 }
 
-/** Empties the memo (tests measure cold validation with it). */
+/** Empties the memo (tests measure cold validation with it); verdicts kept elsewhere from before are stale too. */
 export function clearValidationCache(): void {
   cache.clear();
+  epoch++;
 }
+
+/** Changes whenever the memo is emptied: a verdict kept with an older epoch (wire/task-call.ts) is not used. */
+export function validationEpoch(): number {
+  return epoch;
+}
+
+let epoch = 0;
 
 // --- memo -------------------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 // Runs one property with fast-check: a seed derived from the run's seed, bounded in runs and time, the
 // requests validated ahead in batches, and a failure kept with its path, its steps and its exchanges.
 import fc from 'fast-check';
+import { whenIdle } from '../idle.ts';
 import type { Encoding, Exchange } from '../model.ts';
 import { type PlannedCall, prevalidateCalls } from '../wire/task-call.ts';
 import type { FuzzProperty } from './properties.ts';
@@ -61,17 +62,50 @@ const SHRINK_LOOKAHEAD = 64;
 
 /**
  * Wraps an arbitrary so that, whenever fast-check asks for shrinks, the requests of the next candidates
- * are validated in one batch (the schema memo keeps the verdicts until callTask asks for them).
+ * are validated in one batch (the schema memo keeps the verdicts until callTask asks for them); and so that the runs
+ * get the very values sampled ahead of them (RunsAhead) instead of generating them a second time.
  */
 class PrevalidatingArbitrary<T> extends fc.Arbitrary<T> {
+  /**
+   * The values fc.sample drew, by their index among the generated ones (examples are not generated), while
+   * RunsAhead samples; and how many values fc.check has generated. fc.sample and fc.check draw value i from the same
+   * seed, the same independent random generator (a clone jumped i times) and the same bias: the same value, the
+   * same shrinking context. A value is handed out once (a run may change a cloneable value, fast-check's commands).
+   */
+  private readonly sampled = new Map<
+    number,
+    { readonly bias: number | undefined; readonly value: fc.Value<T> }
+  >();
+  private sampling: number | undefined;
+  private generated = 0;
+
   constructor(
     private readonly inner: fc.Arbitrary<T>,
     private readonly plan: (value: T) => PlannedCall[],
   ) {
     super();
   }
+  /** fc.sample(this) in `draw` records what it generates, for fc.check to use. */
+  sample<R>(draw: () => R): R {
+    this.sampling = 0;
+    try {
+      return draw();
+    } finally {
+      this.sampling = undefined;
+    }
+  }
   generate(mrng: fc.Random, biasFactor: number | undefined): fc.Value<T> {
-    return this.inner.generate(mrng, biasFactor);
+    if (this.sampling !== undefined) {
+      const index = this.sampling++;
+      const value = this.inner.generate(mrng, biasFactor);
+      if (index >= this.generated) this.sampled.set(index, { bias: biasFactor, value });
+      return value;
+    }
+    const index = this.generated++;
+    const sampled = this.sampled.get(index);
+    if (sampled === undefined) return this.inner.generate(mrng, biasFactor);
+    this.sampled.delete(index);
+    return sampled.bias === biasFactor ? sampled.value : this.inner.generate(mrng, biasFactor);
   }
   canShrinkWithoutContext(value: unknown): value is T {
     return this.inner.canShrinkWithoutContext(value);
@@ -104,7 +138,7 @@ class RunsAhead<T> {
   readonly validated = { requests: 0, batches: 0, ms: 0 };
 
   constructor(
-    private readonly arbitrary: fc.Arbitrary<T>,
+    private readonly arbitrary: PrevalidatingArbitrary<T>,
     private readonly seed: number,
     private readonly examples: readonly T[],
     private readonly total: number,
@@ -118,20 +152,43 @@ class RunsAhead<T> {
     const started = performance.now();
     const upTo = Math.min(this.total, Math.max(FIRST_BATCH_RUNS, this.runs * 2));
     // sample the arbitrary, not the property: sample() reads a property as an arbitrary and biases it differently
-    const values = fc.sample(this.arbitrary, {
-      seed: this.seed,
-      numRuns: upTo,
-      examples: [...this.examples],
-    });
+    const draw = () =>
+      fc.sample(this.arbitrary, {
+        seed: this.seed,
+        numRuns: upTo,
+        examples: [...this.examples],
+      });
+    const values = this.arbitrary.sample(draw);
     this.values = values;
     const calls = values.slice(this.runs).flatMap((value) => this.plan(value));
-    await prevalidateCalls(calls);
+    // validated in the waits for the target's answers (support/idle.ts), in the order of the runs; a request whose
+    // turn has not come when its run sends it is validated then, by callTask, which holds an invalid one a harness
+    // bug. Those still queued when the property ends (a failure, the time limit) are dropped, not done in the waits of
+    // the scenarios after it.
+    for (const call of calls)
+      whenIdle(() => {
+        if (this.stopped) return;
+        const begun = performance.now();
+        this.validated.requests++;
+        prevalidateCalls([call]).then(
+          () => {
+            this.validated.ms += performance.now() - begun;
+          },
+          () => {},
+        );
+      });
     await this.readAhead?.(values.slice(this.runs));
     this.runs = upTo;
-    this.validated.requests += calls.length;
     this.validated.batches++;
     this.validated.ms += performance.now() - started;
   }
+
+  /** The property has ended: the validations still queued are not done. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private stopped = false;
 
   /** The value of run `run` as sampled, if it was. */
   value(run: number): T | undefined {
@@ -238,6 +295,7 @@ export async function checkProperty<T>(
     ...(replaying ? { path: ownPath } : {}),
   };
   const details = await fc.check(fc.asyncProperty(arbitrary, predicate), parameters);
+  ahead.stop();
   await inFlight; // an interrupted run finishes its calls before the next scenario resets the rig
   if (fault !== undefined) throw fault;
   // as found, nothing the property sent may have changed a port it called (with a rig nothing was read: none)

@@ -17,12 +17,18 @@ const MISSING: Reading = { kind: 'missing' };
 // [decided] XML whitespace is space, tab, CR and LF: nothing wider (no NBSP, no Unicode spaces).
 const XML_SPACE_AT_ENDS = /^[ \t\r\n]+|[ \t\r\n]+$/g;
 const XS_INT_LITERAL = /^[+-]?[0-9]+$/;
+/** Nine digits at most: a value well inside xs:int, which a double holds exactly. */
+const SHORT_INT_LITERAL = /^[+-]?[0-9]{1,9}$/;
 const XS_INT_MIN = -(2n ** 31n);
 const XS_INT_MAX = 2n ** 31n - 1n;
 
 /** [decided] XML: the element's text without surrounding whitespace must be an xs:int literal. */
 export function readXmlInteger(text: string): Reading {
   const literal = text.replace(XML_SPACE_AT_ENDS, '');
+  if (SHORT_INT_LITERAL.test(literal)) {
+    const value = Number(literal); // sign and leading zeros read as xs:int reads them; -0 is 0
+    return { kind: 'integer', value: value === 0 ? 0 : value };
+  }
   if (!XS_INT_LITERAL.test(literal))
     return { kind: 'invalid', why: `${JSON.stringify(text)} is not an xs:int literal` };
   const value = BigInt(literal); // BigInt reads sign and leading zeros as xs:int does

@@ -43,12 +43,33 @@ function toSpec(sent: Sent): ParamSpec {
   return typeof sent === 'number' ? { kind: 'number', value: sent } : { kind: 'literal', text: sent };
 }
 
+type CancelRequest = PlannedCall & { readonly params: Record<string, ParamValue> };
+
+/** A sent parameter in a key: its type and its text (4 and "4" are different requests). */
+function sentKey(sent: Sent): string {
+  return sent === undefined ? 'u' : `${typeof sent === 'number' ? 'n' : 's'}${sent}`;
+}
+
+/**
+ * The cancel requests made so far, by encoding and values: a property's plan and its run get the very same object,
+ * so that callTask sends the request prevalidateCalls wrote and validated ahead (wire/task-call.ts). Bounded.
+ */
+const cancelRequests = new Map<string, CancelRequest>();
+const CANCEL_REQUESTS_MAX = 20_000;
+
 /** The parameters of a case_cancel as sent, and whether the strict request schema must accept them. */
-export function cancelRequest(
-  port_id: Sent,
-  bin_id: Sent,
-  encoding: Encoding,
-): PlannedCall & { readonly params: Record<string, ParamValue> } {
+export function cancelRequest(port_id: Sent, bin_id: Sent, encoding: Encoding): CancelRequest {
+  const key = `${encoding}\0${sentKey(port_id)}\0${sentKey(bin_id)}`;
+  let request = cancelRequests.get(key);
+  if (request === undefined) {
+    if (cancelRequests.size >= CANCEL_REQUESTS_MAX) cancelRequests.clear();
+    request = writeCancelRequest(port_id, bin_id, encoding);
+    cancelRequests.set(key, request);
+  }
+  return request;
+}
+
+function writeCancelRequest(port_id: Sent, bin_id: Sent, encoding: Encoding): CancelRequest {
   const { params, strict } = buildParams(
     [
       ['port_id', toSpec(port_id)],
@@ -181,10 +202,16 @@ export class FuzzSession {
       this.rigClient = new RigClient(rig.url, {
         token: rig.token,
         timeoutMs: target.timeoutMs,
-        record: (e) => this.keep(e),
+        record: this.record,
       });
     }
   }
+
+  /**
+   * keep() as the wire's record callback, made once a session: a closure made at each call gets a name through tsx's
+   * helper (keepNames), a property definition that cost more than the rest of the call's bookkeeping in profiles.
+   */
+  private readonly record = (exchange: Exchange): void => this.keep(exchange);
 
   private keep(exchange: Exchange): void {
     this.current.exchanges.push(exchange);
@@ -355,7 +382,7 @@ export class FuzzSession {
     const result = await callTask(this.target, 'case_cancel', params, encoding, {
       strictRequest,
       label: `case_cancel in ${encoding} with ${written}`,
-      record: (e) => this.keep(e),
+      record: this.record,
     });
     this.calls++;
     const kind = bucket(result);
@@ -378,7 +405,7 @@ export class FuzzSession {
    */
   private async readFound(portId: number, when: string): Promise<FoundPort | null> {
     const reading = await readPort(this.target, portId, {
-      record: (e) => this.keep(e),
+      record: this.record,
       label: `read ${when}`,
     });
     if (isReadProblem(reading))
@@ -497,7 +524,7 @@ export class FuzzSession {
     const lines: string[] = [];
     for (const [portId, first] of [...this.firstReadings].sort((a, b) => a[0] - b[0])) {
       const now = await readPort(this.target, portId, {
-        record: (e) => this.keep(e),
+        record: this.record,
         label: 'read after the property',
       });
       if (isReadProblem(now))

@@ -3,6 +3,7 @@
 // cucumber processes never mix. A property's thousands of exchanges go in a few writes (ExchangeBatch): a write is
 // a system call, as dear as a loopback request on a small VM.
 import { openSync, writeSync } from 'node:fs';
+import { whenIdle } from '../idle.ts';
 import type { Exchange } from '../model.ts';
 
 /**
@@ -39,11 +40,17 @@ export const BATCH_BYTES = 256 * 1024;
 
 /**
  * Lines kept for one writer and written together: at BATCH_BYTES and when flushed (the end of a property, a
- * failure included). What is in it when the process ends is written too.
+ * failure included). What is in it when the process ends is written too. An exchange becomes its line when the
+ * thread next waits (support/idle.ts), not while the exchange's caller goes on: a fuzz loop's calls do not wait for
+ * their evidence's JSON. An exchange is never changed once made, so its line is the same whenever it is written;
+ * one whose bodies alone reach BATCH_BYTES is written at once.
  */
 export class ExchangeBatch {
   private lines: string[] = [];
   private size = 0;
+  /** Exchanges added and not yet made lines, in order. */
+  private waiting: Exchange[] = [];
+  private formatting = false;
 
   constructor(
     private readonly file: string,
@@ -55,14 +62,34 @@ export class ExchangeBatch {
   }
 
   add(exchange: Exchange): void {
-    const line = exchangeLine(this.scenario, this.name, exchange, this.worker);
-    this.lines.push(line);
-    this.size += line.length;
+    this.waiting.push(exchange);
+    const bodies = exchange.request.body.length + (exchange.response?.body.length ?? 0);
+    if (bodies >= BATCH_BYTES) this.format();
+    else if (!this.formatting) {
+      this.formatting = true;
+      whenIdle(() => {
+        this.formatting = false;
+        this.format();
+      });
+    }
+  }
+
+  /** Makes the waiting exchanges lines, and writes the lines out once they reach BATCH_BYTES. */
+  private format(): void {
+    const waiting = this.waiting;
+    if (waiting.length === 0) return;
+    this.waiting = [];
+    for (const exchange of waiting) {
+      const line = exchangeLine(this.scenario, this.name, exchange, this.worker);
+      this.lines.push(line);
+      this.size += line.length;
+    }
     if (this.size >= BATCH_BYTES) this.flush();
   }
 
   /** Writes what it holds; it may be used again after. */
   flush(): void {
+    this.format();
     const text = this.lines.join('');
     this.lines = [];
     this.size = 0;
