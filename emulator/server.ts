@@ -13,9 +13,11 @@ import {
   APPLICATION_JSON,
   APPLICATION_XML,
   oneLine,
+  type Prepared,
   pathOf,
+  prepare,
   readBody,
-  send,
+  sendPrepared,
   sendText,
   TEXT_PLAIN,
 } from './http.ts';
@@ -77,6 +79,9 @@ interface Seen {
   rig?: { readonly ports: ReadonlyMap<number, PortState>; readonly published: number };
 }
 
+/** Answers kept ready: more than the fault codes and successes any decision gives, in both encodings. */
+const PREPARED_MAX = 256;
+
 /** What one request came to, as its log line (without the time). */
 type Outcome = string;
 
@@ -116,6 +121,8 @@ function parseCall(
 
 export class TaskEndpoint {
   readonly #options: ServerOptions;
+  /** Answers made once, by encoding and answer (fault code, or success without parameters). */
+  readonly #prepared = new Map<string, Prepared>();
 
   constructor(options: ServerOptions) {
     this.#options = options;
@@ -132,6 +139,25 @@ export class TaskEndpoint {
         ? { kind: 'fault', code: decided.code % 1000 }
         : decided;
     if (seen !== undefined) seen.answer = answer;
+    // A fault or a success without parameters is the same bytes every time it is sent (the deviations are fixed
+    // at the start): made once. An answer with parameters is made each time.
+    const key =
+      answer.kind === 'fault'
+        ? `${encoding} ${answer.code}`
+        : answer.params.length === 0
+          ? `${encoding} success`
+          : undefined;
+    let prepared = key === undefined ? undefined : this.#prepared.get(key);
+    if (prepared === undefined) {
+      prepared = this.#prepare(encoding, answer);
+      if (key !== undefined && this.#prepared.size < PREPARED_MAX) this.#prepared.set(key, prepared);
+    }
+    sendPrepared(response, prepared);
+    return prepared.status;
+  }
+
+  /** The answer's status, headers and bytes in the encoding of the request, after any deviation of the wire. */
+  #prepare(encoding: Encoding, answer: Answer): Prepared {
     const answerEncoding: Encoding = encoding === 'JSON' && this.#has('json-answered-xml') ? 'XML' : encoding;
     const body =
       answerEncoding === 'XML'
@@ -143,8 +169,7 @@ export class TaskEndpoint {
         ? APPLICATION_XML
         : APPLICATION_JSON;
     const status = answer.kind === 'fault' && this.#has('fault-http-400') ? 400 : 200;
-    send(response, status, contentType, body);
-    return status;
+    return prepare(status, contentType, body);
   }
 
   /** Answers a body that is not a call: 4xx and a short explanation, unless a deviation misbehaves here. */
