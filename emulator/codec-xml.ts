@@ -134,6 +134,9 @@ function toElements(nodes: unknown, decode: boolean): { elements: XmlElement[]; 
   return { elements, text };
 }
 
+/** What charsetOf says of the usual declaration (its encoding wins over any charset parameter). */
+const USUAL_CHARSET = { encoding: 'utf-8', name: 'utf-8', standalone: undefined, declared: true } as const;
+
 function charsetOf(
   body: Buffer,
   declaredCharset: string | undefined,
@@ -147,6 +150,7 @@ function charsetOf(
 } {
   const head = ascii ?? body.subarray(0, 512).toString('latin1');
   const declaration = declarationOf(head);
+  if (declaration === USUAL) return USUAL_CHARSET;
   const name = (declaration?.encoding ?? declaredCharset ?? 'utf-8').toLowerCase();
   return {
     encoding: CHARSETS[name],
@@ -315,15 +319,25 @@ export function parseXmlCall(raw: Buffer, charset: string | undefined, deviation
     return notACall('malformed', 'malformed XML: text outside the root element');
   if (root.name !== 'methodcall')
     return notACall('not-a-call', `the root element is <${root.name}>, not <methodcall>`);
-  const names = root.children.filter((child) => child.name === 'name');
-  const [nameElement] = names;
+  // The first <name> and <params> and how many of each, in one pass without arrays.
+  let nameElement: XmlElement | undefined;
+  let names = 0;
+  let paramsElement: XmlElement | undefined;
+  let paramsElements = 0;
+  for (const child of root.children) {
+    if (child.name === 'name') {
+      nameElement ??= child;
+      names++;
+    } else if (child.name === 'params') {
+      paramsElement ??= child;
+      paramsElements++;
+    }
+  }
   const method = nameElement === undefined ? '' : trimXmlWhitespace(nameElement.text);
-  if (names.length !== 1 || nameElement === undefined || nameElement.children.length > 0 || method === '') {
+  if (names !== 1 || nameElement === undefined || nameElement.children.length > 0 || method === '') {
     return notACall('not-a-call', '<methodcall> needs exactly one <name> with the method name');
   }
-  const paramsElements = root.children.filter((child) => child.name === 'params');
-  if (paramsElements.length > 1) return notACall('not-a-call', '<methodcall> has more than one <params>');
-  const [paramsElement] = paramsElements;
+  if (paramsElements > 1) return notACall('not-a-call', '<methodcall> has more than one <params>');
   let params: Map<string, ParamValue> | undefined;
   if (paramsElement !== undefined) {
     params = new Map();

@@ -13,43 +13,56 @@ const DISCARD_MAX_MS = 5_000;
 
 /** Reads a body of at most limit bytes. Beyond it, stops keeping data and resolves too-large at once. */
 export function readBody(request: IncomingMessage, limit: number): Promise<BodyRead> {
+  return new Promise((resolve) => readBodyThen(request, limit, resolve));
+}
+
+/**
+ * readBody without a promise: `then` is called once, with what readBody resolves to, as soon as it is known
+ * (the task path's continuation, with no promise and no suspended async function a request).
+ */
+export function readBodyThen(request: IncomingMessage, limit: number, then: (read: BodyRead) => void): void {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     discardRest(request);
-    return Promise.resolve({ kind: 'too-large' });
+    then(TOO_LARGE);
+    return;
   }
   // Once settled the listeners do nothing more: cheaper, on every request, than taking them off again.
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    request.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      size += chunk.length;
-      if (size > limit) {
-        settled = true;
-        chunks.length = 0;
-        resolve({ kind: 'too-large' });
-        discardRest(request);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => {
-      if (settled) return;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  request.on('data', (chunk: Buffer) => {
+    if (settled) return;
+    size += chunk.length;
+    if (size > limit) {
       settled = true;
-      // Node gives each chunk of a body in a buffer of its own (a copy): one chunk is the body as it is.
-      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
-      resolve({ kind: 'body', body });
-    });
-    request.on('close', () => {
-      if (settled) return;
-      settled = true;
-      resolve({ kind: 'aborted' });
-    });
-    request.on('error', () => {});
+      chunks.length = 0;
+      discardRest(request);
+      then(TOO_LARGE);
+      return;
+    }
+    chunks.push(chunk);
   });
+  request.on('end', () => {
+    if (settled) return;
+    settled = true;
+    // Node gives each chunk of a body in a buffer of its own (a copy): one chunk is the body as it is.
+    const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+    then({ kind: 'body', body });
+  });
+  request.on('close', () => {
+    if (settled) return;
+    settled = true;
+    then(ABORTED);
+  });
+  request.on('error', ignore);
 }
+
+const TOO_LARGE: BodyRead = { kind: 'too-large' };
+const ABORTED: BodyRead = { kind: 'aborted' };
+
+/** A listener that does nothing: an 'error' listener keeps an error from being thrown. */
+export function ignore(): void {}
 
 /**
  * Reads and drops the rest of a refused body, so the client finishes sending and reads the 413 instead of

@@ -12,11 +12,13 @@ import type { DeviationName, Deviations } from './deviations.ts';
 import {
   APPLICATION_JSON,
   APPLICATION_XML,
+  type BodyRead,
+  ignore,
   oneLine,
   type Prepared,
   pathOf,
   prepare,
-  readBody,
+  readBodyThen,
   sendPrepared,
   sendText,
   TEXT_PLAIN,
@@ -32,7 +34,13 @@ import { handleRig, RIG_PATH } from './rig.ts';
 import type { SiteStore } from './store.ts';
 import { HANDSHAKE_TIMEOUT_MS, handshakeFailure, remoteOf, type TlsPem } from './tls.ts';
 import type { Answer, Call, Encoding, ParamValue, PortState } from './types.ts';
-import { classifyContentType, type NotACall, type ParsedCall, sniffEncoding } from './wire.ts';
+import {
+  classifyContentType,
+  type DeclaredType,
+  type NotACall,
+  type ParsedCall,
+  sniffEncoding,
+} from './wire.ts';
 
 export const TASK_PATH = '/api/v2/task';
 /** The largest body read; one byte more answers 413. */
@@ -201,8 +209,18 @@ export class TaskEndpoint {
     return `${response.req.method} ${TASK_PATH} -> ${status} ${oneLine(reason)}`;
   }
 
-  /** Answers one request to the task path; `seen`, when given, is filled in for the record. */
-  async handle(request: IncomingMessage, response: ServerResponse, seen?: Seen): Promise<Outcome> {
+  /**
+   * Answers one request to the task path. Returns what it came to when that is known at once (a refusal before
+   * the body); otherwise undefined, and `done` gets it once the body is in and answered, or `failed` the error of
+   * a bug. No promise: the body's listeners carry the request on. `seen`, when given, is filled in for the record.
+   */
+  handle(
+    request: IncomingMessage,
+    response: ServerResponse,
+    done: (outcome: Outcome) => void,
+    failed: (error: unknown) => void,
+    seen?: Seen,
+  ): Outcome | undefined {
     if (request.method !== 'POST') {
       if (request.method === 'GET' && this.#has('get-answered')) {
         sendText(response, 200, 'AutoStore Task Interface');
@@ -227,7 +245,27 @@ export class TaskEndpoint {
       return this.#sendRefusal(response, 415, reason);
     }
     const limit = this.#has('oversize-accepted') ? OVERSIZE_BODY_LIMIT : BODY_LIMIT;
-    const read = await readBody(request, limit);
+    readBodyThen(request, limit, (read) => {
+      let outcome: Outcome;
+      try {
+        outcome = this.#withBody(response, declared, limit, read, seen);
+      } catch (error) {
+        failed(error);
+        return;
+      }
+      done(outcome);
+    });
+    return undefined;
+  }
+
+  /** The rest of a task request once its body is read (or is not coming). */
+  #withBody(
+    response: ServerResponse,
+    declared: Exclude<DeclaredType, { readonly kind: 'unsupported' }>,
+    limit: number,
+    read: BodyRead,
+    seen: Seen | undefined,
+  ): Outcome {
     if (read.kind === 'aborted') return `POST ${TASK_PATH} -> client went away`;
     if (read.kind === 'too-large') return this.#sendRefusal(response, 413, `the body is over ${limit} bytes`);
     const encoding = declared.kind === 'declared' ? declared.encoding : sniffEncoding(read.body);
@@ -300,7 +338,7 @@ export function createEmulatorServer(options: ServerOptions): Server | HttpsServ
     connectionsCheckingInterval: 1_000,
   };
   const handler = (request: IncomingMessage, response: ServerResponse) => {
-    void route(request, response);
+    route(request, response);
   };
   const server =
     options.tls === undefined
@@ -323,32 +361,50 @@ export function createEmulatorServer(options: ServerOptions): Server | HttpsServ
 
   const { record, store } = options;
 
-  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  function route(request: IncomingMessage, response: ServerResponse): void {
     const started = options.log === undefined ? 0 : performance.now();
     const path = pathOf(request);
     const seen: Seen | undefined = record === undefined ? undefined : {};
-    let line: string;
-    request.on('error', () => {});
-    response.on('error', () => {});
+    request.on('error', ignore);
+    response.on('error', ignore);
+    /** What the request came to: its log line and its record. */
+    const finish = (line: string): void => {
+      options.log?.(`${line} (${(performance.now() - started).toFixed(1)} ms)`);
+      if (record !== undefined && seen !== undefined) record(recorded(seen, line, request, path, response));
+    };
+    const fail = (error: unknown): void => finish(internalError(request, response, path, error));
+    let line: string | undefined;
     try {
       if (path === TASK_PATH) {
-        line = await task.handle(request, response, seen);
+        line = task.handle(request, response, finish, fail, seen);
+        if (line === undefined) return; // finished once the body is in
       } else if (options.rig && (path === RIG_PATH || path.startsWith(`${RIG_PATH}/`))) {
         if (seen !== undefined) seen.rig = { ports: store.state.ports, published: store.publishedCount };
-        const status = await handleRig(request, response, options.store, options.rigToken);
-        line = `rig ${request.method} ${path} -> ${status}`;
+        handleRig(request, response, options.store, options.rigToken).then(
+          (status) => finish(`rig ${request.method} ${path} -> ${status}`),
+          fail,
+        );
+        return;
       } else {
         sendText(response, 404, `nothing at ${path.slice(0, 80)}; the Task Interface is POST ${TASK_PATH}`);
         line = `${request.method} ${path.slice(0, 80)} -> 404`;
       }
     } catch (error) {
-      // A bug, never an answer to any input: still answer, and keep serving.
-      line = `${request.method} ${path.slice(0, 80)} -> 500 internal error: ${error instanceof Error ? error.stack : String(error)}`;
-      if (!response.headersSent) sendText(response, 500, 'internal error');
-      else response.destroy();
+      line = internalError(request, response, path, error);
     }
-    options.log?.(`${line} (${(performance.now() - started).toFixed(1)} ms)`);
-    if (record !== undefined && seen !== undefined) record(recorded(seen, line, request, path, response));
+    finish(line);
+  }
+
+  /** A bug, never an answer to any input: still answer (or cut the connection if the answer began), and keep serving. */
+  function internalError(
+    request: IncomingMessage,
+    response: ServerResponse,
+    path: string,
+    error: unknown,
+  ): string {
+    if (!response.headersSent) sendText(response, 500, 'internal error');
+    else response.destroy();
+    return `${request.method} ${path.slice(0, 80)} -> 500 internal error: ${error instanceof Error ? error.stack : String(error)}`;
   }
 
   function recorded(
