@@ -361,28 +361,32 @@ export function createEmulatorServer(options: ServerOptions): Server | HttpsServ
 
   const { record, store } = options;
 
+  // No closure here is bound to a name: tsx gives every named one a helper call (__name) each time it is made.
   function route(request: IncomingMessage, response: ServerResponse): void {
     const started = options.log === undefined ? 0 : performance.now();
     const path = pathOf(request);
     const seen: Seen | undefined = record === undefined ? undefined : {};
     request.on('error', ignore);
     response.on('error', ignore);
-    /** What the request came to: its log line and its record. */
-    const finish = (line: string): void => {
-      options.log?.(`${line} (${(performance.now() - started).toFixed(1)} ms)`);
-      if (record !== undefined && seen !== undefined) record(recorded(seen, line, request, path, response));
-    };
-    const fail = (error: unknown): void => finish(internalError(request, response, path, error));
     let line: string | undefined;
     try {
       if (path === TASK_PATH) {
-        line = task.handle(request, response, finish, fail, seen);
+        line = task.handle(
+          request,
+          response,
+          (outcome) => finish(request, response, path, seen, started, outcome),
+          (error) =>
+            finish(request, response, path, seen, started, internalError(request, response, path, error)),
+          seen,
+        );
         if (line === undefined) return; // finished once the body is in
       } else if (options.rig && (path === RIG_PATH || path.startsWith(`${RIG_PATH}/`))) {
         if (seen !== undefined) seen.rig = { ports: store.state.ports, published: store.publishedCount };
         handleRig(request, response, options.store, options.rigToken).then(
-          (status) => finish(`rig ${request.method} ${path} -> ${status}`),
-          fail,
+          (status) =>
+            finish(request, response, path, seen, started, `rig ${request.method} ${path} -> ${status}`),
+          (error) =>
+            finish(request, response, path, seen, started, internalError(request, response, path, error)),
         );
         return;
       } else {
@@ -392,7 +396,20 @@ export function createEmulatorServer(options: ServerOptions): Server | HttpsServ
     } catch (error) {
       line = internalError(request, response, path, error);
     }
-    finish(line);
+    finish(request, response, path, seen, started, line);
+  }
+
+  /** What a request came to: its log line and its record. */
+  function finish(
+    request: IncomingMessage,
+    response: ServerResponse,
+    path: string,
+    seen: Seen | undefined,
+    started: number,
+    line: string,
+  ): void {
+    options.log?.(`${line} (${(performance.now() - started).toFixed(1)} ms)`);
+    if (record !== undefined && seen !== undefined) record(recorded(seen, line, request, path, response));
   }
 
   /** A bug, never an answer to any input: still answer (or cut the connection if the answer began), and keep serving. */
