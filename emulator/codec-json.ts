@@ -11,6 +11,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** A JSON number literal, at a given index (sticky). */
 const NUMBER_LITERAL = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
+const DIGIT_THEN_FRACTION = /[0-9][.eE]/;
+
 /** Whether a number literal's exact decimal value is an integer, however many digits it has. */
 function exactlyIntegral(literal: string): boolean {
   const match = /^-?([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?$/.exec(literal);
@@ -30,6 +32,9 @@ function exactlyIntegral(literal: string): boolean {
  * sign, so that it stays the fraction it is; every other byte is left as it was.
  */
 function keepFractions(text: string): string {
+  // In every literal that has a fraction or an exponent a digit comes right before its first '.', 'e' or 'E':
+  // a text with no such pair has nothing to keep (nearly every call: ids are plain integers).
+  if (!DIGIT_THEN_FRACTION.test(text)) return text;
   let kept = '';
   let copiedTo = 0;
   let index = 0;
@@ -83,11 +88,14 @@ export function parseJsonCall(raw: Buffer): ParsedCall {
     return notACall('not-a-call', 'a JSON call needs "method", a non-empty string');
   }
   const rawParams = Object.hasOwn(document, 'params') ? document.params : undefined;
-  const params = isObject(rawParams)
-    ? new Map<string, ParamValue>(
-        Object.entries(rawParams).map(([name, value]) => [name, { encoding: 'JSON', value }]),
-      )
-    : undefined;
+  let params: Map<string, ParamValue> | undefined;
+  if (isObject(rawParams)) {
+    // Own enumerable names in Object.entries' order, without its arrays of pairs.
+    params = new Map();
+    for (const name in rawParams) {
+      if (Object.hasOwn(rawParams, name)) params.set(name, { encoding: 'JSON', value: rawParams[name] });
+    }
+  }
   return { ok: true, call: { method, encoding: 'JSON', params } };
 }
 

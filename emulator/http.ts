@@ -13,41 +13,56 @@ const DISCARD_MAX_MS = 5_000;
 
 /** Reads a body of at most limit bytes. Beyond it, stops keeping data and resolves too-large at once. */
 export function readBody(request: IncomingMessage, limit: number): Promise<BodyRead> {
+  return new Promise((resolve) => readBodyThen(request, limit, resolve));
+}
+
+/**
+ * readBody without a promise: `then` is called once, with what readBody resolves to, as soon as it is known
+ * (the task path's continuation, with no promise and no suspended async function a request).
+ */
+export function readBodyThen(request: IncomingMessage, limit: number, then: (read: BodyRead) => void): void {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     discardRest(request);
-    return Promise.resolve({ kind: 'too-large' });
+    then(TOO_LARGE);
+    return;
   }
   // Once settled the listeners do nothing more: cheaper, on every request, than taking them off again.
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    request.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      size += chunk.length;
-      if (size > limit) {
-        settled = true;
-        chunks.length = 0;
-        resolve({ kind: 'too-large' });
-        discardRest(request);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => {
-      if (settled) return;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  request.on('data', (chunk: Buffer) => {
+    if (settled) return;
+    size += chunk.length;
+    if (size > limit) {
       settled = true;
-      resolve({ kind: 'body', body: Buffer.concat(chunks, size) });
-    });
-    request.on('close', () => {
-      if (settled) return;
-      settled = true;
-      resolve({ kind: 'aborted' });
-    });
-    request.on('error', () => {});
+      chunks.length = 0;
+      discardRest(request);
+      then(TOO_LARGE);
+      return;
+    }
+    chunks.push(chunk);
   });
+  request.on('end', () => {
+    if (settled) return;
+    settled = true;
+    // Node gives each chunk of a body in a buffer of its own (a copy): one chunk is the body as it is.
+    const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+    then({ kind: 'body', body });
+  });
+  request.on('close', () => {
+    if (settled) return;
+    settled = true;
+    then(ABORTED);
+  });
+  request.on('error', ignore);
 }
+
+const TOO_LARGE: BodyRead = { kind: 'too-large' };
+const ABORTED: BodyRead = { kind: 'aborted' };
+
+/** A listener that does nothing: an 'error' listener keeps an error from being thrown. */
+export function ignore(): void {}
 
 /**
  * Reads and drops the rest of a refused body, so the client finishes sending and reads the 413 instead of
@@ -71,14 +86,20 @@ function discardRest(request: IncomingMessage): void {
   request.resume();
 }
 
-/** Sends a whole answer with its length. */
-export function send(
-  response: ServerResponse,
+/** A whole answer made ready to send: its status, its headers and its bytes. */
+export interface Prepared {
+  readonly status: number;
+  readonly head: Readonly<Record<string, string>>;
+  readonly payload: Buffer;
+}
+
+/** Makes an answer ready to send, once; it can be sent any number of times (writeHead only reads the headers). */
+export function prepare(
   status: number,
   contentType: string | undefined,
   body: string,
   headers: Readonly<Record<string, string>> = {},
-): void {
+): Prepared {
   const payload = Buffer.from(body, 'utf8');
   // Built by assignment, not by spreading: the same names, order and values, without the slow object a
   // spread makes of it for writeHead to walk (a sixth of the time of a whole request).
@@ -87,8 +108,24 @@ export function send(
   head['Content-Length'] = String(payload.length);
   head['Cache-Control'] = 'no-store';
   for (const name of Object.keys(headers)) head[name] = headers[name] as string;
-  response.writeHead(status, head);
-  response.end(payload);
+  return { status, head, payload };
+}
+
+/** Sends a prepared answer. */
+export function sendPrepared(response: ServerResponse, prepared: Prepared): void {
+  response.writeHead(prepared.status, prepared.head);
+  response.end(prepared.payload);
+}
+
+/** Sends a whole answer with its length. */
+export function send(
+  response: ServerResponse,
+  status: number,
+  contentType: string | undefined,
+  body: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  sendPrepared(response, prepare(status, contentType, body, headers));
 }
 
 export const TEXT_PLAIN = 'text/plain; charset=utf-8';

@@ -17,13 +17,20 @@ export function success(params: ReadonlyArray<readonly [string, AnswerValue]> = 
   return { kind: 'success', params };
 }
 
+/** No Log Publisher lines: one array for every decision that publishes none (nothing writes to it). */
+const NO_LINES: readonly string[] = Object.freeze([]);
+
 /** A decision that changes nothing. */
 export function unchanged(state: SiteState, answer: Answer): Decision {
-  return { answer, state, published: [] };
+  return { answer, state, published: NO_LINES };
 }
 
 /** A decision that moves the site to a new state, publishing the given Log Publisher lines. */
-export function committed(state: SiteState, answer: Answer, published: readonly string[] = []): Decision {
+export function committed(
+  state: SiteState,
+  answer: Answer,
+  published: readonly string[] = NO_LINES,
+): Decision {
   return { answer, state, published };
 }
 

@@ -17,8 +17,14 @@ const XS_INT_LITERAL = /^[+-]?[0-9]+$/;
 const DECIMAL_LITERAL = /^[+-]?[0-9]+\.[0-9]+$/;
 const JSON_DIGIT_STRING = /^-?[0-9]+$/;
 
+function isXmlSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0a;
+}
+
 /** Removes XML whitespace (space, tab, CR, LF) only: not the wider set String.prototype.trim knows. */
 export function trimXmlWhitespace(text: string): string {
+  // Nearly every value has none at either end: then it is the text itself (for '' too).
+  if (!isXmlSpace(text.charCodeAt(0)) && !isXmlSpace(text.charCodeAt(text.length - 1))) return text;
   return text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
 }
 
@@ -26,8 +32,25 @@ function integer(value: number): IntegerParam {
   return value >= XS_INT_MIN && value <= XS_INT_MAX ? { kind: 'integer', value } : INVALID;
 }
 
+/**
+ * One to nine digits, the first not 0, no sign: an xs:int literal whose value is Number(literal), what the
+ * general reading below gives it, without its regular expressions.
+ */
+function plainDigits(literal: string): boolean {
+  const length = literal.length;
+  if (length === 0 || length > 9) return false;
+  const first = literal.charCodeAt(0);
+  if (first < 0x31 || first > 0x39) return false;
+  for (let index = 1; index < length; index++) {
+    const code = literal.charCodeAt(index);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
+
 /** The value of an xs:int literal, or undefined when the text is not one (or lies beyond xs:int). */
 function xsInt(literal: string): number | undefined {
+  if (plainDigits(literal)) return Number(literal);
   if (!XS_INT_LITERAL.test(literal)) return undefined;
   const negative = literal.startsWith('-');
   const digits = literal.replace(/^[+-]/, '').replace(/^0+(?=[0-9])/, '');
@@ -40,9 +63,9 @@ function readXmlInteger(
   param: Extract<ParamValue, { encoding: 'XML' }>,
   deviations: Deviations,
 ): IntegerParam {
-  const [element, ...more] = param.elements;
+  const element = param.elements[0];
   if (element === undefined) return MISSING;
-  if (more.length > 0 || element.children.length > 0) return INVALID;
+  if (param.elements.length > 1 || element.children.length > 0) return INVALID;
   const literal = trimXmlWhitespace(element.text);
   if (deviations.has('refuse-whitespace') && literal !== element.text) return INVALID;
   const value = xsInt(literal);
@@ -96,8 +119,9 @@ export function readText(param: ParamValue | undefined): TextParam {
   if (param.encoding === 'JSON') {
     return typeof param.value === 'string' ? { kind: 'text', value: param.value } : { kind: 'invalid' };
   }
-  const [element, ...more] = param.elements;
-  if (element === undefined || more.length > 0 || element.children.length > 0) return { kind: 'invalid' };
+  const element = param.elements[0];
+  if (element === undefined || param.elements.length > 1 || element.children.length > 0)
+    return { kind: 'invalid' };
   return { kind: 'text', value: trimXmlWhitespace(element.text) };
 }
 

@@ -12,10 +12,14 @@ import type { DeviationName, Deviations } from './deviations.ts';
 import {
   APPLICATION_JSON,
   APPLICATION_XML,
+  type BodyRead,
+  ignore,
   oneLine,
+  type Prepared,
   pathOf,
-  readBody,
-  send,
+  prepare,
+  readBodyThen,
+  sendPrepared,
   sendText,
   TEXT_PLAIN,
 } from './http.ts';
@@ -30,7 +34,13 @@ import { handleRig, RIG_PATH } from './rig.ts';
 import type { SiteStore } from './store.ts';
 import { HANDSHAKE_TIMEOUT_MS, handshakeFailure, remoteOf, type TlsPem } from './tls.ts';
 import type { Answer, Call, Encoding, ParamValue, PortState } from './types.ts';
-import { classifyContentType, type NotACall, type ParsedCall, sniffEncoding } from './wire.ts';
+import {
+  classifyContentType,
+  type DeclaredType,
+  type NotACall,
+  type ParsedCall,
+  sniffEncoding,
+} from './wire.ts';
 
 export const TASK_PATH = '/api/v2/task';
 /** The largest body read; one byte more answers 413. */
@@ -77,6 +87,9 @@ interface Seen {
   rig?: { readonly ports: ReadonlyMap<number, PortState>; readonly published: number };
 }
 
+/** Answers kept ready: more than the fault codes and successes any decision gives, in both encodings. */
+const PREPARED_MAX = 256;
+
 /** What one request came to, as its log line (without the time). */
 type Outcome = string;
 
@@ -116,6 +129,8 @@ function parseCall(
 
 export class TaskEndpoint {
   readonly #options: ServerOptions;
+  /** Answers made once, by encoding and answer (fault code, or success without parameters). */
+  readonly #prepared = new Map<string, Prepared>();
 
   constructor(options: ServerOptions) {
     this.#options = options;
@@ -132,6 +147,25 @@ export class TaskEndpoint {
         ? { kind: 'fault', code: decided.code % 1000 }
         : decided;
     if (seen !== undefined) seen.answer = answer;
+    // A fault or a success without parameters is the same bytes every time it is sent (the deviations are fixed
+    // at the start): made once. An answer with parameters is made each time.
+    const key =
+      answer.kind === 'fault'
+        ? `${encoding} ${answer.code}`
+        : answer.params.length === 0
+          ? `${encoding} success`
+          : undefined;
+    let prepared = key === undefined ? undefined : this.#prepared.get(key);
+    if (prepared === undefined) {
+      prepared = this.#prepare(encoding, answer);
+      if (key !== undefined && this.#prepared.size < PREPARED_MAX) this.#prepared.set(key, prepared);
+    }
+    sendPrepared(response, prepared);
+    return prepared.status;
+  }
+
+  /** The answer's status, headers and bytes in the encoding of the request, after any deviation of the wire. */
+  #prepare(encoding: Encoding, answer: Answer): Prepared {
     const answerEncoding: Encoding = encoding === 'JSON' && this.#has('json-answered-xml') ? 'XML' : encoding;
     const body =
       answerEncoding === 'XML'
@@ -143,8 +177,7 @@ export class TaskEndpoint {
         ? APPLICATION_XML
         : APPLICATION_JSON;
     const status = answer.kind === 'fault' && this.#has('fault-http-400') ? 400 : 200;
-    send(response, status, contentType, body);
-    return status;
+    return prepare(status, contentType, body);
   }
 
   /** Answers a body that is not a call: 4xx and a short explanation, unless a deviation misbehaves here. */
@@ -176,8 +209,18 @@ export class TaskEndpoint {
     return `${response.req.method} ${TASK_PATH} -> ${status} ${oneLine(reason)}`;
   }
 
-  /** Answers one request to the task path; `seen`, when given, is filled in for the record. */
-  async handle(request: IncomingMessage, response: ServerResponse, seen?: Seen): Promise<Outcome> {
+  /**
+   * Answers one request to the task path. Returns what it came to when that is known at once (a refusal before
+   * the body); otherwise undefined, and `done` gets it once the body is in and answered, or `failed` the error of
+   * a bug. No promise: the body's listeners carry the request on. `seen`, when given, is filled in for the record.
+   */
+  handle(
+    request: IncomingMessage,
+    response: ServerResponse,
+    done: (outcome: Outcome) => void,
+    failed: (error: unknown) => void,
+    seen?: Seen,
+  ): Outcome | undefined {
     if (request.method !== 'POST') {
       if (request.method === 'GET' && this.#has('get-answered')) {
         sendText(response, 200, 'AutoStore Task Interface');
@@ -202,7 +245,27 @@ export class TaskEndpoint {
       return this.#sendRefusal(response, 415, reason);
     }
     const limit = this.#has('oversize-accepted') ? OVERSIZE_BODY_LIMIT : BODY_LIMIT;
-    const read = await readBody(request, limit);
+    readBodyThen(request, limit, (read) => {
+      let outcome: Outcome;
+      try {
+        outcome = this.#withBody(response, declared, limit, read, seen);
+      } catch (error) {
+        failed(error);
+        return;
+      }
+      done(outcome);
+    });
+    return undefined;
+  }
+
+  /** The rest of a task request once its body is read (or is not coming). */
+  #withBody(
+    response: ServerResponse,
+    declared: Exclude<DeclaredType, { readonly kind: 'unsupported' }>,
+    limit: number,
+    read: BodyRead,
+    seen: Seen | undefined,
+  ): Outcome {
     if (read.kind === 'aborted') return `POST ${TASK_PATH} -> client went away`;
     if (read.kind === 'too-large') return this.#sendRefusal(response, 413, `the body is over ${limit} bytes`);
     const encoding = declared.kind === 'declared' ? declared.encoding : sniffEncoding(read.body);
@@ -275,7 +338,7 @@ export function createEmulatorServer(options: ServerOptions): Server | HttpsServ
     connectionsCheckingInterval: 1_000,
   };
   const handler = (request: IncomingMessage, response: ServerResponse) => {
-    void route(request, response);
+    route(request, response);
   };
   const server =
     options.tls === undefined
@@ -298,32 +361,67 @@ export function createEmulatorServer(options: ServerOptions): Server | HttpsServ
 
   const { record, store } = options;
 
-  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  // No closure here is bound to a name: tsx gives every named one a helper call (__name) each time it is made.
+  function route(request: IncomingMessage, response: ServerResponse): void {
     const started = options.log === undefined ? 0 : performance.now();
     const path = pathOf(request);
     const seen: Seen | undefined = record === undefined ? undefined : {};
-    let line: string;
-    request.on('error', () => {});
-    response.on('error', () => {});
+    request.on('error', ignore);
+    response.on('error', ignore);
+    let line: string | undefined;
     try {
       if (path === TASK_PATH) {
-        line = await task.handle(request, response, seen);
+        line = task.handle(
+          request,
+          response,
+          (outcome) => finish(request, response, path, seen, started, outcome),
+          (error) =>
+            finish(request, response, path, seen, started, internalError(request, response, path, error)),
+          seen,
+        );
+        if (line === undefined) return; // finished once the body is in
       } else if (options.rig && (path === RIG_PATH || path.startsWith(`${RIG_PATH}/`))) {
         if (seen !== undefined) seen.rig = { ports: store.state.ports, published: store.publishedCount };
-        const status = await handleRig(request, response, options.store, options.rigToken);
-        line = `rig ${request.method} ${path} -> ${status}`;
+        handleRig(request, response, options.store, options.rigToken).then(
+          (status) =>
+            finish(request, response, path, seen, started, `rig ${request.method} ${path} -> ${status}`),
+          (error) =>
+            finish(request, response, path, seen, started, internalError(request, response, path, error)),
+        );
+        return;
       } else {
         sendText(response, 404, `nothing at ${path.slice(0, 80)}; the Task Interface is POST ${TASK_PATH}`);
         line = `${request.method} ${path.slice(0, 80)} -> 404`;
       }
     } catch (error) {
-      // A bug, never an answer to any input: still answer, and keep serving.
-      line = `${request.method} ${path.slice(0, 80)} -> 500 internal error: ${error instanceof Error ? error.stack : String(error)}`;
-      if (!response.headersSent) sendText(response, 500, 'internal error');
-      else response.destroy();
+      line = internalError(request, response, path, error);
     }
+    finish(request, response, path, seen, started, line);
+  }
+
+  /** What a request came to: its log line and its record. */
+  function finish(
+    request: IncomingMessage,
+    response: ServerResponse,
+    path: string,
+    seen: Seen | undefined,
+    started: number,
+    line: string,
+  ): void {
     options.log?.(`${line} (${(performance.now() - started).toFixed(1)} ms)`);
     if (record !== undefined && seen !== undefined) record(recorded(seen, line, request, path, response));
+  }
+
+  /** A bug, never an answer to any input: still answer (or cut the connection if the answer began), and keep serving. */
+  function internalError(
+    request: IncomingMessage,
+    response: ServerResponse,
+    path: string,
+    error: unknown,
+  ): string {
+    if (!response.headersSent) sendText(response, 500, 'internal error');
+    else response.destroy();
+    return `${request.method} ${path.slice(0, 80)} -> 500 internal error: ${error instanceof Error ? error.stack : String(error)}`;
   }
 
   function recorded(
