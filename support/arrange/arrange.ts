@@ -115,7 +115,7 @@ export class RigArranger implements Arranger {
     this.read_ = undefined;
     if (this.pending.length === 0) return;
     const steps = this.pending;
-    if ((await this.rig.batch(steps)) === undefined) await this.oneByOne(steps);
+    if ((await this.rig.batch(steps)) === undefined) await this.rig.oneByOne(steps);
     this.pending = [];
   }
 
@@ -154,19 +154,11 @@ export class RigArranger implements Arranger {
       this.read_ = { events, ports: read };
       return asked.op === 'events' ? { segments: events } : { state: read.get(asked.portId) };
     }
-    await this.oneByOne(this.pending);
+    const alone = (await this.rig.oneByOne([...this.pending, asked])).at(-1);
     this.pending = [];
-    return asked.op === 'events'
-      ? { segments: await this.rig.events() }
-      : { state: await this.rig.getPort(asked.portId) };
-  }
-
-  private async oneByOne(steps: readonly RigStep[]): Promise<void> {
-    for (const step of steps) {
-      if (step.op === 'reset') await this.rig.reset();
-      else if (step.op === 'put') await this.rig.putPort(step.portId, step.state);
-      else if (step.op === 'delete') await this.rig.deletePort(step.portId);
-    }
+    return alone?.op === 'events'
+      ? { segments: alone.segments }
+      : { state: alone?.op === 'get' ? alone.state : undefined };
   }
 }
 

@@ -174,6 +174,34 @@ export class RigClient {
     return { op: step.op };
   }
 
+  /** The steps of a batch sent one request each, as before POST /batch: the same results, in the same order. */
+  async oneByOne(steps: readonly RigStep[]): Promise<RigResult[]> {
+    const results: RigResult[] = [];
+    for (const step of steps) {
+      switch (step.op) {
+        case 'reset':
+          await this.reset();
+          results.push({ op: 'reset' });
+          break;
+        case 'put':
+          await this.putPort(step.portId, step.state);
+          results.push({ op: 'put' });
+          break;
+        case 'delete':
+          await this.deletePort(step.portId);
+          results.push({ op: 'delete' });
+          break;
+        case 'get':
+          results.push({ op: 'get', state: await this.getPort(step.portId) });
+          break;
+        case 'events':
+          results.push({ op: 'events', segments: await this.events() });
+          break;
+      }
+    }
+    return results;
+  }
+
   /** Whether this rig took a POST /batch; undefined until one was sent. */
   takesBatches(): boolean | undefined {
     return batching.get(this.base);

@@ -322,7 +322,7 @@ export class FuzzSession {
     if (steps.length === 0) return [];
     const rig = this.rig();
     // one step is one request either way: its own endpoint says it plainly
-    const results = (steps.length > 1 ? await rig.batch(steps) : undefined) ?? (await oneByOne(rig, steps));
+    const results = (steps.length > 1 ? await rig.batch(steps) : undefined) ?? (await rig.oneByOne(steps));
     if (lines?.pending) {
       // [events before?] [reset?] arrangements... [events after]: a reset empties the log (known 0 from it)
       const first = results[0];
@@ -604,32 +604,4 @@ export class FuzzSession {
     }
     this.step(`Then the controller published ${JSON.stringify(published)}`);
   }
-}
-
-/** The steps of a batch sent one request each, as before POST /batch: the same results, in the same order. */
-async function oneByOne(rig: RigClient, steps: readonly RigStep[]): Promise<RigResult[]> {
-  const results: RigResult[] = [];
-  for (const step of steps) {
-    switch (step.op) {
-      case 'reset':
-        await rig.reset();
-        results.push({ op: 'reset' });
-        break;
-      case 'put':
-        await rig.putPort(step.portId, step.state);
-        results.push({ op: 'put' });
-        break;
-      case 'delete':
-        await rig.deletePort(step.portId);
-        results.push({ op: 'delete' });
-        break;
-      case 'get':
-        results.push({ op: 'get', state: await rig.getPort(step.portId) });
-        break;
-      case 'events':
-        results.push({ op: 'events', segments: await rig.events() });
-        break;
-    }
-  }
-  return results;
 }

@@ -15,9 +15,9 @@ export const CUCUMBER_BIN = path.join(
 export const NATIVE_MATCH_INDICES = path.join(PROJECT_ROOT, 'support', 'runner', 'native-match-indices.cjs');
 /**
  * libxml2-wasm loaded before tsx's loader, in the runner (where cucumber runs), in a --parallel run's cucumber
- * process and (through its execArgv) in its workers: tsx rewrites every dynamic import() of an ES module it loads and maps the rewrite, and libxml2-wasm's
- * 963 KB module holds one; that cost about 0.6 CPU-seconds a process. Loaded first it is the same file and the
- * same instance (support/checks/xsd.ts finds it loaded).
+ * process and (through its execArgv) in its workers: tsx rewrites every dynamic import() of an ES module it loads
+ * and maps the rewrite, and libxml2-wasm's 963 KB module holds one; that cost about 0.6 CPU-seconds a process.
+ * Loaded first it is the same file and the same instance (support/checks/xsd.ts finds it loaded).
  */
 export const LIBXML2_PRELOAD: readonly string[] = ['--import', 'libxml2-wasm'];
 /** The runner (`npm test`) and the node arguments it is started with, as package.json's script starts it. */
