@@ -114,7 +114,7 @@ export const USAGE = `usage: npm test -- [--target=T] [--rig=URL] [--encoding=xm
              (DIR/certification/ with --reports); refuses filters, feature paths and --expect; check a bundle
              with npm run verify-bundle [-- DIR] (the newest by default)
 Anything else (--tags, --name, --format, --parallel, feature paths) goes to cucumber unchanged. --parallel N:
-on the embedded emulator an emulator a worker (default 2 on 2 cores or more; 0: one process); on another target
+on the embedded emulator an emulator a worker (default: none, every scenario in one process); on another target
 refused above 1 unless the profile names a port set a worker (parallel.port_sets, no rig).
 Verdicts: PASSED, FAILED, NOT APPLICABLE, INCONCLUSIVE. Exit codes: 0 nothing FAILED, 1 a scenario FAILED
 (or, with --certify, the target is not certified: FAILED or INCONCLUSIVE), 2 the run could not be made.`;

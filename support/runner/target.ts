@@ -28,6 +28,12 @@ export interface EmbeddedWorker {
   readonly logAddress: { readonly host: string; readonly port: number };
 }
 
+/** Where the run aims: "emulator" (the embedded one), or the address --target or else the profile gives. */
+export function targetAddress(options: HarnessOptions, loaded: LoadedProfile | undefined): string {
+  const profile = loaded?.profile;
+  return options.flags.target !== undefined || !profile ? options.target : profile.task_url;
+}
+
 /**
  * The run's target: with `emulators` above 1 (the cucumber workers of a --parallel run on the embedded emulator),
  * as many embedded emulators, one a worker.
@@ -38,7 +44,7 @@ export async function openTarget(
   emulators = 1,
 ): Promise<Target> {
   const profile = loaded?.profile;
-  const where = options.flags.target !== undefined || !profile ? options.target : profile.task_url;
+  const where = targetAddress(options, loaded);
   if (where === 'emulator') {
     if (options.rig)
       throw new UsageError('--rig: the embedded emulator brings its own rig; give --rig with --target');

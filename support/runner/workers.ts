@@ -4,6 +4,7 @@
 import { type HarnessOptions, UsageError } from '../options.ts';
 import type { LoadedProfile } from '../profile/profile.ts';
 import { portIdsOf } from '../profile/profile.ts';
+import { targetAddress } from './target.ts';
 
 /**
  * --parallel when none is given, on the embedded emulator: none, the scenarios in cucumber's own process. Measured
@@ -55,12 +56,10 @@ export interface TargetKind {
   readonly rig: boolean;
 }
 
-/** What the flags and the profile make the target, before it is opened (openTarget decides the same way). */
+/** What the flags and the profile make the target, before it is opened (with openTarget's targetAddress). */
 export function targetKind(options: HarnessOptions, loaded: LoadedProfile | undefined): TargetKind {
-  const profile = loaded?.profile;
-  const where = options.flags.target !== undefined || !profile ? options.target : profile.task_url;
-  const rig = options.rig !== undefined || profile?.capabilities.rig === true;
-  return { embedded: where === 'emulator', rig };
+  const rig = options.rig !== undefined || loaded?.profile.capabilities.rig === true;
+  return { embedded: targetAddress(options, loaded) === 'emulator', rig };
 }
 
 /**
