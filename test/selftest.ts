@@ -135,8 +135,9 @@ function pad(text: string, width: number): string {
 }
 
 /**
- * Harness runs side by side, both phases together, as many as the machine has cores, four at most. A run is
- * mostly start-up (two node processes, cucumber's loading); its emulator lives in this process.
+ * Jobs side by side (harness runs of both phases, end-to-end files), as many as the machine has cores, four at
+ * most. A harness run is mostly start-up (node, tsx, cucumber and the support code); its emulator lives in this
+ * process.
  */
 const WIDTH = Math.max(1, Math.min(4, availableParallelism()));
 
@@ -264,8 +265,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (!skipUnit && (await unitPhase()) !== 0) return 1;
   // The end-to-end files and both phases of harness runs at once, sharing the slots: they share nothing else
-  // (each run has its own emulator on an ephemeral port and its own reports folder). The end-to-end files ask
-  // first (they are the longest jobs); the rig phase prints as it goes, the others once it is done.
+  // (each run has its own emulator on an ephemeral port and its own reports folder). The faithful run with the rig
+  // asks first (if it fails, the rest means nothing), then the end-to-end files and the faithful run without a rig,
+  // and each phase's deviations once its faithful run passed; the rig phase prints as it goes, the others once
+  // it is done.
   const endToEndReport = new Report();
   const endToEnd = skipUnit ? Promise.resolve(0) : endToEndPhase(slots, endToEndReport);
   const rigReport = new Report(true);
