@@ -22,8 +22,6 @@ import { setPriority } from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { parentPort, workerData } from 'node:worker_threads';
-import { CucumberHtmlStream } from '@cucumber/html-formatter';
-import AllureCucumberReporter from 'allure-cucumberjs/reporter';
 
 /** The whole of bytes at the file's position, however many writes it takes. */
 function writeAll(fd, bytes) {
@@ -121,6 +119,8 @@ const messagesFd = outputs.messages === undefined ? undefined : openSync(outputs
 /** cucumber.html, as cucumber's html formatter makes it. */
 let html;
 if (outputs.html !== undefined) {
+  // loaded only for a run that writes it: the selftest's runs write messages.ndjson alone
+  const { CucumberHtmlStream } = await import('@cucumber/html-formatter');
   const stream = new CucumberHtmlStream();
   const file = createWriteStream(outputs.html);
   // A report that cannot be written is the run's failure (finished() reports it); the others go on.
@@ -137,6 +137,7 @@ if (outputs.html !== undefined) {
 /** allure-results/, as allure-cucumberjs makes it. */
 let allure;
 if (outputs.allure) {
+  const { default: AllureCucumberReporter } = await import('allure-cucumberjs/reporter');
   const writer = new FileWriter(parsedArgvOptions.resultsDir ?? 'allure-results');
   const envelopes = new EventEmitter();
   const reporter = new AllureCucumberReporter({
