@@ -11,7 +11,7 @@ import { startEmulator } from '../emulator/index.ts';
 import { AS_FOUND_SITE_FILE, loadSite } from '../emulator/site.ts';
 import { readRunResult, type ScenarioResult } from '../support/report/messages.ts';
 import { RUNNER_NODE_ARGS } from '../support/runner/paths.ts';
-import { runTestFiles, testFiles } from './run-tests.ts';
+import { runTestFiles, runTestFilesGrouped, testFiles } from './run-tests.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REPORTS = path.join(ROOT, 'reports', 'selftest');
@@ -205,11 +205,13 @@ function tabulate(outcomes: readonly Outcome[], heading: string, shown: number, 
 /** The selftest's own flags; every other --flag goes to the harness. */
 const OWN_FLAGS: readonly string[] = ['--no-unit', '--as-found-only', '--no-as-found'];
 
-/** The unit files one a core, as npm run unit runs them, before anything else. 1 when a test failed. */
+/** The unit files as npm run unit runs them (two processes a core), before anything else. 1 when a test failed. */
 async function unitPhase(): Promise<number> {
   const width = availableParallelism();
-  console.log(`selftest: the unit tests (node:test, test/*.test.ts, ${width} at a time)`);
-  const { failures } = await runTestFiles(await testFiles('test'), width);
+  console.log(
+    `selftest: the unit tests (node:test, test/*.test.ts, shared among ${width * 2} processes, ${width} at a time)`,
+  );
+  const { failures } = await runTestFilesGrouped(await testFiles('test'), width);
   if (failures === 0) return 0;
   console.error('selftest: the unit tests failed');
   return 1;
