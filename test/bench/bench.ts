@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { REPORTS_ROOT } from '../../support/runner/paths.ts';
 import { encodeCall } from '../../support/wire/request-encoding.ts';
 import { benchClientPath, type ClientPathFigure } from './client-path.ts';
 import { benchEmulator, type EmulatorFigures, warmUp } from './emulator-load.ts';
@@ -255,7 +256,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const t0 = performance.now();
   const loadAtStart = os.loadavg();
   const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
-  const scratch = await mkdtemp(path.join(os.tmpdir(), 'autostore-bench-'));
+  await mkdir(REPORTS_ROOT, { recursive: true });
+  const scratch = await mkdtemp(path.join(REPORTS_ROOT, 'bench-scratch-'));
   const servers: ServerProcess[] = [];
   const figures: {
     suite?: SuiteFigures;
