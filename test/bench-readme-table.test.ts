@@ -58,6 +58,17 @@ describe('the README performance table', () => {
     assert.match(table, /\| suite \/ empty run \| ≤ 1.5 × \| 1.620 × \| \*\*no\*\* \|/);
     assert.match(table, /\| fuzz \/ client path, XML \| ≥ 0.5 × \| 0.510 × \| yes \|/);
     assert.match(table, /\| p99, JSON \| ≤ 10 ms \| not measured \| \*\*no\*\* \|/);
+    // an older report has no disk figure, and the line says nothing of it
+    assert.doesNotMatch(table, /a file made/);
+  });
+
+  it('says how fast the reports folder made a file, when the report measured it', () => {
+    const withDisk = { ...report, figures: { disk: { files: 500, bytes: 2048, usPerFile: 612 } } };
+    const table = renderTable(parseBenchReport(JSON.stringify(withDisk), 'bench.json'));
+    assert.match(
+      table,
+      /at the end; a file made in the reports folder in 612 µs \(the suite makes about 2,800\)\. Medians;/,
+    );
   });
 
   it('replaces only what is between the markers', () => {

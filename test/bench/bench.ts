@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { REPORTS_ROOT } from '../../support/runner/paths.ts';
 import { encodeCall } from '../../support/wire/request-encoding.ts';
 import { benchClientPath, type ClientPathFigure } from './client-path.ts';
+import { type DiskFigure, probeFileMaking } from './disk.ts';
 import { benchEmulator, type EmulatorFigures, warmUp } from './emulator-load.ts';
 import { benchFuzz, type FuzzFigures } from './fuzz.ts';
 import { type ServerProcess, startServer } from './servers.ts';
@@ -260,6 +261,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const scratch = await mkdtemp(path.join(REPORTS_ROOT, 'bench-scratch-'));
   const servers: ServerProcess[] = [];
   const figures: {
+    disk?: DiskFigure;
     suite?: SuiteFigures;
     client?: ClientPathFigure[];
     emulator?: EmulatorFigures;
@@ -276,6 +278,10 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   try {
     if (sections.has('suite')) {
+      figures.disk = await probeFileMaking(path.join(scratch, 'disk-probe'));
+      progress(
+        `a file made in the reports folder: ${figures.disk.usPerFile} µs (${figures.disk.files} files)`,
+      );
       figures.suite = await timed('suite', () =>
         benchSuite({
           runs: RUNS,
@@ -340,7 +346,9 @@ async function main(argv: readonly string[]): Promise<number> {
   );
   out.push(`medians, minimum and maximum of ${RUNS} runs after ${WARMUPS} warm-up`);
   if (figures.suite)
-    out.push(`\n1. Suite (${figures.suite.command})\n${figureRows(suiteRows(figures.suite))}`);
+    out.push(
+      `\n1. Suite (${figures.suite.command})\n${figureRows(suiteRows(figures.suite))}${figures.disk ? `\na file made in the reports folder right before: ${figures.disk.usPerFile} µs (${figures.disk.files} files of ${figures.disk.bytes} bytes; a full run makes about 2,800)` : ''}`,
+    );
   if (figures.client)
     out.push(
       `\n2. Client path: case_cancel round trips, one at a time\n${figureRows(clientRows(figures.client))}`,
