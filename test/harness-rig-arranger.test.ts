@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type RunningEmulator, startEmulator } from '../emulator/index.ts';
 import { RigArranger } from '../support/arrange/arrange.ts';
-import { RigClient } from '../support/arrange/rig.ts';
+import { MAX_BATCH_STEPS, RigClient, type RigStep } from '../support/arrange/rig.ts';
 import type { Exchange, PortState } from '../support/model.ts';
 import { callTask } from '../support/wire/task-call.ts';
 import { withoutBatch } from './helpers/rig-without-batch.ts';
@@ -143,6 +143,31 @@ describe('the rig arranger', () => {
     assert.deepEqual(labels, ['rig POST /batch']);
     await a.settle();
     assert.deepEqual(labels, ['rig POST /batch'], 'nothing held, nothing sent');
+  });
+
+  it('RigClient.steps: one step by its own endpoint, more in one batch, more than a batch holds one request each', async () => {
+    const labels: string[] = [];
+    const rig = new RigClient(target.rigUrl as string, {
+      token: TOKEN,
+      timeoutMs: 5000,
+      record: (e) => labels.push(e.label),
+    });
+    assert.deepEqual(await rig.steps([{ op: 'reset' }]), [{ op: 'reset' }]);
+    assert.deepEqual(labels, ['rig POST /reset']);
+    labels.length = 0;
+    const two: RigStep[] = [
+      { op: 'put', portId: 4, state: ERSO },
+      { op: 'get', portId: 4 },
+    ];
+    assert.deepEqual(await rig.steps(two), [{ op: 'put' }, { op: 'get', state: ERSO }]);
+    assert.deepEqual(labels, ['rig POST /batch']);
+    labels.length = 0;
+    const many: RigStep[] = Array.from({ length: MAX_BATCH_STEPS + 1 }, () => ({ op: 'get', portId: 4 }));
+    const results = await rig.steps(many);
+    assert.equal(results.length, MAX_BATCH_STEPS + 1);
+    assert.ok(results.every((r) => r.op === 'get' && r.state?.case_state === 'ERSO'));
+    assert.equal(labels.length, MAX_BATCH_STEPS + 1);
+    assert.ok(!labels.includes('rig POST /batch'), 'a batch past the contract’s limit is never sent');
   });
 
   it('refuses a PortState that breaks rig-control.md when it is arranged, before anything is sent', async () => {

@@ -57,9 +57,6 @@ export async function viewPort(arranger: Arranger, portId: number): Promise<Port
   return { exists: true, fields: reading.state, unreadable: [] };
 }
 
-/** The largest POST /batch the rig contract allows (docs/rig-control.md). */
-const MAX_BATCH_STEPS = 256;
-
 /**
  * A target with the rig control API (rig-control.md): everything can be arranged and read.
  *
@@ -114,8 +111,7 @@ export class RigArranger implements Arranger {
   async settle(): Promise<void> {
     this.read_ = undefined;
     if (this.pending.length === 0) return;
-    const steps = this.pending;
-    if ((await this.rig.batch(steps)) === undefined) await this.rig.oneByOne(steps);
+    await this.rig.steps(this.pending);
     this.pending = [];
   }
 
@@ -140,7 +136,7 @@ export class RigArranger implements Arranger {
       ...[...ports].map((portId) => ({ op: 'get' as const, portId })),
     ];
     const steps = [...this.pending, ...reads];
-    const results = steps.length <= MAX_BATCH_STEPS ? await this.rig.batch(steps) : undefined;
+    const results = await this.rig.batch(steps);
     if (results) {
       const got = results.slice(this.pending.length);
       this.pending = [];

@@ -97,11 +97,12 @@ export class RigClient {
    * optional endpoint). Undefined when the rig has no such endpoint (404, 405 or 501: not asked again) or refuses
    * this batch (400: a rig written before the endpoint may answer any unknown request so, and a rig that has it
    * refuses a whole batch for one bad step): the caller then sends the steps one by one, and each step's own
-   * endpoint gives the verdict. Each result is held to what its own endpoint answers.
+   * endpoint gives the verdict. Each result is held to what its own endpoint answers. More steps than the
+   * contract allows in one batch (MAX_BATCH_STEPS) are not sent as one: undefined, as for a refused batch.
    */
   async batch(steps: readonly RigStep[]): Promise<RigResult[] | undefined> {
     if (steps.length === 0) return [];
-    if (batching.get(this.base) === false) return undefined;
+    if (steps.length > MAX_BATCH_STEPS || batching.get(this.base) === false) return undefined;
     const body = JSON.stringify({ steps: steps.map(stepBody) });
     const { status, body: text, shown } = await this.send('POST', '/batch', body, [200, 400, 404, 405, 501]);
     if (status === 400) return undefined;
@@ -172,6 +173,14 @@ export class RigClient {
       return { op: 'events', segments };
     }
     return { op: step.op };
+  }
+
+  /**
+   * The steps in order, their results in order: one step by its own endpoint (it says plainly what it is), more
+   * in one POST /batch where the rig takes it, otherwise one request each.
+   */
+  async steps(steps: readonly RigStep[]): Promise<RigResult[]> {
+    return (steps.length > 1 ? await this.batch(steps) : undefined) ?? (await this.oneByOne(steps));
   }
 
   /** The steps of a batch sent one request each, as before POST /batch: the same results, in the same order. */
@@ -267,6 +276,9 @@ export type RigResult =
   | { readonly op: 'get'; readonly state: PortState | undefined }
   | { readonly op: 'events'; readonly segments: string[] };
 
+/** The largest POST /batch the rig contract allows (docs/rig-control.md). */
+export const MAX_BATCH_STEPS = 256;
+
 /** By base URL: whether the rig took a POST /batch (false: it answered 404 or 405). Asked once a process. */
 const batching = new Map<string, boolean>();
 
@@ -316,15 +328,19 @@ const DONE_STATUSES: readonly number[] = [204];
 export function isPortState(value: unknown): value is PortState {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const state = value as Record<string, unknown>;
-  const bin = state.selected_bin;
   return (
     PORT_TYPES.includes(state.type as PortState['type']) &&
     PORT_MODES.includes(state.mode as PortState['mode']) &&
     CASE_STATES.includes(state.case_state as PortState['case_state']) &&
     'selected_bin' in state &&
-    (bin === null || (Number.isInteger(bin) && (bin as number) >= 1 && (bin as number) <= 4_000_000)) &&
+    isSelectedBin(state.selected_bin) &&
     typeof state.case_error === 'boolean'
   );
+}
+
+/** A PortState's selected_bin: an integer 1-4000000, or null. */
+function isSelectedBin(bin: unknown): boolean {
+  return bin === null || (Number.isInteger(bin) && (bin as number) >= 1 && (bin as number) <= 4_000_000);
 }
 
 /** Every way `value` is not a PortState of rig-control.md; empty when it is one. Unknown extra fields are ignored. */
@@ -341,13 +357,10 @@ export function portStateProblems(value: unknown): string[] {
   oneOf('type', PORT_TYPES);
   oneOf('mode', PORT_MODES);
   oneOf('case_state', CASE_STATES);
-  const bin = state.selected_bin;
-  if (
-    'selected_bin' in state &&
-    bin !== null &&
-    !(Number.isInteger(bin) && (bin as number) >= 1 && (bin as number) <= 4_000_000)
-  ) {
-    problems.push(`"selected_bin" is ${JSON.stringify(bin)}, expected an integer 1-4000000 or null`);
+  if ('selected_bin' in state && !isSelectedBin(state.selected_bin)) {
+    problems.push(
+      `"selected_bin" is ${JSON.stringify(state.selected_bin)}, expected an integer 1-4000000 or null`,
+    );
   }
   if ('case_error' in state && typeof state.case_error !== 'boolean') {
     problems.push(`"case_error" is ${JSON.stringify(state.case_error)}, expected true or false`);

@@ -320,9 +320,7 @@ export class FuzzSession {
     const queuedCount = this.queued.length;
     this.queued = [];
     if (steps.length === 0) return [];
-    const rig = this.rig();
-    // one step is one request either way: its own endpoint says it plainly
-    const results = (steps.length > 1 ? await rig.batch(steps) : undefined) ?? (await rig.oneByOne(steps));
+    const results = await this.rig().steps(steps);
     if (lines?.pending) {
       // [events before?] [reset?] arrangements... [events after]: a reset empties the log (known 0 from it)
       const first = results[0];
