@@ -4,8 +4,9 @@ import type { HarnessWorld } from '../support/cucumber/world.ts';
 import { IN_RANGE, LITERALS, REFUSED, SEQUENCES } from '../support/fuzz/properties.ts';
 import { expectAgreement, fuzzStepTimeoutMs, runFuzzProperty } from '../support/fuzz/scenario.ts';
 import type { Encoding } from '../support/model.ts';
+import { fixedAtLoad } from '../support/run-scope.ts';
 
-const property = { timeout: fuzzStepTimeoutMs() };
+const property = { timeout: fixedAtLoad('property step timeout', fuzzStepTimeoutMs) };
 
 When(
   'the WMS cancels with any port_id and bin_id in the documented ranges on a randomly arranged site in {encoding}',

@@ -11,6 +11,7 @@ import { startEmulator } from '../emulator/index.ts';
 import { AS_FOUND_SITE_FILE, loadSite } from '../emulator/site.ts';
 import { readRunResult, type ScenarioResult } from '../support/report/messages.ts';
 import { RUNNER_NODE_ARGS } from '../support/runner/paths.ts';
+import { HarnessSessions } from './helpers/harness-sessions.ts';
 import { runTestFiles, runTestFilesGrouped, testFiles } from './run-tests.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,6 +60,7 @@ async function suiteAgainst(
   extraArgs: readonly string[],
   phase: 'all' | 'examples' | 'fuzz' = 'all',
   mode: 'rig' | 'as-found' = 'rig',
+  sessions?: HarnessSessions,
 ): Promise<Outcome> {
   const rigToken = randomBytes(12).toString('hex');
   const asFound = mode === 'as-found';
@@ -80,21 +82,20 @@ async function suiteAgainst(
   const tags = expression ? ['--tags', expression] : [];
   const started = Date.now();
   try {
-    const { code, output } = await run(
-      process.execPath,
-      [
-        ...RUNNER_NODE_ARGS,
-        `--target=${emulator.taskUrl}`,
-        ...(asFound ? [] : [`--rig=${emulator.rigUrl}`]),
-        `--reports=${path.relative(ROOT, reports)}`,
-        `--seed=${SEED}`,
-        ...tags,
-        ...extraArgs,
-      ],
-      asFound
-        ? { ...withoutRigToken(process.env), HARNESS_REPORTS: 'messages' }
-        : { ...process.env, HARNESS_RIG_TOKEN: rigToken, HARNESS_REPORTS: 'messages' },
-    );
+    const argv = [
+      `--target=${emulator.taskUrl}`,
+      ...(asFound ? [] : [`--rig=${emulator.rigUrl}`]),
+      `--reports=${path.relative(ROOT, reports)}`,
+      `--seed=${SEED}`,
+      ...tags,
+      ...extraArgs,
+    ];
+    const env = asFound
+      ? { ...withoutRigToken(process.env), HARNESS_REPORTS: 'messages' }
+      : { ...process.env, HARNESS_RIG_TOKEN: rigToken, HARNESS_REPORTS: 'messages' };
+    const { code, output } = sessions
+      ? await sessions.run(argv, env)
+      : await run(process.execPath, [...RUNNER_NODE_ARGS, ...argv], env);
     const result = await readRunResult(path.join(reports, 'messages.ndjson'));
     const failed = (result?.scenarios ?? []).filter((s) => s.status === 'FAILED');
     const catches = failed.filter((s) => breaks.some((id) => s.tags.includes(`@req:${id}`)));
@@ -166,12 +167,15 @@ function runDeviations(
   mode: 'rig' | 'as-found',
   slots: Slots,
   report: Report,
+  sessions: HarnessSessions | undefined,
 ): Promise<Outcome[]> {
   return Promise.all(
     deviations.map((d) =>
       slots.hold(async () => {
-        const examples = await suiteAgainst(d.name, extraArgs, 'examples', mode);
-        const outcome = caughtBy(examples) ? examples : await suiteAgainst(d.name, extraArgs, 'fuzz', mode);
+        const examples = await suiteAgainst(d.name, extraArgs, 'examples', mode, sessions);
+        const outcome = caughtBy(examples)
+          ? examples
+          : await suiteAgainst(d.name, extraArgs, 'fuzz', mode, sessions);
         report.log(
           `  ${pad(d.name, 28)} ${caughtBy(outcome) ? 'caught' : 'MISSED'} (${outcome.seconds.toFixed(1)} s)`,
         );
@@ -203,7 +207,7 @@ function tabulate(outcomes: readonly Outcome[], heading: string, shown: number, 
 }
 
 /** The selftest's own flags; every other --flag goes to the harness. */
-const OWN_FLAGS: readonly string[] = ['--no-unit', '--as-found-only', '--no-as-found'];
+const OWN_FLAGS: readonly string[] = ['--no-unit', '--as-found-only', '--no-as-found', '--process-each-run'];
 
 /** The unit files as npm run unit runs them (two processes a core), before anything else. 1 when a test failed. */
 async function unitPhase(): Promise<number> {
@@ -250,7 +254,6 @@ async function endToEndPhase(slots: Slots, report: Report): Promise<number> {
 
 async function main(argv: readonly string[]): Promise<number> {
   const only = argv.filter((a) => !a.startsWith('--'));
-  const skipUnit = argv.includes('--no-unit');
   const extraArgs = argv.filter((a) => a.startsWith('--') && !OWN_FLAGS.includes(a));
   const unknown = only.filter((name) => !DEVIATIONS.some((d) => d.name === name));
   if (unknown.length > 0) {
@@ -258,10 +261,29 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const slots = new Slots(WIDTH);
+  // The deviations' runs are made in session processes, many runs each (test/helpers/harness-sessions.ts): a run
+  // is mostly start-up. The faithful runs keep a process each, as `npm test` makes them. --process-each-run: every
+  // run a process of its own, as before the sessions (to compare the verdicts, or to rule the sessions out).
+  const sessions = argv.includes('--process-each-run') ? undefined : new HarnessSessions();
+  try {
+    return await phases(argv, only, extraArgs, slots, sessions);
+  } finally {
+    sessions?.close();
+  }
+}
+
+async function phases(
+  argv: readonly string[],
+  only: readonly string[],
+  extraArgs: readonly string[],
+  slots: Slots,
+  sessions: HarnessSessions | undefined,
+): Promise<number> {
+  const skipUnit = argv.includes('--no-unit');
   // --as-found-only [NAME...]: only the second phase, for debugging one deviation without a rig.
   if (argv.includes('--as-found-only')) {
     const report = new Report();
-    const code = await asFoundPhase(only, extraArgs, slots, report, false);
+    const code = await asFoundPhase(only, extraArgs, slots, report, sessions, false);
     report.print();
     return code;
   }
@@ -274,17 +296,21 @@ async function main(argv: readonly string[]): Promise<number> {
   const endToEndReport = new Report();
   const endToEnd = skipUnit ? Promise.resolve(0) : endToEndPhase(slots, endToEndReport);
   const rigReport = new Report(true);
-  const rig = rigPhase(only, extraArgs, slots, rigReport, !argv.includes('--no-as-found'));
+  const rig = rigPhase(only, extraArgs, slots, rigReport, !argv.includes('--no-as-found'), sessions);
   const asFoundReport = new Report();
   const asFound = argv.includes('--no-as-found')
     ? Promise.resolve(0)
-    : asFoundPhase(only, extraArgs, slots, asFoundReport);
+    : asFoundPhase(only, extraArgs, slots, asFoundReport, sessions);
   const codes = [await rig];
   rigReport.print();
   codes.push(await asFound);
   asFoundReport.print();
   codes.push(await endToEnd);
   endToEndReport.print();
+  if (sessions)
+    console.log(
+      `selftest: the deviations' runs were made in ${sessions.started} session processes (at most ${Math.round(sessions.maxRss / 2 ** 20)} MB resident after a run)`,
+    );
   return Math.max(...codes);
 }
 
@@ -295,6 +321,7 @@ async function rigPhase(
   slots: Slots,
   report: Report,
   together: boolean,
+  sessions: HarnessSessions | undefined,
 ): Promise<number> {
   report.log('selftest: the suite against the faithful emulator');
   const faithful = await slots.hold(() => suiteAgainst(undefined, extraArgs));
@@ -311,7 +338,7 @@ async function rigPhase(
   report.log(
     `selftest: the suite against ${chosen.length} deviations (${WIDTH} harness runs at a time${together ? ', both phases together' : ''})`,
   );
-  const outcomes = await runDeviations(chosen, extraArgs, 'rig', slots, report);
+  const outcomes = await runDeviations(chosen, extraArgs, 'rig', slots, report, sessions);
   const caught = tabulate(outcomes, 'deviation', 3, report);
   const score = outcomes.length === 0 ? 100 : (100 * caught) / outcomes.length;
   report.log(`\nmutation score: ${caught}/${outcomes.length} deviations caught (${score.toFixed(1)}%)`);
@@ -329,6 +356,7 @@ async function asFoundPhase(
   extraArgs: readonly string[],
   slots: Slots,
   report: Report,
+  sessions: HarnessSessions | undefined,
   together = true,
 ): Promise<number> {
   const site = (await loadSite(AS_FOUND_SITE_FILE)).ports;
@@ -353,7 +381,7 @@ async function asFoundPhase(
   report.log(
     `selftest: the suite without a rig against the ${catchable.length} deviations that site can show (${WIDTH} harness runs at a time${together ? ', both phases together' : ''})`,
   );
-  const outcomes = await runDeviations(catchable, extraArgs, 'as-found', slots, report);
+  const outcomes = await runDeviations(catchable, extraArgs, 'as-found', slots, report, sessions);
   const caught = tabulate(outcomes, 'deviation (no rig)', 2, report);
   if (notCatchable.length > 0) {
     report.log(`\nnot catchable without a rig on ${siteName}, by what they need:`);

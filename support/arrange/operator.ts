@@ -3,6 +3,7 @@
 // (--interactive, here) or a command the vendor scripts (--operator-command, operator-command.ts).
 import { createInterface } from 'node:readline';
 import type { PortState } from '../model.ts';
+import { forgetAtNewRun } from '../run-scope.ts';
 
 /** confirm: done; not-applicable: the target cannot be brought there; closed: the input ended. */
 export type OperatorAnswer = 'confirm' | 'not-applicable' | 'abort' | 'timeout' | 'closed';
@@ -89,6 +90,9 @@ export class TerminalOperator implements Operator {
 }
 
 let aborted = false;
+forgetAtNewRun(() => {
+  aborted = false;
+});
 
 /** The operator aborted the run: every scenario after this one is INCONCLUSIVE without touching the target. */
 export function markOperatorAbort(): void {

@@ -4,6 +4,7 @@
 // goes only into the Authorization header: it never reaches a recorded exchange or a message.
 
 import { CASE_STATES, type Exchange, PORT_MODES, PORT_TYPES, type PortState } from '../model.ts';
+import { forgetAtNewRun } from '../run-scope.ts';
 import { httpExchange } from '../wire/exchange.ts';
 
 export interface RigOptions {
@@ -279,8 +280,10 @@ export type RigResult =
 /** The largest POST /batch the rig contract allows (docs/rig-control.md). */
 export const MAX_BATCH_STEPS = 256;
 
-/** By base URL: whether the rig took a POST /batch (false: it answered 404 or 405). Asked once a process. */
+/** By base URL: whether the rig took a POST /batch (false: it answered 404 or 405). Asked once a run. */
 const batching = new Map<string, boolean>();
+// Another run of the process may find another rig at the same address.
+forgetAtNewRun(() => batching.clear());
 
 /** A step the harness would send wrong throws here, before anything is sent (a harness bug, in one line). */
 export function checkStep(step: RigStep): void {

@@ -17,6 +17,7 @@ import {
   type TargetConfig,
 } from '../model.ts';
 import type { Fixtures } from '../profile/profile.ts';
+import { forgetAtNewRun } from '../run-scope.ts';
 import { ACTIVE_CASE_STATES } from '../spec.ts';
 import { failureKind } from '../wire/failures.ts';
 import { callTask } from '../wire/task-call.ts';
@@ -67,6 +68,7 @@ const INSERTION: readonly CaseState[] = ['IREQ', 'IRTR', 'ICRC', 'ICIN', 'ICMP']
  * sets one), so a later scenario may use it as "EREQ without error".
  */
 const extractions = new Map<string, number>();
+forgetAtNewRun(() => extractions.clear());
 
 function describe(state: Partial<PortState>): string {
   const parts: string[] = [];

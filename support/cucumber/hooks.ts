@@ -1,29 +1,50 @@
 // Every scenario starts from a known state, and scenarios that share a target never interleave. Each ends
 // with its verdict attached (docs/architecture.md): what the console, JUnit, Allure and a certification report.
-import { After, AfterAll, Before, setDefaultTimeout, setParallelCanAssign } from '@cucumber/cucumber';
+import {
+  After,
+  AfterAll,
+  Before,
+  BeforeAll,
+  setDefaultTimeout,
+  setParallelCanAssign,
+} from '@cucumber/cucumber';
 import { OPERATOR_ABORTED, operatorAborted } from '../arrange/operator.ts';
 import { closeLogStream } from '../log-publisher/stream.ts';
 import { VERDICT_MEDIA_TYPE, type VerdictAttachment } from '../report/messages.ts';
 import { scenarioPlace } from '../report/place.ts';
 import { decideVerdict, encodingOf, requirementsOf } from '../report/verdicts.ts';
 import { expectationFor } from '../report/verdicts-expect.ts';
-import { readRunConfig, sharesTarget } from '../run-config.ts';
+import { type RunConfig, readRunConfig, sharesTarget } from '../run-config.ts';
+import { fixedAtLoad, startRun } from '../run-scope.ts';
 import type { HarnessWorld } from './world.ts';
 
-const run = readRunConfig();
+let run = readRunConfig();
 
 // A step makes a few calls, each bounded by the call deadline; cucumber's own timeout only catches a harness
 // hang. Arranging through the Task Interface may wait for the port to read back, and an operator for a person
 // or the scripted operator's command (killed at timeouts.operator_s), then for its move on the Log Publisher.
-const arranging = (run.profile?.arrangementMs ?? 0) * 2;
-const asked = (run.interactive || run.operatorCommand !== undefined) && run.profile?.capabilities.operator;
-const operator = asked && run.profile ? run.profile.operatorMs + (run.logPublisher?.expectMs ?? 0) : 0;
-setDefaultTimeout(run.timeoutMs * 6 + 5000 + arranging + operator);
+function stepTimeoutMs(config: RunConfig): number {
+  const arranging = (config.profile?.arrangementMs ?? 0) * 2;
+  const asked =
+    (config.interactive || config.operatorCommand !== undefined) && config.profile?.capabilities.operator;
+  const operator =
+    asked && config.profile ? config.profile.operatorMs + (config.logPublisher?.expectMs ?? 0) : 0;
+  return config.timeoutMs * 6 + 5000 + arranging + operator;
+}
+setDefaultTimeout(fixedAtLoad('step timeout', () => stepTimeoutMs(readRunConfig())));
 
 // Scenarios that share one target's state (a reset in one would undo another's arrangement) never overlap: with
 // --parallel and no target (or port set) a worker, a worker only starts a scenario when no other is running.
 // With one a worker (run.workers: an embedded emulator each, or a port set each), they all run at once.
-if (sharesTarget(run)) setParallelCanAssign((_pickle, running) => running.length === 0);
+if (fixedAtLoad('sharing of one target among workers', () => sharesTarget(readRunConfig())))
+  setParallelCanAssign((_pickle, running) => running.length === 0);
+
+// A process may serve several runs (support/run-scope.ts): each starts from its own configuration and no state of
+// the last.
+BeforeAll(() => {
+  startRun();
+  run = readRunConfig();
+});
 
 Before(async function (this: HarnessWorld, { pickle, gherkinDocument }) {
   const { uri, line } = scenarioPlace(pickle, gherkinDocument);

@@ -32,6 +32,7 @@ import { renderExchange } from '../report/evidence.ts';
 import { appendLines, ExchangeBatch, exchangeLine } from '../report/exchange-log.ts';
 import { SKIP_MEDIA_TYPE } from '../report/messages.ts';
 import { ownPorts, type RunConfig, readRigToken, readRunConfig } from '../run-config.ts';
+import { forgetAtNewRun } from '../run-scope.ts';
 import { NEEDS_ERROR_FLAG, predictProbe, probeBin } from '../site/as-found.ts';
 import { AsFoundPlayer, type CallShape, type Plan } from '../site/as-found-player.ts';
 import { describeFound, samePort } from '../site/read-port.ts';
@@ -64,12 +65,19 @@ interface CallOptions {
   readonly clientForm?: boolean;
 }
 
-const run: RunConfig = readRunConfig();
+let run: RunConfig = readRunConfig();
 /** With --parallel and the profile's parallel.port_sets: the only ports this worker calls. */
-const workerPorts = ownPorts(run);
+let workerPorts = ownPorts(run);
 
 let terminalOperator: Operator | undefined;
 let commandOperator: Operator | undefined;
+
+forgetAtNewRun(() => {
+  run = readRunConfig();
+  workerPorts = ownPorts(run);
+  terminalOperator = undefined;
+  commandOperator = undefined;
+});
 
 /** The operator at hand for this run, or why there is none (the reason a scenario that needs one gives). */
 function operatorOf(config: RunConfig): Operator | string {

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { IConfiguration, ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import { operatorCommandFor } from '../arrange/operator-command.ts';
 import type { LogPublisherConfig } from '../log-publisher/stream.ts';
 import { DEFAULT_MAX_RESPONSE_BYTES, type HarnessOptions } from '../options.ts';
@@ -137,10 +138,18 @@ export async function runCucumber(input: CucumberInput): Promise<number> {
   return input.plan.workers.workers === 0 ? cucumberHere(args, env) : spawnCucumber(args, env);
 }
 
+/** What this process loaded of the support code, and from where (one load a process: see cucumberHere). */
+let loadedSupport: { readonly coordinates: string; readonly library: ISupportCodeLibrary } | undefined;
+
 /**
- * Cucumber's own command line, run in this process as its bin script runs it, with the run's environment in
- * process.env while it runs (the support code reads its configuration from there when cucumber loads it). Exit
- * code as the bin script's: 0 passed, 1 otherwise (an error cucumber throws is printed, as it prints it).
+ * Cucumber's own command line, run in this process as its bin script runs it (its arguments read by its own
+ * parser, its configuration file, its API), with the run's environment in process.env while it runs (the support
+ * code and cucumber.cjs read their configuration from there). Exit code as the bin script's: 0 passed, 1
+ * otherwise (an error cucumber throws is printed, as it prints it).
+ *
+ * The support code is loaded once a process and kept: node imports a module once, so a second load would find
+ * the step definitions already imported and register none. A process that makes several runs (the self-check's,
+ * test/helpers/harness-session.ts) reuses it; support/run-scope.ts makes each run forget the last.
  */
 async function cucumberHere(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const saved = { ...process.env };
@@ -149,27 +158,50 @@ async function cucumberHere(args: readonly string[], env: NodeJS.ProcessEnv): Pr
   try {
     const require = createRequire(import.meta.url);
     require(NATIVE_MATCH_INDICES);
-    const { default: Cli } = require(path.join(path.dirname(CUCUMBER_BIN), '..', 'lib', 'cli', 'index.js'));
-    const cli = new Cli({
-      argv: [process.execPath, ...args],
-      cwd: PROJECT_ROOT,
-      stdout: process.stdout,
-      stderr: process.stderr,
-      env: process.env,
-    });
+    const cucumberLib = path.join(path.dirname(CUCUMBER_BIN), '..', 'lib');
+    const argv = [process.execPath, ...args];
+    const { ArgvParser } = require(
+      path.join(cucumberLib, 'configuration', 'index.js'),
+    ) as CucumberConfiguration;
     // Cucumber's argument parser (commander) ends the process on an option it does not know, having said so:
     // here that ends this run with exit 1, as it ended cucumber's own process, and the runner goes on to judge it.
     const exit = process.exit;
     process.exit = ((code?: number) => {
       throw new CucumberExited(code ?? 0);
     }) as typeof process.exit;
-    let running: Promise<{ success: boolean }>;
+    let parsed: ReturnType<CucumberConfiguration['ArgvParser']['parse']>;
     try {
-      running = cli.run();
+      parsed = ArgvParser.parse(argv);
     } finally {
       process.exit = exit;
     }
-    const { success } = await running;
+    const { options, configuration: provided } = parsed;
+    if (options.i18nLanguages || options.i18nKeywords) return await cucumberCli(cucumberLib, argv);
+    const api = require('@cucumber/cucumber/api') as typeof import('@cucumber/cucumber/api');
+    const environment = {
+      cwd: PROJECT_ROOT,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+      debug: (createRequire(CUCUMBER_BIN)('debug') as { enabled(name: string): boolean }).enabled('cucumber'),
+    };
+    // The configuration file reads this run's reports folder from the environment: read afresh each run.
+    if (options.config) delete require.cache[require.resolve(path.resolve(PROJECT_ROOT, options.config))];
+    const { runConfiguration } = await api.loadConfiguration(
+      { file: options.config, profiles: options.profile, provided },
+      environment,
+    );
+    const coordinates = JSON.stringify(runConfiguration.support);
+    if (loadedSupport === undefined)
+      loadedSupport = { coordinates, library: await api.loadSupport(runConfiguration, environment) };
+    else if (loadedSupport.coordinates !== coordinates)
+      throw new Error(
+        `harness bug: this process loaded the support code from ${loadedSupport.coordinates}; this run asks for ${coordinates}: it needs a process of its own`,
+      );
+    const { success } = await api.runCucumber(
+      { ...runConfiguration, support: loadedSupport.library },
+      environment,
+    );
     return success ? 0 : 1;
   } catch (error) {
     if (error instanceof CucumberExited) return error.code === 0 ? 1 : error.code;
@@ -179,6 +211,36 @@ async function cucumberHere(args: readonly string[], env: NodeJS.ProcessEnv): Pr
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
     Object.assign(process.env, saved);
   }
+}
+
+/** What this module uses of cucumber's configuration module (internal to the package, as its Cli is). */
+interface CucumberConfiguration {
+  readonly ArgvParser: {
+    parse(argv: readonly string[]): {
+      readonly options: {
+        readonly config?: string;
+        readonly profile: string[];
+        readonly i18nLanguages?: boolean;
+        readonly i18nKeywords?: string;
+      };
+      readonly configuration: Partial<IConfiguration>;
+    };
+  };
+}
+
+/** Cucumber's own Cli, for what only it prints (--i18n-languages, --i18n-keywords). */
+async function cucumberCli(cucumberLib: string, argv: readonly string[]): Promise<number> {
+  const require = createRequire(import.meta.url);
+  const { default: Cli } = require(path.join(cucumberLib, 'cli', 'index.js'));
+  const cli = new Cli({
+    argv,
+    cwd: PROJECT_ROOT,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+  });
+  const { success } = await cli.run();
+  return success ? 0 : 1;
 }
 
 /** Cucumber's command line asked to end the process while its arguments were read. */
