@@ -156,6 +156,13 @@ if (outputs.allure) {
   allure = { writer, envelopes, reporter };
 }
 
+/**
+ * The harness's own attachments (a scenario's verdict, a step's skip: application/x.harness-*) are for the runner,
+ * which reads them from messages.ndjson; in allure-results/ they would be a raw JSON file a scenario. Allure
+ * gets the verdict from verdicts.json after the run, as its status message and a label (verdicts-allure.ts).
+ */
+const HARNESS_MEDIA_TYPE = 'application/x.harness-';
+
 /** Each report gets every envelope even when another one fails: the first failure is the one reported. */
 function attempt(action) {
   try {
@@ -172,7 +179,7 @@ function receive(text) {
     if (line === '') continue;
     const envelope = JSON.parse(line);
     if (html !== undefined) attempt(() => html.stream.write(envelope));
-    if (allure !== undefined) {
+    if (allure !== undefined && !envelope.attachment?.mediaType?.startsWith(HARNESS_MEDIA_TYPE)) {
       const started = envelope.testCaseStarted;
       // Allure's thread label falls back to the thread the reporter runs on: name cucumber's main thread instead.
       const forAllure =

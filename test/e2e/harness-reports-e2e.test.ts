@@ -18,13 +18,15 @@ after(async () => {
   await rm(reports, { recursive: true, force: true });
 });
 
-/** Every `source` an Allure result or container names, at any depth. */
-function sourcesOf(value: unknown, into: Set<string>): Set<string> {
-  if (Array.isArray(value)) for (const item of value) sourcesOf(item, into);
+/** Every `source` an Allure result or container names, at any depth; and the media type of each. */
+function sourcesOf(value: unknown, into: Set<string>, types: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(value)) for (const item of value) sourcesOf(item, into, types);
   else if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>;
+    if (typeof record.source === 'string' && typeof record.type === 'string') types.add(record.type);
     for (const [key, inner] of Object.entries(value)) {
       if (key === 'source' && typeof inner === 'string') into.add(inner);
-      else sourcesOf(inner, into);
+      else sourcesOf(inner, into, types);
     }
   }
   return into;
@@ -46,19 +48,26 @@ async function run(tags: string): Promise<Read> {
   };
   const results: Read['results'][number][] = [];
   const referenced = new Set<string>();
+  const types = new Set<string>();
   for (const name of files.filter((f) => f.endsWith('-result.json') || f.endsWith('-container.json'))) {
     const parsed = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as {
       uuid: string;
       labels?: { name: string; value: string }[];
     };
     assert.ok(name.startsWith(parsed.uuid), `${name} holds the result ${parsed.uuid}`);
-    sourcesOf(parsed, referenced);
+    sourcesOf(parsed, referenced, types);
     if (name.endsWith('-result.json')) {
       const verdict = parsed.labels?.find((l) => l.name === 'verdict')?.value;
       results.push({ name, verdict, uuid: parsed.uuid });
     }
   }
   assert.equal(results.length, verdicts.scenarios.length, 'one Allure result a scenario');
+  // the runner's own attachments (verdicts, skips) stay out of Allure, which has the verdicts as labels
+  assert.ok(types.has('text/plain'), `the evidence is attached: ${[...types].join(', ')}`);
+  assert.ok(
+    [...types].every((t) => !t.startsWith('application/x.harness-')),
+    `no harness attachment in Allure: ${[...types].join(', ')}`,
+  );
   const attachments = files.filter((f) => f.includes('-attachment'));
   assert.deepEqual(attachments.sort(), [...referenced].sort(), 'exactly the attachments the results name');
   for (const name of attachments) {

@@ -74,7 +74,13 @@ if (!process.send) {
   process.exitCode = 2;
 } else {
   process.on('message', (request: SessionRequest) => {
-    queue = queue.then(() => serve(request));
+    // runHarness never throws; anything else that does ends the session, and its parent fails the run, naming it
+    queue = queue
+      .then(() => serve(request))
+      .catch((error: unknown) => {
+        console.error(`harness-session: ${(error as Error)?.stack ?? String(error)}`);
+        process.exit(1);
+      });
   });
   // The channel closes with the parent: nothing more to do.
   process.on('disconnect', () => {
