@@ -51,7 +51,8 @@ function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv) {
 }
 
 /**
- * The suite against one emulator (faithful when `deviation` is undefined), through the real `npm test` path.
+ * The suite against one emulator (faithful when `deviation` is undefined), through the runner `npm test` runs: in a
+ * process of its own, or in one of `sessions` (a process that makes many runs, test/helpers/harness-sessions.ts).
  * `rig`: the emulator's rig arranges every scenario; `as-found`: no rig, the emulator on the as-found site, and
  * the harness judges the site as it finds it (docs/spec/as-found.md).
  */
@@ -137,8 +138,8 @@ function pad(text: string, width: number): string {
 
 /**
  * Jobs side by side (harness runs of both phases, end-to-end files), as many as the machine has cores, four at
- * most. A harness run is mostly start-up (node, tsx, cucumber and the support code); its emulator lives in this
- * process.
+ * most. A harness run in a process of its own is mostly start-up (node, tsx, cucumber and the support code),
+ * hence the sessions for the deviations' runs; every run's emulator lives in this process.
  */
 const WIDTH = Math.max(1, Math.min(4, availableParallelism()));
 
