@@ -31,19 +31,18 @@ function stepTimeoutMs(config: RunConfig): number {
     asked && config.profile ? config.profile.operatorMs + (config.logPublisher?.expectMs ?? 0) : 0;
   return config.timeoutMs * 6 + 5000 + arranging + operator;
 }
-setDefaultTimeout(fixedAtLoad('step timeout', () => stepTimeoutMs(readRunConfig())));
+setDefaultTimeout(fixedAtLoad('step timeout', stepTimeoutMs));
 
 // Scenarios that share one target's state (a reset in one would undo another's arrangement) never overlap: with
 // --parallel and no target (or port set) a worker, a worker only starts a scenario when no other is running.
 // With one a worker (run.workers: an embedded emulator each, or a port set each), they all run at once.
-if (fixedAtLoad('sharing of one target among workers', () => sharesTarget(readRunConfig())))
+if (fixedAtLoad('sharing of one target among workers', sharesTarget))
   setParallelCanAssign((_pickle, running) => running.length === 0);
 
 // A process may serve several runs (support/run-scope.ts): each starts from its own configuration and no state of
 // the last.
 BeforeAll(() => {
-  startRun();
-  run = readRunConfig();
+  run = startRun();
 });
 
 Before(async function (this: HarnessWorld, { pickle, gherkinDocument }) {

@@ -72,8 +72,8 @@ let workerPorts = ownPorts(run);
 let terminalOperator: Operator | undefined;
 let commandOperator: Operator | undefined;
 
-forgetAtNewRun(() => {
-  run = readRunConfig();
+forgetAtNewRun((next) => {
+  run = next;
   workerPorts = ownPorts(run);
   terminalOperator = undefined;
   commandOperator = undefined;

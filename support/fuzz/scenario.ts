@@ -3,7 +3,7 @@
 import { AssertionError } from 'chai';
 import type { HarnessWorld, StepOutcome } from '../cucumber/world.ts';
 import type { Encoding } from '../model.ts';
-import { type RunConfig, readRigToken, readRunConfig } from '../run-config.ts';
+import { type RunConfig, readRigToken } from '../run-config.ts';
 import { FoundSite } from './as-found.ts';
 import { type CheckOutcome, checkProperty, defaultTimeLimitMs } from './check.ts';
 import type { FuzzProperty } from './properties.ts';
@@ -23,8 +23,7 @@ interface FuzzResult {
 const results = new WeakMap<HarnessWorld, FuzzResult>();
 
 /** The cucumber step timeout of a property: its time limit, and room for validation and shrinking past it. */
-export function fuzzStepTimeoutMs(): number {
-  const run = readRunConfig();
+export function fuzzStepTimeoutMs(run: RunConfig): number {
   return defaultTimeLimitMs(run.fuzzRuns ?? 150) + 120_000;
 }
 
