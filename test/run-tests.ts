@@ -8,7 +8,8 @@
 //
 // node --import libxml2-wasm --import tsx test/run-tests.ts [DIR...]   (default test/; DIRs relative to the project)
 //
-// `npm run selftest` runs its unit files through runTestFiles too, and each end-to-end file in a process of its own.
+// `npm run selftest` runs its unit files through runTestFilesGrouped too, and each end-to-end file in a process of
+// its own (runTestFiles).
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os, { availableParallelism } from 'node:os';
 import path from 'node:path';

@@ -138,6 +138,12 @@ export async function runCucumber(input: CucumberInput): Promise<number> {
   return input.plan.workers.workers === 0 ? cucumberHere(args, env) : spawnCucumber(args, env);
 }
 
+/** Makes process.env hold exactly `env`: a variable it lacks is removed. */
+export function replaceProcessEnv(env: NodeJS.ProcessEnv): void {
+  for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
+  Object.assign(process.env, env);
+}
+
 /** What this process loaded of the support code, and from where (one load a process: see cucumberHere). */
 let loadedSupport: { readonly coordinates: string; readonly library: ISupportCodeLibrary } | undefined;
 
@@ -153,8 +159,7 @@ let loadedSupport: { readonly coordinates: string; readonly library: ISupportCod
  */
 async function cucumberHere(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const saved = { ...process.env };
-  for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
-  Object.assign(process.env, env);
+  replaceProcessEnv(env);
   try {
     const require = createRequire(import.meta.url);
     require(NATIVE_MATCH_INDICES);
@@ -208,8 +213,7 @@ async function cucumberHere(args: readonly string[], env: NodeJS.ProcessEnv): Pr
     console.error(error);
     return 1;
   } finally {
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
+    replaceProcessEnv(saved);
   }
 }
 

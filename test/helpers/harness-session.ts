@@ -4,6 +4,7 @@
 // { id, argv, env }, it makes the run with that environment, its output captured, and answers { id, code, output }.
 // support/run-scope.ts makes each run forget the last; a run that needs another load of the support code fails
 // (exit 1, said in its output) rather than running with the wrong one.
+import { replaceProcessEnv } from '../../support/runner/cucumber.ts';
 import { runHarness } from '../../support/runner/main.ts';
 
 export interface SessionRequest {
@@ -44,15 +45,10 @@ function captureOutput(): { readonly text: () => string; readonly restore: () =>
   };
 }
 
-function setEnvironment(env: Readonly<Record<string, string>>): void {
-  for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
-  Object.assign(process.env, env);
-}
-
 let queue: Promise<void> = Promise.resolve();
 
 async function serve(request: SessionRequest): Promise<void> {
-  setEnvironment(request.env);
+  replaceProcessEnv(request.env);
   const output = captureOutput();
   let code: number;
   try {
