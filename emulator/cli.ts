@@ -134,7 +134,17 @@ async function main(): Promise<void> {
     fail((error as Error).message);
   }
 
-  let emulator: RunningEmulator;
+  // The signals are taken before anything is printed: whoever starts the emulator may stop it as soon as it has read
+  // the ready lines, and a signal that came while it was starting stops it once it has started.
+  let emulator: RunningEmulator | undefined;
+  let stopping: NodeJS.Signals | undefined;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping !== undefined) return;
+    stopping = signal;
+    if (emulator !== undefined) stopStarted(emulator, signal);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   try {
     emulator = await startEmulator({
       host,
@@ -177,17 +187,15 @@ async function main(): Promise<void> {
   if (deviate.length > 0)
     process.stdout.write(`Deviating on purpose: ${[...parseDeviations(deviate)].join(', ')}\n`);
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`emulator: ${signal}, stopping\n`);
-    const deadline = setTimeout(() => process.exit(0), 2_000);
-    deadline.unref();
-    void emulator.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  if (stopping !== undefined) stopStarted(emulator, stopping);
+}
+
+/** Closes a started emulator on a signal, exit 0; two seconds at most. */
+function stopStarted(emulator: RunningEmulator, signal: NodeJS.Signals): void {
+  process.stdout.write(`emulator: ${signal}, stopping\n`);
+  const deadline = setTimeout(() => process.exit(0), 2_000);
+  deadline.unref();
+  void emulator.close().then(() => process.exit(0));
 }
 
 void main();

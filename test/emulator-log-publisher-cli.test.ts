@@ -80,6 +80,21 @@ describe('emulator/cli.ts and the Log Publisher', { concurrency: 3 }, () => {
     }
   });
 
+  test('a signal as soon as the first line is printed still stops it cleanly: exit 0', async () => {
+    // The signals are taken before anything is printed; a caller that stops the emulator the moment it reads
+    // output must never see it killed by the signal (exit null), which happened on a loaded CI runner.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const started = run(['--port=0', '--log-port=0', '--quiet']);
+      try {
+        started.child.stdout?.once('data', () => started.child.kill(signal));
+        assert.equal(await started.exit, 0, `${signal}: ${started.stdout()} ${started.stderr()}`);
+        assert.match(started.stdout(), new RegExp(`^emulator: ${signal}, stopping$`, 'm'));
+      } finally {
+        started.child.kill('SIGKILL');
+      }
+    }
+  });
+
   test('a bad --log-port or --hardware-ms: exit 2, one line', async () => {
     await failsWith2(
       ['--log-port', '70000'],
