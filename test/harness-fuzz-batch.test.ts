@@ -7,9 +7,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type RunningEmulator, startEmulator } from '../emulator/index.ts';
 import { RigClient } from '../support/arrange/rig.ts';
+import { cancellable } from '../support/fuzz/arbitraries.ts';
 import { checkProperty } from '../support/fuzz/check.ts';
 import { type FuzzProperty, IN_RANGE, SEQUENCES } from '../support/fuzz/properties.ts';
-import { FuzzSession } from '../support/fuzz/session.ts';
+import { Disagreement, FuzzSession } from '../support/fuzz/session.ts';
 import type { Exchange } from '../support/model.ts';
 import { ExchangeBatch, exchangeLine } from '../support/report/exchange-log.ts';
 import { closeClient } from '../support/wire/exchange.ts';
@@ -133,6 +134,68 @@ describe('the rig steps of a property in one request', () => {
       assert.ok(proxy.batches > 1, `a 400 refuses one batch, not the endpoint: asked ${proxy.batches} times`);
     } finally {
       await proxy.close();
+    }
+  });
+
+  /** A run as a sequence makes it: reads in its middle, arrangements after them, calls; then the last read-back. */
+  async function readsInTheMiddle(s: FuzzSession): Promise<void> {
+    await s.open({ judgeEvents: true, ports: [{ port_id: 7, state: cancellable(70) }] });
+    await s.expectPort(7); // goes with the opening
+    await s.cancel(7, 70);
+    await s.expectPort(7); // goes with the arrangement after it...
+    await s.arrange(8, cancellable(80));
+    await s.expectPort(8); // ...and this read, all before the call
+    await s.cancel(8, 80);
+    await s.expectPort(7); // goes with the last read-back
+    await s.readBack([7, 8], true, { last: true });
+  }
+
+  const ARRANGED_8 = 'Given port 8 is an AC port, OPEN, with bin 80 selected and its case ERSO in error';
+
+  it('a read in the middle of a run goes with the request after it, judged in its place', async () => {
+    const s = session(faithful);
+    const seen = counting(s);
+    const record = s.begin();
+    await readsInTheMiddle(s);
+    assert.equal(seen.task, 2);
+    assert.equal(seen.rig, 3, 'one rig request before each call and one at the end, the reads among them');
+    const reads = record.steps.filter((step) => step.startsWith('Then port'));
+    assert.deepEqual(reads, [
+      'Then port 7 reads back as an AC port, OPEN, with bin 70 selected and its case ERSO in error',
+      'Then port 7 reads back as an AC port, OPEN, with bin 70 selected and its case NOOP without error',
+      'Then port 8 reads back as an AC port, OPEN, with bin 80 selected and its case ERSO in error',
+      'Then port 7 reads back as an AC port, OPEN, with bin 70 selected and its case NOOP without error',
+      'Then port 7 reads back as an AC port, OPEN, with bin 70 selected and its case NOOP without error',
+      'Then port 8 reads back as an AC port, OPEN, with bin 80 selected and its case NOOP without error',
+    ]);
+    assert.ok(
+      record.steps.indexOf(ARRANGED_8) > record.steps.indexOf(reads[1] as string),
+      'each read in its place',
+    );
+  });
+
+  it('a read in the middle that disagrees fails the run at the request that carries it, naming the read', async () => {
+    const clears = await emulator(['success-clears-bin']);
+    try {
+      const s = session(clears);
+      const record = s.begin();
+      await assert.rejects(readsInTheMiddle(s), (error: unknown) => {
+        assert.ok(error instanceof Disagreement, String(error));
+        assert.equal(
+          error.message,
+          'Then port 7 reads back as an AC port, OPEN, with no bin selected and its case NOOP without error; the specification says an AC port, OPEN, with bin 70 selected and its case NOOP without error',
+        );
+        return true;
+      });
+      // the read that failed keeps its place, before the arrangement that went with it, and no call was made after
+      const at = record.steps.indexOf('Then port 7 is read back (judged with the request that carries it)');
+      assert.ok(at > 0, record.steps.join('\n'));
+      assert.deepEqual(record.steps.slice(at + 1), [
+        ARRANGED_8,
+        'Then port 8 is read back (judged with the request that carries it)',
+      ]);
+    } finally {
+      await clears.close();
     }
   });
 

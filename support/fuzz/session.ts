@@ -190,6 +190,17 @@ export class FuzzSession {
    * right before the next call or read, whose order they keep; one at a time to a rig without it.
    */
   private queued: RigStep[] = [];
+  /**
+   * Reads of a port in the middle of a run (expectPort), queued with what follows them rather than sent alone: each
+   * its step in the queue, the state the oracle's model gave the port when it was read, and its line in the run's
+   * steps; judged, in order, when the request that carries them comes back (one request fewer a read).
+   */
+  private deferredReads: {
+    readonly step: RigStep;
+    readonly portId: number;
+    readonly expected: PortState | null;
+    readonly line: number;
+  }[] = [];
 
   constructor(
     private readonly target: TargetConfig,
@@ -221,6 +232,7 @@ export class FuzzSession {
   /** A fresh record (and oracle model) for the next run. */
   begin(): RunRecord {
     this.current = new RunRecord();
+    this.deferredReads = []; // a run that ended early leaves its reads unjudged: never judged in another run
     return this.current;
   }
 
@@ -251,7 +263,13 @@ export class FuzzSession {
    * lines there are, while no call has been made since they were read (undefined: read again); and whether
    * arrangements are queued whose lines are still to be counted.
    */
-  private arrangementLines?: { readonly at: Set<number>; known: number | undefined; pending: boolean };
+  private arrangementLines?: {
+    readonly at: Set<number>;
+    known: number | undefined;
+    pending: boolean;
+    /** The step queued to count the lines before the arrangements (when not known), wherever it stands in the queue. */
+    before?: RigStep;
+  };
 
   /**
    * A run's opening: back to the configured site, then these ports arranged. Sent with the run's first call, or
@@ -287,7 +305,10 @@ export class FuzzSession {
     this.step(givenPort(portId, state));
     const lines = this.arrangementLines;
     // the lines before the arrangements, unless known: theirs are the ones after them
-    if (lines && !lines.pending && lines.known === undefined) this.queued.push({ op: 'events' });
+    if (lines && !lines.pending && lines.known === undefined) {
+      lines.before = { op: 'events' };
+      this.queued.push(lines.before);
+    }
     if (lines) lines.pending = true;
     this.queued.push(state === null ? { op: 'delete', portId } : { op: 'put', portId, state: { ...state } });
     this.model.arrange(portId, state);
@@ -311,7 +332,8 @@ export class FuzzSession {
           throw new Error('harness bug: an opening sent ahead was not counted');
         for (let i = 0; i < prepared.events; i++) lines.at.add(i);
         lines.known = prepared.events;
-        lines.pending = this.queued.length > 0; // arrangements after the opening: counted after them
+        // arrangements after the opening (not reads): counted after them
+        lines.pending = this.queued.some((step) => step.op === 'put' || step.op === 'delete');
       }
     }
     if (lines?.pending) this.queued.push({ op: 'events' }); // the lines after the arrangements
@@ -322,17 +344,20 @@ export class FuzzSession {
     if (steps.length === 0) return [];
     const results = await this.rig().steps(steps);
     if (lines?.pending) {
-      // [events before?] [reset?] arrangements... [events after]: a reset empties the log (known 0 from it)
-      const first = results[0];
+      // [reads?] [events before?] [reset?] arrangements and reads... [events after]: a reset empties the log
+      // (known 0 from it); a read publishes nothing
+      const counted = lines.before === undefined ? undefined : results[steps.indexOf(lines.before)];
       let before = lines.known;
-      if (before === undefined && first?.op === 'events') before = first.segments.length;
+      if (before === undefined && counted?.op === 'events') before = counted.segments.length;
       const after = results[queuedCount - 1];
       if (before === undefined || after?.op !== 'events')
         throw new Error('harness bug: the arrangements were not counted in the Log Publisher lines');
       for (let i = before; i < after.segments.length; i++) lines.at.add(i);
       lines.known = after.segments.length;
       lines.pending = false;
+      lines.before = undefined;
     }
+    this.judgeDeferredReads(steps, results);
     if (ahead.length > 0) {
       const counted = results.at(-1);
       const opening = this.nextOpening?.judgeEvents ? ahead.slice(0, -1) : ahead;
@@ -346,6 +371,24 @@ export class FuzzSession {
     }
     if (last) this.nextOpening = undefined;
     return results.slice(queuedCount, queuedCount + reads.length);
+  }
+
+  /** The reads queued by expectPort that this request carried, in the order they were made. */
+  private judgeDeferredReads(steps: readonly RigStep[], results: readonly RigResult[]): void {
+    if (this.deferredReads.length === 0) return;
+    const reads = this.deferredReads;
+    this.deferredReads = [];
+    for (const { step, portId, expected, line } of reads) {
+      const result = results[steps.indexOf(step)];
+      if (result?.op !== 'get') throw new Error(`harness bug: no reading of port ${portId}`);
+      const actual = result.state ?? null;
+      if (!samePort(actual, expected)) {
+        throw new Disagreement(
+          `Then port ${portId} reads back as ${describeState(actual)}; the specification says ${describeState(expected)}`,
+        );
+      }
+      this.current.steps[line] = `Then port ${portId} reads back as ${describeState(actual)}`;
+    }
   }
 
   /** The next run's opening as rig steps, when there is one and the rig takes batches; judged events: counted after it. */
@@ -547,7 +590,16 @@ export class FuzzSession {
 
   /** The port reads back through the rig as the oracle's model says. */
   async expectPort(portId: number, options: { readonly last?: boolean } = {}): Promise<void> {
-    await this.readBack([portId], false, options);
+    if (options.last === true) return this.readBack([portId], false, options);
+    // In the middle of a run: read with what comes next (arrangements, the call's flush, the last read-back), in
+    // the same order, and judged when that request comes back.
+    const expected = this.model.port(portId);
+    if (expected === undefined) throw new Error(`harness bug: port ${portId} was never arranged in this run`);
+    const step: RigStep = { op: 'get', portId };
+    this.rig();
+    this.queued.push(step);
+    this.deferredReads.push({ step, portId, expected, line: this.current.steps.length });
+    this.step(`Then port ${portId} is read back (judged with the request that carries it)`);
   }
 
   /**
