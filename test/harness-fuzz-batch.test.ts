@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
 import { type RunningEmulator, startEmulator } from '../emulator/index.ts';
 import { RigClient } from '../support/arrange/rig.ts';
 import { cancellable } from '../support/fuzz/arbitraries.ts';
@@ -197,6 +198,26 @@ describe('the rig steps of a property in one request', () => {
     } finally {
       await clears.close();
     }
+  });
+
+  it('a run that ends with a read in its middle never sent is a harness bug, not a pass', async () => {
+    const unfinished: FuzzProperty<number> = {
+      id: 'unfinished',
+      title: 'a run that forgets its last read-back',
+      needsRig: true,
+      defaultRuns: 3,
+      arbitrary: () => fc.constant(7),
+      examples: () => [],
+      plan: () => [],
+      async run(port, s) {
+        await s.open({ judgeEvents: false, ports: [{ port_id: port, state: cancellable(70) }] });
+        await s.expectPort(port);
+      },
+    };
+    await assert.rejects(
+      checkProperty(unfinished, session(faithful), { seed: 1 }),
+      /^Error: harness bug: the run ended with its read of port 7 never sent \(end a run with readBack\)$/,
+    );
   });
 
   it("the sequences still tell the rig arrangements' lines from the calls': a success that publishes nothing is caught", async () => {

@@ -275,6 +275,7 @@ export async function checkProperty<T>(
     );
     try {
       await attempt;
+      session.endRun();
     } catch (error) {
       // as found, a port that moved since the site was read: the run is not sent, fast-check draws another
       if (fc.PreconditionFailure.isFailure(error)) throw error;

@@ -373,6 +373,18 @@ export class FuzzSession {
     return results.slice(queuedCount, queuedCount + reads.length);
   }
 
+  /**
+   * A run has ended without a fault: every read it made in its middle was judged. One still queued would be a check
+   * that never ran (a run must end with a request that carries it, its last read-back): a harness bug.
+   */
+  endRun(): void {
+    const unjudged = this.deferredReads.map((read) => read.portId);
+    if (unjudged.length > 0)
+      throw new Error(
+        `harness bug: the run ended with its read of port ${unjudged.join(', ')} never sent (end a run with readBack)`,
+      );
+  }
+
   /** The reads queued by expectPort that this request carried, in the order they were made. */
   private judgeDeferredReads(steps: readonly RigStep[], results: readonly RigResult[]): void {
     if (this.deferredReads.length === 0) return;
