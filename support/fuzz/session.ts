@@ -137,6 +137,21 @@ function bucket(result: CallResult): string {
   return status === undefined ? 'no answer' : `HTTP ${status} without an answer`;
 }
 
+/**
+ * A port read back through the rig, held to the state the oracle's model gave it: the step that says what it read,
+ * or a Disagreement in the same words against what the specification says.
+ */
+function judgeReading(portId: number, result: RigResult | undefined, expected: PortState | null): string {
+  if (result?.op !== 'get') throw new Error(`harness bug: no reading of port ${portId}`);
+  const actual = result.state ?? null;
+  if (!samePort(actual, expected)) {
+    throw new Disagreement(
+      `Then port ${portId} reads back as ${describeState(actual)}; the specification says ${describeState(expected)}`,
+    );
+  }
+  return `Then port ${portId} reads back as ${describeState(actual)}`;
+}
+
 /** How a run opens: the site reset (the Log Publisher lines judged from there, or not), then these ports arranged. */
 export interface Opening {
   readonly judgeEvents: boolean;
@@ -390,17 +405,8 @@ export class FuzzSession {
     if (this.deferredReads.length === 0) return;
     const reads = this.deferredReads;
     this.deferredReads = [];
-    for (const { step, portId, expected, line } of reads) {
-      const result = results[steps.indexOf(step)];
-      if (result?.op !== 'get') throw new Error(`harness bug: no reading of port ${portId}`);
-      const actual = result.state ?? null;
-      if (!samePort(actual, expected)) {
-        throw new Disagreement(
-          `Then port ${portId} reads back as ${describeState(actual)}; the specification says ${describeState(expected)}`,
-        );
-      }
-      this.current.steps[line] = `Then port ${portId} reads back as ${describeState(actual)}`;
-    }
+    for (const { step, portId, expected, line } of reads)
+      this.current.steps[line] = judgeReading(portId, results[steps.indexOf(step)], expected);
   }
 
   /** The next run's opening as rig steps, when there is one and the rig takes batches; judged events: counted after it. */
@@ -640,18 +646,8 @@ export class FuzzSession {
     const reads: RigStep[] = portIds.map((portId) => ({ op: 'get', portId }));
     if (events) reads.push({ op: 'events' });
     const results = await this.flush(reads, options.last === true);
-    for (const [i, portId] of portIds.entries()) {
-      const result = results[i];
-      if (result?.op !== 'get') throw new Error(`harness bug: no reading of port ${portId}`);
-      const actual = result.state ?? null;
-      const state = expected[i] as PortState | null;
-      if (!samePort(actual, state)) {
-        throw new Disagreement(
-          `Then port ${portId} reads back as ${describeState(actual)}; the specification says ${describeState(state)}`,
-        );
-      }
-      this.step(`Then port ${portId} reads back as ${describeState(actual)}`);
-    }
+    for (const [i, portId] of portIds.entries())
+      this.step(judgeReading(portId, results[i], expected[i] as PortState | null));
     if (!events) return;
     const last = results[portIds.length];
     if (last?.op !== 'events') throw new Error('harness bug: no reading of the Log Publisher lines');
