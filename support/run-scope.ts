@@ -31,12 +31,20 @@ export class RunScope {
   }
 
   /**
+   * The configuration of the run the support code is being loaded for, read once however many modules ask (it may
+   * hold a whole site as found): what a module holds until the first run starts and hands it its own.
+   */
+  loadedRun(): RunConfig {
+    this.loading ??= this.read();
+    return this.loading;
+  }
+
+  /**
    * A setting cucumber takes once, when it loads the support code: computed now from the run's configuration,
    * and computed again at the start of each later run of the process, which fails if it differs.
    */
   fixedAtLoad<T>(what: string, compute: (run: RunConfig) => T): T {
-    this.loading ??= this.read();
-    const value = compute(this.loading);
+    const value = compute(this.loadedRun());
     this.fixed.push({ what, compute, value: JSON.stringify(value) });
     return value;
   }
@@ -65,6 +73,11 @@ const scope = new RunScope();
 /** How to forget a run's state: called at the start of every run (hooks.ts, in cucumber's BeforeAll). */
 export function forgetAtNewRun(forget: (run: RunConfig) => void): void {
   scope.forgetAtNewRun(forget);
+}
+
+/** See RunScope.loadedRun. */
+export function loadedRun(): RunConfig {
+  return scope.loadedRun();
 }
 
 /** See RunScope.fixedAtLoad. */

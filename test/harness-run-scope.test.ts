@@ -37,6 +37,23 @@ describe('run scope', () => {
     assert.doesNotThrow(() => scope.startRun());
   });
 
+  it('reads the configuration once while the support code loads, however many modules ask, then once a run', () => {
+    let reads = 0;
+    const scope = new RunScope(() => {
+      reads++;
+      return runWith(3_000);
+    });
+    assert.equal(scope.loadedRun().timeoutMs, 3_000);
+    assert.equal(scope.loadedRun(), scope.loadedRun());
+    assert.equal(
+      scope.fixedAtLoad('step timeout', (run) => run.timeoutMs),
+      3_000,
+    );
+    assert.equal(reads, 1);
+    scope.startRun();
+    assert.equal(reads, 2);
+  });
+
   it('refuses a run that needs another setting, naming both values, and forgets nothing then', () => {
     const { scope, current } = scopeOver(runWith(5_000));
     let forgotten = 0;

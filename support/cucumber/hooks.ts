@@ -14,11 +14,11 @@ import { VERDICT_MEDIA_TYPE, type VerdictAttachment } from '../report/messages.t
 import { scenarioPlace } from '../report/place.ts';
 import { decideVerdict, encodingOf, requirementsOf } from '../report/verdicts.ts';
 import { expectationFor } from '../report/verdicts-expect.ts';
-import { type RunConfig, readRunConfig, sharesTarget } from '../run-config.ts';
-import { fixedAtLoad, startRun } from '../run-scope.ts';
+import { type RunConfig, sharesTarget } from '../run-config.ts';
+import { fixedAtLoad, loadedRun, startRun } from '../run-scope.ts';
 import type { HarnessWorld } from './world.ts';
 
-let run = readRunConfig();
+let run = loadedRun();
 
 // A step makes a few calls, each bounded by the call deadline; cucumber's own timeout only catches a harness
 // hang. Arranging through the Task Interface may wait for the port to read back, and an operator for a person

@@ -31,8 +31,8 @@ import type { CallResult, Encoding, Exchange, ParamValue, PortState, TargetConfi
 import { renderExchange } from '../report/evidence.ts';
 import { appendLines, ExchangeBatch, exchangeLine } from '../report/exchange-log.ts';
 import { SKIP_MEDIA_TYPE } from '../report/messages.ts';
-import { ownPorts, type RunConfig, readRigToken, readRunConfig } from '../run-config.ts';
-import { forgetAtNewRun } from '../run-scope.ts';
+import { ownPorts, type RunConfig, readRigToken } from '../run-config.ts';
+import { forgetAtNewRun, loadedRun } from '../run-scope.ts';
 import { NEEDS_ERROR_FLAG, predictProbe, probeBin } from '../site/as-found.ts';
 import { AsFoundPlayer, type CallShape, type Plan } from '../site/as-found-player.ts';
 import { describeFound, samePort } from '../site/read-port.ts';
@@ -65,7 +65,7 @@ interface CallOptions {
   readonly clientForm?: boolean;
 }
 
-let run: RunConfig = readRunConfig();
+let run: RunConfig = loadedRun();
 /** With --parallel and the profile's parallel.port_sets: the only ports this worker calls. */
 let workerPorts = ownPorts(run);
 
