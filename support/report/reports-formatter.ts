@@ -10,13 +10,11 @@
 //
 // Which reports: formatOptions.harnessReports = { messages?: path, html?: path, allure?: boolean }, the Allure
 // results going to formatOptions.resultsDir as allure-cucumberjs's own formatter does.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { Formatter, type IFormatterOptions } from '@cucumber/cucumber';
 import type * as messages from '@cucumber/messages';
+import { adoptReportsWorker, type StartedWorker } from './reports-thread.ts';
 
-const WORKER_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'reports-worker.mjs');
 /** How long envelopes wait on the main thread at most before they go to the worker. */
 const SEND_EVERY_MS = 100;
 /** ... unless this much JSON is waiting. */
@@ -35,9 +33,21 @@ export interface ReportOutputs {
 }
 
 type Message =
+  | {
+      readonly kind: 'init';
+      readonly outputs: ReportOutputs;
+      readonly parsedArgvOptions: unknown;
+      readonly beforeHooks: readonly HookRef[];
+      readonly afterHooks: readonly HookRef[];
+    }
   | { readonly kind: 'lines'; readonly text: string }
   | { readonly kind: 'globalError'; readonly name: string; readonly message: string; readonly stack?: string }
   | { readonly kind: 'finish' };
+
+interface HookRef {
+  readonly id: string;
+  readonly name?: string;
+}
 
 interface TestRunHook {
   code: unknown;
@@ -50,13 +60,10 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 }
 
 export default class HarnessReportsFormatter extends Formatter {
-  private readonly worker: Worker;
+  private readonly started: StartedWorker;
   private pending: string[] = [];
   private pendingChars = 0;
   private timer: NodeJS.Timeout | undefined;
-  private failure?: string;
-  /** The worker ended (it only ends when it failed, or when finished() ends it). */
-  private exited = false;
 
   constructor(options: IFormatterOptions) {
     super(options);
@@ -65,25 +72,22 @@ export default class HarnessReportsFormatter extends Formatter {
       definitions.map(({ id, name }) => ({ id, name }));
     const formatOptions = options.parsedArgvOptions as { harnessReports?: ReportOutputs };
     const outputs = formatOptions.harnessReports ?? {};
-    const workerData = {
-      outputs,
-      parsedArgvOptions: options.parsedArgvOptions,
-      beforeHooks: hooks(library.beforeTestCaseHookDefinitions),
-      afterHooks: hooks(library.afterTestCaseHookDefinitions),
-    };
+    // the worker started ahead of this run in this process, or a new one (--parallel's cucumber process)
+    this.started = adoptReportsWorker();
     try {
-      this.worker = new Worker(WORKER_FILE, { execArgv: [], workerData }); // no tsx loader: plain ESM
+      this.post({
+        kind: 'init',
+        outputs,
+        parsedArgvOptions: options.parsedArgvOptions,
+        beforeHooks: hooks(library.beforeTestCaseHookDefinitions),
+        afterHooks: hooks(library.afterTestCaseHookDefinitions),
+      });
     } catch (error) {
+      void this.started.worker.terminate();
       throw new Error(
         `the reports formatter runs in a worker thread: its formatOptions must be plain data (${(error as Error).message})`,
       );
     }
-    this.worker.on('error', (error) => {
-      this.failure ??= error.message;
-    });
-    this.worker.once('exit', () => {
-      this.exited = true;
-    });
     this.reportTestRunHookErrors(library.beforeTestRunHookDefinitions, 'BeforeAll hook');
     this.reportTestRunHookErrors(library.afterTestRunHookDefinitions, 'AfterAll hook');
     options.eventBroadcaster.on('envelope', (envelope: messages.Envelope) => {
@@ -98,6 +102,10 @@ export default class HarnessReportsFormatter extends Formatter {
         this.timer.unref();
       }
     });
+  }
+
+  private get worker(): Worker {
+    return this.started.worker;
   }
 
   private post(message: Message): void {
@@ -156,8 +164,8 @@ export default class HarnessReportsFormatter extends Formatter {
     const worker = this.worker;
     try {
       const error = await new Promise<string | undefined>((resolve) => {
-        if (this.exited) {
-          resolve(this.failure ?? 'the reports worker stopped before it had written every file');
+        if (this.started.exited) {
+          resolve(this.started.failure ?? 'the reports worker stopped before it had written every file');
           return;
         }
         const timer = setTimeout(
@@ -170,11 +178,11 @@ export default class HarnessReportsFormatter extends Formatter {
         });
         worker.once('exit', () => {
           clearTimeout(timer);
-          resolve(this.failure ?? 'the reports worker stopped before it had written every file');
+          resolve(this.started.failure ?? 'the reports worker stopped before it had written every file');
         });
         this.post({ kind: 'finish' });
       });
-      const failure = this.failure ?? error;
+      const failure = this.started.failure ?? error;
       if (failure !== undefined) throw new Error(`reports: ${failure}`);
     } finally {
       await worker.terminate();

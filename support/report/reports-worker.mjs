@@ -90,8 +90,6 @@ class FileWriter {
   }
 }
 
-const { outputs, parsedArgvOptions, beforeHooks, afterHooks } = workerData;
-
 /** The nice value of this thread (0 is normal, 19 the lowest priority). */
 const REPORTS_NICE = 10;
 
@@ -104,6 +102,21 @@ try {
   // not allowed here: the reports are written all the same
 }
 
+/**
+ * What the run will want, told when the thread starts (it may start before cucumber has loaded, so that loading
+ * these modules overlaps the run's own start-up): a hint only, the init message says what is written.
+ */
+const preload = workerData?.preload ?? {};
+const htmlModule = () => import('@cucumber/html-formatter');
+const allureModule = () => import('allure-cucumberjs/reporter');
+// Started now, awaited at init; a failure here is init's failure (a floating rejection is caught here).
+const preloaded = {
+  html: preload.html ? htmlModule() : undefined,
+  allure: preload.allure ? allureModule() : undefined,
+};
+preloaded.html?.catch(() => {});
+preloaded.allure?.catch(() => {});
+
 /** What allure-js-commons calls cucumber's main thread when no --parallel worker runs a scenario. */
 const MAIN_THREAD = `pid-${process.pid}-worker-main`;
 
@@ -114,46 +127,49 @@ function describe(error) {
 }
 
 /** messages.ndjson: the lines as they came, one write a batch. */
-const messagesFd = outputs.messages === undefined ? undefined : openSync(outputs.messages, 'w');
-
+let messagesFd;
 /** cucumber.html, as cucumber's html formatter makes it. */
 let html;
-if (outputs.html !== undefined) {
-  // loaded only for a run that writes it: the selftest's runs write messages.ndjson alone
-  const { CucumberHtmlStream } = await import('@cucumber/html-formatter');
-  const stream = new CucumberHtmlStream();
-  const file = createWriteStream(outputs.html);
-  // A report that cannot be written is the run's failure (finished() reports it); the others go on.
-  const failed = (error) => {
-    failure ??= `${outputs.html}: ${error.message}`;
-    html = undefined;
-  };
-  stream.on('error', failed);
-  file.on('error', failed);
-  stream.pipe(file);
-  html = { stream, file };
-}
-
 /** allure-results/, as allure-cucumberjs makes it. */
 let allure;
-if (outputs.allure) {
-  const { default: AllureCucumberReporter } = await import('allure-cucumberjs/reporter');
-  const writer = new FileWriter(parsedArgvOptions.resultsDir ?? 'allure-results');
-  const envelopes = new EventEmitter();
-  const reporter = new AllureCucumberReporter({
-    parsedArgvOptions: { ...parsedArgvOptions, writer },
-    eventBroadcaster: envelopes,
-    supportCodeLibrary: {
-      beforeTestCaseHookDefinitions: beforeHooks,
-      afterTestCaseHookDefinitions: afterHooks,
-      // the test run hooks stay on the main thread, which reports their failures here (globalError)
-      beforeTestRunHookDefinitions: [],
-      afterTestRunHookDefinitions: [],
-    },
-    log: () => {},
-    cleanup: async () => {},
-  });
-  allure = { writer, envelopes, reporter };
+
+/** The run's reports, from the init message the formatter sends first (reports-formatter.ts). */
+async function init({ outputs, parsedArgvOptions, beforeHooks, afterHooks }) {
+  if (outputs.messages !== undefined) messagesFd = openSync(outputs.messages, 'w');
+  if (outputs.html !== undefined) {
+    // loaded only for a run that writes it: the selftest's runs write messages.ndjson alone
+    const { CucumberHtmlStream } = await (preloaded.html ?? htmlModule());
+    const stream = new CucumberHtmlStream();
+    const file = createWriteStream(outputs.html);
+    // A report that cannot be written is the run's failure (finished() reports it); the others go on.
+    const failed = (error) => {
+      failure ??= `${outputs.html}: ${error.message}`;
+      html = undefined;
+    };
+    stream.on('error', failed);
+    file.on('error', failed);
+    stream.pipe(file);
+    html = { stream, file };
+  }
+  if (outputs.allure) {
+    const { default: AllureCucumberReporter } = await (preloaded.allure ?? allureModule());
+    const writer = new FileWriter(parsedArgvOptions.resultsDir ?? 'allure-results');
+    const envelopes = new EventEmitter();
+    const reporter = new AllureCucumberReporter({
+      parsedArgvOptions: { ...parsedArgvOptions, writer },
+      eventBroadcaster: envelopes,
+      supportCodeLibrary: {
+        beforeTestCaseHookDefinitions: beforeHooks,
+        afterTestCaseHookDefinitions: afterHooks,
+        // the test run hooks stay on the main thread, which reports their failures here (globalError)
+        beforeTestRunHookDefinitions: [],
+        afterTestRunHookDefinitions: [],
+      },
+      log: () => {},
+      cleanup: async () => {},
+    });
+    allure = { writer, envelopes, reporter };
+  }
 }
 
 /**
@@ -203,14 +219,32 @@ async function finish() {
   }
 }
 
-parentPort.on('message', (message) => {
-  if (message.kind === 'lines') {
+/** What a message asks; the messages are handled one after the other, in the order they came. */
+async function handle(message) {
+  if (message.kind === 'init') {
+    try {
+      await init(message);
+    } catch (error) {
+      failure ??= describe(error);
+    }
+  } else if (message.kind === 'lines') {
     attempt(() => receive(message.text));
   } else if (message.kind === 'globalError') {
     const error = new Error(message.message);
     error.stack = message.stack;
     if (allure !== undefined) attempt(() => allure.reporter.emitTestRunHookGlobalError(message.name, error));
   } else if (message.kind === 'finish') {
-    void finish().then(() => parentPort.postMessage({ kind: 'finished', error: failure }));
+    await finish();
+    parentPort.postMessage({ kind: 'finished', error: failure });
   }
+}
+
+// One listener from the start, so that no message is dropped while init awaits its modules.
+let chain = Promise.resolve();
+parentPort.on('message', (message) => {
+  chain = chain
+    .then(() => handle(message))
+    .catch((error) => {
+      failure ??= describe(error);
+    });
 });

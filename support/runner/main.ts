@@ -5,6 +5,7 @@
 import { UsageError } from '../options.ts';
 import { ProfileError } from '../profile/profile.ts';
 import { type ReportsDir, ReportsDirError } from '../report/reports-dir.ts';
+import { discardPrestartedReportsWorker } from '../report/reports-thread.ts';
 import { MessageStreamError } from '../report/verdicts.ts';
 import { ExpectationError } from '../report/verdicts-expect.ts';
 import { closeClient } from '../wire/exchange.ts';
@@ -15,7 +16,7 @@ import { discoverStage } from './discovery.ts';
 import { logPublisherStage } from './log-publisher.ts';
 import { planRun, type RunPlan, type RunSettings, settleRun } from './plan.ts';
 import { checkProfile, checkReachable } from './preflight.ts';
-import { claimReports, freshReportFiles, writeReports } from './reports.ts';
+import { claimReports, freshReportFiles, prestartReports, writeReports } from './reports.ts';
 import { RunError } from './run-error.ts';
 import { summarise } from './summary.ts';
 import { describeTarget, openTarget, type Target } from './target.ts';
@@ -28,6 +29,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (!plan) return 0;
   settleTls(plan.options, plan.loaded);
   const reports = await claimReports(plan.options);
+  prestartReports(plan.workers.workers);
   try {
     const settings = settleRun(plan);
     const target = await openTarget(plan.options, plan.loaded, plan.workers.workers);
@@ -37,6 +39,7 @@ async function main(argv: readonly string[]): Promise<number> {
       await target.close();
     }
   } finally {
+    await discardPrestartedReportsWorker();
     reports.release();
     await closeClient();
   }

@@ -7,6 +7,7 @@ import type { HarnessOptions } from '../options.ts';
 import type { LoadedProfile } from '../profile/profile.ts';
 import { writeAllureContext } from '../report/allure-context.ts';
 import { claimReportsDir, LATEST, type ReportsDir } from '../report/reports-dir.ts';
+import { prestartReportsWorker } from '../report/reports-thread.ts';
 import { countVerdicts, type ScenarioVerdict } from '../report/verdicts.ts';
 import { annotateAllureResults } from '../report/verdicts-allure.ts';
 import { renderJunit } from '../report/verdicts-junit.ts';
@@ -19,6 +20,15 @@ import type { Target } from './target.ts';
 const SUITE_NAME = 'case_cancel conformance';
 /** Every report, or only the message stream (HARNESS_REPORTS=messages: the selftest and the e2e tests). */
 const FULL_REPORTS = process.env.HARNESS_REPORTS !== 'messages';
+
+/**
+ * Starts the reports worker of a run whose scenarios run in this process, ahead of cucumber (its modules load
+ * while the target starts and the support code loads): the html formatter and Allure's reporter unless only the
+ * message stream is written, as cucumber.cjs decides. Ended by discardPrestartedReportsWorker when no run adopted it.
+ */
+export function prestartReports(workers: number): void {
+  if (workers === 0) prestartReportsWorker({ html: FULL_REPORTS, allure: FULL_REPORTS });
+}
 
 /** Without --reports a run directory of its own (reports/runs/<stamp>-<pid>/); with it, DIR, held by a lock. */
 export function claimReports(options: HarnessOptions): Promise<ReportsDir> {
