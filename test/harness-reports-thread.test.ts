@@ -1,6 +1,6 @@
 // The reports worker started ahead of a run (support/report/reports-thread.ts): the formatter cucumber makes
 // adopts it, and it writes every report of the run as a worker the formatter started itself would; one that no
-// run adopted is ended.
+// run adopted is ended. And the Allure containers: one a scenario, with its set-up and its tear-down.
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -200,5 +200,34 @@ describe('a reports worker started ahead of the run', () => {
     const run = await writeRun('own');
     assert.equal(run.messages.length, twoScenarios().length);
     assert.equal(run.allure.filter((f) => f.endsWith('-result.json')).length, 2);
+  });
+});
+
+describe('the Allure containers', () => {
+  it('one a scenario, holding both its Before and its After hook', async () => {
+    const run = await writeRun('containers');
+    const dirOf = path.join(run.reports, 'allure-results');
+    const results = run.allure.filter((f) => f.endsWith('-result.json'));
+    const containers = await Promise.all(
+      run.allure
+        .filter((f) => f.endsWith('-container.json'))
+        .map(
+          async (f) =>
+            JSON.parse(await readFile(path.join(dirOf, f), 'utf8')) as {
+              uuid: string;
+              children: string[];
+              befores: unknown[];
+              afters: unknown[];
+            },
+        ),
+    );
+    assert.equal(containers.length, results.length, 'a container a scenario, not one a hook');
+    for (const file of results) {
+      const { uuid } = JSON.parse(await readFile(path.join(dirOf, file), 'utf8')) as { uuid: string };
+      const holding = containers.filter((c) => c.children.includes(uuid));
+      assert.equal(holding.length, 1, `one container holds ${uuid}`);
+      assert.equal(holding[0]?.befores.length, 1, 'its set-up');
+      assert.equal(holding[0]?.afters.length, 1, 'its tear-down');
+    }
   });
 });

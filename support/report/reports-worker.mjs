@@ -29,6 +29,15 @@ function writeAll(fd, bytes) {
   while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
 }
 
+/** Two Allure containers of the same scenarios (children) under the same name: one container can hold both. */
+function sameGroup(a, b) {
+  return (
+    a.name === b.name &&
+    a.children.length === b.children.length &&
+    a.children.every((child, i) => child === b.children[i])
+  );
+}
+
 class FileWriter {
   /** sha256 of an attachment's bytes → the file that has them. */
   #written = new Map();
@@ -77,8 +86,38 @@ class FileWriter {
     this.#write('categories.json', JSON.stringify(categories));
   }
 
+  /**
+   * allure-js-commons writes a container a fixture: a scenario's Before hook and its After hook in two files, one
+   * after the other, for the same scenario. The first is held until the next: when that one is for the same
+   * scenarios under the same name, both fixtures go into one container (the report shows the same set-up and
+   * tear-down), one file fewer a scenario (docs/bench.md).
+   */
+  #heldGroup;
+
   writeGroup(result) {
-    this.#write(`${result.uuid}-container.json`, JSON.stringify(result));
+    const held = this.#heldGroup;
+    this.#heldGroup = undefined;
+    if (held !== undefined && sameGroup(held, result)) {
+      this.#writeGroupFile({
+        ...held,
+        befores: [...held.befores, ...result.befores],
+        afters: [...held.afters, ...result.afters],
+      });
+      return;
+    }
+    if (held !== undefined) this.#writeGroupFile(held);
+    this.#heldGroup = result;
+  }
+
+  /** Writes the container still held, if any (at the end of the run). */
+  flushGroups() {
+    const held = this.#heldGroup;
+    this.#heldGroup = undefined;
+    if (held !== undefined) this.#writeGroupFile(held);
+  }
+
+  #writeGroupFile(group) {
+    this.#write(`${group.uuid}-container.json`, JSON.stringify(group));
   }
 
   writeResult(result) {
@@ -209,6 +248,7 @@ function receive(text) {
 
 async function finish() {
   if (messagesFd !== undefined) attempt(() => closeSync(messagesFd));
+  if (allure !== undefined) attempt(() => allure.writer.flushGroups());
   if (html !== undefined) {
     try {
       html.stream.end();
