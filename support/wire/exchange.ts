@@ -168,10 +168,12 @@ async function exchangeWithin(
     });
     body.on('end', () => settle(undefined));
     body.on('error', (cause: unknown) => settle(cause));
-    // closed with neither an end nor an error: what `for await` reports as a premature close
-    body.on('close', () =>
-      settle(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })),
-    );
+    // closed with neither an end nor an error: what `for await` reports as a premature close. Every body closes
+    // after its end: the error (and its stack trace, a sixth of this module's time in profiles) only when unsettled.
+    body.on('close', () => {
+      if (!settled)
+        settle(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    });
   });
   if (failure !== undefined) {
     error = describeFailure(failure, {
