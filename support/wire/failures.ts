@@ -22,7 +22,8 @@ export interface Failure {
 export interface FailureContext {
   readonly hostPort: string;
   readonly hostname: string;
-  readonly signal: AbortSignal;
+  /** The exchange's deadline: aborted once it passed. */
+  readonly signal: { readonly aborted: boolean };
   readonly timeoutMs: number;
   /** Set once the status line and headers arrived. */
   readonly bodyBytes?: number;
