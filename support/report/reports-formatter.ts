@@ -6,7 +6,8 @@
 // (docs/bench.md). Here the main thread turns each envelope into its line of JSON (messages.ndjson's line) and
 // forwards the lines once a tick; the worker writes them, and feeds them to the html and Allure writers. Its
 // finished() waits for the last byte, so the reports are complete when cucumber ends. A crash mid-run loses the
-// reports: the runner then says cucumber stopped before the end of the run.
+// reports: the runner then says cucumber stopped before the end of the run. The worker is the one the runner
+// started ahead of cucumber, when there is one (reports-thread.ts); its first message says what to write (init).
 //
 // Which reports: formatOptions.harnessReports = { messages?: path, html?: path, allure?: boolean }, the Allure
 // results going to formatOptions.resultsDir as allure-cucumberjs's own formatter does.

@@ -4,6 +4,8 @@
 // - through @cucumber/html-formatter to cucumber.html, as cucumber's html formatter does,
 // - through allure-cucumberjs's reporter to allure-results/, as it does on cucumber's main thread.
 // Plain ESM, started without the tsx loader. On cucumber's main thread these took some 2 s of a 10 s suite.
+// The thread may start before cucumber has loaded (reports-thread.ts): it loads the modules its workerData
+// names at once, and learns the run's outputs from the formatter's first message (init).
 //
 // An attachment whose bytes this run already wrote (an Examples table, a verdict) is a hard link to that file
 // rather than a new copy: a third fewer files to make (docs/bench.md).
