@@ -1,4 +1,4 @@
-// How fast the disk the reports go to makes a file, measured right before the suite: a full run makes about 2,800
+// How fast the disk the reports go to makes a file, measured right before the suite: a full run makes about 2,250
 // (Allure's results and attachments), so on a disk that makes them slowly the suite's figure is the disk's. On
 // this project's VM it moved from 25 to 790 µs a file within an hour (docs/bench.md, "Files on this VM's disk").
 // The files are left where they are made: deleting them would slow the next files made, which the suite makes.
