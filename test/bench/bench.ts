@@ -169,6 +169,11 @@ function fuzzRows(f: FuzzFigures): Row[] {
       { figure: `ratio fuzz / client path, ${e}, run by run`, summary: f.pairRatios[e], unit: '×' },
       { figure: `ratio of the medians, ${e}`, value: f.ratio[e], unit: '×' },
       { figure: `task and rig requests a validated call, ${e}`, value: f.requestsPerCall[e], unit: '' },
+      {
+        figure: `ratio fuzz requests / client path calls, ${e}, run by run`,
+        summary: f.requestPairRatios[e],
+        unit: '×',
+      },
     ]),
     { figure: 'answer validation, amortised, XML', summary: f.validationMsPerResponse.XML, unit: 'ms' },
     { figure: 'answer validation, amortised, JSON', summary: f.validationMsPerResponse.JSON, unit: 'ms' },

@@ -53,6 +53,11 @@ export interface FuzzFigures {
   readonly pairRatios: Record<Encoding, Summary>;
   /** median(fuzz) / median(client path). */
   readonly ratio: Record<Encoding, number | undefined>;
+  /**
+   * The properties' Task Interface and rig requests a second over the client path's calls (one request each),
+   * iteration by iteration: how near the wire each request is, whatever the requests a call. Not a budget.
+   */
+  readonly requestPairRatios: Record<Encoding, Summary>;
   /** Task Interface and rig requests for each validated case_cancel. */
   readonly requestsPerCall: Record<Encoding, number>;
   /** Amortised validation of one answer, ms. */
@@ -197,6 +202,9 @@ export async function benchFuzz(
     callsPerSecondByEncoding: fuzz,
     clientPerSecondByEncoding: client,
     pairRatios: byEncoding((e) => summarise(iterations.map((it) => perSecond(it, [e]) / it.client[e]))),
+    requestPairRatios: byEncoding((e) =>
+      summarise(iterations.map((it) => it.requests[e] / (it.ms[e] / 1000) / it.client[e])),
+    ),
     ratio: {
       XML: ratio(fuzz.XML.median, client.XML.median),
       JSON: ratio(fuzz.JSON.median, client.JSON.median),
