@@ -3,7 +3,7 @@
 // run adopted is ended. And the Allure containers: one a scenario, with its set-up and its tear-down.
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -147,11 +147,11 @@ function twoScenarios(): Record<string, unknown>[] {
 /** Runs the formatter over two scenarios into a new folder; what it wrote. */
 async function writeRun(name: string): Promise<{ reports: string; messages: string[]; allure: string[] }> {
   const reports = path.join(dir, name);
+  // the folder exists before the formatter's init reaches the worker, which opens messages.ndjson in it
+  await mkdir(reports, { recursive: true });
   const broadcaster = new EventEmitter();
   const reportsFormatter = formatter(reports, broadcaster);
   assert.equal(reportsWorkerWaiting(), false, 'no worker waits once the formatter is made');
-  const { mkdir } = await import('node:fs/promises');
-  await mkdir(reports, { recursive: true });
   for (const envelope of twoScenarios()) broadcaster.emit('envelope', envelope);
   await reportsFormatter.finished();
   const messages = (await readFile(path.join(reports, 'messages.ndjson'), 'utf8')).trim().split('\n');
