@@ -1,6 +1,7 @@
 // One HTTP exchange with a target through undici, recorded as evidence exactly as it went over the wire. It never
 // throws for what the target does: `exchange.error` says it. Redirects are never followed. The whole exchange
-// has one deadline, an AbortSignal, since undici's own timeouts fire at about 1 s granularity.
+// has one deadline (a Deadline, which undici takes as its abort signal), since undici's own timeouts fire at about
+// 1 s granularity.
 
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
