@@ -71,6 +71,19 @@ describe('the README performance table', () => {
     );
   });
 
+  it('says how idle cores wait, when the report read it', () => {
+    const polling = {
+      ...report,
+      machine: { ...report.machine, idle: { driver: 'haltpoll', haltPollNs: 0 } },
+    };
+    assert.match(
+      renderTable(parseBenchReport(JSON.stringify(polling), 'bench.json')),
+      /Node 20\.20\.2, cpuidle haltpoll, guest halt polling off;/,
+    );
+    // the table's machine line of a report without it ends at Node's version, as before
+    assert.match(renderTable(parseBenchReport(JSON.stringify(report), 'bench.json')), /Node 20\.20\.2;/);
+  });
+
   it('replaces only what is between the markers', () => {
     const readme = `# title\n\nbefore\n${START}\nold table\n${END}\nafter\n`;
     const out = replaceTable(readme, 'new table');

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { REPORTS_ROOT } from '../../support/runner/paths.ts';
 import { encodeCall } from '../../support/wire/request-encoding.ts';
 import { benchClientPath, type ClientPathFigure } from './client-path.ts';
+import { cpuIdle } from './cpu-idle.ts';
 import { type DiskFigure, probeFileMaking } from './disk.ts';
 import { benchEmulator, type EmulatorFigures, warmUp } from './emulator-load.ts';
 import { benchFuzz, type FuzzFigures } from './fuzz.ts';
@@ -77,12 +78,14 @@ function parseSections(argv: readonly string[]): Set<Section> {
 
 function machine(): Record<string, unknown> {
   const cpus = os.cpus();
+  const idle = cpuIdle();
   return {
     cpu: cpus[0]?.model.trim() ?? 'unknown',
     cores: cpus.length,
     memoryGiB: round(os.totalmem() / 1024 ** 3),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
+    ...(idle === undefined ? {} : { idle }),
   };
 }
 

@@ -4,6 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type CpuIdle, describeCpuIdle } from './cpu-idle.ts';
 import type { Judged } from './stats.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -19,6 +20,8 @@ export interface BenchReport {
     readonly memoryGiB: number;
     readonly os: string;
     readonly node: string;
+    /** How idle cores wait (absent from older reports, and where sysfs does not say). */
+    readonly idle?: CpuIdle;
   };
   readonly loadavg: { readonly start: readonly number[]; readonly end: readonly number[] };
   /** How fast the reports' disk made a file right before the suite (absent from older reports). */
@@ -66,8 +69,9 @@ export function renderTable(report: BenchReport): string {
   const m = report.machine;
   const load = (l: readonly number[]) => l.map((x) => x.toFixed(1)).join(' ');
   const disk = report.figures?.disk?.usPerFile;
+  const idle = describeCpuIdle(m.idle);
   const lines = [
-    `Latest: **${when}**, ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node.replace(/^v/, '')};`,
+    `Latest: **${when}**, ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node.replace(/^v/, '')}${idle === undefined ? '' : `, ${idle}`};`,
     `load average ${load(report.loadavg.start)} at the start, ${load(report.loadavg.end)} at the end${disk === undefined ? '' : `; a file made in the reports folder in ${disk} µs (the suite makes about 2,250)`}. Medians;`,
     `${report.met ? 'every budget met' : `${report.budgets.filter((b) => !b.met).length} of ${report.budgets.length} budgets missed`}.`,
     '',
