@@ -102,9 +102,15 @@ export function expectFields(
   fail(`port ${portId} ${why}: ${detail.join(', ')}`);
 }
 
-export function expectEventAmong(actual: readonly string[], line: string, why: string): void {
-  if (actual.includes(line)) return;
+/**
+ * `line` among the rig's events from index `since` on (how many there were right before the call): a line of the
+ * scenario's own arrangement, which a rig may publish (a PUT that moves the AutoCase state), never counts.
+ */
+export function expectEventAfter(events: readonly string[], since: number, line: string, why: string): void {
+  const after = events.slice(since);
+  if (after.includes(line)) return;
+  const before = since > 0 ? `; before it: ${JSON.stringify(events.slice(0, since))}` : '';
   fail(
-    `expected the Log Publisher line ${line} (${why}), the controller published ${JSON.stringify(actual)}`,
+    `expected the Log Publisher line ${line} (${why}) after the call, the controller published ${JSON.stringify(after)}${before}`,
   );
 }

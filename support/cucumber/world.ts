@@ -16,7 +16,7 @@ import { RigClient } from '../arrange/rig.ts';
 import { type CaseStream, TaskArranger } from '../arrange/task-arranger.ts';
 import {
   describeTransport,
-  expectEventAmong,
+  expectEventAfter,
   expectFault,
   expectFields,
   expectPort,
@@ -722,7 +722,6 @@ export class HarnessWorld extends World {
     return undefined;
   }
 
-  /** The Log Publisher lines since the reset include this one. */
   /**
    * The controller published the line a successful cancel publishes: in GET /events with a rig, on the Log
    * Publisher when there is one (both when both are there); INCONCLUSIVE, saying what was verified, with neither.
@@ -730,7 +729,8 @@ export class HarnessWorld extends World {
   async expectPublished(portId: number, binId: number, why: string): Promise<StepOutcome> {
     const line = cancelledLine(this.portOnTarget(portId), this.binOnTarget(binId));
     const events = this.target.rigUrl ? await this.arranger.events() : undefined;
-    if (events !== undefined && !isUnreachable(events)) expectEventAmong(events, line, why);
+    if (events !== undefined && !isUnreachable(events))
+      expectEventAfter(events, this.eventsBefore ?? 0, line, why);
     if (this.streamProblem) return this.skip(this.streamProblem);
     if (this.stream) {
       const judged = await expectLine(this.stream.listener, this.stream.mark, line, this.stream.config);
