@@ -117,6 +117,66 @@ describe('the rig arranger', () => {
     }
   });
 
+  it('a rig that answers 403 to POST /batch has none: asked once, then the steps one at a time', async () => {
+    const proxy = await withoutBatch(target, 403);
+    try {
+      const { arranger: a, labels } = arranger(proxy.url);
+      await a.reset();
+      await a.port(4, ERSO);
+      assert.deepEqual(await a.read(4), { exists: true, state: ERSO });
+      await a.port(4, { ...ERSO, case_error: false });
+      assert.deepEqual(await a.read(4), { exists: true, state: { ...ERSO, case_error: false } });
+      assert.deepEqual(labels, [
+        'rig POST /batch',
+        'rig POST /reset',
+        'rig PUT /ports/4',
+        'rig GET /ports/4',
+        'rig PUT /ports/4',
+        'rig GET /ports/4',
+      ]);
+      assert.equal(proxy.batches, 1);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a rig whose POST /batch fails (500) gets that batch one step at a time, and is asked again', async () => {
+    const proxy = await withoutBatch(target, 500);
+    try {
+      const { arranger: a } = arranger(proxy.url);
+      await a.reset();
+      await a.port(4, ERSO);
+      assert.deepEqual(await a.read(4), { exists: true, state: ERSO });
+      await a.port(4, { ...ERSO, case_error: false });
+      assert.deepEqual(await a.read(4), { exists: true, state: { ...ERSO, case_error: false } });
+      assert.equal(proxy.batches, 2);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a 401 to POST /batch is the token: the arrangement fails and says so', async () => {
+    const proxy = await withoutBatch(target, 401);
+    try {
+      const { arranger: a, labels } = arranger(proxy.url);
+      await a.reset();
+      await a.port(4, ERSO);
+      await assert.rejects(
+        a.read(4),
+        /rig POST \/batch answered 401: .*\(is the rig token right\?\), expected 200/,
+      );
+      assert.deepEqual(labels, ['rig POST /batch']);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a read with nothing held and no port to read goes to its own endpoint', async () => {
+    const { arranger: a, labels } = arranger(target.rigUrl as string);
+    assert.ok(Array.isArray(await a.events()));
+    assert.deepEqual(labels, ['rig GET /events']);
+  });
+
   it('reads again after a write or a call, never what it read before', async () => {
     const { arranger: a, labels } = arranger(target.rigUrl as string);
     await a.reset();

@@ -136,7 +136,8 @@ export class RigArranger implements Arranger {
       ...[...ports].map((portId) => ({ op: 'get' as const, portId })),
     ];
     const steps = [...this.pending, ...reads];
-    const results = await this.rig.batch(steps);
+    // one step alone goes to its own endpoint, which says plainly what it is
+    const results = steps.length > 1 ? await this.rig.batch(steps) : undefined;
     if (results) {
       const got = results.slice(this.pending.length);
       this.pending = [];

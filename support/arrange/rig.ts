@@ -95,22 +95,28 @@ export class RigClient {
 
   /**
    * POST /batch → 200: the steps in one request, answered in order with nothing in between (rig-control.md, an
-   * optional endpoint). Undefined when the rig has no such endpoint (404, 405 or 501: not asked again) or refuses
-   * this batch (400: a rig written before the endpoint may answer any unknown request so, and a rig that has it
-   * refuses a whole batch for one bad step): the caller then sends the steps one by one, and each step's own
-   * endpoint gives the verdict. Each result is held to what its own endpoint answers. More steps than the
-   * contract allows in one batch (MAX_BATCH_STEPS) are not sent as one: undefined, as for a refused batch.
+   * optional endpoint). The fixed contract does not say how a rig without it answers an unknown request, so any
+   * error status but 401 (the token, which every endpoint would refuse alike) is read as "not this way": the
+   * caller then sends the steps one by one, and each step's own endpoint gives the verdict. 403, 404, 405 and 501
+   * say the rig has no such endpoint: not asked again. Any other (400: a rig that has it refuses a whole batch for
+   * one bad step; a 5xx) refuses this batch only. Each result is held to what its own endpoint answers. More steps
+   * than the contract allows in one batch (MAX_BATCH_STEPS) are not sent as one: undefined, as for a refused batch.
    */
   async batch(steps: readonly RigStep[]): Promise<RigResult[] | undefined> {
     if (steps.length === 0) return [];
     if (steps.length > MAX_BATCH_STEPS || batching.get(this.base) === false) return undefined;
     const body = JSON.stringify({ steps: steps.map(stepBody) });
-    const { status, body: text, shown } = await this.send('POST', '/batch', body, [200, 400, 404, 405, 501]);
-    if (status === 400) return undefined;
-    if (status !== 200) {
-      batching.set(this.base, false);
+    let answer: { body: string; shown: string };
+    try {
+      answer = await this.send('POST', '/batch', body, [200]);
+    } catch (error) {
+      const status = error instanceof RigError ? error.status : undefined;
+      // no answer, the token refused, or a 200 that could not be read whole: the rig's problem, said as it is
+      if (status === undefined || status === 401 || status < 400) throw error;
+      if (NO_BATCH_ENDPOINT.includes(status)) batching.set(this.base, false);
       return undefined;
     }
+    const { body: text, shown } = answer;
     batching.set(this.base, true);
     const value = parseJson(text, shown, 'rig POST /batch');
     const results = (value as { results?: unknown } | null)?.results;
@@ -280,8 +286,10 @@ export type RigResult =
 /** The largest POST /batch the rig contract allows (docs/rig-control.md). */
 export const MAX_BATCH_STEPS = 256;
 
-/** By base URL: whether the rig took a POST /batch (false: it answered 404 or 405). Asked once a run. */
+/** By base URL: whether the rig took a POST /batch (false: it has none, NO_BATCH_ENDPOINT). Asked once a run. */
 const batching = new Map<string, boolean>();
+/** What a rig without POST /batch may answer it: no endpoint there, not asked again this run. */
+const NO_BATCH_ENDPOINT: readonly number[] = [403, 404, 405, 501];
 // Another run of the process may find another rig at the same address.
 forgetAtNewRun(() => batching.clear());
 
