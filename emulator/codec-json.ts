@@ -71,12 +71,14 @@ function keepFractions(text: string): string {
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Reads a JSON call (always UTF-8, an optional BOM skipped). */
-export function parseJsonCall(raw: Buffer): ParsedCall {
+export function parseJsonCall(raw: Buffer, deviations?: Deviations): ParsedCall {
   const body = hasUtf8Bom(raw) ? raw.subarray(3) : raw;
   let document: unknown;
   try {
     // ignoreBOM: the one BOM allowed is already gone; the decoder must not silently drop a second one.
-    document = JSON.parse(keepFractions(UTF8.decode(body)));
+    // json-fraction-rounded: the double is judged, as JSON.parse and Number.isInteger alone would
+    const text = UTF8.decode(body);
+    document = JSON.parse(deviations?.has('json-fraction-rounded') ? text : keepFractions(text));
   } catch (error) {
     const detail = error instanceof SyntaxError ? error.message : 'the body is not valid UTF-8';
     return notACall('malformed', `malformed JSON: ${detail}`);

@@ -317,7 +317,7 @@ export function parseXmlCall(raw: Buffer, charset: string | undefined, deviation
   if (document.elements.length > 1) return notACall('malformed', 'malformed XML: more than one root element');
   if (/[^ \t\r\n]/.test(document.text))
     return notACall('malformed', 'malformed XML: text outside the root element');
-  if (root.name !== 'methodcall')
+  if (root.name !== 'methodcall' && !deviations.has('any-xml-root'))
     return notACall('not-a-call', `the root element is <${root.name}>, not <methodcall>`);
   // The first <name> and <params> and how many of each, in one pass without arrays.
   let nameElement: XmlElement | undefined;

@@ -11,10 +11,12 @@ import {
   BIN_ID_MIN,
   type Call,
   type Decision,
+  type ParamValue,
   PORT_ID_MAX,
   PORT_ID_MIN,
   type PortState,
   type SiteState,
+  type XmlElement,
 } from './types.ts';
 
 /** The checks of case_cancel, by name; their order is docs/spec/case_cancel.md's "Order of checks". */
@@ -81,10 +83,23 @@ function portIdParam(call: Call, deviations: Deviations): IntegerParam {
   return readIntegerInRange(call.params?.get('port_id'), min, max, deviations);
 }
 
+/** bin_id as sent; with bin-child-text, an XML bin_id with child elements is read as the text inside them. */
+function binParam(call: Call, deviations: Deviations): ParamValue | undefined {
+  const param = call.params?.get('bin_id');
+  if (!deviations.has('bin-child-text') || param?.encoding !== 'XML') return param;
+  return { encoding: 'XML', elements: param.elements.map(flattenElement) };
+}
+
+/** The element with its descendants' text as its own, and no children: what a reader of "all text" sees. */
+function flattenElement(element: XmlElement): XmlElement {
+  const text = (e: XmlElement): string => e.text + e.children.map(text).join('');
+  return { name: element.name, text: text(element), children: [] };
+}
+
 function binIdParam(call: Call, deviations: Deviations): IntegerParam {
   const min = deviations.has('bin-min-off-by-one') ? BIN_ID_MIN + 1 : BIN_ID_MIN;
   const max = deviations.has('bin-max-off-by-one') ? BIN_ID_MAX + 1 : BIN_ID_MAX;
-  const read = readIntegerInRange(call.params?.get('bin_id'), min, max, deviations);
+  const read = readIntegerInRange(binParam(call, deviations), min, max, deviations);
   const inBand = read.kind === 'integer' && read.value >= 2_097_152 && read.value <= 2_162_687;
   return deviations.has('bin-band-refused') && inBand ? { kind: 'invalid' } : read;
 }

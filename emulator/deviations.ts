@@ -243,6 +243,19 @@ export const DEVIATIONS = [
     needs: ['ac-port'],
   },
   {
+    name: 'json-fraction-rounded',
+    description:
+      'a JSON fraction that a double rounds to an integer (4.0000000000000000001) is accepted as that integer',
+    breaks: ['PARAM-1004-FORMAT', 'PARAM-1010-FORMAT'],
+    needs: ['ac-port'],
+  },
+  {
+    name: 'bin-child-text',
+    description: 'an XML bin_id with child elements is read as the text inside them',
+    breaks: ['PARAM-1010-FORMAT'],
+    needs: ['ac-port'],
+  },
+  {
     name: 'missing-bin-1003',
     description: 'a missing bin_id answers 1003',
     breaks: ['PARAM-1010-MISSING'],
@@ -382,6 +395,18 @@ export const DEVIATIONS = [
     needs: ['ac-port'],
   },
   {
+    name: 'malformed-422',
+    description: 'a body that is not well-formed XML or JSON is answered HTTP 422 instead of 400',
+    breaks: ['ROB-MALFORMED'],
+    needs: ['ac-port'],
+  },
+  {
+    name: 'any-xml-root',
+    description: 'an XML call is read whatever its root element (methodCall, request, ...)',
+    breaks: ['ROB-MALFORMED'],
+    needs: ['ac-port'],
+  },
+  {
     name: 'doctype-500',
     description: 'a DOCTYPE is answered HTTP 500',
     breaks: ['ROB-DOCTYPE'],
@@ -400,8 +425,26 @@ export const DEVIATIONS = [
     needs: ['ac-port'],
   },
   {
+    name: 'unknown-method-404',
+    description: 'an unknown method is answered HTTP 404 instead of 400',
+    breaks: ['ROB-METHOD'],
+    needs: ['ac-port'],
+  },
+  {
     name: 'oversize-accepted',
     description: 'bodies over 1 MiB are read and processed',
+    breaks: ['ROB-SIZE'],
+    needs: ['ac-port'],
+  },
+  {
+    name: 'body-limit-1536k',
+    description: 'the body limit is 1.5 MiB (1,536 KiB): a body just over 1 MiB is read and processed',
+    breaks: ['ROB-SIZE'],
+    needs: ['ac-port'],
+  },
+  {
+    name: 'body-limit-1000000',
+    description: 'the body limit is 1,000,000 bytes: a body of exactly 1 MiB is refused with 413',
     breaks: ['ROB-SIZE'],
     needs: ['ac-port'],
   },

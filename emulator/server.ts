@@ -48,6 +48,14 @@ export const BODY_LIMIT = 1024 * 1024;
 /** With the oversize-accepted deviation: bodies are read up to this instead. */
 const OVERSIZE_BODY_LIMIT = 64 * 1024 * 1024;
 
+/** The largest task body read: 1 MiB, or what a deviation puts in its place. */
+function bodyLimit(deviations: Deviations): number {
+  if (deviations.has('oversize-accepted')) return OVERSIZE_BODY_LIMIT;
+  if (deviations.has('body-limit-1536k')) return BODY_LIMIT + BODY_LIMIT / 2;
+  if (deviations.has('body-limit-1000000')) return 1_000_000;
+  return BODY_LIMIT;
+}
+
 export const HEADERS_TIMEOUT_MS = 10_000;
 export const REQUEST_TIMEOUT_MS = 30_000;
 export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
@@ -124,7 +132,7 @@ function parseCall(
   charset: string | undefined,
   deviations: Deviations,
 ): ParsedCall {
-  return encoding === 'XML' ? parseXmlCall(body, charset, deviations) : parseJsonCall(body);
+  return encoding === 'XML' ? parseXmlCall(body, charset, deviations) : parseJsonCall(body, deviations);
 }
 
 export class TaskEndpoint {
@@ -195,7 +203,7 @@ export class TaskEndpoint {
       sendText(response, 500, 'internal error');
       return `POST ${TASK_PATH} -> 500 (${reason})`;
     }
-    const status = kind === 'charset' ? 415 : 400;
+    const status = kind === 'charset' ? 415 : kind === 'malformed' && this.#has('malformed-422') ? 422 : 400;
     return this.#sendRefusal(response, status, reason);
   }
 
@@ -244,7 +252,7 @@ export class TaskEndpoint {
       const reason = `Content-Type ${mediaType} is not supported; send application/xml, text/xml, application/json or text/plain`;
       return this.#sendRefusal(response, 415, reason);
     }
-    const limit = this.#has('oversize-accepted') ? OVERSIZE_BODY_LIMIT : BODY_LIMIT;
+    const limit = bodyLimit(this.#options.deviations);
     readBodyThen(request, limit, (read) => {
       let outcome: Outcome;
       try {
@@ -302,7 +310,7 @@ export class TaskEndpoint {
       const quoted = JSON.stringify(call.method).slice(0, 60);
       return this.#sendRefusal(
         response,
-        400,
+        this.#has('unknown-method-404') ? 404 : 400,
         `unknown method ${quoted}; known: ${knownMethods().join(', ')}`,
       );
     }
@@ -464,11 +472,11 @@ export function createEmulatorServer(options: ServerOptions): Server | HttpsServ
     if (
       pathOf(request) === TASK_PATH &&
       Number.isFinite(declared) &&
-      declared > BODY_LIMIT &&
-      !options.deviations.has('oversize-accepted')
+      declared > bodyLimit(options.deviations)
     ) {
       // The client waits for 100 Continue and has sent nothing: refuse, and close since no body follows.
-      sendText(response, 413, `the body is over ${BODY_LIMIT} bytes`, { Connection: 'close' });
+      const limit = bodyLimit(options.deviations);
+      sendText(response, 413, `the body is over ${limit} bytes`, { Connection: 'close' });
       options.log?.(`POST ${TASK_PATH} -> 413 (Expect: 100-continue)`);
       recordRefusal(`POST ${TASK_PATH} -> 413 (Expect: 100-continue)`, 413);
       return;

@@ -96,6 +96,18 @@ const OVERSIZE: Request = {
   body: `${xmlCall('case_cancel', SAMPLE)}<!--${'x'.repeat(1024 * 1024 + 512 * 1024)}-->`,
   contentType: XML,
 };
+/** A valid call padded with spaces before its end to exactly `bytes` bytes (ASCII). */
+const paddedTo = (bytes: number): Request => {
+  const call = xmlCall('case_cancel', SAMPLE);
+  return {
+    body: call.replace('</methodcall>', `${' '.repeat(bytes - call.length)}</methodcall>`),
+    contentType: XML,
+  };
+};
+/** 1 MiB exactly: not over the limit. */
+const ONE_MIB = paddedTo(1024 * 1024);
+/** One byte over 1 MiB. */
+const OVERSIZE_BY_A_BYTE = paddedTo(1024 * 1024 + 1);
 const STANDALONE = (value: 'yes' | 'no'): Request => ({
   body: xmlCall('case_cancel', SAMPLE).replace(
     '<?xml version="1.0"?>',
@@ -218,6 +230,16 @@ const PROBES: Readonly<
     expect: success,
     control: [xml(cancel('4e0', '101337')), xml(cancel('4.5', '101337'))],
   },
+  'json-fraction-rounded': {
+    probe: json(cancel('4', '101337.00000000000000001')),
+    expect: success,
+    control: [json(cancel('4.5', '101337')), json(cancel('4.0', '101337')), SAMPLE_JSON],
+  },
+  'bin-child-text': {
+    probe: xml(cancel('4', '<value>101337</value>')),
+    expect: success,
+    control: [xml(cancel('<value>4</value>', '101337')), SAMPLE_XML],
+  },
   'missing-bin-1003': {
     probe: json([['port_id', '4']]),
     expect: fault(1003),
@@ -337,6 +359,16 @@ const PROBES: Readonly<
     },
     control: [DOCTYPE, SAMPLE_XML],
   },
+  'malformed-422': {
+    probe: MALFORMED_JSON,
+    expect: status(422),
+    control: [{ body: '["case_cancel", 4, 101337]', contentType: JSON_TYPE }, DOCTYPE, SAMPLE_XML],
+  },
+  'any-xml-root': {
+    probe: { body: xmlCall('case_cancel', SAMPLE).replace(/methodcall>/g, 'methodCall>'), contentType: XML },
+    expect: success,
+    control: [SAMPLE_JSON, MALFORMED_XML],
+  },
   'doctype-500': { probe: DOCTYPE, expect: status(500), control: [MALFORMED_XML] },
   'entity-expanded': {
     probe: DOCTYPE,
@@ -361,6 +393,21 @@ const PROBES: Readonly<
       assert.deepEqual(seen.events, ['AC,4,101337,NOOP']);
     },
     control: [SAMPLE_XML],
+  },
+  'unknown-method-404': {
+    probe: { body: jsonCall('case_cancelled', SAMPLE), contentType: JSON_TYPE },
+    expect: status(404),
+    control: [SAMPLE_JSON, MALFORMED_XML],
+  },
+  'body-limit-1536k': {
+    probe: OVERSIZE_BY_A_BYTE,
+    expect: success,
+    control: [ONE_MIB, SAMPLE_XML],
+  },
+  'body-limit-1000000': {
+    probe: ONE_MIB,
+    expect: status(413),
+    control: [SAMPLE_XML, MALFORMED_XML],
   },
   'get-answered': {
     probe: { method: 'GET' },
