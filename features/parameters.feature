@@ -110,16 +110,17 @@ Feature: case_cancel checks its parameters before it looks at the port
 
     @json
     Examples: JSON
-      | port_id        | encoding |
-      | '"4"'          | JSON     |
-      | 'null'         | JSON     |
-      | 'true'         | JSON     |
-      | 'false'        | JSON     |
-      | '4.5'          | JSON     |
-      | '[4]'          | JSON     |
-      | '{"value": 4}' | JSON     |
-      | '-0.5'         | JSON     |
-      | '""'           | JSON     |
+      | port_id                 | encoding |
+      | '"4"'                   | JSON     |
+      | 'null'                  | JSON     |
+      | 'true'                  | JSON     |
+      | 'false'                 | JSON     |
+      | '4.5'                   | JSON     |
+      | '[4]'                   | JSON     |
+      | '{"value": 4}'          | JSON     |
+      | '-0.5'                  | JSON     |
+      | '4.0000000000000000001' | JSON     |
+      | '""'                    | JSON     |
 
   @error:1004 @assumed @source:decided @req:PARAM-1004-FORMAT @xml
   Scenario: A port_id given twice is refused with 1004 (XML)
@@ -201,18 +202,26 @@ Feature: case_cancel checks its parameters before it looks at the port
 
     @json
     Examples: JSON
-      | bin_id      | encoding |
-      | '"101337"'  | JSON     |
-      | 'null'      | JSON     |
-      | 'true'      | JSON     |
-      | '101337.5'  | JSON     |
-      | '[101337]'  | JSON     |
-      | '{}'        | JSON     |
+      | bin_id                     | encoding |
+      | '"101337"'                 | JSON     |
+      | 'null'                     | JSON     |
+      | 'true'                     | JSON     |
+      | '101337.5'                 | JSON     |
+      | '101337.00000000000000001' | JSON     |
+      | '[101337]'                 | JSON     |
+      | '{}'                       | JSON     |
 
   @error:1010 @assumed @source:decided @req:PARAM-1010-FORMAT @xml
   Scenario: A bin_id given twice is refused with 1010 (XML)
     Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
     When the WMS sends case_cancel in XML with bin_id 101337 given twice and port_id 4
+    Then the controller answers with fault 1010
+    And port 4 is unchanged
+
+  @error:1010 @assumed @source:decided @req:PARAM-1010-FORMAT @xml
+  Scenario: A bin_id with a child element is refused with 1010 (XML)
+    Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
+    When the WMS sends case_cancel in XML with bin_id 101337 inside a child element and port_id 4
     Then the controller answers with fault 1010
     And port 4 is unchanged
 

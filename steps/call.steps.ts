@@ -8,6 +8,7 @@ import {
   padded,
   pythonSample,
   truncated,
+  underRoot,
   validCall,
   withDoctype,
 } from '../support/vocabulary/bodies.ts';
@@ -85,6 +86,32 @@ When(
 );
 
 When(
+  'the WMS sends case_cancel in XML with bin_id {int} inside a child element and port_id {int}',
+  function (this: HarnessWorld, binId: number, portId: number) {
+    return this.call(
+      'case_cancel',
+      { port_id: portId, bin_id: { rawXml: `<value>${binId}</value>` } },
+      'XML',
+      { strictRequest: false },
+    );
+  },
+);
+
+When(
+  'the WMS sends case_cancel in {encoding} with port_id {param} and bin_id {param}, padded to {int} bytes',
+  function (this: HarnessWorld, encoding: Encoding, portId: ParamSpec, binId: ParamSpec, bytes: number) {
+    return this.sendCancel(
+      encoding,
+      [
+        ['port_id', portId],
+        ['bin_id', binId],
+      ],
+      { padTo: bytes },
+    );
+  },
+);
+
+When(
   'the WMS sends case_cancel in XML with port_id {int} inside a child element and bin_id {int}',
   function (this: HarnessWorld, portId: number, binId: number) {
     return this.call(
@@ -123,6 +150,25 @@ When(
       (p, b) => padded(p, b, encoding, mebibytes * 1024 * 1024),
       `case_cancel in ${encoding} padded to ${mebibytes} MiB`,
     );
+  },
+);
+
+When(
+  'the WMS sends a case_cancel of bin {int} on port {int} in {encoding} padded to {int} bytes',
+  function (this: HarnessWorld, binId: number, portId: number, encoding: Encoding, bytes: number) {
+    return this.sendBodyFor(
+      portId,
+      binId,
+      (p, b) => padded(p, b, encoding, bytes),
+      `case_cancel in ${encoding} padded to ${bytes} bytes`,
+    );
+  },
+);
+
+When(
+  'the WMS sends a case_cancel of bin {int} on port {int} in XML under the root element {string}',
+  function (this: HarnessWorld, binId: number, portId: number, root: string) {
+    return this.sendBodyFor(portId, binId, (p, b) => underRoot(p, b, root), `case_cancel under <${root}>`);
   },
 );
 

@@ -6,6 +6,7 @@ import {
   checkParams,
   checkPort,
   type Expected,
+  integralLiteral,
   meets,
   readJsonInteger,
   readParam,
@@ -100,9 +101,45 @@ describe('the fuzz oracle reads integers as the spec decides', () => {
       '4.5',
       '-0.5',
       '45e-1',
+      // a fraction the double rounds to an integer is still a fraction
+      '4.0000000000000000001',
+      '101337.00000000000000001',
+      '-4.00000000000000000001',
+      '4000000000000000000000.1',
+      '1e-400',
     ]) {
       assert.equal(readJsonInteger(raw).kind, 'invalid', raw);
     }
+  });
+
+  it('reads a JSON literal by its exact decimal value, however many digits it has', () => {
+    for (const literal of [
+      '4',
+      '4.0',
+      '4.000000000000000000000',
+      '4e0',
+      '40e-1',
+      '0.4e1',
+      '400e-2',
+      '0',
+      '-0',
+      '0.0e-5',
+      '1e400',
+      '-4',
+    ])
+      assert.equal(integralLiteral(literal), true, literal);
+    for (const literal of [
+      '4.5',
+      '4.0000000000000000001',
+      '45e-1',
+      '4e-1',
+      '400e-3',
+      '0.05e1',
+      '1e-400',
+      '4.',
+      'x',
+    ])
+      assert.equal(integralLiteral(literal), false, literal);
   });
 
   it('a parameter left out is missing in both encodings', () => {

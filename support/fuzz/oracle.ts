@@ -47,8 +47,25 @@ export function readJsonInteger(raw: string): Reading {
     throw new Error(`harness bug: ${JSON.stringify(raw)} is not a JSON value`);
   }
   if (typeof value !== 'number') return { kind: 'invalid', why: `${raw.trim()} is not a JSON number` };
-  if (!Number.isInteger(value)) return { kind: 'invalid', why: `${raw.trim()} has no integral value` };
+  // The literal's own value, not the double JSON.parse rounds it to: 4.0000000000000000001 reads as 4.
+  if (!Number.isInteger(value) || !integralLiteral(raw.trim()))
+    return { kind: 'invalid', why: `${raw.trim()} has no integral value` };
   return { kind: 'integer', value: value === 0 ? 0 : value }; // -0 is 0
+}
+
+/**
+ * Whether a JSON number literal's exact decimal value is an integer: every non-zero digit of its fraction moved
+ * in front of the point by its exponent. 4.0, 4e0 and 40e-1 are; 4.0000000000000000001 and 4.5 are not.
+ */
+export function integralLiteral(literal: string): boolean {
+  const match = /^-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(literal);
+  if (match === null) return false;
+  const [, whole = '', fraction = '', exponent = '0'] = match;
+  const significant = fraction.replace(/0+$/, ''); // trailing zeros of the fraction weigh nothing
+  if (significant.length > 0) return BigInt(exponent) >= BigInt(significant.length);
+  // no fraction left: negative exponents must not cut into the whole part's non-zero digits
+  const trailingZeros = whole.length - whole.replace(/0+$/, '').length;
+  return /^0+$/.test(whole) || BigInt(exponent) >= -BigInt(trailingZeros);
 }
 
 /** The wire text of a parameter: what the codec writes for a number, or the literal itself. */

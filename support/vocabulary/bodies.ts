@@ -40,7 +40,17 @@ export function withDoctype(portId: number, binId: number, kind: DoctypeKind): B
   return { body, contentType: XML_MEDIA_TYPE };
 }
 
-/** A valid cancel padded with whitespace (which both encodings ignore) past the 1 MiB limit. */
+/** A valid cancel whose root element is not `methodcall` (the name and params as a call has them). */
+export function underRoot(portId: number, binId: number, root: string): Body {
+  if (!/^[A-Za-z_][A-Za-z0-9._-]*$/.test(root))
+    throw new Error(`harness bug: "${root}" is not an XML element name`);
+  const call = xmlCall(portId, binId)
+    .replace(/^<methodcall>/, `<${root}>`)
+    .replace(/<\/methodcall>$/, `</${root}>`);
+  return { body: `<?xml version="1.0"?>\n${call}`, contentType: XML_MEDIA_TYPE };
+}
+
+/** A valid cancel padded with whitespace (which both encodings ignore) to exactly `bytes` bytes. */
 export function padded(portId: number, binId: number, encoding: Encoding, bytes: number): Body {
   if (encoding === 'XML') {
     const head = `<?xml version="1.0"?>\n<methodcall><name>case_cancel</name><params><port_id>${portId}</port_id><bin_id>${binId}</bin_id>`;

@@ -19,6 +19,11 @@ export interface RequestForm {
   readonly declaration?: string;
   /** The content of params verbatim instead of the encoded parameters: XML element content, or a JSON value such as `null` or `[4]`. */
   readonly rawParams?: string;
+  /**
+   * The whole body this many bytes (UTF-8), with spaces (which both encodings ignore) before the closing
+   * `</methodcall>` (XML) or the last `}` (JSON): a call of an exact size.
+   */
+  readonly padTo?: number;
 }
 
 export interface EncodedCall {
@@ -43,7 +48,18 @@ export function encodeCall(
     encoding === 'XML'
       ? encodeXmlCall(method, params ?? {}, form)
       : encodeJsonCall(method, params ?? {}, form);
-  return { body, contentType };
+  return { body: form.padTo === undefined ? body : padCall(body, encoding, form.padTo), contentType };
+}
+
+/** The call with spaces before its closing tag or brace, so that it is `bytes` bytes long in UTF-8. */
+function padCall(body: string, encoding: Encoding, bytes: number): string {
+  const close = encoding === 'XML' ? body.lastIndexOf('</methodcall>') : body.lastIndexOf('}');
+  const missing = bytes - Buffer.byteLength(body, 'utf8');
+  if (close < 0 || missing < 0 || !Number.isSafeInteger(bytes))
+    throw new Error(
+      `harness bug: a call of ${Buffer.byteLength(body, 'utf8')} bytes cannot be padded to ${bytes}`,
+    );
+  return `${body.slice(0, close)}${' '.repeat(missing)}${body.slice(close)}`;
 }
 
 function encodeXmlCall(
