@@ -246,6 +246,63 @@ describe('discovery of a target it cannot read', () => {
     }
   });
 
+  it('leaves out ports of a type or mode it does not know, however many, and reads the rest', async () => {
+    // Ports 1-8 exist: 4 is an AutoCase port; the others answer a type (XY) or a mode (MAINTENANCE) the
+    // harness's lists lack. The vendor documents no closed list: they are left out, the site is still read.
+    const unknown = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      req.on('end', () => {
+        const port = Number(/<port_id>(\d+)<\/port_id>/.exec(body)?.[1]);
+        const method = /<name>(\w+)<\/name>/.exec(body)?.[1];
+        res.writeHead(200, { 'content-type': 'application/xml' });
+        const status = (type: string, mode: string) =>
+          `<?xml version="1.0"?><response><params><port_id>${port}</port_id><port_mode>${mode}</port_mode><port_type>${type}</port_type></params></response>`;
+        if (port > 8) res.end('<?xml version="1.0"?><response><fault><code>1000</code></fault></response>');
+        else if (port !== 4) res.end(port % 2 === 0 ? status('XY', 'OPEN') : status('CO', 'MAINTENANCE'));
+        else if (method === 'getportstatus') res.end(status('AC', 'OPEN'));
+        else
+          res.end(
+            '<?xml version="1.0"?><response><params><port_id>4</port_id><case_state>NOOP</case_state></params></response>',
+          );
+      });
+    });
+    await new Promise<void>((resolve) => unknown.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = unknown.address() as AddressInfo;
+      const site = await discoverSite(
+        targetOf(`http://127.0.0.1:${port}/api/v2/task`),
+        rangeSource(parsePortList('1-10')),
+        { excluded: [] },
+      );
+      assert.equal(site.unreadable, undefined);
+      assert.ok(7 > MAX_READ_PROBLEMS, 'more ports left out than the problems that stop a scan');
+      assert.deepEqual(site.ports, [
+        { port_id: 4, type: 'AC', mode: 'OPEN', selected_bin: null, case_state: 'NOOP' },
+      ]);
+      assert.deepEqual(site.absent, [9, 10]);
+      assert.deepEqual(
+        site.unread?.map((u) => u.port_id),
+        [1, 2, 3, 5, 6, 7, 8],
+      );
+      assert.match(
+        site.unread?.[1]?.reason ?? '',
+        /port_type XY, port_mode OPEN: a type the harness does not know/,
+      );
+      assert.match(
+        site.unread?.[0]?.reason ?? '',
+        /port_type CO, port_mode MAINTENANCE: a mode the harness does not know/,
+      );
+    } finally {
+      await new Promise<void>((resolve) => {
+        unknown.close(() => resolve());
+        unknown.closeAllConnections();
+      });
+    }
+  });
+
   it('keeps a site with one odd port, and names the port it could not read', async () => {
     // Port 3 answers garbage, port 4 is an AutoCase port, the rest do not exist.
     const odd = createServer((req, res) => {

@@ -96,7 +96,8 @@ export async function discoverSite(
       const port = await readPort(target, portId, { record: options.record, label: 'discovery' });
       if (port === null) absent.push(portId);
       else if (isReadProblem(port)) {
-        problems.push(port);
+        // a port the harness cannot classify is left out; only answers it cannot read say the site is unreadable
+        if (port.problem !== 'unclassified') problems.push(port);
         unread.push({ port_id: portId, reason: port.reason });
       } else found.set(portId, port);
       read++;

@@ -16,9 +16,13 @@ import { failureKind } from '../wire/failures.ts';
 import { callTask } from '../wire/task-call.ts';
 import type { FoundPort } from './site-map.ts';
 
-/** Why a port could not be read: the target did not answer, or answered in a shape the harness cannot read. */
+/**
+ * Why a port could not be read: the target did not answer, answered in a shape the harness cannot read, or
+ * answered well with a port_type or port_mode the harness does not know (`unclassified`: the vendor documents no
+ * closed list, so such a port is left out, and is no sign that the site cannot be read).
+ */
 export interface ReadProblem {
-  readonly problem: 'transport' | 'timeout' | 'shape';
+  readonly problem: 'transport' | 'timeout' | 'shape' | 'unclassified';
   readonly reason: string;
 }
 
@@ -68,6 +72,20 @@ export async function readPort(
   const mode = answer.params.port_mode as PortMode;
   const binText = answer.params.selected_bin;
   const bin = binText === undefined || binText.trim() === '' ? null : Number(binText);
+  const code = /^[A-Z][A-Z0-9_]{0,39}$/;
+  if (
+    (!PORT_TYPES.includes(type) || !PORT_MODES.includes(mode)) &&
+    typeof type === 'string' &&
+    typeof mode === 'string' &&
+    code.test(type) &&
+    code.test(mode) &&
+    (bin === null || (Number.isInteger(bin) && bin >= 1))
+  ) {
+    return {
+      problem: 'unclassified',
+      reason: `getportstatus of port ${portId} answers port_type ${type}, port_mode ${mode}: ${PORT_TYPES.includes(type) ? 'a mode' : 'a type'} the harness does not know, so the port is not used`,
+    };
+  }
   if (
     !PORT_TYPES.includes(type) ||
     !PORT_MODES.includes(mode) ||
