@@ -255,6 +255,9 @@ const JSON_DAMAGES: readonly Damage[] = [
   (v) => `${v}5e-1`,
   (v) => `0.${v}`,
   (v) => `${v}.000001`,
+  // fractions a double rounds to the id itself: the literal's own value is not integral
+  (v) => `${v}.00000000000000000001`,
+  (v) => `${v}0000000000000000000001e-22`,
 ];
 
 const JSON_NOT_NUMBERS = [
