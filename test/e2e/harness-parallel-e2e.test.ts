@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type RecordedCall, type RunningEmulator, startEmulator } from '../../emulator/index.ts';
 import { AS_FOUND_SITE_FILE } from '../../emulator/site.ts';
+import { integralLiteral } from '../../support/fuzz/oracle.ts';
 import { runHarness } from '../helpers/run-script.ts';
 
 const RUN_TIMEOUT_MS = 300_000;
@@ -40,7 +41,15 @@ function portsNamed(body: string): number[] {
   if (body.trimStart().startsWith('{')) {
     try {
       const port = (JSON.parse(body) as { params?: { port_id?: unknown } }).params?.port_id;
-      if (typeof port === 'number' && Number.isInteger(port)) ids.push(port);
+      // as a conforming controller reads it: 4.0000000000000000001 is a fraction, though its double is 4
+      const literal = /"port_id"\s*:\s*(-?[0-9][0-9.eE+-]*)/.exec(body)?.[1];
+      if (
+        typeof port === 'number' &&
+        Number.isInteger(port) &&
+        literal !== undefined &&
+        integralLiteral(literal)
+      )
+        ids.push(port);
     } catch {
       // not JSON: refused, whatever it holds
     }
@@ -183,7 +192,7 @@ describe('a worker with a port set, on a site as found', () => {
         checked++;
         assert.ok(
           setOf[entry.worker]?.has(port),
-          `worker ${entry.worker} called port ${port}, outside its set ${SETS[entry.worker]}: ${entry.exchange.label}`,
+          `worker ${entry.worker} called port ${port}, outside its set ${SETS[entry.worker]}: ${entry.exchange.label} in ${entry.scenario}`,
         );
       }
     }
