@@ -6,12 +6,15 @@ import fc from 'fast-check';
 import { checkPort } from '../support/fuzz/oracle.ts';
 import { CASE_STATES, PORT_MODES, PORT_TYPES, type PortState } from '../support/model.ts';
 import {
+  ABOUT_ALL,
   addressedPort,
   fits,
+  focusOf,
   missingReason,
   NEEDS_ERROR_FLAG,
   needOf,
   predictProbe,
+  prefers,
   probeBin,
   readCall,
 } from '../support/site/as-found.ts';
@@ -41,6 +44,43 @@ function code(state: PortState | null, portId: number, binId: number): string {
   if (expected.kind !== 'answer') return 'unknown';
   return expected.answer.kind === 'success' ? 'success' : String(expected.answer.code);
 }
+
+/** The tags of a scenario of errors.feature, order.feature and envelope.feature, as the pickles carry them. */
+const ERRORS_1152_SEED = ['@case_cancel', '@error:1152', '@source:seed', '@req:CC-1152', '@xml'];
+const ERRORS_1152_STATES = [
+  '@case_cancel',
+  '@error:1152',
+  '@assumed',
+  '@source:decided',
+  '@req:CC-1152',
+  '@xml',
+];
+const ORDER = ['@case_cancel', '@assumed', '@source:decided', '@req:ORDER', '@xml'];
+const ENVELOPE_FAULT = [
+  '@case_cancel',
+  '@envelope',
+  '@source:doc',
+  '@req:ENV-XML',
+  '@req:ENV-JSON',
+  '@req:ENV-CODE-RANGE',
+  '@req:HTTP-STATUS',
+  '@req:HTTP-CONTENT-TYPE',
+  '@assumed',
+  '@xml',
+];
+/** Any scenario: a name and tags, the state's name in it or not. */
+const scenarios = fc.oneof(
+  fc.constant(undefined),
+  fc.record({
+    name: fc.constantFrom(
+      'With no AutoCase operation going on there is nothing to cancel (XML)',
+      'A completed or idle operation is not active, error or not (ECMP in error, JSON)',
+      'A completed or idle operation is not active, error or not (NOOP in error, XML)',
+      "The port's faults answer in the vendor's order (1149 before 1152, XML)",
+    ),
+    tags: fc.constantFrom(ERRORS_1152_SEED, ERRORS_1152_STATES, ORDER, ENVELOPE_FAULT),
+  }),
+);
 
 const SITE: SiteMap = {
   source: { kind: 'range', from: 1, to: 2000 },
@@ -97,20 +137,27 @@ describe('as found: probes', () => {
 describe('as found: what a scenario needs of its port', () => {
   it('a port that fits answers the valid call as the declared state does, whatever its error flag', () => {
     fc.assert(
-      fc.property(portState, portState, bins, fc.boolean(), (declared, other, bin, error) => {
-        const call = readCall({ port_id: 7, bin_id: bin }, 'XML', false);
-        const need = needOf(declared, call, true);
-        if (need.kind === 'error-flag') {
-          assert.ok(['success', '1153'].includes(code(declared, 7, bin)));
-          return;
-        }
-        const port = found(12, other);
-        fc.pre(fits(need, port));
-        // 'inactive' plays the scenario's bin with the port's selected bin
-        const sent = need.kind === 'inactive' ? (other.selected_bin as number) : bin;
-        assert.equal(code({ ...other, case_error: error }, 12, sent), code(declared, 7, bin));
-        assert.ok(predictProbe(port, 12, sent), 'the played call is a probe');
-      }),
+      fc.property(
+        portState,
+        portState,
+        bins,
+        fc.boolean(),
+        scenarios,
+        (declared, other, bin, error, scenario) => {
+          const call = readCall({ port_id: 7, bin_id: bin }, 'XML', false);
+          const need = needOf(declared, call, true, focusOf(scenario, declared));
+          if (need.kind === 'error-flag') {
+            assert.ok(['success', '1153'].includes(code(declared, 7, bin)));
+            return;
+          }
+          const port = found(12, other);
+          fc.pre(fits(need, port));
+          // 'inactive' plays the scenario's bin with the port's selected bin
+          const sent = need.kind === 'inactive' ? (other.selected_bin as number) : bin;
+          assert.equal(code({ ...other, case_error: error }, 12, sent), code(declared, 7, bin));
+          assert.ok(predictProbe(port, 12, sent), 'the played call is a probe');
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -166,6 +213,85 @@ describe('as found: what a scenario needs of its port', () => {
     assert.ok(
       !fits(need, { port_id: 9, type: 'AC', mode: 'CLOSED', selected_bin: 5001, case_state: 'ERSO' }),
     );
+  });
+
+  it('1152 needs a state that is not active, the declared one first; a row that names its state needs that state', () => {
+    const call = readCall({ port_id: 4, bin_id: 101337 }, 'XML', false);
+    const declared = (case_state: PortState['case_state'], case_error = false): PortState => ({
+      type: 'AC',
+      mode: 'OPEN',
+      selected_bin: 101337,
+      case_state,
+      case_error,
+    });
+    const port = (port_id: number, case_state: PortState['case_state'], selected_bin: number | null = 3300) =>
+      ({ port_id, type: 'AC', mode: 'OPEN', selected_bin, case_state }) as const;
+    // errors.feature's seed scenario and envelope.feature's 1152 row declare NOOP; order.feature's "1152 before
+    // 1153" declares ICMP: none is about its state, any state that is not active breaks the same check.
+    for (const [scenario, state] of [
+      [
+        {
+          name: 'With no AutoCase operation going on there is nothing to cancel (XML)',
+          tags: ERRORS_1152_SEED,
+        },
+        'NOOP',
+      ],
+      [
+        { name: 'A fault travels with HTTP 200, its code in the body (1152, XML)', tags: ENVELOPE_FAULT },
+        'NOOP',
+      ],
+      [{ name: 'No active operation comes before no error (1152 before 1153, XML)', tags: ORDER }, 'ICMP'],
+    ] as const) {
+      const need = needOf(declared(state), call, true, focusOf(scenario, declared(state)));
+      assert.deepEqual(need, { kind: 'inactive', state, exact: false }, scenario.name);
+      for (const inactive of ['NOOP', 'ECMP', 'ICMP'] as const)
+        assert.ok(fits(need, port(33, inactive)), inactive);
+      for (const active of ['EREQ', 'ERSO', 'IREQ', 'IRTR', 'ICRC', 'ICIN'] as const)
+        assert.ok(!fits(need, port(35, active)), active);
+      assert.ok(!fits(need, port(31, 'ECMP', null)), 'a bin must be selected: the call names it');
+      assert.ok(!fits(need, { port_id: 36, type: 'AC', mode: 'OPEN', selected_bin: 3600 }), 'state not read');
+      assert.ok(prefers(need, port(32, state)));
+      assert.ok(!prefers(need, port(33, state === 'NOOP' ? 'ECMP' : 'NOOP')));
+      assert.equal(
+        missingReason(need, SITE),
+        'no OPEN AutoCase port with a bin selected and no active case operation among ports 1-2000 on this site',
+      );
+    }
+    // errors.feature's rows over the inactive states name theirs: each is played by its own state only.
+    for (const [state, error] of [
+      ['NOOP', 'in error'],
+      ['ECMP', 'without error'],
+      ['ECMP', 'in error'],
+      ['ICMP', 'without error'],
+      ['ICMP', 'in error'],
+    ] as const) {
+      const name = `A completed or idle operation is not active, error or not (${state} ${error}, XML)`;
+      const state_ = declared(state, error === 'in error');
+      const need = needOf(state_, call, true, focusOf({ name, tags: ERRORS_1152_STATES }, state_));
+      assert.deepEqual(need, { kind: 'inactive', state, exact: true }, name);
+      for (const other of ['NOOP', 'ECMP', 'ICMP'] as const)
+        assert.equal(fits(need, port(33, other)), other === state, `${name} on ${other}`);
+      assert.equal(
+        missingReason(need, SITE),
+        `no OPEN AutoCase port with a bin selected and its case ${state} among ports 1-2000 on this site`,
+      );
+    }
+    // A scenario the player knows nothing about keeps every declared condition.
+    assert.deepEqual(focusOf(undefined, declared('NOOP')), ABOUT_ALL);
+    assert.deepEqual(needOf(declared('NOOP'), call, true), { kind: 'inactive', state: 'NOOP', exact: true });
+  });
+
+  it('a state is named as a word of the name, not as part of another', () => {
+    const noop = {
+      type: 'AC',
+      mode: 'OPEN',
+      selected_bin: 1,
+      case_state: 'NOOP',
+      case_error: false,
+    } as const;
+    assert.equal(focusOf({ name: 'A NOOPS scenario (XML)', tags: [] }, noop).caseState, false);
+    assert.equal(focusOf({ name: 'state NOOP, error cleared', tags: [] }, noop).caseState, true);
+    assert.equal(focusOf({ name: 'anything', tags: [] }, null).caseState, false);
   });
 
   it('reads literal forms, unknown parameters and bounds as variants of the plain call', () => {

@@ -48,9 +48,10 @@ BeforeAll(() => {
 Before(async function (this: HarnessWorld, { pickle, gherkinDocument }) {
   const { uri, line } = scenarioPlace(pickle, gherkinDocument);
   this.place = { uri, line, name: pickle.name };
+  const tags = pickle.tags.map((t) => t.name);
+  this.scenarioInfo = { name: pickle.name, tags };
   if (operatorAborted()) return this.skip({ verdict: 'INCONCLUSIVE', reason: OPERATOR_ABORTED });
   const profile = run.profile;
-  const tags = pickle.tags.map((t) => t.name);
   if (profile && !profile.capabilities.json && encodingOf(tags, pickle.name) === 'JSON') {
     return this.skip({
       verdict: 'NOT APPLICABLE',

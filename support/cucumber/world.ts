@@ -33,7 +33,7 @@ import { appendLines, ExchangeBatch, exchangeLine } from '../report/exchange-log
 import { SKIP_MEDIA_TYPE } from '../report/messages.ts';
 import { ownPorts, type RunConfig, readRigToken } from '../run-config.ts';
 import { forgetAtNewRun, loadedRun } from '../run-scope.ts';
-import { NEEDS_ERROR_FLAG, predictProbe, probeBin } from '../site/as-found.ts';
+import { NEEDS_ERROR_FLAG, predictProbe, probeBin, type ScenarioInfo } from '../site/as-found.ts';
 import { AsFoundPlayer, type CallShape, type Plan } from '../site/as-found-player.ts';
 import { describeFound, samePort } from '../site/read-port.ts';
 import { cancelledLine, FAULT, inRange } from '../spec.ts';
@@ -132,6 +132,8 @@ export class HarnessWorld extends World {
   lastRaw?: Exchange;
   /** Set by the Before hook. */
   place?: ScenarioPlace;
+  /** The scenario's name and tags (set by the Before hook): as found, they say what its port must stand as. */
+  scenarioInfo?: ScenarioInfo;
   /** Why the scenario was skipped, when a step skipped it. */
   skipped?: Unreachable;
   /** Calls the target did not answer in time: a failure after one is INCONCLUSIVE, not FAILED. */
@@ -317,7 +319,7 @@ export class HarnessWorld extends World {
       }
       return undefined;
     }
-    const plan = await this.asFound.plan(this.declared, shape);
+    const plan = await this.asFound.plan(this.declared, shape, this.scenarioInfo);
     if (plan.kind === 'played') {
       this.played = plan;
       for (const note of plan.notes) this.log(note);

@@ -9,12 +9,15 @@ import {
   type CallReading,
   describeNeed,
   fits,
+  focusOf,
   missingReason,
   NEEDS_ERROR_FLAG,
   type Need,
   needOf,
   predictProbe,
+  prefers,
   readCall,
+  type ScenarioInfo,
 } from './as-found.ts';
 import { describeFound, isReadProblem, readPort, samePort } from './read-port.ts';
 import type { FoundPort, SiteMap } from './site-map.ts';
@@ -115,8 +118,15 @@ export class AsFoundPlayer {
     return found;
   }
 
-  /** Plays the declared ports for the scenario's first call. */
-  async plan(declared: ReadonlyMap<number, PortState | null>, call: CallShape): Promise<Plan> {
+  /**
+   * Plays the declared ports for the scenario's first call. `scenario`: its name and tags, which say what it is
+   * about (focusOf); without them every declared condition that decides the answer must stand as declared.
+   */
+  async plan(
+    declared: ReadonlyMap<number, PortState | null>,
+    call: CallShape,
+    scenario?: ScenarioInfo,
+  ): Promise<Plan> {
     if (this.site.unreadable !== undefined) return this.unplayed(call);
     // A port the call's own value names, which discovery did not read (a profile's list): read it now.
     const named =
@@ -127,7 +137,7 @@ export class AsFoundPlayer {
         return { kind: 'unreachable', reason: `reading the site: ${found.reason}`, needsErrorFlag: false };
     }
     for (let attempt = 1; ; attempt++) {
-      const plan = this.choose(declared, call);
+      const plan = this.choose(declared, call, scenario);
       if (plan.kind === 'unreachable') return plan;
       const moved = await this.readAgain(plan);
       if (moved === undefined) return plan;
@@ -154,14 +164,20 @@ export class AsFoundPlayer {
     };
   }
 
-  private choose(declared: ReadonlyMap<number, PortState | null>, call: CallShape): Plan {
+  private choose(
+    declared: ReadonlyMap<number, PortState | null>,
+    call: CallShape,
+    scenario: ScenarioInfo | undefined,
+  ): Plan {
     const reading = call.kind === 'cancel' ? readCall(call.params, call.encoding, call.form) : undefined;
     const addressed = reading ? addressedPort(reading) : undefined;
     const needs = new Map<number, Need>();
     for (const [portId, state] of declared)
       needs.set(
         portId,
-        reading ? needOf(state, reading, portId === addressed) : needOf(state, NOT_A_CALL, false),
+        reading
+          ? needOf(state, reading, portId === addressed, focusOf(scenario, state))
+          : needOf(state, NOT_A_CALL, false),
       );
     const flagged = addressed === undefined ? undefined : needs.get(addressed);
     if (reading && flagged?.kind === 'error-flag') {
@@ -238,12 +254,21 @@ export class AsFoundPlayer {
     };
   }
 
-  /** The scenario's own port id when it fits, else the lowest that does; never an excluded or used port. */
+  /**
+   * The scenario's own port id when it fits, else the lowest that does; never an excluded or used port. Where the
+   * need leaves a choice, a port that also stands as declared comes first (prefers), by the same rule.
+   */
   private find(need: Need, own: number, used: ReadonlySet<number>): number | undefined {
-    const usable = (id: number) => !used.has(id) && this.offLimits(id) === undefined;
-    if (known.has(own) && usable(own) && fits(need, known.get(own) ?? null)) return own;
+    const fitting = (id: number) =>
+      !used.has(id) && this.offLimits(id) === undefined && fits(need, known.get(id) ?? null);
+    const preferred = (id: number) => fitting(id) && prefers(need, known.get(id) ?? null);
     const ids = [...known.keys()].sort((a, b) => a - b);
-    return ids.find((id) => usable(id) && fits(need, known.get(id) ?? null));
+    for (const wanted of [preferred, fitting]) {
+      if (known.has(own) && wanted(own)) return own;
+      const id = ids.find(wanted);
+      if (id !== undefined) return id;
+    }
+    return undefined;
   }
 
   /**

@@ -11,7 +11,7 @@ import type { FoundPort, SiteMap } from './site-map.ts';
 export interface Later {
   readonly notOpen?: boolean;
   readonly noBin?: boolean;
-  /** A bin is selected and it is not this one. */
+  /** The port's selected bin is not this one, or none is selected: either breaks the bin check (1149). */
   readonly otherBin?: number;
   readonly inactive?: boolean;
 }
@@ -25,9 +25,43 @@ export type Need =
   | { readonly kind: 'mode'; readonly mode: PortMode; readonly later: Later }
   | { readonly kind: 'no-bin'; readonly later: Later }
   | { readonly kind: 'other-bin'; readonly bin: number; readonly later: Later }
-  | { readonly kind: 'inactive'; readonly state: CaseState }
+  /**
+   * 1152: any case state that is not active breaks the same check; `exact` when the scenario is about the
+   * declared state itself (focusOf), and then only that state will do. A port in `state` is played first.
+   */
+  | { readonly kind: 'inactive'; readonly state: CaseState; readonly exact: boolean }
   /** The answer turns on the AutoCase error flag, which the Task Interface does not show. */
   | { readonly kind: 'error-flag' };
+
+/**
+ * What a scenario is about beyond the fault it expects. Where it is about a part of its declared state, that part
+ * must stand on the port that plays it as declared, not merely well enough for the fault: a scenario is never
+ * passed on a port that does not stand as its point says.
+ */
+export interface Focus {
+  /** The scenario names its declared case state (the rows of errors.feature over the inactive states). */
+  readonly caseState: boolean;
+}
+
+/** The scenario as the player knows it: the pickle's name and tags. */
+export interface ScenarioInfo {
+  readonly name: string;
+  readonly tags: readonly string[];
+}
+
+/** What is asked of a scenario the player knows nothing about: everything it declares that decides the answer. */
+export const ABOUT_ALL: Focus = { caseState: true };
+
+/**
+ * What the scenario is about, as far as the declared port's need depends on it. A name that names the declared
+ * case state as a word ("... (ECMP in error, XML)") is an outline over the states: each row tests its own state.
+ */
+export function focusOf(scenario: ScenarioInfo | undefined, declared: PortState | null): Focus {
+  if (scenario === undefined) return ABOUT_ALL;
+  return {
+    caseState: declared !== null && new RegExp(`\\b${declared.case_state}\\b`).test(scenario.name),
+  };
+}
 
 /** One reason for everything that turns on the error flag, so that the summary names it once. */
 export const NEEDS_ERROR_FLAG =
@@ -102,7 +136,12 @@ function active(state: CaseState): boolean {
  * fault, a bin that differs only because it is invalid makes no condition of its own: the port part of the
  * declared state is judged with its selected bin as if the call had named it.
  */
-export function needOf(declared: PortState | null, call: CallReading, addressed: boolean): Need {
+export function needOf(
+  declared: PortState | null,
+  call: CallReading,
+  addressed: boolean,
+  focus: Focus = ABOUT_ALL,
+): Need {
   if (!addressed) {
     if (declared === null) return { kind: 'absent' };
     return declared.type === 'AC' ? { kind: 'autocase' } : { kind: 'existing', type: declared.type };
@@ -127,7 +166,8 @@ export function needOf(declared: PortState | null, call: CallReading, addressed:
     return { kind: 'mode', mode: declared.mode, later: { ...binLater(), ...stateLater() } };
   if (declared.selected_bin === null) return { kind: 'no-bin', later: stateLater() };
   if (binFails && bin !== undefined) return { kind: 'other-bin', bin, later: stateLater() };
-  if (!active(declared.case_state)) return { kind: 'inactive', state: declared.case_state };
+  if (!active(declared.case_state))
+    return { kind: 'inactive', state: declared.case_state, exact: focus.caseState };
   // Past every check the Task Interface can show: the answer turns on the error flag (1153 or success).
   return byParams ? { kind: 'autocase' } : { kind: 'error-flag' };
 }
@@ -174,10 +214,25 @@ export function fits(need: Need, port: FoundPort | null): boolean {
         port.type === 'AC' &&
         port.mode === 'OPEN' &&
         port.selected_bin !== null &&
-        port.case_state === need.state
+        port.case_state !== undefined &&
+        (need.exact ? port.case_state === need.state : !active(port.case_state))
       );
     case 'error-flag':
       return false;
+  }
+}
+
+/**
+ * Whether a port that fits also stands as the scenario declared where the need leaves a choice (the declared
+ * inactive state): among the ports that fit, these play first.
+ */
+export function prefers(need: Need, port: FoundPort | null): boolean {
+  if (port === null) return true;
+  switch (need.kind) {
+    case 'inactive':
+      return port.case_state === need.state;
+    default:
+      return true;
   }
 }
 
@@ -208,7 +263,9 @@ export function describeNeed(need: Need): string {
     case 'other-bin':
       return `an OPEN AutoCase port with a bin other than ${need.bin} selected${laterWords(need.later)}`;
     case 'inactive':
-      return `an OPEN AutoCase port with a bin selected and its case ${need.state}`;
+      return need.exact
+        ? `an OPEN AutoCase port with a bin selected and its case ${need.state}`
+        : 'an OPEN AutoCase port with a bin selected and no active case operation';
     case 'error-flag':
       return NEEDS_ERROR_FLAG;
   }

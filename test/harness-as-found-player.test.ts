@@ -1,0 +1,184 @@
+// The as-found player (support/site/as-found-player.ts) on a site as a real controller stands, served by the emulator
+// with no rig: which port plays a scenario's declared port, and that the call then sent there gets the fault the
+// scenario expects and changes nothing. The scenarios are the feature files' own (their declared state, call, name
+// and tags); the needs themselves are test/harness-as-found.test.ts's.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type RecordedCall, type RunningEmulator, startEmulator } from '../emulator/index.ts';
+import type { SiteConfig } from '../emulator/site.ts';
+import type { ParamValue, PortState, TargetConfig } from '../support/model.ts';
+import type { ScenarioInfo } from '../support/site/as-found.ts';
+import { AsFoundPlayer, type Plan } from '../support/site/as-found-player.ts';
+import { discoverSite } from '../support/site/discover.ts';
+import type { SiteMap } from '../support/site/site-map.ts';
+import { callTask } from '../support/wire/task-call.ts';
+
+/**
+ * A site as a controller in use stands: no port CLOSED with a bin (closeport clears it), no OPEN AutoCase port
+ * idle (NOOP) with a bin, the completed states and an active one each on a port of their own.
+ */
+const REAL_SITE: SiteConfig = {
+  ports: [
+    { port_id: 1, type: 'AC', mode: 'CLOSED', selected_bin: null, case_state: 'NOOP' },
+    { port_id: 4, type: 'AC', mode: 'OPEN', selected_bin: 4004, case_state: 'ERSO', case_error: true },
+    { port_id: 10, type: 'CO', mode: 'OPEN', selected_bin: 1010 },
+    { port_id: 14, type: 'VE', mode: 'OPEN', selected_bin: null },
+    { port_id: 30, type: 'AC', mode: 'OPEN', selected_bin: null, case_state: 'ERSO', case_error: true },
+    { port_id: 33, type: 'AC', mode: 'OPEN', selected_bin: 3333, case_state: 'ECMP', case_error: true },
+    { port_id: 34, type: 'AC', mode: 'OPEN', selected_bin: 3434, case_state: 'ICMP' },
+    { port_id: 35, type: 'AC', mode: 'OPEN', selected_bin: 3535, case_state: 'EREQ' },
+  ],
+};
+
+/** The same, with an OPEN AutoCase port idle (NOOP) on a bin, at a higher id than the completed ones. */
+const WITH_IDLE: SiteConfig = {
+  ports: [
+    ...REAL_SITE.ports,
+    { port_id: 40, type: 'AC', mode: 'OPEN', selected_bin: 4040, case_state: 'NOOP' },
+    { port_id: 41, type: 'AC', mode: 'CLOSED', selected_bin: 4141, case_state: 'NOOP' },
+  ],
+};
+
+const ERRORS_1152_SEED = ['@case_cancel', '@error:1152', '@source:seed', '@req:CC-1152', '@xml'];
+const ERRORS_1152_STATES = [
+  '@case_cancel',
+  '@error:1152',
+  '@assumed',
+  '@source:decided',
+  '@req:CC-1152',
+  '@xml',
+];
+
+function ac(
+  mode: PortState['mode'],
+  selected_bin: number | null,
+  case_state: PortState['case_state'],
+  case_error: boolean,
+): PortState {
+  return { type: 'AC', mode, selected_bin, case_state, case_error };
+}
+
+interface Served {
+  readonly emulator: RunningEmulator;
+  readonly target: TargetConfig;
+  readonly site: SiteMap;
+  readonly recorded: RecordedCall[];
+}
+
+async function serve(config: SiteConfig): Promise<Served> {
+  const recorded: RecordedCall[] = [];
+  const emulator = await startEmulator({
+    port: 0,
+    rig: false,
+    site: config,
+    record: (c) => recorded.push(c),
+  });
+  const target: TargetConfig = { taskUrl: emulator.taskUrl, timeoutMs: 5000, maxResponseBytes: 1 << 20 };
+  const site = await discoverSite(target, { kind: 'range', from: 1, to: 50 }, { excluded: [] });
+  return { emulator, target, site, recorded };
+}
+
+interface Played {
+  readonly plan: Plan;
+  /** The port that played each declared port. */
+  readonly ports: ReadonlyMap<number, number>;
+  /** The fault the call sent there got; undefined when nothing was sent (the plan was unreachable). */
+  readonly fault?: number;
+}
+
+/**
+ * Plays a scenario as world.ts does: the plan, then its call with the scenario's port and bin ids replaced by the
+ * ones that play them. Every call the emulator recorded must have left the site as it was.
+ */
+async function play(
+  served: Served,
+  declared: ReadonlyMap<number, PortState | null>,
+  params: Record<string, ParamValue>,
+  scenario: ScenarioInfo,
+): Promise<Played> {
+  const player = new AsFoundPlayer(served.target, served.site, () => {});
+  const plan = await player.plan(
+    declared,
+    { kind: 'cancel', params, encoding: 'XML', form: false },
+    scenario,
+  );
+  const ports = new Map<number, number>();
+  if (plan.kind !== 'played') return { plan, ports };
+  for (const [id, played] of plan.ports) ports.set(id, played.port);
+  const sent: Record<string, ParamValue> = { ...params };
+  if (typeof params.port_id === 'number') sent.port_id = ports.get(params.port_id) ?? params.port_id;
+  if (typeof params.bin_id === 'number') sent.bin_id = plan.bins.get(params.bin_id) ?? params.bin_id;
+  const result = await callTask(served.target, 'case_cancel', sent, 'XML', { strictRequest: false });
+  assert.deepEqual(
+    served.recorded.filter((call) => call.changed),
+    [],
+    'as found, nothing sent changes the site',
+  );
+  return { plan, ports, fault: result.answer?.kind === 'fault' ? result.answer.code : undefined };
+}
+
+describe('as found, on a site as a controller in use stands', () => {
+  let real: Served;
+  let idle: Served;
+  before(async () => {
+    real = await serve(REAL_SITE);
+    idle = await serve(WITH_IDLE);
+  });
+  after(async () => {
+    await real?.emulator.close();
+    await idle?.emulator.close();
+  });
+
+  it('1152 (errors.feature, the seed scenario) is played by a completed operation when no port is idle', async () => {
+    const scenario = {
+      name: 'With no AutoCase operation going on there is nothing to cancel (XML)',
+      tags: ERRORS_1152_SEED,
+    };
+    const declared = new Map([[4, ac('OPEN', 101337, 'NOOP', false)]]);
+    const call = { port_id: 4, bin_id: 101337 };
+    const onReal = await play(real, declared, call, scenario);
+    assert.equal(onReal.plan.kind, 'played', JSON.stringify(onReal.plan));
+    assert.equal(onReal.ports.get(4), 33, 'the lowest OPEN AutoCase port with a bin and no active operation');
+    assert.equal(onReal.fault, 1152);
+    // Where a port stands in the declared state, it plays, though a completed one has a lower id.
+    const onIdle = await play(idle, declared, call, scenario);
+    assert.equal(onIdle.ports.get(4), 40);
+    assert.equal(onIdle.fault, 1152);
+  });
+
+  it("1152's rows over the inactive states (errors.feature) are each played by their own state, or not at all", async () => {
+    const row = (state: string, error: string) => ({
+      name: `A completed or idle operation is not active, error or not (${state} ${error}, XML)`,
+      tags: ERRORS_1152_STATES,
+    });
+    const call = { port_id: 4, bin_id: 101337 };
+    const noop = await play(
+      real,
+      new Map([[4, ac('OPEN', 101337, 'NOOP', true)]]),
+      call,
+      row('NOOP', 'in error'),
+    );
+    assert.deepEqual(noop.plan, {
+      kind: 'unreachable',
+      reason: 'no OPEN AutoCase port with a bin selected and its case NOOP among ports 1-50 on this site',
+      needsErrorFlag: false,
+    });
+    assert.equal(noop.fault, undefined, 'nothing is sent');
+    const ecmp = await play(
+      real,
+      new Map([[4, ac('OPEN', 101337, 'ECMP', false)]]),
+      call,
+      row('ECMP', 'without error'),
+    );
+    assert.equal(ecmp.ports.get(4), 33);
+    assert.equal(ecmp.fault, 1152);
+    const icmp = await play(
+      real,
+      new Map([[4, ac('OPEN', 101337, 'ICMP', true)]]),
+      call,
+      row('ICMP', 'in error'),
+    );
+    assert.equal(icmp.ports.get(4), 34);
+    assert.equal(icmp.fault, 1152);
+  });
+});
