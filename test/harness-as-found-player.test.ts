@@ -39,6 +39,15 @@ const WITH_IDLE: SiteConfig = {
   ],
 };
 
+/** OPEN AutoCase ports, none with a bin selected: one active, one completed. */
+const NO_BINS: SiteConfig = {
+  ports: [
+    { port_id: 30, type: 'AC', mode: 'OPEN', selected_bin: null, case_state: 'ERSO', case_error: true },
+    { port_id: 31, type: 'AC', mode: 'OPEN', selected_bin: null, case_state: 'ECMP', case_error: true },
+  ],
+};
+
+const ORDER = ['@case_cancel', '@assumed', '@source:decided', '@req:ORDER', '@xml'];
 const ERRORS_1152_SEED = ['@case_cancel', '@error:1152', '@source:seed', '@req:CC-1152', '@xml'];
 const ERRORS_1152_STATES = [
   '@case_cancel',
@@ -120,13 +129,16 @@ async function play(
 describe('as found, on a site as a controller in use stands', () => {
   let real: Served;
   let idle: Served;
+  let noBins: Served;
   before(async () => {
     real = await serve(REAL_SITE);
     idle = await serve(WITH_IDLE);
+    noBins = await serve(NO_BINS);
   });
   after(async () => {
     await real?.emulator.close();
     await idle?.emulator.close();
+    await noBins?.emulator.close();
   });
 
   it('1152 (errors.feature, the seed scenario) is played by a completed operation when no port is idle', async () => {
@@ -180,5 +192,55 @@ describe('as found, on a site as a controller in use stands', () => {
     );
     assert.equal(icmp.ports.get(4), 34);
     assert.equal(icmp.fault, 1152);
+  });
+
+  it('1099 before 1149 and 1087 before 1149 (order.feature) play on a port with no bin, as closeport leaves it', async () => {
+    const name = (first: number) =>
+      `The port's faults answer in the vendor's order (${first} before 1149, XML)`;
+    const call = { port_id: 7, bin_id: 5001 };
+    const closed = new Map([[7, ac('CLOSED', 6001, 'ERSO', true)]]);
+    const onReal = await play(real, closed, call, { name: name(1099), tags: ORDER });
+    assert.equal(onReal.ports.get(7), 1, JSON.stringify(onReal.plan));
+    assert.equal(onReal.fault, 1099);
+    // A CLOSED port that shows a bin, as declared, plays first.
+    const onIdle = await play(idle, closed, call, { name: name(1099), tags: ORDER });
+    assert.equal(onIdle.ports.get(7), 41);
+    assert.equal(onIdle.fault, 1099);
+    const ve = new Map([[7, { ...ac('OPEN', 6001, 'ERSO', true), type: 'VE' as const }]]);
+    const onVe = await play(real, ve, call, { name: name(1087), tags: ORDER });
+    assert.equal(onVe.ports.get(7), 14);
+    assert.equal(onVe.fault, 1087);
+  });
+
+  it('1149 first (order.feature) plays on a port with no bin; the scenario about a selected bin needs one', async () => {
+    const order = (second: number) => ({
+      name: `The port's faults answer in the vendor's order (1149 before ${second}, XML)`,
+      tags: ORDER,
+    });
+    const call = { port_id: 7, bin_id: 5001 };
+    const before1152 = await play(noBins, new Map([[7, ac('OPEN', 6001, 'NOOP', false)]]), call, order(1152));
+    assert.equal(
+      before1152.ports.get(7),
+      31,
+      'no bin, and no active operation: a deviating order shows 1152',
+    );
+    assert.equal(before1152.fault, 1149);
+    const before1153 = await play(noBins, new Map([[7, ac('OPEN', 6001, 'EREQ', false)]]), call, order(1153));
+    assert.equal(before1153.ports.get(7), 30);
+    assert.equal(before1153.fault, 1149);
+    const other = await play(
+      noBins,
+      new Map([[4, ac('OPEN', 101337, 'ERSO', true)]]),
+      { port_id: 4, bin_id: 101338 },
+      {
+        name: "A bin that is not the port's selected bin refuses the cancel (XML)",
+        tags: ['@case_cancel', '@error:1149', '@source:seed', '@req:CC-1149-OTHER', '@xml'],
+      },
+    );
+    assert.deepEqual(other.plan, {
+      kind: 'unreachable',
+      reason: 'no OPEN AutoCase port with a bin other than 101338 selected among ports 1-50 on this site',
+      needsErrorFlag: false,
+    });
   });
 });

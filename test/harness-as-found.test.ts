@@ -78,7 +78,13 @@ const scenarios = fc.oneof(
       'A completed or idle operation is not active, error or not (NOOP in error, XML)',
       "The port's faults answer in the vendor's order (1149 before 1152, XML)",
     ),
-    tags: fc.constantFrom(ERRORS_1152_SEED, ERRORS_1152_STATES, ORDER, ENVELOPE_FAULT),
+    tags: fc.constantFrom(ERRORS_1152_SEED, ERRORS_1152_STATES, ORDER, ENVELOPE_FAULT, [
+      '@case_cancel',
+      '@error:1149',
+      '@source:seed',
+      '@req:CC-1149-OTHER',
+      '@xml',
+    ]),
   }),
 );
 
@@ -200,18 +206,106 @@ describe('as found: what a scenario needs of its port', () => {
 
   it('a second broken condition must stand on the playing port too (1099 before 1149)', () => {
     const call = readCall({ port_id: 7, bin_id: 5001 }, 'XML', false);
-    const need = needOf(
-      { type: 'AC', mode: 'CLOSED', selected_bin: 6001, case_state: 'ERSO', case_error: true },
-      call,
-      true,
-    );
+    const scenario = {
+      name: "The port's faults answer in the vendor's order (1099 before 1149, XML)",
+      tags: ORDER,
+    };
+    const declared: PortState = {
+      type: 'AC',
+      mode: 'CLOSED',
+      selected_bin: 6001,
+      case_state: 'ERSO',
+      case_error: true,
+    };
+    const need = needOf(declared, call, true, focusOf(scenario, declared));
     assert.deepEqual(need, { kind: 'mode', mode: 'CLOSED', later: { otherBin: 5001 } });
-    assert.ok(fits(need, { port_id: 9, type: 'AC', mode: 'CLOSED', selected_bin: 6001, case_state: 'ERSO' }));
-    assert.ok(
-      !fits(need, { port_id: 8, type: 'AC', mode: 'CLOSED', selected_bin: null, case_state: 'NOOP' }),
-    );
+    const withBin = {
+      port_id: 9,
+      type: 'AC',
+      mode: 'CLOSED',
+      selected_bin: 6001,
+      case_state: 'ERSO',
+    } as const;
+    assert.ok(fits(need, withBin));
+    assert.ok(prefers(need, withBin), 'a port with a bin, as declared, plays first');
+    // closeport clears the selected bin: on a site in use a CLOSED AutoCase port has none, and no bin breaks the
+    // bin check as another bin does (case_cancel.md, step 7)
+    const closed = {
+      port_id: 8,
+      type: 'AC',
+      mode: 'CLOSED',
+      selected_bin: null,
+      case_state: 'NOOP',
+    } as const;
+    assert.ok(fits(need, closed));
+    assert.ok(!prefers(need, closed));
     assert.ok(
       !fits(need, { port_id: 9, type: 'AC', mode: 'CLOSED', selected_bin: 5001, case_state: 'ERSO' }),
+      "the call's own bin passes the bin check: a deviating order would answer 1099 all the same",
+    );
+    assert.equal(
+      missingReason(need, SITE),
+      'no AutoCase port in mode CLOSED with no bin or a bin other than 5001 selected among ports 1-2000 on this site',
+    );
+    // 1087 before 1149 (a VE port, OPEN, bin 6001): a VE port with no bin selected breaks the bin check too
+    const ve = needOf({ ...declared, type: 'VE', mode: 'OPEN' }, call, true, focusOf(scenario, declared));
+    assert.deepEqual(ve, { kind: 'type', type: 'VE', later: { otherBin: 5001 } });
+    assert.ok(fits(ve, { port_id: 14, type: 'VE', mode: 'OPEN', selected_bin: null }));
+    assert.ok(!fits(ve, { port_id: 14, type: 'VE', mode: 'OPEN', selected_bin: 5001 }));
+  });
+
+  it('1149 for another bin is met by no bin too, a bin first; the scenario about a selected bin needs one', () => {
+    const call = readCall({ port_id: 4, bin_id: 101338 }, 'XML', false);
+    const declared: PortState = {
+      type: 'AC',
+      mode: 'OPEN',
+      selected_bin: 101337,
+      case_state: 'ERSO',
+      case_error: true,
+    };
+    const noBin = { port_id: 30, type: 'AC', mode: 'OPEN', selected_bin: null, case_state: 'ERSO' } as const;
+    const otherBin = {
+      port_id: 4,
+      type: 'AC',
+      mode: 'OPEN',
+      selected_bin: 4004,
+      case_state: 'ERSO',
+    } as const;
+    const itsBin = {
+      port_id: 4,
+      type: 'AC',
+      mode: 'OPEN',
+      selected_bin: 101338,
+      case_state: 'ERSO',
+    } as const;
+    // order.feature: "1149 before 1153" (bin 6001 selected, EREQ): the bin check is the point, with or without a bin
+    const order = {
+      name: "The port's faults answer in the vendor's order (1149 before 1153, XML)",
+      tags: ORDER,
+    };
+    const need = needOf({ ...declared, selected_bin: 6001 }, call, true, focusOf(order, declared));
+    assert.deepEqual(need, { kind: 'other-bin', bin: 101338, exact: false, later: {} });
+    assert.ok(fits(need, noBin));
+    assert.ok(fits(need, otherBin));
+    assert.ok(!fits(need, itsBin), 'with its own bin the call could succeed');
+    assert.ok(prefers(need, otherBin) && !prefers(need, noBin));
+    assert.equal(
+      missingReason(need, SITE),
+      'no OPEN AutoCase port with no bin or a bin other than 101338 selected among ports 1-2000 on this site',
+    );
+    // errors.feature's CC-1149-OTHER is about a selected bin that differs: on a port with none it would pass
+    // without that check (a controller that answers another bin wrongly and no bin right, code-1149-wrong).
+    const other = {
+      name: "A bin that is not the port's selected bin refuses the cancel (XML)",
+      tags: ['@case_cancel', '@error:1149', '@source:seed', '@req:CC-1149-OTHER', '@xml'],
+    };
+    const exact = needOf(declared, call, true, focusOf(other, declared));
+    assert.deepEqual(exact, { kind: 'other-bin', bin: 101338, exact: true, later: {} });
+    assert.ok(!fits(exact, noBin));
+    assert.ok(fits(exact, otherBin));
+    assert.equal(
+      missingReason(exact, SITE),
+      'no OPEN AutoCase port with a bin other than 101338 selected among ports 1-2000 on this site',
     );
   });
 

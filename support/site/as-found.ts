@@ -24,7 +24,11 @@ export type Need =
   | { readonly kind: 'type'; readonly type: PortType; readonly later: Later }
   | { readonly kind: 'mode'; readonly mode: PortMode; readonly later: Later }
   | { readonly kind: 'no-bin'; readonly later: Later }
-  | { readonly kind: 'other-bin'; readonly bin: number; readonly later: Later }
+  /**
+   * 1149: a selected bin that is not the call's, or none, breaks the same check; `exact` when the scenario is about
+   * a selected bin that differs (focusOf), and then a bin must be selected. A port with a bin is played first.
+   */
+  | { readonly kind: 'other-bin'; readonly bin: number; readonly exact: boolean; readonly later: Later }
   /**
    * 1152: any case state that is not active breaks the same check; `exact` when the scenario is about the
    * declared state itself (focusOf), and then only that state will do. A port in `state` is played first.
@@ -41,6 +45,8 @@ export type Need =
 export interface Focus {
   /** The scenario names its declared case state (the rows of errors.feature over the inactive states). */
   readonly caseState: boolean;
+  /** The scenario is about a selected bin that is not the call's (@req:CC-1149-OTHER), not about no bin. */
+  readonly selectedBin: boolean;
 }
 
 /** The scenario as the player knows it: the pickle's name and tags. */
@@ -50,7 +56,7 @@ export interface ScenarioInfo {
 }
 
 /** What is asked of a scenario the player knows nothing about: everything it declares that decides the answer. */
-export const ABOUT_ALL: Focus = { caseState: true };
+export const ABOUT_ALL: Focus = { caseState: true, selectedBin: true };
 
 /**
  * What the scenario is about, as far as the declared port's need depends on it. A name that names the declared
@@ -60,6 +66,7 @@ export function focusOf(scenario: ScenarioInfo | undefined, declared: PortState 
   if (scenario === undefined) return ABOUT_ALL;
   return {
     caseState: declared !== null && new RegExp(`\\b${declared.case_state}\\b`).test(scenario.name),
+    selectedBin: scenario.tags.includes('@req:CC-1149-OTHER'),
   };
 }
 
@@ -165,7 +172,8 @@ export function needOf(
   if (declared.mode !== 'OPEN')
     return { kind: 'mode', mode: declared.mode, later: { ...binLater(), ...stateLater() } };
   if (declared.selected_bin === null) return { kind: 'no-bin', later: stateLater() };
-  if (binFails && bin !== undefined) return { kind: 'other-bin', bin, later: stateLater() };
+  if (binFails && bin !== undefined)
+    return { kind: 'other-bin', bin, exact: focus.selectedBin, later: stateLater() };
   if (!active(declared.case_state))
     return { kind: 'inactive', state: declared.case_state, exact: focus.caseState };
   // Past every check the Task Interface can show: the answer turns on the error flag (1153 or success).
@@ -175,8 +183,7 @@ export function needOf(
 function meetsLater(port: FoundPort, later: Later): boolean {
   if (later.notOpen && port.mode === 'OPEN') return false;
   if (later.noBin && port.selected_bin !== null) return false;
-  if (later.otherBin !== undefined && (port.selected_bin === null || port.selected_bin === later.otherBin))
-    return false;
+  if (later.otherBin !== undefined && port.selected_bin === later.otherBin) return false;
   if (later.inactive && (port.case_state === undefined || active(port.case_state))) return false;
   return true;
 }
@@ -205,8 +212,8 @@ export function fits(need: Need, port: FoundPort | null): boolean {
       return (
         port.type === 'AC' &&
         port.mode === 'OPEN' &&
-        port.selected_bin !== null &&
         port.selected_bin !== need.bin &&
+        (!need.exact || port.selected_bin !== null) &&
         meetsLater(port, need.later)
       );
     case 'inactive':
@@ -224,13 +231,19 @@ export function fits(need: Need, port: FoundPort | null): boolean {
 
 /**
  * Whether a port that fits also stands as the scenario declared where the need leaves a choice (the declared
- * inactive state): among the ports that fit, these play first.
+ * inactive state; a bin selected, where the declared bin differs from the call's): among the ports that fit,
+ * these play first.
  */
 export function prefers(need: Need, port: FoundPort | null): boolean {
   if (port === null) return true;
   switch (need.kind) {
     case 'inactive':
       return port.case_state === need.state;
+    case 'other-bin':
+      return port.selected_bin !== null;
+    case 'type':
+    case 'mode':
+      return need.later.otherBin === undefined || port.selected_bin !== null;
     default:
       return true;
   }
@@ -240,7 +253,7 @@ function laterWords(later: Later): string {
   const words: string[] = [];
   if (later.notOpen) words.push('not OPEN');
   if (later.noBin) words.push('with no bin selected');
-  if (later.otherBin !== undefined) words.push(`with a bin other than ${later.otherBin} selected`);
+  if (later.otherBin !== undefined) words.push(`with no bin or a bin other than ${later.otherBin} selected`);
   if (later.inactive) words.push('with no active case operation');
   return words.length > 0 ? ` ${words.join(', ')}` : '';
 }
@@ -261,7 +274,7 @@ export function describeNeed(need: Need): string {
     case 'no-bin':
       return `an OPEN AutoCase port with no bin selected${laterWords(need.later)}`;
     case 'other-bin':
-      return `an OPEN AutoCase port with a bin other than ${need.bin} selected${laterWords(need.later)}`;
+      return `an OPEN AutoCase port with ${need.exact ? '' : 'no bin or '}a bin other than ${need.bin} selected${laterWords(need.later)}`;
     case 'inactive':
       return need.exact
         ? `an OPEN AutoCase port with a bin selected and its case ${need.state}`
