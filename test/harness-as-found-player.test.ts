@@ -243,4 +243,44 @@ describe('as found, on a site as a controller in use stands', () => {
       needsErrorFlag: false,
     });
   });
+
+  it('1010 on a declared idle port (envelope.feature) plays on any AutoCase port; 1010 before 1152 needs one idle', async () => {
+    const declared = new Map<number, PortState | null>([
+      [4, ac('OPEN', 101337, 'NOOP', false)],
+      [5, null],
+    ]);
+    const envelope = {
+      name: 'A fault travels with HTTP 200, its code in the body (1010, XML)',
+      tags: [
+        '@case_cancel',
+        '@envelope',
+        '@source:doc',
+        '@req:ENV-XML',
+        '@req:HTTP-STATUS',
+        '@assumed',
+        '@xml',
+      ],
+    };
+    const onReal = await play(real, declared, { port_id: 4, bin_id: 0 }, envelope);
+    assert.equal(onReal.ports.get(4), 4, JSON.stringify(onReal.plan));
+    assert.equal(onReal.ports.get(5), 5);
+    assert.equal(onReal.fault, 1010);
+    const onNoBins = await play(noBins, declared, { port_id: 4, bin_id: 0 }, envelope);
+    assert.equal(onNoBins.ports.get(4), 30);
+    assert.equal(onNoBins.fault, 1010);
+    const order = {
+      name: 'A bin_id fault comes before anything about the port (1010 before 1152, XML)',
+      tags: ORDER,
+    };
+    const idle = new Map([[7, ac('OPEN', 5001, 'NOOP', false)]]);
+    const before1152 = await play(real, idle, { port_id: 7, bin_id: 0 }, order);
+    assert.equal(
+      before1152.ports.get(7),
+      33,
+      'a completed operation: a controller that checks the port first shows',
+    );
+    assert.equal(before1152.fault, 1010);
+    const none = await play(noBins, idle, { port_id: 7, bin_id: 0 }, order);
+    assert.equal(none.plan.kind, 'unreachable');
+  });
 });

@@ -204,6 +204,67 @@ describe('as found: what a scenario needs of its port', () => {
     assert.deepEqual(needOf(errorState, missingPort, false), { kind: 'autocase' });
   });
 
+  it('a parameter fault on a declared idle port needs any AutoCase port; about the order, the idle port', () => {
+    const idle: PortState = {
+      type: 'AC',
+      mode: 'OPEN',
+      selected_bin: 101337,
+      case_state: 'NOOP',
+      case_error: false,
+    };
+    const badBin = readCall({ port_id: 4, bin_id: 0 }, 'XML', false);
+    // envelope.feature: the 1010 row of "A fault travels with HTTP 200" declares port 4 idle for its 1152 row
+    const envelope = {
+      name: 'A fault travels with HTTP 200, its code in the body (1010, XML)',
+      tags: ENVELOPE_FAULT,
+    };
+    const need = needOf(idle, badBin, true, focusOf(envelope, idle));
+    assert.deepEqual(need, { kind: 'autocase' });
+    for (const port of [
+      { port_id: 1, type: 'AC', mode: 'CLOSED', selected_bin: null, case_state: 'NOOP' },
+      { port_id: 4, type: 'AC', mode: 'OPEN', selected_bin: 4004, case_state: 'ERSO' },
+    ] as const)
+      assert.ok(fits(need, port), `port ${port.port_id}`);
+    assert.ok(!fits(need, { port_id: 12, type: 'CO', mode: 'OPEN', selected_bin: 1 }));
+    // parameters.feature and the missing and invalid ids: the same, whatever the declared state
+    const missingBin = readCall({ port_id: 4 }, 'JSON', false);
+    assert.equal(missingBin.paramFault, 1010);
+    assert.deepEqual(
+      needOf(
+        idle,
+        missingBin,
+        true,
+        focusOf({ name: 'A missing bin_id is refused with 1010 (JSON)', tags: [] }, idle),
+      ),
+      { kind: 'autocase' },
+    );
+    // order.feature: "1010 before 1152" is about the order, so the declared port's later check must break too
+    const order = {
+      name: 'A bin_id fault comes before anything about the port (1010 before 1152, XML)',
+      tags: ORDER,
+    };
+    const before1152 = needOf({ ...idle, selected_bin: 5001 }, badBin, true, focusOf(order, idle));
+    assert.deepEqual(before1152, { kind: 'inactive', state: 'NOOP', exact: false });
+    assert.ok(
+      !fits(before1152, { port_id: 1, type: 'AC', mode: 'CLOSED', selected_bin: null, case_state: 'NOOP' }),
+    );
+    assert.ok(
+      fits(before1152, { port_id: 33, type: 'AC', mode: 'OPEN', selected_bin: 3333, case_state: 'ECMP' }),
+    );
+    const co: PortState = { ...idle, type: 'CO', case_state: 'ERSO', case_error: true };
+    const before1087 = {
+      name: 'A bin_id fault comes before anything about the port (1010 before 1087, XML)',
+      tags: ORDER,
+    };
+    assert.deepEqual(needOf(co, badBin, true, focusOf(before1087, co)), {
+      kind: 'type',
+      type: 'CO',
+      later: {},
+    });
+    const before1000 = { name: 'A bin_id fault comes before a port that does not exist (XML)', tags: ORDER };
+    assert.deepEqual(needOf(null, badBin, true, focusOf(before1000, null)), { kind: 'absent' });
+  });
+
   it('a second broken condition must stand on the playing port too (1099 before 1149)', () => {
     const call = readCall({ port_id: 7, bin_id: 5001 }, 'XML', false);
     const scenario = {

@@ -43,6 +43,11 @@ export type Need =
  * passed on a port that does not stand as its point says.
  */
 export interface Focus {
+  /**
+   * The scenario is about the order of checks (@req:ORDER): with a parameter fault, the declared port must also
+   * break the later check its declared state breaks, so that a controller that checks the port first shows.
+   */
+  readonly order: boolean;
   /** The scenario names its declared case state (the rows of errors.feature over the inactive states). */
   readonly caseState: boolean;
   /** The scenario is about a selected bin that is not the call's (@req:CC-1149-OTHER), not about no bin. */
@@ -56,7 +61,7 @@ export interface ScenarioInfo {
 }
 
 /** What is asked of a scenario the player knows nothing about: everything it declares that decides the answer. */
-export const ABOUT_ALL: Focus = { caseState: true, selectedBin: true };
+export const ABOUT_ALL: Focus = { order: true, caseState: true, selectedBin: true };
 
 /**
  * What the scenario is about, as far as the declared port's need depends on it. A name that names the declared
@@ -65,6 +70,7 @@ export const ABOUT_ALL: Focus = { caseState: true, selectedBin: true };
 export function focusOf(scenario: ScenarioInfo | undefined, declared: PortState | null): Focus {
   if (scenario === undefined) return ABOUT_ALL;
   return {
+    order: scenario.tags.includes('@req:ORDER'),
     caseState: declared !== null && new RegExp(`\\b${declared.case_state}\\b`).test(scenario.name),
     selectedBin: scenario.tags.includes('@req:CC-1149-OTHER'),
   };
@@ -139,9 +145,11 @@ function active(state: CaseState): boolean {
 }
 
 /**
- * The need of a declared port. `addressed`: the call names this port with a valid port_id. With a parameter
- * fault, a bin that differs only because it is invalid makes no condition of its own: the port part of the
- * declared state is judged with its selected bin as if the call had named it.
+ * The need of a declared port. `addressed`: the call names this port with a valid port_id. A parameter fault is
+ * answered before the port is looked at: the port needs only to exist as declared (any AutoCase port for an
+ * AutoCase one), unless the scenario is about the order of checks (focus.order). Then a bin that differs only
+ * because it is invalid makes no condition of its own: the port part of the declared state is judged with its
+ * selected bin as if the call had named it.
  */
 export function needOf(
   declared: PortState | null,
@@ -149,11 +157,9 @@ export function needOf(
   addressed: boolean,
   focus: Focus = ABOUT_ALL,
 ): Need {
-  if (!addressed) {
-    if (declared === null) return { kind: 'absent' };
-    return declared.type === 'AC' ? { kind: 'autocase' } : { kind: 'existing', type: declared.type };
-  }
   if (declared === null) return { kind: 'absent' };
+  if (!addressed || (call.paramFault !== undefined && !focus.order))
+    return declared.type === 'AC' ? { kind: 'autocase' } : { kind: 'existing', type: declared.type };
   const bin = binValue(call);
   const byParams = call.paramFault !== undefined;
   const binFails = declared.selected_bin === null || (!byParams && declared.selected_bin !== bin);
