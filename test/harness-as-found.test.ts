@@ -176,7 +176,7 @@ describe('as found: what a scenario needs of its port', () => {
     assert.ok(!fits(need, { port_id: 4, type: 'AC', mode: 'OPEN', selected_bin: null, case_state: 'NOOP' }));
   });
 
-  it('a parameter fault needs any AutoCase port, unless the declared port breaks a check of its own', () => {
+  it('a parameter fault in a scenario about the order (or unknown) needs the port breaking its own check', () => {
     const errorState: PortState = {
       type: 'AC',
       mode: 'OPEN',

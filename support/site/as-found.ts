@@ -1,7 +1,8 @@
 // Judging a controller as it is found (docs/spec/as-found.md), the pure part: what a scenario's verdict needs of
 // the port that plays it, which found port fits, and what the order of checks predicts for a port as read. A
 // scenario declares the state the rig would arrange; as found, only the part of it that decides the answer
-// has to stand, so the need is derived from the declared state, the call, and the order of checks.
+// has to stand, so the need is derived from the declared state, the call, and the order of checks, and kept
+// exact where the scenario is about that part of the state itself (focusOf: its name and tags).
 import { checkParams, checkPort, type Expected, type Reading, readParam } from '../fuzz/oracle.ts';
 import type { CaseState, Encoding, ParamValue, PortMode, PortState, PortType } from '../model.ts';
 import { ACTIVE_CASE_STATES, BIN_ID, FAULT, PORT_ID } from '../spec.ts';
