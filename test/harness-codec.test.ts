@@ -156,6 +156,31 @@ describe('encodeCall, JSON', () => {
   });
 });
 
+describe('encodeCall, padded to an exact size', () => {
+  it('pads a call with spaces before its end to exactly the bytes asked, in both encodings', () => {
+    for (const encoding of ['XML', 'JSON'] as const) {
+      for (const bytes of [1024, 1024 * 1024, 1024 * 1024 + 1]) {
+        const { body } = encodeCall('case_cancel', { port_id: 4, bin_id: 0 }, encoding, { padTo: bytes });
+        assert.equal(Buffer.byteLength(body, 'utf8'), bytes, `${encoding} ${bytes}`);
+        const plain = encodeCall('case_cancel', { port_id: 4, bin_id: 0 }, encoding).body;
+        assert.equal(
+          body.replace(/ +(?=<\/methodcall>|}$)/, ''),
+          plain.replace(/ +(?=<\/methodcall>|}$)/, ''),
+        );
+      }
+    }
+    const json = encodeCall('case_cancel', { port_id: 4, bin_id: 0 }, 'JSON', { padTo: 200 }).body;
+    assert.deepEqual(JSON.parse(json), { method: 'case_cancel', params: { port_id: 4, bin_id: 0 } });
+  });
+
+  it('refuses a size smaller than the call as a harness bug', () => {
+    assert.throws(
+      () => encodeCall('case_cancel', { port_id: 4, bin_id: 0 }, 'XML', { padTo: 10 }),
+      /^Error: harness bug: a call of \d+ bytes cannot be padded to 10$/,
+    );
+  });
+});
+
 describe('decodeAnswer, XML: what XML treats as equal reads the same', () => {
   it('success in every empty form: <params/>, <params></params>, whitespace, comments', () => {
     for (const params of [
