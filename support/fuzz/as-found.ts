@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import type { CaseState, Encoding } from '../model.ts';
 import { predictProbe } from '../site/as-found.ts';
-import type { FoundPort, SiteMap } from '../site/site-map.ts';
+import { type FoundPort, inSource, outsideSource, type SiteMap } from '../site/site-map.ts';
 import { BIN_ID, PORT_ID } from '../spec.ts';
 import {
   binaryEdges,
@@ -90,7 +90,7 @@ export class FoundSite {
   constructor(readonly map: SiteMap) {
     this.excludedIds = new Set(map.excluded);
     this.unreadable = map.unreadable;
-    const usable = (id: number) => !this.excludedIds.has(id) && id >= PORT_ID.min && id <= PORT_ID.max;
+    const usable = (id: number) => this.offLimits(id) === undefined;
     if (map.unreadable === undefined) {
       for (const port of map.ports) if (usable(port.port_id)) this.ports.set(port.port_id, port);
       for (const id of map.absent) if (usable(id) && !this.ports.has(id)) this.ports.set(id, null);
@@ -122,6 +122,17 @@ export class FoundSite {
     return this.excludedIds.has(id);
   }
 
+  /**
+   * Why no call may name this port id, or undefined when one may: only the ports discovery reads may be used (the
+   * profile's list, --ports, the range scanned), less the excluded ones.
+   */
+  offLimits(id: number): string | undefined {
+    if (id < PORT_ID.min || id > PORT_ID.max) return `port ${id} is outside ${PORT_ID.min}-${PORT_ID.max}`;
+    if (this.excludedIds.has(id)) return `port ${id} is excluded from the run: it is never called`;
+    if (!inSource(this.map.source, id)) return `port ${id} is ${outsideSource(this.map.source)}`;
+    return undefined;
+  }
+
   /** The known id nearest to `id` (the lower on a tie); undefined when no id is known. */
   nearestKnown(id: number): number | undefined {
     return this.known.length === 0 ? undefined : nearestOf(this.known, id);
@@ -130,8 +141,8 @@ export class FoundSite {
   /** What a conforming controller answers to this call on the site as read, or why the call is not sent. */
   predict(port_id: Sent, bin_id: Sent, encoding: Encoding): FoundPrediction {
     const addressed = addressedPort(port_id, encoding);
-    if (addressed !== undefined && this.isExcluded(addressed))
-      return { change: `port ${addressed} is excluded from the run: it is never called` };
+    const offLimits = addressed === undefined ? undefined : this.offLimits(addressed);
+    if (offLimits) return { change: offLimits };
     const params = checkParams(readParam(port_id, encoding), readParam(bin_id, encoding));
     if ('expected' in params) return { expected: params.expected, port: addressed };
     return this.predictPort(this.ports.get(params.port_id), params.port_id, params.bin_id);
@@ -139,8 +150,8 @@ export class FoundSite {
 
   /** The same for a valid call, on the port as read (undefined: not read). */
   predictPort(port: FoundPort | null | undefined, port_id: number, bin_id: number): FoundPrediction {
-    if (this.isExcluded(port_id))
-      return { change: `port ${port_id} is excluded from the run: it is never called` };
+    const offLimits = this.offLimits(port_id);
+    if (offLimits) return { change: offLimits };
     if (port === undefined) return { change: `port ${port_id} was not read: a cancel on it could succeed` };
     const expected = predictProbe(port, port_id, bin_id);
     if (expected === undefined) {
@@ -310,8 +321,8 @@ export interface PortChoice {
  * The port ids of refused calls (a valid port_id beside a refused bin_id, or the id a damaged port_id is built
  * on): known ports on which no bin makes a cancel succeed, so that even a controller that wrongly took the refused
  * value for a valid one could change nothing; AutoCase ones most often (as-found.md: any existing AutoCase port).
- * With no such port known (a site not read), any id that is neither excluded nor known to be cancellable.
- * Undefined when no id is left.
+ * With no such port known (a site not read), any id the run may use (among the ports it reads, not excluded) that
+ * is not known to be cancellable. Undefined when no id is left.
  */
 export function refusedPorts(site: FoundSite): PortChoice | undefined {
   const safe = site.known.filter((id) => neverCancellable(site.port(id) ?? null));
@@ -331,7 +342,7 @@ export function refusedPorts(site: FoundSite): PortChoice | undefined {
   }
   const allowed: number[] = [];
   for (let id = PORT_ID.min; id <= PORT_ID.max; id++)
-    if (!site.isExcluded(id) && site.port(id) === undefined) allowed.push(id);
+    if (site.offLimits(id) === undefined && site.port(id) === undefined) allowed.push(id);
   if (allowed.length === 0) return undefined;
   return {
     arbitrary: portIdInRange.map((id) => nearestOf(allowed, id)),

@@ -20,7 +20,7 @@ import {
   type ScenarioInfo,
 } from './as-found.ts';
 import { describeFound, isReadProblem, readPort, samePort } from './read-port.ts';
-import type { FoundPort, SiteMap } from './site-map.ts';
+import { type FoundPort, inSource, outsideSource, type SiteMap } from './site-map.ts';
 
 /** A declared port and the port of the site that plays it, as read right before the call. */
 export interface Played {
@@ -96,11 +96,15 @@ export class AsFoundPlayer {
     this.excluded = new Set(site.excluded);
   }
 
-  /** Why this player may not call a port, or undefined when it may. */
-  private offLimits(port: number): string | undefined {
+  /**
+   * Why this player may not read or call a port, or undefined when it may. Only the ports discovery reads may be
+   * used (the profile's list, --ports, the range scanned): a port outside them is treated as an excluded one.
+   */
+  offLimits(port: number): string | undefined {
     if (this.own && !this.own.has(port))
       return "outside this worker's port set (the profile's parallel.port_sets, with --parallel)";
     if (this.excluded.has(port)) return 'excluded by the profile';
+    if (!inSource(this.site.source, port)) return outsideSource(this.site.source);
     return undefined;
   }
 
@@ -112,6 +116,8 @@ export class AsFoundPlayer {
 
   /** Reads a port now (getportstatus, case_getstate) and remembers it. */
   async read(port: number): Promise<FoundPort | null | { reason: string }> {
+    const offLimits = this.offLimits(port);
+    if (offLimits) return { reason: `harness bug: port ${port} was to be read, but it is ${offLimits}` };
     const found = await readPort(this.target, port, { record: this.record, label: 'as found' });
     if (isReadProblem(found)) return { reason: found.reason };
     known.set(port, found);
@@ -128,14 +134,6 @@ export class AsFoundPlayer {
     scenario?: ScenarioInfo,
   ): Promise<Plan> {
     if (this.site.unreadable !== undefined) return this.unplayed(call);
-    // A port the call's own value names, which discovery did not read (a profile's list): read it now.
-    const named =
-      call.kind === 'cancel' ? addressedPort(readCall(call.params, call.encoding, call.form)) : undefined;
-    if (named !== undefined && !known.has(named) && this.offLimits(named) === undefined) {
-      const found = await this.read(named);
-      if (found !== null && 'reason' in found)
-        return { kind: 'unreachable', reason: `reading the site: ${found.reason}`, needsErrorFlag: false };
-    }
     for (let attempt = 1; ; attempt++) {
       const plan = this.choose(declared, call, scenario);
       if (plan.kind === 'unreachable') return plan;
@@ -228,6 +226,12 @@ export class AsFoundPlayer {
       return {
         kind: 'unreachable',
         reason: `port ${port}, which this scenario's value names, is ${offLimits}`,
+        needsErrorFlag: false,
+      };
+    if (!known.has(port))
+      return {
+        kind: 'unreachable',
+        reason: `port ${port}, which this scenario's value names, was not read as found`,
         needsErrorFlag: false,
       };
     const before = known.get(port) ?? null;

@@ -304,7 +304,17 @@ export function describeSource(site: SiteMap): string {
 export function missingReason(need: Need, site: SiteMap): string {
   if (need.kind === 'error-flag') return NEEDS_ERROR_FLAG;
   const needWords = describeNeed(need).replace(/^an? /, '');
-  return `no ${needWords} ${describeSource(site)} on this site`;
+  // A port id beyond 2000 is a parameter fault (1004), never 1000: a run that may use only some ports needs one
+  // of them to answer 1000, and no other id is read to find one.
+  const source = site.source;
+  const everyId = source.kind === 'range' && source.from === PORT_ID.min && source.to === PORT_ID.max;
+  const hint =
+    need.kind !== 'absent' || everyId
+      ? ''
+      : source.kind === 'profile'
+        ? ' (the profile names one as fixtures.absent_port)'
+        : " (--ports or the profile's discovery.ports may name one)";
+  return `no ${needWords} ${describeSource(site)} on this site${hint}`;
 }
 
 /** A found port as the oracle's PortState; the error flag, never shown, is taken as set (see predictProbe). */

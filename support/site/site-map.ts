@@ -41,3 +41,23 @@ export interface SiteMap {
   readonly readAt: string;
   readonly ms: number;
 }
+
+/**
+ * Whether the run may read and call this port at all: the ports discovery reads are the only ones the harness uses
+ * (as-found.md: "the ports it may use: those the profile lists, or, with no profile, a range it scans"), less the
+ * excluded ones. An id outside them is treated as an excluded one: never read, never called.
+ */
+export function inSource(source: SiteSource, id: number): boolean {
+  if (source.kind === 'range') return id >= source.from && id <= source.to;
+  if (source.kind === 'ranges') return source.ranges.some((r) => id >= r.from && id <= r.to);
+  return source.ports.includes(id);
+}
+
+/** Why the run may not use a port the source leaves out, in words: the same for every scenario and property. */
+export function outsideSource(source: SiteSource): string {
+  if (source.kind === 'profile')
+    return 'not among the ports the profile lists, the only ones this run may use';
+  const ranges = source.kind === 'range' ? [source] : source.ranges;
+  const list = ranges.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`)).join(', ');
+  return `outside the ports this run reads (${list}), the only ones it may use`;
+}
