@@ -35,8 +35,9 @@ import { ownPorts, type RunConfig, readRigToken } from '../run-config.ts';
 import { forgetAtNewRun, loadedRun } from '../run-scope.ts';
 import { NEEDS_ERROR_FLAG, predictProbe, probeBin, type ScenarioInfo } from '../site/as-found.ts';
 import { AsFoundPlayer, type CallShape, type Plan } from '../site/as-found-player.ts';
+import { bodyOnSite, portLiteralOnSite, type SitePlay } from '../site/literal-ids.ts';
 import { describeFound, samePort } from '../site/read-port.ts';
-import { cancelledLine, FAULT, inRange } from '../spec.ts';
+import { cancelledLine, FAULT, inRange, PORT_ID } from '../spec.ts';
 import type { Body } from '../vocabulary/bodies.ts';
 import type { ClientForm } from '../vocabulary/forms.ts';
 import { buildParams, type ParamSpec } from '../vocabulary/params.ts';
@@ -362,6 +363,8 @@ export class HarnessWorld extends World {
     const form = options.clientForm ?? (options.form !== undefined && Object.keys(options.form).length > 0);
     const skipped = await this.prepare({ kind: 'cancel', params, encoding, form });
     if (skipped) return skipped;
+    const onTarget = this.onTarget(params, options.form);
+    if ('reason' in onTarget) return this.skip({ verdict: 'INCONCLUSIVE', reason: onTarget.reason });
     const difference = this.played?.difference;
     if (difference && !this.difference) {
       const plain = difference.comparePlain
@@ -390,9 +393,13 @@ export class HarnessWorld extends World {
     encoding: Encoding,
     { clientForm: _, ...options }: CallOptions,
   ): Promise<CallResult> {
+    const onTarget = this.onTarget(params, options.form);
+    if ('reason' in onTarget)
+      throw new Error(`harness bug: a call that may not be sent was sent: ${onTarget.reason}`);
     await this.settleArrangement();
-    this.lastCall = await callTask(this.target, method, this.onTarget(params), encoding, {
+    this.lastCall = await callTask(this.target, method, onTarget.params, encoding, {
       ...options,
+      form: onTarget.form,
       label: options.label ?? `${method} in ${encoding}`,
       record: (e) => this.record(e),
     });
@@ -408,17 +415,66 @@ export class HarnessWorld extends World {
     await this.arranger.settle?.();
   }
 
-  /** The parameters with the scenario's port and bin ids replaced by the ones that play them. */
-  private onTarget(params: Record<string, ParamValue> | undefined): Record<string, ParamValue> | undefined {
-    if (params === undefined) return params;
+  /**
+   * The call as it goes to the target: the scenario's port and bin ids replaced by the ones that play them. As
+   * found, a port_id written as a literal and params written verbatim are rewritten the same way, and a call that
+   * could still be read as one on a port the run may not use (outside the ports it reads, or excluded) is not sent:
+   * the reason comes back instead.
+   */
+  private onTarget(
+    params: Record<string, ParamValue> | undefined,
+    form: RequestForm | undefined,
+  ): { params: Record<string, ParamValue> | undefined; form: RequestForm | undefined } | { reason: string } {
     const mapWith =
       (by: (id: number) => number) =>
       (value: ParamValue): ParamValue =>
         typeof value === 'number' ? by(value) : Array.isArray(value) ? value.map(mapWith(by)) : value;
-    const mapped = { ...params };
-    if (params.port_id !== undefined) mapped.port_id = mapWith((id) => this.portOnTarget(id))(params.port_id);
-    if (params.bin_id !== undefined) mapped.bin_id = mapWith((id) => this.binOnTarget(id))(params.bin_id);
-    return mapped;
+    const mapped = params === undefined ? undefined : { ...params };
+    if (params?.port_id !== undefined && mapped)
+      mapped.port_id = mapWith((id) => this.portOnTarget(id))(params.port_id);
+    if (params?.bin_id !== undefined && mapped)
+      mapped.bin_id = mapWith((id) => this.binOnTarget(id))(params.bin_id);
+    if (!this.asFound) return { params: mapped, form };
+    const play = this.sitePlay();
+    if (mapped?.port_id !== undefined) {
+      const port = portOnSite(mapped.port_id, play);
+      if ('reason' in port) return port;
+      mapped.port_id = port.value;
+    }
+    if (form?.rawParams === undefined) return { params: mapped, form };
+    const raw = bodyOnSite(form.rawParams, play);
+    if ('reason' in raw) return { reason: raw.reason.replace(/^the body/, 'the params written verbatim') };
+    return { params: mapped, form: { ...form, rawParams: raw.text } };
+  }
+
+  /**
+   * Why the run may not call this port as found, or undefined when it may (always with a rig). A fixture the
+   * Task Interface arranged for a declared port, where the profile allows changes, is the arranger's choice.
+   */
+  private offLimits(port: number): string | undefined {
+    if (!this.asFound) return undefined;
+    if (this.arrangedBeyondSite() && [...this.declared.keys()].some((id) => this.portOnTarget(id) === port))
+      return undefined;
+    return this.asFound.offLimits(port);
+  }
+
+  /** As found: what the scenario's ports and bins become on the site, for text sent as it is written. */
+  private sitePlay(): SitePlay {
+    return {
+      port: (id) => (this.declared.has(id) || this.played?.ports.has(id) ? this.portOnTarget(id) : undefined),
+      bin: (id) => {
+        for (const [portId, state] of this.declared)
+          if (state?.selected_bin === id) return this.validBin(portId, id);
+        return this.played?.bins.get(id);
+      },
+      offLimits: (port) => this.offLimits(port),
+      notProbe: (bin) => {
+        for (const played of this.played?.ports.values() ?? [])
+          if (!predictProbe(played.before, played.port, bin))
+            return `could let a cancel on port ${played.port} succeed (${describeFound(played.before)})`;
+        return undefined;
+      },
+    };
   }
 
   cancel(portId: number, binId: number, encoding: Encoding, form?: RequestForm): Promise<StepOutcome> {
@@ -458,11 +514,18 @@ export class HarnessWorld extends World {
     const skipped = await this.prepare({ kind: 'not-a-call' });
     if (skipped) return skipped;
     const port = this.portOnTarget(portId);
-    await this.sendBody(build(port, this.validBin(portId, binId)), label, request);
+    const body = build(port, this.validBin(portId, binId));
+    await this.sendRaw({ ...request, body: body.body, headers: { 'content-type': body.contentType }, label });
     return undefined;
   }
 
-  /** A body that is not a call, with its content type, by a verb and to a path (the task URL by default). */
+  /**
+   * A body that is not a call, written literally by the scenario, with its content type, by a verb and to a path
+   * (the task URL by default). As found, the ports and bins it names are rewritten to the port that plays the
+   * scenario's port and a bin that keeps a valid reading of it a probe there (a lenient controller that reads it
+   * as a call then changes nothing); a body that cannot be rewritten so is not sent, and the scenario is
+   * INCONCLUSIVE with the reason.
+   */
   async sendBody(
     body: Body,
     label: string,
@@ -470,7 +533,17 @@ export class HarnessWorld extends World {
   ): Promise<StepOutcome> {
     const skipped = await this.prepare({ kind: 'not-a-call' });
     if (skipped) return skipped;
-    await this.sendRaw({ ...request, body: body.body, headers: { 'content-type': body.contentType }, label });
+    let text = body.body;
+    if (this.asFound) {
+      const onSite = bodyOnSite(body.body, this.sitePlay());
+      if ('reason' in onSite) return this.skip({ verdict: 'INCONCLUSIVE', reason: onSite.reason });
+      if (onSite.text !== body.body)
+        this.log(
+          `as found: the body is sent with the ports and bins of the site in place of the scenario's: ${JSON.stringify(onSite.text)}`,
+        );
+      text = onSite.text;
+    }
+    await this.sendRaw({ ...request, body: text, headers: { 'content-type': body.contentType }, label });
     return undefined;
   }
 
@@ -774,6 +847,44 @@ function expectAnswer(result: CallResult, expected: Expected, what: string): voi
 
 function pick(state: Partial<PortState>, keys: readonly (keyof PortState)[]): Partial<PortState> {
   return Object.fromEntries(keys.filter((k) => k in state).map((k) => [k, state[k]])) as Partial<PortState>;
+}
+
+/**
+ * A port_id as found, after the numbers were mapped: a number must be a port the run may use; a literal is
+ * rewritten for the port that plays the scenario's (literal-ids.ts) and must not be readable as another.
+ */
+function portOnSite(value: ParamValue, play: SitePlay): { value: ParamValue } | { reason: string } {
+  if (typeof value === 'number') {
+    const why =
+      Number.isInteger(value) && value >= PORT_ID.min && value <= PORT_ID.max
+        ? play.offLimits(value)
+        : undefined;
+    return why ? { reason: `the call names port ${value}, which is ${why}: not sent` } : { value };
+  }
+  if (Array.isArray(value)) {
+    const each: ParamValue[] = [];
+    for (const item of value as readonly ParamValue[]) {
+      const onSite = portOnSite(item, play);
+      if ('reason' in onSite) return onSite;
+      each.push(onSite.value);
+    }
+    return { value: each };
+  }
+  const literal = (text: string, wrap: (text: string) => ParamValue) => {
+    const onSite = portLiteralOnSite(text, play);
+    return 'reason' in onSite ? onSite : { value: wrap(onSite.text) };
+  };
+  if (typeof value === 'string') return literal(value, (text) => text);
+  if (typeof value === 'object' && value !== null) {
+    if ('rawJson' in value && typeof value.rawJson === 'string')
+      return literal(value.rawJson, (rawJson) => ({ rawJson }));
+    if ('rawXml' in value && typeof value.rawXml === 'string')
+      return literal(value.rawXml, (rawXml) => ({ rawXml }));
+    // Any other object is sent as JSON: it is not rewritten, only refused when it could be read as a port the run may not use.
+    const onSite = portLiteralOnSite(JSON.stringify(value), { ...play, port: () => undefined });
+    return 'reason' in onSite ? onSite : { value };
+  }
+  return { value };
 }
 
 setWorldConstructor(HarnessWorld);
