@@ -112,12 +112,14 @@ describe('as found with a profile that lists the ports: no other port is read or
     assert.deepEqual(portsCalled(start), []);
   });
 
-  it('a literal form of port 4 is INCONCLUSIVE, saying port 4 is not among the ports the profile lists', async () => {
-    const plan = await player.plan(new Map([[4, ERSO_IN_ERROR]]), cancel({ port_id: '+4', bin_id: 101337 }));
-    assert.equal(
-      plan.kind === 'unreachable' && plan.reason,
-      "port 4, which this scenario's value names, is not among the ports the profile lists, the only ones this run may use",
+  it('a literal form of port 4 is judged by difference on a listed port where the call is a probe', async () => {
+    const plan = played(
+      await player.plan(new Map([[4, ERSO_IN_ERROR]]), cancel({ port_id: '+4', bin_id: 101337 })),
     );
+    const port = plan.difference?.port as number;
+    assert.ok(LISTED.includes(port) && port !== 4, `judged on port ${port}`);
+    assert.equal(plan.ports.get(4)?.port, port);
+    assert.match(plan.notes.join('\n'), /port 4 is not among the ports the profile lists/);
   });
 
   it('a bound of port_id that the profile does not list is INCONCLUSIVE, saying so', async () => {

@@ -4,10 +4,12 @@
 // answers with a fault given the port as read, or input that is not a call.
 import type { Expected } from '../fuzz/oracle.ts';
 import type { Encoding, Exchange, ParamValue, PortState, TargetConfig } from '../model.ts';
+import { PORT_ID } from '../spec.ts';
 import {
   addressedPort,
   type CallReading,
   describeNeed,
+  describeSource,
   fits,
   focusOf,
   missingReason,
@@ -179,7 +181,7 @@ export class AsFoundPlayer {
       );
     const flagged = addressed === undefined ? undefined : needs.get(addressed);
     if (reading && flagged?.kind === 'error-flag') {
-      if (reading.variant || reading.bound) return this.byDifference(reading, declared);
+      if (reading.variant || reading.bound) return this.byDifference(reading);
       return { kind: 'unreachable', reason: NEEDS_ERROR_FLAG, needsErrorFlag: true };
     }
     const used = new Set<number>();
@@ -218,41 +220,75 @@ export class AsFoundPlayer {
     return { kind: 'played', ports, bins, notes };
   }
 
-  private byDifference(reading: CallReading, declared: ReadonlyMap<number, PortState | null>): Plan {
-    const port = addressedPort(reading) as number;
+  /**
+   * Judged by difference on a port where the call as written is a probe: the port its own value names when it may
+   * be used and the call is a probe there, else the lowest port of the site where it is (existing ports first, the
+   * bounds last). A bound of port_id (1, 2000) is about that very id: only that port plays it.
+   */
+  private byDifference(reading: CallReading): Plan {
+    const named = addressedPort(reading) as number;
     const bin = (reading.bin_id as { value: number }).value;
-    const offLimits = this.offLimits(port);
-    if (offLimits)
+    const portBound = named === PORT_ID.min || named === PORT_ID.max;
+    const offLimits = this.offLimits(named);
+    const probeOn = (id: number) =>
+      known.has(id) &&
+      this.offLimits(id) === undefined &&
+      predictProbe(known.get(id) ?? null, id, bin) !== undefined;
+    // Elsewhere, an existing port before one that does not exist, and never a bound first: a form judged on port 1
+    // or 2000 would also be a bound, and a controller that refuses the bound would seem to refuse the form.
+    const bound = (id: number) => id === PORT_ID.min || id === PORT_ID.max;
+    const ids = [...known.keys()].sort(
+      (a, b) =>
+        Number(bound(a)) - Number(bound(b)) ||
+        Number(known.get(a) === null) - Number(known.get(b) === null) ||
+        a - b,
+    );
+    const port = probeOn(named) ? named : portBound ? undefined : ids.find(probeOn);
+    const elsewhere = portBound
+      ? ''
+      : `, and no port the run may use ${describeSource(this.site)} is one where a cancel of bin ${bin} is a fault whatever the error flag`;
+    if (port === undefined) {
+      if (offLimits)
+        return {
+          kind: 'unreachable',
+          reason: `port ${named}, which this scenario's value names, is ${offLimits}${elsewhere}`,
+          needsErrorFlag: false,
+        };
+      if (!known.has(named))
+        return {
+          kind: 'unreachable',
+          reason: `port ${named}, which this scenario's value names, was not read as found${elsewhere}`,
+          needsErrorFlag: false,
+        };
       return {
         kind: 'unreachable',
-        reason: `port ${port}, which this scenario's value names, is ${offLimits}`,
-        needsErrorFlag: false,
-      };
-    if (!known.has(port))
-      return {
-        kind: 'unreachable',
-        reason: `port ${port}, which this scenario's value names, was not read as found`,
-        needsErrorFlag: false,
-      };
-    const before = known.get(port) ?? null;
-    const predicted = predictProbe(before, port, bin);
-    if (!predicted)
-      return {
-        kind: 'unreachable',
-        reason: `port ${port} as found (${describeFound(before)}) could let a cancel of bin ${bin} succeed, so the form cannot be compared without changing the site`,
+        reason: `port ${named} as found (${describeFound(known.get(named) ?? null)}) could let a cancel of bin ${bin} succeed, so the form cannot be compared without changing the site${elsewhere}`,
         needsErrorFlag: true,
       };
-    const ports = new Map<number, Played>();
-    for (const portId of declared.keys()) {
-      if (portId === port)
-        ports.set(portId, { declared: portId, port, before, need: { kind: 'error-flag' } });
     }
+    const before = known.get(port) ?? null;
+    const predicted = predictProbe(before, port, bin) as Expected;
+    const ports = new Map<number, Played>();
+    ports.set(named, { declared: named, port, before, need: { kind: 'error-flag' } });
+    const notes =
+      port === named
+        ? []
+        : [
+            `as found: the scenario's port ${named} is played by port ${port} (${describeFound(before)}): ${
+              offLimits
+                ? `port ${named} is ${offLimits}`
+                : known.has(named)
+                  ? `on port ${named} as found (${describeFound(known.get(named) ?? null)}) a cancel of bin ${bin} could succeed`
+                  : `port ${named} was not read as found`
+            }`,
+          ];
     return {
       kind: 'played',
       ports,
       bins: new Map(),
       difference: { port, bin, predicted, comparePlain: reading.variant },
       notes: [
+        ...notes,
         `as found: judged by difference on port ${port} (${describeFound(before)}): a cancel of bin ${bin} there is answered ${predicted.kind === 'answer' && predicted.answer.kind === 'fault' ? `with fault ${predicted.answer.code}` : 'as predicted'} (${predicted.kind === 'answer' ? predicted.why : ''}), whatever the error flag`,
       ],
     };
