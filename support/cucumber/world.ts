@@ -514,6 +514,13 @@ export class HarnessWorld extends World {
     const skipped = await this.prepare({ kind: 'not-a-call' });
     if (skipped) return skipped;
     const port = this.portOnTarget(portId);
+    // A site that could not be read plays no port: the scenario's own is used, when the run may use it.
+    const offLimits = this.offLimits(port);
+    if (offLimits)
+      return this.skip({
+        verdict: 'INCONCLUSIVE',
+        reason: `the body would name port ${port}, which is ${offLimits}: not sent`,
+      });
     const body = build(port, this.validBin(portId, binId));
     await this.sendRaw({ ...request, body: body.body, headers: { 'content-type': body.contentType }, label });
     return undefined;
