@@ -12,6 +12,7 @@ import { AsFoundPlayer, type Plan } from '../support/site/as-found-player.ts';
 import { discoverSite } from '../support/site/discover.ts';
 import type { SiteMap } from '../support/site/site-map.ts';
 import { callTask } from '../support/wire/task-call.ts';
+import { ERRORS_1152_SEED, ERRORS_1152_STATES, ORDER } from './helpers/scenario-tags.ts';
 
 /**
  * A site as a controller in use stands: no port CLOSED with a bin (closeport clears it), no OPEN AutoCase port
@@ -46,17 +47,6 @@ const NO_BINS: SiteConfig = {
     { port_id: 31, type: 'AC', mode: 'OPEN', selected_bin: null, case_state: 'ECMP', case_error: true },
   ],
 };
-
-const ORDER = ['@case_cancel', '@assumed', '@source:decided', '@req:ORDER', '@xml'];
-const ERRORS_1152_SEED = ['@case_cancel', '@error:1152', '@source:seed', '@req:CC-1152', '@xml'];
-const ERRORS_1152_STATES = [
-  '@case_cancel',
-  '@error:1152',
-  '@assumed',
-  '@source:decided',
-  '@req:CC-1152',
-  '@xml',
-];
 
 function ac(
   mode: PortState['mode'],

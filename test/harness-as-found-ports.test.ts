@@ -4,12 +4,7 @@
 // own record of calls shows what reached it; and the fuzz properties' site, which draws only ids the run may use.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import {
-  type RecordedCall,
-  type RunningEmulator,
-  type SiteConfig,
-  startEmulator,
-} from '../emulator/index.ts';
+import { type RecordedCall, type RunningEmulator, startEmulator } from '../emulator/index.ts';
 import { FoundSite, refusedPorts } from '../support/fuzz/as-found.ts';
 import type { ParamValue, PortState, TargetConfig } from '../support/model.ts';
 import { NEEDS_ERROR_FLAG } from '../support/site/as-found.ts';
@@ -18,22 +13,9 @@ import { discoverSite, rangeSource } from '../support/site/discover.ts';
 import { parsePortList } from '../support/site/port-list.ts';
 import type { SiteMap, SiteSource } from '../support/site/site-map.ts';
 import { closeClient } from '../support/wire/exchange.ts';
+import { LISTED, LISTED_PORTS_SITE } from './helpers/listed-ports-site.ts';
 
-/** Ports 1, 4, 7 and 2000 exist but are not the run's: port 4 is in production use, with an extraction in error. */
-const SITE: SiteConfig = {
-  ports: [
-    { port_id: 1, type: 'AC', mode: 'CLOSED' },
-    { port_id: 4, type: 'AC', mode: 'OPEN', selected_bin: 101337, case_state: 'ERSO', case_error: true },
-    { port_id: 7, type: 'AC', mode: 'OPEN', selected_bin: 5001, case_state: 'NOOP' },
-    { port_id: 2000, type: 'AC', mode: 'OPEN', selected_bin: 4000000, case_state: 'ECMP' },
-    { port_id: 101, type: 'AC', mode: 'OPEN', selected_bin: 6001, case_state: 'ERSO', case_error: true },
-    { port_id: 102, type: 'AC', mode: 'CLOSED' },
-    { port_id: 103, type: 'AC', mode: 'OPEN' },
-    { port_id: 104, type: 'AC', mode: 'OPEN', selected_bin: 7001, case_state: 'NOOP' },
-    { port_id: 150, type: 'CO', mode: 'OPEN', selected_bin: 1500 },
-  ],
-};
-const LISTED = [101, 102, 103, 104, 150, 201];
+const SITE = LISTED_PORTS_SITE;
 const ERSO_IN_ERROR: PortState = {
   type: 'AC',
   mode: 'OPEN',

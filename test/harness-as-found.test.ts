@@ -19,6 +19,7 @@ import {
   readCall,
 } from '../support/site/as-found.ts';
 import type { FoundPort, SiteMap } from '../support/site/site-map.ts';
+import { ERRORS_1152_SEED, ERRORS_1152_STATES, ORDER } from './helpers/scenario-tags.ts';
 
 const bins = fc.oneof(
   fc.constantFrom(1, 5001, 6001, 101337, 4_000_000),
@@ -45,17 +46,7 @@ function code(state: PortState | null, portId: number, binId: number): string {
   return expected.answer.kind === 'success' ? 'success' : String(expected.answer.code);
 }
 
-/** The tags of a scenario of errors.feature, order.feature and envelope.feature, as the pickles carry them. */
-const ERRORS_1152_SEED = ['@case_cancel', '@error:1152', '@source:seed', '@req:CC-1152', '@xml'];
-const ERRORS_1152_STATES = [
-  '@case_cancel',
-  '@error:1152',
-  '@assumed',
-  '@source:decided',
-  '@req:CC-1152',
-  '@xml',
-];
-const ORDER = ['@case_cancel', '@assumed', '@source:decided', '@req:ORDER', '@xml'];
+/** The tags of a scenario of envelope.feature, as the pickles carry them (the others: helpers/scenario-tags.ts). */
 const ENVELOPE_FAULT = [
   '@case_cancel',
   '@envelope',

@@ -33,6 +33,34 @@ const SITE: SiteConfig = {
   ],
 };
 
+/** A task server on 127.0.0.1 that answers each call with `answer(port_id, method name)` as XML. */
+async function xmlTaskServer(
+  answer: (port: number, method: string | undefined) => string,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    req.on('end', () => {
+      const port = Number(/<port_id>(\d+)<\/port_id>/.exec(body)?.[1]);
+      const method = /<name>(\w+)<\/name>/.exec(body)?.[1];
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      res.end(answer(port, method));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/api/v2/task`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
 function targetOf(taskUrl: string, timeoutMs = 10_000): TargetConfig {
   return { taskUrl, timeoutMs, maxResponseBytes: 1024 * 1024 };
 }
@@ -249,34 +277,18 @@ describe('discovery of a target it cannot read', () => {
   it('leaves out ports of a type or mode it does not know, however many, and reads the rest', async () => {
     // Ports 1-8 exist: 4 is an AutoCase port; the others answer a type (XY) or a mode (MAINTENANCE) the
     // harness's lists lack. The vendor documents no closed list: they are left out, the site is still read.
-    const unknown = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => {
-        body += chunk.toString();
-      });
-      req.on('end', () => {
-        const port = Number(/<port_id>(\d+)<\/port_id>/.exec(body)?.[1]);
-        const method = /<name>(\w+)<\/name>/.exec(body)?.[1];
-        res.writeHead(200, { 'content-type': 'application/xml' });
-        const status = (type: string, mode: string) =>
-          `<?xml version="1.0"?><response><params><port_id>${port}</port_id><port_mode>${mode}</port_mode><port_type>${type}</port_type></params></response>`;
-        if (port > 8) res.end('<?xml version="1.0"?><response><fault><code>1000</code></fault></response>');
-        else if (port !== 4) res.end(port % 2 === 0 ? status('XY', 'OPEN') : status('CO', 'MAINTENANCE'));
-        else if (method === 'getportstatus') res.end(status('AC', 'OPEN'));
-        else
-          res.end(
-            '<?xml version="1.0"?><response><params><port_id>4</port_id><case_state>NOOP</case_state></params></response>',
-          );
-      });
+    const status = (port: number, type: string, mode: string) =>
+      `<?xml version="1.0"?><response><params><port_id>${port}</port_id><port_mode>${mode}</port_mode><port_type>${type}</port_type></params></response>`;
+    const unknown = await xmlTaskServer((port, method) => {
+      if (port > 8) return '<?xml version="1.0"?><response><fault><code>1000</code></fault></response>';
+      if (port !== 4) return port % 2 === 0 ? status(port, 'XY', 'OPEN') : status(port, 'CO', 'MAINTENANCE');
+      if (method === 'getportstatus') return status(port, 'AC', 'OPEN');
+      return '<?xml version="1.0"?><response><params><port_id>4</port_id><case_state>NOOP</case_state></params></response>';
     });
-    await new Promise<void>((resolve) => unknown.listen(0, '127.0.0.1', resolve));
     try {
-      const { port } = unknown.address() as AddressInfo;
-      const site = await discoverSite(
-        targetOf(`http://127.0.0.1:${port}/api/v2/task`),
-        rangeSource(parsePortList('1-10')),
-        { excluded: [] },
-      );
+      const site = await discoverSite(targetOf(unknown.url), rangeSource(parsePortList('1-10')), {
+        excluded: [],
+      });
       assert.equal(site.unreadable, undefined);
       assert.ok(7 > MAX_READ_PROBLEMS, 'more ports left out than the problems that stop a scan');
       assert.deepEqual(site.ports, [
@@ -296,45 +308,23 @@ describe('discovery of a target it cannot read', () => {
         /port_type CO, port_mode MAINTENANCE: a mode the harness does not know/,
       );
     } finally {
-      await new Promise<void>((resolve) => {
-        unknown.close(() => resolve());
-        unknown.closeAllConnections();
-      });
+      await unknown.close();
     }
   });
 
   it('keeps a site with one odd port, and names the port it could not read', async () => {
     // Port 3 answers garbage, port 4 is an AutoCase port, the rest do not exist.
-    const odd = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => {
-        body += chunk.toString();
-      });
-      req.on('end', () => {
-        const port = Number(/<port_id>(\d+)<\/port_id>/.exec(body)?.[1]);
-        const method = /<name>(\w+)<\/name>/.exec(body)?.[1];
-        res.writeHead(200, { 'content-type': 'application/xml' });
-        if (port === 3) res.end('<?xml version="1.0"?><nonsense/>');
-        else if (port !== 4)
-          res.end('<?xml version="1.0"?><response><fault><code>1000</code></fault></response>');
-        else if (method === 'getportstatus')
-          res.end(
-            '<?xml version="1.0"?><response><params><port_id>4</port_id><port_mode>CLOSED</port_mode><port_type>AC</port_type></params></response>',
-          );
-        else
-          res.end(
-            '<?xml version="1.0"?><response><params><port_id>4</port_id><case_state>NOOP</case_state></params></response>',
-          );
-      });
+    const odd = await xmlTaskServer((port, method) => {
+      if (port === 3) return '<?xml version="1.0"?><nonsense/>';
+      if (port !== 4) return '<?xml version="1.0"?><response><fault><code>1000</code></fault></response>';
+      if (method === 'getportstatus')
+        return '<?xml version="1.0"?><response><params><port_id>4</port_id><port_mode>CLOSED</port_mode><port_type>AC</port_type></params></response>';
+      return '<?xml version="1.0"?><response><params><port_id>4</port_id><case_state>NOOP</case_state></params></response>';
     });
-    await new Promise<void>((resolve) => odd.listen(0, '127.0.0.1', resolve));
     try {
-      const { port } = odd.address() as AddressInfo;
-      const site = await discoverSite(
-        targetOf(`http://127.0.0.1:${port}/api/v2/task`),
-        rangeSource(parsePortList('1-10')),
-        { excluded: [] },
-      );
+      const site = await discoverSite(targetOf(odd.url), rangeSource(parsePortList('1-10')), {
+        excluded: [],
+      });
       assert.equal(site.unreadable, undefined);
       assert.deepEqual(site.ports, [
         { port_id: 4, type: 'AC', mode: 'CLOSED', selected_bin: null, case_state: 'NOOP' },
@@ -347,10 +337,7 @@ describe('discovery of a target it cannot read', () => {
         /, 1 unreadable \(getportstatus of port 3 answers .*\), not used,/,
       );
     } finally {
-      await new Promise<void>((resolve) => {
-        odd.close(() => resolve());
-        odd.closeAllConnections();
-      });
+      await odd.close();
     }
   });
 });

@@ -17,26 +17,13 @@ import {
   type PortState,
   type RecordedCall,
   type RunningEmulator,
-  type SiteConfig,
   startEmulator,
 } from '../../emulator/index.ts';
 import { digitRuns } from '../../support/site/literal-ids.ts';
+import { LISTED, LISTED_PORTS_SITE } from '../helpers/listed-ports-site.ts';
 import { runHarness, type ScriptRun } from '../helpers/run-script.ts';
 
-const SITE: SiteConfig = {
-  ports: [
-    { port_id: 1, type: 'AC', mode: 'CLOSED' },
-    { port_id: 4, type: 'AC', mode: 'OPEN', selected_bin: 101337, case_state: 'ERSO', case_error: true },
-    { port_id: 7, type: 'AC', mode: 'OPEN', selected_bin: 5001, case_state: 'NOOP' },
-    { port_id: 2000, type: 'AC', mode: 'OPEN', selected_bin: 4000000, case_state: 'ECMP' },
-    { port_id: 101, type: 'AC', mode: 'OPEN', selected_bin: 6001, case_state: 'ERSO', case_error: true },
-    { port_id: 102, type: 'AC', mode: 'CLOSED' },
-    { port_id: 103, type: 'AC', mode: 'OPEN' },
-    { port_id: 104, type: 'AC', mode: 'OPEN', selected_bin: 7001, case_state: 'NOOP' },
-    { port_id: 150, type: 'CO', mode: 'OPEN', selected_bin: 1500 },
-  ],
-};
-const LISTED: readonly number[] = [101, 102, 103, 104, 150, 201];
+const SITE = LISTED_PORTS_SITE;
 const NOT_LISTED: readonly number[] = [1, 4, 7, 2000];
 const EXTRA = '<extra/>';
 
