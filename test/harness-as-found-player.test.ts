@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type RecordedCall, type RunningEmulator, startEmulator } from '../emulator/index.ts';
 import type { SiteConfig } from '../emulator/site.ts';
-import type { ParamValue, PortState, TargetConfig } from '../support/model.ts';
+import type { Encoding, ParamValue, PortState, TargetConfig } from '../support/model.ts';
 import type { ScenarioInfo } from '../support/site/as-found.ts';
 import { AsFoundPlayer, type Plan } from '../support/site/as-found-player.ts';
 import { discoverSite } from '../support/site/discover.ts';
 import type { SiteMap } from '../support/site/site-map.ts';
 import { callTask } from '../support/wire/task-call.ts';
-import { ERRORS_1152_SEED, ERRORS_1152_STATES, ORDER } from './helpers/scenario-tags.ts';
+import { ERRORS_1152_SEED, ERRORS_1152_STATES, LITERALS, ORDER } from './helpers/scenario-tags.ts';
 
 /**
  * A site as a controller in use stands: no port CLOSED with a bin (closeport clears it), no OPEN AutoCase port
@@ -45,6 +45,15 @@ const NO_BINS: SiteConfig = {
   ports: [
     { port_id: 30, type: 'AC', mode: 'OPEN', selected_bin: null, case_state: 'ERSO', case_error: true },
     { port_id: 31, type: 'AC', mode: 'OPEN', selected_bin: null, case_state: 'ECMP', case_error: true },
+  ],
+};
+
+/** Port 40, idle on bin 4040, as WITH_IDLE has it, but port 12 (a CO port) shows bin 4040 too. */
+const SAME_BIN: SiteConfig = {
+  ports: [
+    { port_id: 4, type: 'AC', mode: 'OPEN', selected_bin: 4004, case_state: 'ERSO', case_error: true },
+    { port_id: 12, type: 'CO', mode: 'OPEN', selected_bin: 4040 },
+    { port_id: 40, type: 'AC', mode: 'OPEN', selected_bin: 4040, case_state: 'NOOP' },
   ],
 };
 
@@ -114,6 +123,50 @@ async function play(
     'as found, nothing sent changes the site',
   );
   return { plan, ports, fault: result.answer?.kind === 'fault' ? result.answer.code : undefined };
+}
+
+interface ByDifference {
+  readonly plan: Plan;
+  /** The call as sent in place of the scenario's, and the faults the plain call and it got (nothing sent: none). */
+  readonly sent?: Record<string, ParamValue>;
+  readonly plain?: number;
+  readonly written?: number;
+}
+
+/**
+ * Plays a scenario judged by difference as world.ts does: the plain call on the port and bin of the plan, then the
+ * scenario's call with its ids replaced by those and its literals by the plan's, written around them.
+ */
+async function playByDifference(
+  served: Served,
+  declared: ReadonlyMap<number, PortState | null>,
+  params: Record<string, ParamValue>,
+  encoding: Encoding,
+  scenario: ScenarioInfo,
+): Promise<ByDifference> {
+  const player = new AsFoundPlayer(served.target, served.site, () => {});
+  const plan = await player.plan(declared, { kind: 'cancel', params, encoding, form: false }, scenario);
+  if (plan.kind !== 'played') return { plan };
+  const difference = plan.difference;
+  assert.ok(difference, 'judged by difference');
+  const sent: Record<string, ParamValue> = { ...params };
+  if (typeof params.port_id === 'number')
+    sent.port_id = plan.ports.get(params.port_id)?.port ?? params.port_id;
+  if (typeof params.bin_id === 'number') sent.bin_id = plan.bins.get(params.bin_id) ?? params.bin_id;
+  for (const [name, { written, sent: instead }] of difference.literals)
+    if (params[name] === written) sent[name] = instead;
+  const faultOf = async (call: Record<string, ParamValue>) => {
+    const result = await callTask(served.target, 'case_cancel', call, encoding, { strictRequest: false });
+    return result.answer?.kind === 'fault' ? result.answer.code : undefined;
+  };
+  const plain = await faultOf({ port_id: difference.port, bin_id: difference.bin });
+  const written = await faultOf(sent);
+  assert.deepEqual(
+    served.recorded.filter((call) => call.changed),
+    [],
+    'as found, nothing sent changes the site',
+  );
+  return { plan, sent, plain, written };
 }
 
 describe('as found, on a site as a controller in use stands', () => {
@@ -272,5 +325,141 @@ describe('as found, on a site as a controller in use stands', () => {
     assert.equal(before1152.fault, 1010);
     const none = await play(noBins, idle, { port_id: 7, bin_id: 0 }, order);
     assert.equal(none.plan.kind, 'unreachable');
+  });
+});
+
+describe('as found, a literal form judged by difference where the answer depends on the ids read', () => {
+  let real: Served;
+  let idle: Served;
+  let noBins: Served;
+  let sameBin: Served;
+  before(async () => {
+    real = await serve(REAL_SITE);
+    idle = await serve(WITH_IDLE);
+    noBins = await serve(NO_BINS);
+    sameBin = await serve(SAME_BIN);
+  });
+  after(async () => {
+    for (const served of [real, idle, noBins, sameBin]) await served?.emulator.close();
+  });
+
+  const declared = new Map([[4, ac('OPEN', 101337, 'ERSO', true)]]);
+  const literals = (port_id: string, bin_id: string) => ({
+    name: `Integer literals with sign, leading zeros or surrounding whitespace mean their value (${port_id}, ${bin_id}, XML)`,
+    tags: LITERALS,
+  });
+
+  it("a form of bin_id plays on a port idle on a bin, and names that bin in the scenario's form", async () => {
+    // Played on port 4 as named, a bin read as any other than 101337 got 1149 as 101337 did: it passed unchecked.
+    const onIdle = await playByDifference(
+      idle,
+      declared,
+      { port_id: '4', bin_id: '000101337' },
+      'XML',
+      literals('"4"', '"000101337"'),
+    );
+    assert.equal(onIdle.plan.kind, 'played', JSON.stringify(onIdle.plan));
+    assert.deepEqual(onIdle.sent, { port_id: '40', bin_id: '0004040' });
+    assert.equal(onIdle.plain, 1152, 'the plain call on the idle port and its own bin');
+    assert.equal(onIdle.written, 1152, 'a bin read otherwise would answer 1149');
+    // Where no port is idle (NOOP), a completed operation plays: 1152 too.
+    const onReal = await playByDifference(
+      real,
+      declared,
+      { port_id: '4', bin_id: ' 101337 ' },
+      'XML',
+      literals('"4"', '" 101337 "'),
+    );
+    assert.deepEqual(onReal.sent, { port_id: '33', bin_id: ' 3333 ' });
+    assert.equal(onReal.plain, 1152);
+    assert.equal(onReal.written, 1152);
+    const json = await playByDifference(
+      idle,
+      declared,
+      { port_id: { rawJson: '4' }, bin_id: { rawJson: '101337.0' } },
+      'JSON',
+      { ...literals("'4'", "'101337.0'"), tags: [...LITERALS.slice(0, -1), '@json'] },
+    );
+    assert.deepEqual(json.sent, { port_id: { rawJson: '40' }, bin_id: { rawJson: '4040.0' } });
+    assert.equal(json.written, 1152);
+  });
+
+  it("a form of port_id plays there too: a port read as another answers 1000 or that port's own code", async () => {
+    for (const form of ['0004', '+4', ' 4 ']) {
+      const played = await playByDifference(
+        idle,
+        declared,
+        { port_id: form, bin_id: '101337' },
+        'XML',
+        literals(JSON.stringify(form), '"101337"'),
+      );
+      assert.deepEqual(played.sent, { port_id: form.replace('4', '40'), bin_id: '4040' });
+      assert.equal(played.plain, 1152);
+      assert.equal(played.written, 1152);
+    }
+  });
+
+  it('is INCONCLUSIVE, sending nothing, where no port is idle on a bin that no other port shows', async () => {
+    for (const served of [noBins, sameBin]) {
+      const played = await playByDifference(
+        served,
+        declared,
+        { port_id: '4', bin_id: '000101337' },
+        'XML',
+        literals('"4"', '"000101337"'),
+      );
+      assert.deepEqual(played.plan, {
+        kind: 'unreachable',
+        reason:
+          'no OPEN AutoCase port with a bin selected that no other port shows and no active case operation among ports 1-50 on this site: a literal form of port_id or bin_id is judged by difference there, where a value read otherwise gets another answer',
+        needsErrorFlag: false,
+      });
+      assert.equal(played.sent, undefined, 'nothing is sent');
+    }
+  });
+
+  it('is INCONCLUSIVE where the form cannot be written around the bin of any idle port', async () => {
+    const played = await playByDifference(
+      idle,
+      declared,
+      { port_id: { rawJson: '4' }, bin_id: { rawJson: '1.01337e5' } },
+      'JSON',
+      literals("'4'", "'1.01337e5'"),
+    );
+    assert.equal(played.plan.kind, 'unreachable');
+    assert.equal(
+      (played.plan as { reason: string }).reason,
+      'bin_id "1.01337e5" cannot be written in the same form around the port and bin of any OPEN AutoCase port with a bin selected that no other port shows and no active case operation among ports 1-50 on this site (ports 33, 34, 40): a literal form of port_id or bin_id is judged by difference there, where a value read otherwise gets another answer',
+    );
+    assert.equal(played.sent, undefined);
+  });
+
+  it('a bound written plainly, or a call with only plain numbers, still plays where it can', async () => {
+    const bounds = {
+      name: 'The bin_id bounds are accepted (4000000, XML)',
+      tags: ['@case_cancel', '@source:seed', '@req:PARAM-BOUNDS', '@xml'],
+    };
+    // No port shows bin 4000000: the bound is judged on the port it names, as before.
+    const bound = await playByDifference(
+      idle,
+      new Map([[4, ac('OPEN', 4_000_000, 'ERSO', true)]]),
+      { port_id: 4, bin_id: 4_000_000 },
+      'XML',
+      bounds,
+    );
+    assert.equal(bound.plan.kind === 'played' && bound.plan.difference?.port, 4);
+    assert.equal(bound.written, 1149);
+    // An unknown extra parameter beside plain numbers: on the idle port where there is one.
+    const extra = {
+      name: 'An unknown extra parameter is ignored (XML)',
+      tags: LITERALS,
+    };
+    const params = { port_id: 4, bin_id: 101337, task_id: 42 };
+    const onIdle = await playByDifference(idle, declared, params, 'XML', extra);
+    assert.deepEqual(onIdle.sent, { port_id: 40, bin_id: 4040, task_id: 42 });
+    assert.equal(onIdle.written, 1152);
+    const onNoBins = await playByDifference(noBins, declared, params, 'XML', extra);
+    assert.deepEqual(onNoBins.sent, params, 'no idle port: on port 4 as named');
+    assert.equal(onNoBins.written, 1000);
   });
 });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { checkPort } from '../support/fuzz/oracle.ts';
+import { checkPort, readParam } from '../support/fuzz/oracle.ts';
 import { CASE_STATES, PORT_MODES, PORT_TYPES, type PortState } from '../support/model.ts';
 import {
   ABOUT_ALL,
@@ -17,6 +17,7 @@ import {
   prefers,
   probeBin,
   readCall,
+  writtenAround,
 } from '../support/site/as-found.ts';
 import type { FoundPort, SiteMap } from '../support/site/site-map.ts';
 import { ERRORS_1152_SEED, ERRORS_1152_STATES, ORDER } from './helpers/scenario-tags.ts';
@@ -471,6 +472,87 @@ describe('as found: what a scenario needs of its port', () => {
       missingReason(needOf({ ...declared, type: 'AC' }, call, true), SITE),
       NEEDS_ERROR_FLAG,
       'success and 1153 need the error flag',
+    );
+  });
+});
+
+describe('a literal form written around the port and bin that play it (judged by difference)', () => {
+  it("keeps the features' forms around another id: whitespace, sign, leading zeros, a point and its digits", () => {
+    const around = (value: Parameters<typeof writtenAround>[0], id: number, encoding: 'XML' | 'JSON') =>
+      writtenAround(value, id, encoding);
+    // parameters.feature's PARAM-LITERALS rows, around port 32 and its bin 3232
+    assert.equal(around('000101337', 3232, 'XML'), '0003232');
+    assert.equal(around('+101337', 3232, 'XML'), '+3232');
+    assert.equal(around(' 101337 ', 3232, 'XML'), ' 3232 ');
+    assert.equal(around('101337', 3232, 'XML'), '3232');
+    assert.equal(around('+4', 32, 'XML'), '+32');
+    assert.equal(around('0004', 32, 'XML'), '00032', 'the same three leading zeros');
+    assert.equal(around(' 4 ', 32, 'XML'), ' 32 ');
+    assert.equal(around('\n\t4\n', 32, 'XML'), '\n\t32\n');
+    assert.deepEqual(around({ rawJson: '4.0' }, 32, 'JSON'), { rawJson: '32.0' });
+    assert.deepEqual(around({ rawJson: '101337.0' }, 3232, 'JSON'), { rawJson: '3232.0' });
+    assert.deepEqual(around({ rawJson: ' 101337 ' }, 3232, 'JSON'), { rawJson: ' 3232 ' });
+    // the exponent stays as written; the digits move around it
+    assert.deepEqual(around({ rawJson: '40e-1' }, 32, 'JSON'), { rawJson: '320e-1' });
+    assert.deepEqual(around({ rawJson: '4E+0' }, 32, 'JSON'), { rawJson: '32E+0' });
+    assert.deepEqual(around({ rawJson: '4.5e1' }, 32, 'JSON'), { rawJson: '3.2e1' });
+    // a plain number is the id itself
+    assert.equal(around(101337, 3232, 'XML'), 3232);
+  });
+
+  it('refuses a form no literal of the other id has, and a value that is not one literal', () => {
+    assert.equal(writtenAround({ rawJson: '0.4e1' }, 32, 'JSON'), undefined, '03.2e1 is not that form');
+    assert.deepEqual(writtenAround({ rawJson: '0.4e1' }, 7, 'JSON'), { rawJson: '0.7e1' });
+    assert.equal(writtenAround({ rawJson: '1.01337e5' }, 3232, 'JSON'), undefined);
+    assert.equal(writtenAround({ rawJson: '32e1' }, 33, 'JSON'), undefined, 'no integer times e1 is 33');
+    assert.deepEqual(writtenAround({ rawJson: '32e1' }, 50, 'JSON'), { rawJson: '5e1' });
+    assert.equal(writtenAround('4.0', 32, 'XML'), undefined, 'not an xs:int literal');
+    assert.equal(writtenAround({ rawJson: '"4"' }, 32, 'JSON'), undefined, 'a JSON string');
+    assert.equal(writtenAround([4, 4], 32, 'XML'), undefined);
+  });
+
+  it('writes any accepted form of any id around any other id so that it reads as that id, in the same form', () => {
+    const xmlSpace = fc.stringMatching(/^[ \t\r\n]{0,3}$/);
+    const jsonSpace = fc.stringMatching(/^[ \t\r\n]{0,3}$/);
+    const id = fc.integer({ min: 1, max: 4_000_000 });
+    const xml = fc
+      .record({ before: xmlSpace, sign: fc.constantFrom('', '+'), zeros: fc.nat(5), after: xmlSpace, id })
+      .map(({ before, sign, zeros, after, id }) => `${before}${sign}${'0'.repeat(zeros)}${id}${after}`);
+    const json = fc
+      .record({
+        before: jsonSpace,
+        decimals: fc.nat(3),
+        after: jsonSpace,
+        id,
+        exponent: fc.option(fc.constantFrom('e0', 'E0', 'e+0', 'e-1', 'e-2'), { nil: undefined }),
+      })
+      .map(({ before, decimals, after, id, exponent }) => {
+        const shift = exponent === 'e-1' ? 1 : exponent === 'e-2' ? 2 : 0;
+        const digits = `${id}${'0'.repeat(decimals + shift)}`;
+        const point = digits.length - decimals;
+        const body = decimals === 0 ? digits : `${digits.slice(0, point)}.${digits.slice(point)}`;
+        return { rawJson: `${before}${body}${exponent ?? ''}${after}` };
+      });
+    const shape = (text: string) => text.replace(/[1-9][0-9]*(\.[0-9]*)?/, (m) => m.replace(/[0-9]/g, 'd'));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          xml.map((t) => ['XML', t] as const),
+          json.map((t) => ['JSON', t] as const),
+        ),
+        id,
+        ([encoding, value], other) => {
+          const sent = writtenAround(value, other, encoding);
+          assert.notEqual(sent, undefined, 'a form of an integer, its whole part not zero, fits any other');
+          const text = typeof sent === 'string' ? sent : (sent as { rawJson: string }).rawJson;
+          const reading = readParam(text, encoding);
+          assert.deepEqual(reading, { kind: 'integer', value: other });
+          const original = typeof value === 'string' ? value : value.rawJson;
+          // everything but the significant digits is as written
+          assert.equal(shape(text).replace(/d+/, 'D'), shape(original).replace(/d+/, 'D'));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -417,9 +417,11 @@ export class HarnessWorld extends World {
 
   /**
    * The call as it goes to the target: the scenario's port and bin ids replaced by the ones that play them. As
-   * found, a port_id written as a literal and params written verbatim are rewritten the same way, and a call that
-   * could still be read as one on a port the run may not use (outside the ports it reads, or excluded) is not sent:
-   * the reason comes back instead.
+   * found, a call judged by difference sends the literals the plan wrote in the same form around the port and bin
+   * that play it (as-found-player.ts), so that a value read otherwise gets another answer; any other port_id written
+   * as a literal and params written verbatim are rewritten the same way, and a call that could still be read as
+   * one on a port the run may not use (outside the ports it reads, or excluded) is not sent: the reason comes back
+   * instead.
    */
   private onTarget(
     params: Record<string, ParamValue> | undefined,
@@ -434,6 +436,8 @@ export class HarnessWorld extends World {
       mapped.port_id = mapWith((id) => this.portOnTarget(id))(params.port_id);
     if (params?.bin_id !== undefined && mapped)
       mapped.bin_id = mapWith((id) => this.binOnTarget(id))(params.bin_id);
+    for (const [name, { written, sent }] of this.played?.difference?.literals ?? [])
+      if (mapped && params?.[name] === written) mapped[name] = sent;
     if (!this.asFound) return { params: mapped, form };
     const play = this.sitePlay();
     if (mapped?.port_id !== undefined) {

@@ -4,12 +4,13 @@
 // answers with a fault given the port as read, or input that is not a call.
 import type { Expected } from '../fuzz/oracle.ts';
 import type { Encoding, Exchange, ParamValue, PortState, TargetConfig } from '../model.ts';
-import { PORT_ID } from '../spec.ts';
+import { BIN_ID, PORT_ID } from '../spec.ts';
 import {
   addressedPort,
   type CallReading,
   describeNeed,
   describeSource,
+  describeWritten,
   fits,
   focusOf,
   missingReason,
@@ -20,6 +21,7 @@ import {
   prefers,
   readCall,
   type ScenarioInfo,
+  writtenAround,
 } from './as-found.ts';
 import { describeFound, isReadProblem, readPort, samePort } from './read-port.ts';
 import { type FoundPort, inSource, outsideSource, type SiteMap } from './site-map.ts';
@@ -32,20 +34,24 @@ export interface Played {
   readonly need: Need;
 }
 
+/** A case_cancel as the scenario sends it. */
+interface CancelShape {
+  readonly kind: 'cancel';
+  readonly params: Readonly<Record<string, ParamValue>> | undefined;
+  readonly encoding: Encoding;
+  /** Sent in a client form other than the vendor sample's. */
+  readonly form: boolean;
+}
+
 /** What the scenario's first call is, as far as playing it needs to know. */
-export type CallShape =
-  | {
-      readonly kind: 'cancel';
-      readonly params: Readonly<Record<string, ParamValue>> | undefined;
-      readonly encoding: Encoding;
-      /** Sent in a client form other than the vendor sample's. */
-      readonly form: boolean;
-    }
-  | { readonly kind: 'not-a-call' };
+export type CallShape = CancelShape | { readonly kind: 'not-a-call' };
 
 /**
  * A call that would need the error flag, but is about how a value or a request is written: judged by difference
- * (the same answer as the plain call, and not the parameter's fault) on the port its own ids name.
+ * (the same answer as the plain call, and not the parameter's fault). Played where the answer depends on both ids
+ * read, an OPEN AutoCase port idle on a bin (1152 for that port and bin, another code for any other), when the
+ * site has one; a literal form of port_id or bin_id is judged nowhere else. Otherwise on a port where the call is
+ * a probe (byDifference).
  */
 export interface DifferencePlan {
   readonly port: number;
@@ -53,6 +59,11 @@ export interface DifferencePlan {
   readonly predicted: Expected;
   /** Whether the plain call differs from the scenario's call (false for a bound written plainly). */
   readonly comparePlain: boolean;
+  /**
+   * The literals the scenario writes for port_id and bin_id (`written`), and what is sent in their place: the same
+   * form around `port` and `bin` (`sent`). By the parameter's name.
+   */
+  readonly literals: ReadonlyMap<string, { readonly written: ParamValue; readonly sent: ParamValue }>;
 }
 
 export type Plan =
@@ -181,7 +192,7 @@ export class AsFoundPlayer {
       );
     const flagged = addressed === undefined ? undefined : needs.get(addressed);
     if (reading && flagged?.kind === 'error-flag') {
-      if (reading.variant || reading.bound) return this.byDifference(reading);
+      if (reading.variant || reading.bound) return this.byDifference(call as CancelShape, reading);
       return { kind: 'unreachable', reason: NEEDS_ERROR_FLAG, needsErrorFlag: true };
     }
     const used = new Set<number>();
@@ -196,7 +207,7 @@ export class AsFoundPlayer {
       if (port === undefined)
         return {
           kind: 'unreachable',
-          reason: `${missingReason(need, this.site)}${this.own ? " within this worker's port set (the profile's parallel.port_sets, with --parallel)" : ''}`,
+          reason: `${missingReason(need, this.site)}${this.own ? WITHIN_OWN : ''}`,
           needsErrorFlag: false,
         };
       used.add(port);
@@ -221,13 +232,16 @@ export class AsFoundPlayer {
   }
 
   /**
-   * Judged by difference on a port where the call as written is a probe: the port its own value names when it may
-   * be used and the call is a probe there, else the lowest port of the site where it is (existing ports first, the
-   * bounds last). A bound of port_id (1, 2000) is about that very id: only that port plays it.
+   * Judged by difference on an OPEN AutoCase port idle on a bin where there is one (onIdlePort); a call that writes
+   * only plain numbers, where there is none, on a port where the call as written is a probe: the port its own value
+   * names when it may be used and the call is a probe there, else the lowest port of the site where it is (existing
+   * ports first, the bounds last). A bound of port_id (1, 2000) is about that very id: only that port plays it.
    */
-  private byDifference(reading: CallReading): Plan {
+  private byDifference(call: CancelShape, reading: CallReading): Plan {
     const named = addressedPort(reading) as number;
     const bin = (reading.bin_id as { value: number }).value;
+    const onIdle = this.onIdlePort(call, named, bin, reading);
+    if (onIdle) return onIdle;
     const portBound = named === PORT_ID.min || named === PORT_ID.max;
     const offLimits = this.offLimits(named);
     const probeOn = (id: number) =>
@@ -286,7 +300,7 @@ export class AsFoundPlayer {
       kind: 'played',
       ports,
       bins: new Map(),
-      difference: { port, bin, predicted, comparePlain: reading.variant },
+      difference: { port, bin, predicted, comparePlain: reading.variant, literals: new Map() },
       notes: [
         ...notes,
         `as found: judged by difference on port ${port} (${describeFound(before)}): a cancel of bin ${bin} there is answered ${predicted.kind === 'answer' && predicted.answer.kind === 'fault' ? `with fault ${predicted.answer.code}` : 'as predicted'} (${predicted.kind === 'answer' ? predicted.why : ''}), whatever the error flag`,
@@ -295,20 +309,111 @@ export class AsFoundPlayer {
   }
 
   /**
+   * Judging by difference where the answer depends on both ids read: an OPEN AutoCase port with a bin selected
+   * that no other port shows and no active operation, its own id and bin written in the scenario's forms. The
+   * plain call answers 1152 there; a bin read as another answers 1149, a port read as another 1000 or that port's
+   * code; all faults, so nothing can change. A bound stays as written (the port or bin must be that bound). The
+   * plan, or undefined where no port fits and the call writes no literal (it is then played as byDifference says);
+   * a literal form of port_id or bin_id is judged nowhere else: unreachable, nothing sent.
+   */
+  private onIdlePort(call: CancelShape, port: number, bin: number, reading: CallReading): Plan | undefined {
+    const params = call.params ?? {};
+    const forms = LITERAL_IDS.filter(
+      (name) => params[name] !== undefined && typeof params[name] !== 'number',
+    );
+    const portBound = port === PORT_ID.min || port === PORT_ID.max;
+    const binBound = bin === BIN_ID.min || bin === BIN_ID.max;
+    const candidates = this.fitting(IDLE, port, new Set(), (id, found) => {
+      if (found === null || found.selected_bin === null) return false;
+      if (portBound && id !== port) return false;
+      if (binBound && found.selected_bin !== bin) return false;
+      // Another port that shows the same bin would answer a port read as it the same way.
+      return ![...known].some(([other, p]) => other !== id && p?.selected_bin === found.selected_bin);
+    });
+    const suffix = this.own ? WITHIN_OWN : '';
+    const named = (name: string) => `${name} ${describeWritten(params[name])}`;
+    const unwritable = new Set<string>();
+    for (const id of candidates) {
+      const before = known.get(id) as FoundPort;
+      const selected = before.selected_bin as number;
+      const predicted = predictProbe(before, id, selected);
+      if (!predicted) continue;
+      const literals = new Map<string, { written: ParamValue; sent: ParamValue }>();
+      for (const name of forms) {
+        const written = params[name] as ParamValue;
+        const sent = writtenAround(written, name === 'port_id' ? id : selected, call.encoding);
+        if (sent !== undefined) literals.set(name, { written, sent });
+      }
+      if (literals.size < forms.length) {
+        for (const name of forms) if (!literals.has(name)) unwritable.add(name);
+        continue;
+      }
+      const rewritten = forms.map(
+        (name) => `${named(name)} is sent as ${describeWritten(literals.get(name)?.sent)}`,
+      );
+      const offLimits = this.offLimits(port);
+      const why =
+        id === port
+          ? []
+          : [
+              `as found: the scenario's port ${port} is played by port ${id} (${describeFound(before)}): ${
+                offLimits
+                  ? `port ${port} is ${offLimits}`
+                  : known.has(port)
+                    ? `port ${port} as found (${describeFound(known.get(port) ?? null)}) is not an OPEN AutoCase port idle on a bin no other port shows`
+                    : `port ${port} was not read as found`
+              }`,
+            ];
+      return {
+        kind: 'played',
+        ports: new Map([[port, { declared: port, port: id, before, need: IDLE }]]),
+        bins: new Map([[bin, selected]]),
+        difference: { port: id, bin: selected, predicted, comparePlain: reading.variant, literals },
+        notes: [
+          ...why,
+          `as found: judged by difference on port ${id} (${describeFound(before)}), where the answer depends on the ids read: a cancel of its bin ${selected} is answered with fault 1152 whatever the error flag, another bin with 1149, another port with 1000 or that port's own code; the scenario's port ${port} and bin ${bin} are played by port ${id} and bin ${selected}${rewritten.length > 0 ? `; ${rewritten.join(', ')}, the same form${rewritten.length > 1 ? 's' : ''} around those ids` : ''}`,
+        ],
+      };
+    }
+    if (forms.length === 0) return undefined;
+    if (candidates.length > 0)
+      return {
+        kind: 'unreachable',
+        reason: `${[...unwritable].map(named).join(' and ')} cannot be written in the same form around the port and bin of any ${describeIdle(portBound, binBound, port, bin)} ${describeSource(this.site)} on this site (port${candidates.length > 1 ? 's' : ''} ${[...candidates].sort((a, b) => a - b).join(', ')})${suffix}: a literal form of port_id or bin_id is judged by difference there, where a value read otherwise gets another answer`,
+        needsErrorFlag: false,
+      };
+    return {
+      kind: 'unreachable',
+      reason: `no ${describeIdle(portBound, binBound, port, bin)} ${describeSource(this.site)} on this site${suffix}: a literal form of port_id or bin_id is judged by difference there, where a value read otherwise gets another answer`,
+      needsErrorFlag: false,
+    };
+  }
+
+  /**
    * The scenario's own port id when it fits, else the lowest that does; never an excluded or used port. Where the
    * need leaves a choice, a port that also stands as declared comes first (prefers), by the same rule.
    */
   private find(need: Need, own: number, used: ReadonlySet<number>): number | undefined {
+    return this.fitting(need, own, used)[0];
+  }
+
+  /** Every port that fits the need (and `also`), in the order find takes them. */
+  private fitting(
+    need: Need,
+    own: number,
+    used: ReadonlySet<number>,
+    also: (id: number, found: FoundPort | null) => boolean = () => true,
+  ): number[] {
     const fitting = (id: number) =>
-      !used.has(id) && this.offLimits(id) === undefined && fits(need, known.get(id) ?? null);
+      !used.has(id) &&
+      this.offLimits(id) === undefined &&
+      fits(need, known.get(id) ?? null) &&
+      also(id, known.get(id) ?? null);
     const preferred = (id: number) => fitting(id) && prefers(need, known.get(id) ?? null);
     const ids = [...known.keys()].sort((a, b) => a - b);
-    for (const wanted of [preferred, fitting]) {
-      if (known.has(own) && wanted(own)) return own;
-      const id = ids.find(wanted);
-      if (id !== undefined) return id;
-    }
-    return undefined;
+    const order = [...(known.has(own) ? [own] : []), ...ids.filter((id) => id !== own)];
+    const first = order.filter(preferred);
+    return [...first, ...order.filter((id) => fitting(id) && !first.includes(id))];
   }
 
   /**
@@ -330,6 +435,22 @@ export class AsFoundPlayer {
     }
     return moved.length > 0 ? moved.join('; ') : undefined;
   }
+}
+
+/** The ids a literal form can be written for, around the ids of the port that plays the call. */
+const LITERAL_IDS = ['port_id', 'bin_id'] as const;
+
+/** An OPEN AutoCase port with a bin selected and no active operation (NOOP first): 1152 for its own bin. */
+const IDLE: Need = { kind: 'inactive', state: 'NOOP', exact: false };
+
+const WITHIN_OWN = " within this worker's port set (the profile's parallel.port_sets, with --parallel)";
+
+/** The port a literal form is judged on, in words, with the bound it must keep. */
+function describeIdle(portBound: boolean, binBound: boolean, port: number, bin: number): string {
+  const bound = [portBound ? `port ${port} itself` : '', binBound ? `bin ${bin} selected` : '']
+    .filter(Boolean)
+    .join(', ');
+  return `OPEN AutoCase port with a bin selected that no other port shows and no active case operation${bound ? ` (${bound}, the bound the scenario names)` : ''}`;
 }
 
 /** Input that is not a call reads as no call at all: every declared port needs only to exist as declared. */

@@ -348,3 +348,85 @@ export function probeBin(port: FoundPort | null, portId: number, wanted: number)
   const other = selected === BIN_ID.max ? selected - 1 : selected + 1;
   return predictProbe(port, portId, other) ? other : undefined;
 }
+
+// --- a literal form written around another id ------------------------------------------------------------------
+
+/** A literal's parts (XML text or a raw JSON number): whitespace, sign, whole digits, fraction, exponent, whitespace. */
+const LITERAL_PARTS = /^([ \t\r\n]*)([+-]?)([0-9]*)(?:\.([0-9]*))?(?:([eE])([+-]?[0-9]+))?([ \t\r\n]*)$/;
+
+/**
+ * What a literal keeps when it is written around another value: everything but its significant digits (the
+ * whitespace, the sign, the count of leading zeros and whether the whole part is nothing but zeros, the point and
+ * how many digits follow it, the exponent as written). Undefined when the text is not such a literal.
+ */
+function formOf(text: string): string | undefined {
+  const parts = LITERAL_PARTS.exec(text);
+  if (parts === null) return undefined;
+  const [, before = '', sign = '', whole = '', fraction, mark = '', exponent = '', after = ''] = parts;
+  const zeros = whole.length - whole.replace(/^0+/, '').length;
+  return JSON.stringify([
+    before,
+    sign,
+    zeros,
+    zeros === whole.length,
+    fraction?.length,
+    mark + exponent,
+    after,
+  ]);
+}
+
+/** The literal text written around `id` in the same form, or undefined when no literal of that form means `id`. */
+function rewriteText(text: string, id: number): string | undefined {
+  const parts = LITERAL_PARTS.exec(text);
+  if (parts === null) return undefined;
+  const [, before = '', sign = '', whole = '', fraction, mark = '', exponent = '', after = ''] = parts;
+  const decimals = fraction?.length ?? 0;
+  // The digits of the form, read as one integer, are the value times 10^places.
+  const places = BigInt(decimals) - (mark === '' ? 0n : BigInt(exponent));
+  // A literal of a value of 1 or more holds at least `places` digits: a larger shift is no literal of this length.
+  if (places > BigInt(text.length)) return undefined;
+  let scaled: bigint;
+  if (places >= 0n) scaled = BigInt(id) * 10n ** places;
+  else {
+    const unit = 10n ** -places;
+    if (BigInt(id) % unit !== 0n) return undefined;
+    scaled = BigInt(id) / unit;
+  }
+  const zeros = whole.length - whole.replace(/^0+/, '').length;
+  const digits = '0'.repeat(zeros) + scaled.toString();
+  if (digits.length < decimals) return undefined;
+  const point = digits.length - decimals;
+  const written = `${before}${sign}${digits.slice(0, point)}${fraction === undefined ? '' : `.${digits.slice(point)}`}${mark}${exponent}${after}`;
+  return formOf(written) === formOf(text) ? written : undefined;
+}
+
+/**
+ * A port_id or bin_id as the scenario writes it, written around another id: a number becomes that id; a literal
+ * keeps its form around the id's digits (` +0004 ` around 32 is ` +0032 `, `101337.0` around 3232 is `3232.0`,
+ * `40e-1` around 32 is `320e-1`), so that the call says the same thing of a port as found. Undefined when no
+ * literal of that form means the id (`0.4e1` around 32), or the value is not a single literal.
+ */
+export function writtenAround(value: ParamValue, id: number, encoding: Encoding): ParamValue | undefined {
+  if (typeof value === 'number') return id;
+  const text =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'object' && value !== null && 'rawJson' in value
+        ? (value.rawJson as string)
+        : undefined;
+  if (text === undefined) return undefined;
+  const rewritten = rewriteText(text, id);
+  if (rewritten === undefined) return undefined;
+  const sent: ParamValue = typeof value === 'string' ? rewritten : { rawJson: rewritten };
+  const reading = readValue(sent, encoding);
+  return reading.kind === 'integer' && reading.value === id ? sent : undefined;
+}
+
+/** A parameter as written, for the evidence: a literal in quotes, exactly as sent. */
+export function describeWritten(value: ParamValue | undefined): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object' && value !== null && 'rawJson' in value)
+    return JSON.stringify(value.rawJson as string);
+  return JSON.stringify(value);
+}
