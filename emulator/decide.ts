@@ -3,7 +3,7 @@
 
 import { type DeviationName, type Deviations, NO_DEVIATIONS } from './deviations.ts';
 import { committed, fault, isActive, success, unchanged, withPort } from './outcome.ts';
-import { type IntegerParam, readIntegerInRange } from './params.ts';
+import { type IntegerParam, readIntegerInRange, readOctalLeadingZero } from './params.ts';
 import { TASK_METHODS } from './task-methods.ts';
 import {
   type Answer,
@@ -99,7 +99,14 @@ function flattenElement(element: XmlElement): XmlElement {
 function binIdParam(call: Call, deviations: Deviations): IntegerParam {
   const min = deviations.has('bin-min-off-by-one') ? BIN_ID_MIN + 1 : BIN_ID_MIN;
   const max = deviations.has('bin-max-off-by-one') ? BIN_ID_MAX + 1 : BIN_ID_MAX;
-  const read = readIntegerInRange(binParam(call, deviations), min, max, deviations);
+  const param = binParam(call, deviations);
+  const octal = deviations.has('bin-octal-leading-zero') ? readOctalLeadingZero(param) : undefined;
+  const read =
+    octal === undefined
+      ? readIntegerInRange(param, min, max, deviations)
+      : octal.kind === 'integer' && (octal.value < min || octal.value > max)
+        ? { kind: 'invalid' as const }
+        : octal;
   const inBand = read.kind === 'integer' && read.value >= 2_097_152 && read.value <= 2_162_687;
   return deviations.has('bin-band-refused') && inBand ? { kind: 'invalid' } : read;
 }

@@ -225,6 +225,13 @@ export const DEVIATIONS = [
     needs: ['ac-port'],
   },
   {
+    name: 'bin-octal-leading-zero',
+    description:
+      "an XML bin_id with a leading zero is read as octal, as C's strtol with base 0 reads it (000101337 is 33503)",
+    breaks: ['PARAM-LITERALS'],
+    needs: ['ac-open-inactive'],
+  },
+  {
     name: 'refuse-whitespace',
     description: 'XML integers with surrounding whitespace ( 4 ) are refused (1004 / 1010)',
     breaks: ['PARAM-LITERALS'],

@@ -80,6 +80,23 @@ function readXmlInteger(
   return INVALID;
 }
 
+/**
+ * bin-octal-leading-zero: an XML integer whose digits start with 0 read as C's strtol(text, &end, 0) reads it, in
+ * octal (000101337 is 33503), and refused where a digit is not octal (the end short of the text, 0101339).
+ * Undefined for any other value, read as usual (no leading zero, or not one XML element).
+ */
+export function readOctalLeadingZero(param: ParamValue | undefined): IntegerParam | undefined {
+  if (param?.encoding !== 'XML') return undefined;
+  const element = param.elements[0];
+  if (element === undefined || param.elements.length > 1 || element.children.length > 0) return undefined;
+  const match = /^([+-]?)0([0-9]+)$/.exec(trimXmlWhitespace(element.text));
+  if (match === null) return undefined;
+  const [, sign, digits = ''] = match;
+  if (!/^[0-7]+$/.test(digits)) return INVALID;
+  const value = Number.parseInt(digits, 8);
+  return integer(sign === '-' ? -value : value);
+}
+
 function readJsonInteger(value: unknown, deviations: Deviations): IntegerParam {
   if (typeof value === 'number' && Number.isInteger(value)) return { kind: 'integer', value };
   if (deviations.has('accept-json-string') && typeof value === 'string' && JSON_DIGIT_STRING.test(value)) {

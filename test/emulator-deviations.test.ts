@@ -215,6 +215,12 @@ const PROBES: Readonly<
     expect: fault(1004),
     control: [xml(cancel(' 4 ', '101337'))],
   },
+  'bin-octal-leading-zero': {
+    // 0101337 read in octal is 33503, not the selected bin 101337
+    probe: xml(cancel('4', '0101337')),
+    expect: fault(1149),
+    control: [xml(cancel('4', '+101337')), xml(cancel('0004', '101337')), json(cancel('4', '101337'))],
+  },
   'refuse-whitespace': {
     probe: xml(cancel(' 4 ', '101337')),
     expect: fault(1004),

@@ -73,12 +73,13 @@ interface Served {
   readonly recorded: RecordedCall[];
 }
 
-async function serve(config: SiteConfig): Promise<Served> {
+async function serve(config: SiteConfig, deviate: readonly string[] = []): Promise<Served> {
   const recorded: RecordedCall[] = [];
   const emulator = await startEmulator({
     port: 0,
     rig: false,
     site: config,
+    deviate,
     record: (c) => recorded.push(c),
   });
   const target: TargetConfig = { taskUrl: emulator.taskUrl, timeoutMs: 5000, maxResponseBytes: 1 << 20 };
@@ -396,6 +397,24 @@ describe('as found, a literal form judged by difference where the answer depends
       assert.deepEqual(played.sent, { port_id: form.replace('4', '40'), bin_id: '4040' });
       assert.equal(played.plain, 1152);
       assert.equal(played.written, 1152);
+    }
+  });
+
+  it('tells a controller that reads a bin with a leading zero in octal (bin-octal-leading-zero)', async () => {
+    const octal = await serve(WITH_IDLE, ['bin-octal-leading-zero']);
+    try {
+      const played = await playByDifference(
+        octal,
+        declared,
+        { port_id: '4', bin_id: '000101337' },
+        'XML',
+        literals('"4"', '"000101337"'),
+      );
+      assert.deepEqual(played.sent, { port_id: '40', bin_id: '0004040' });
+      assert.equal(played.plain, 1152);
+      assert.equal(played.written, 1149, '0004040 read in octal is 2080, not the selected bin 4040');
+    } finally {
+      await octal.emulator.close();
     }
   });
 
