@@ -37,7 +37,7 @@ import { NEEDS_ERROR_FLAG, predictProbe, probeBin, type ScenarioInfo } from '../
 import { AsFoundPlayer, type CallShape, type Plan } from '../site/as-found-player.ts';
 import { bodyOnSite, portLiteralOnSite, type SitePlay } from '../site/literal-ids.ts';
 import { describeFound, samePort } from '../site/read-port.ts';
-import { cancelledLine, FAULT, inRange, PORT_ID } from '../spec.ts';
+import { cancelledLine, FAULT, inRange } from '../spec.ts';
 import type { Body } from '../vocabulary/bodies.ts';
 import type { ClientForm } from '../vocabulary/forms.ts';
 import { buildParams, type ParamSpec } from '../vocabulary/params.ts';
@@ -866,10 +866,7 @@ function pick(state: Partial<PortState>, keys: readonly (keyof PortState)[]): Pa
  */
 function portOnSite(value: ParamValue, play: SitePlay): { value: ParamValue } | { reason: string } {
   if (typeof value === 'number') {
-    const why =
-      Number.isInteger(value) && value >= PORT_ID.min && value <= PORT_ID.max
-        ? play.offLimits(value)
-        : undefined;
+    const why = inRange('port_id', value) ? play.offLimits(value) : undefined;
     return why ? { reason: `the call names port ${value}, which is ${why}: not sent` } : { value };
   }
   if (Array.isArray(value)) {

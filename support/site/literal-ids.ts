@@ -4,7 +4,7 @@
 // port that plays it, those that name its bin to a bin that keeps a valid reading of the text a probe there. Text
 // that could still be read as a port the run may not use, or as a bin that could let a cancel succeed, is not sent:
 // the scenario is INCONCLUSIVE with the reason. Pure: no I/O.
-import { BIN_ID, PORT_ID } from '../spec.ts';
+import { inRange } from '../spec.ts';
 
 /** A run of decimal digits in a text, in any script (`4`, `0004`, `٤`). */
 export interface DigitRun {
@@ -69,13 +69,8 @@ export function rewriteRuns(
   return out + text.slice(at);
 }
 
-function inPortRange(value: number): boolean {
-  return Number.isInteger(value) && value >= PORT_ID.min && value <= PORT_ID.max;
-}
-
-function inBinRange(value: number): boolean {
-  return Number.isInteger(value) && value >= BIN_ID.min && value <= BIN_ID.max;
-}
+const inPortRange = (value: number): boolean => inRange('port_id', value);
+const inBinRange = (value: number): boolean => inRange('bin_id', value);
 
 /**
  * The port ids one written value could be taken for: as a number (`4.0`, `0x4`, ` 4 `), by its leading digits
