@@ -288,13 +288,12 @@ export class AsFoundPlayer {
       port === named
         ? []
         : [
-            `as found: the scenario's port ${named} is played by port ${port} (${describeFound(before)}): ${
-              offLimits
-                ? `port ${named} is ${offLimits}`
-                : known.has(named)
-                  ? `on port ${named} as found (${describeFound(known.get(named) ?? null)}) a cancel of bin ${bin} could succeed`
-                  : `port ${named} was not read as found`
-            }`,
+            this.playedInstead(
+              named,
+              port,
+              before,
+              `on port ${named} as found (${describeFound(known.get(named) ?? null)}) a cancel of bin ${bin} could succeed`,
+            ),
           ];
     return {
       kind: 'played',
@@ -351,18 +350,16 @@ export class AsFoundPlayer {
       const rewritten = forms.map(
         (name) => `${named(name)} is sent as ${describeWritten(literals.get(name)?.sent)}`,
       );
-      const offLimits = this.offLimits(port);
       const why =
         id === port
           ? []
           : [
-              `as found: the scenario's port ${port} is played by port ${id} (${describeFound(before)}): ${
-                offLimits
-                  ? `port ${port} is ${offLimits}`
-                  : known.has(port)
-                    ? `port ${port} as found (${describeFound(known.get(port) ?? null)}) is not an OPEN AutoCase port idle on a bin no other port shows`
-                    : `port ${port} was not read as found`
-              }`,
+              this.playedInstead(
+                port,
+                id,
+                before,
+                `port ${port} as found (${describeFound(known.get(port) ?? null)}) is not an OPEN AutoCase port idle on a bin no other port shows`,
+              ),
             ];
       return {
         kind: 'played',
@@ -387,6 +384,20 @@ export class AsFoundPlayer {
       reason: `no ${describeIdle(portBound, binBound, port, bin)} ${describeSource(this.site)} on this site${suffix}: a literal form of port_id or bin_id is judged by difference there, where a value read otherwise gets another answer`,
       needsErrorFlag: false,
     };
+  }
+
+  /**
+   * The evidence of a call judged by difference on another port than the one its value names: why the named port did
+   * not play it (outside the ports the run may use, not read, or `unfit` as read).
+   */
+  private playedInstead(named: number, port: number, before: FoundPort | null, unfit: string): string {
+    const offLimits = this.offLimits(named);
+    const why = offLimits
+      ? `port ${named} is ${offLimits}`
+      : known.has(named)
+        ? unfit
+        : `port ${named} was not read as found`;
+    return `as found: the scenario's port ${named} is played by port ${port} (${describeFound(before)}): ${why}`;
   }
 
   /**
