@@ -469,13 +469,9 @@ export function createEmulatorServer(options: ServerOptions): Server | HttpsServ
 
   server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
     const declared = Number(request.headers['content-length']);
-    if (
-      pathOf(request) === TASK_PATH &&
-      Number.isFinite(declared) &&
-      declared > bodyLimit(options.deviations)
-    ) {
+    const limit = bodyLimit(options.deviations);
+    if (pathOf(request) === TASK_PATH && Number.isFinite(declared) && declared > limit) {
       // The client waits for 100 Continue and has sent nothing: refuse, and close since no body follows.
-      const limit = bodyLimit(options.deviations);
       sendText(response, 413, `the body is over ${limit} bytes`, { Connection: 'close' });
       options.log?.(`POST ${TASK_PATH} -> 413 (Expect: 100-continue)`);
       recordRefusal(`POST ${TASK_PATH} -> 413 (Expect: 100-continue)`, 413);

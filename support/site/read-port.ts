@@ -72,25 +72,24 @@ export async function readPort(
   const mode = answer.params.port_mode as PortMode;
   const binText = answer.params.selected_bin;
   const bin = binText === undefined || binText.trim() === '' ? null : Number(binText);
+  const knownCodes = PORT_TYPES.includes(type) && PORT_MODES.includes(mode);
+  const binRead = bin === null || (Number.isInteger(bin) && bin >= 1);
+  // A well-formed code outside the harness's lists: the vendor documents no closed list, so the port is left out.
   const code = /^[A-Z][A-Z0-9_]{0,39}$/;
   if (
-    (!PORT_TYPES.includes(type) || !PORT_MODES.includes(mode)) &&
+    !knownCodes &&
+    binRead &&
     typeof type === 'string' &&
     typeof mode === 'string' &&
     code.test(type) &&
-    code.test(mode) &&
-    (bin === null || (Number.isInteger(bin) && bin >= 1))
+    code.test(mode)
   ) {
     return {
       problem: 'unclassified',
       reason: `getportstatus of port ${portId} answers port_type ${type}, port_mode ${mode}: ${PORT_TYPES.includes(type) ? 'a mode' : 'a type'} the harness does not know, so the port is not used`,
     };
   }
-  if (
-    !PORT_TYPES.includes(type) ||
-    !PORT_MODES.includes(mode) ||
-    (bin !== null && (!Number.isInteger(bin) || bin < 1))
-  ) {
+  if (!knownCodes || !binRead) {
     return shapeProblem(
       'getportstatus',
       portId,
