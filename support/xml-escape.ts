@@ -1,5 +1,10 @@
 // XML escaping, written once for the harness: element text of the requests it encodes, attribute values of the
-// reports it writes.
+// reports it writes; and the element names it writes.
+
+/** An element name the harness writes (ASCII letters, digits, `_`, `.`, `-`; not starting with a digit). */
+export function isXmlName(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9._-]*$/.test(name);
+}
 
 /** Element text: `&`, `<` and `>` as references; everything else as it is (a request carries what it is given). */
 export function escapeXml(text: string): string {

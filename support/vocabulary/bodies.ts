@@ -2,6 +2,7 @@
 
 import type { Encoding } from '../model.ts';
 import { JSON_MEDIA_TYPE, XML_MEDIA_TYPE } from '../wire/media-types.ts';
+import { isXmlName } from '../xml-escape.ts';
 
 export interface Body {
   readonly body: string;
@@ -42,8 +43,7 @@ export function withDoctype(portId: number, binId: number, kind: DoctypeKind): B
 
 /** A valid cancel whose root element is not `methodcall` (the name and params as a call has them). */
 export function underRoot(portId: number, binId: number, root: string): Body {
-  if (!/^[A-Za-z_][A-Za-z0-9._-]*$/.test(root))
-    throw new Error(`harness bug: "${root}" is not an XML element name`);
+  if (!isXmlName(root)) throw new Error(`harness bug: "${root}" is not an XML element name`);
   const call = xmlCall(portId, binId)
     .replace(/^<methodcall>/, `<${root}>`)
     .replace(/<\/methodcall>$/, `</${root}>`);

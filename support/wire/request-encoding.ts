@@ -2,7 +2,7 @@
 // including forms that are invalid on purpose.
 
 import type { Encoding, ParamValue, RawJson, RawXml } from '../model.ts';
-import { escapeXml } from '../xml-escape.ts';
+import { escapeXml, isXmlName } from '../xml-escape.ts';
 import { mediaTypeFor } from './media-types.ts';
 
 /** How a request is written, beyond its method and parameters: the forms real clients send. */
@@ -90,8 +90,7 @@ function encodeXmlCall(
 }
 
 function xmlElements(name: string, value: ParamValue, depth: number, compact: boolean): string[] {
-  if (!/^[A-Za-z_][A-Za-z0-9._-]*$/.test(name))
-    throw new Error(`harness bug: "${name}" is not an XML element name`);
+  if (!isXmlName(name)) throw new Error(`harness bug: "${name}" is not an XML element name`);
   const pad = indent(depth, compact);
   if (Array.isArray(value))
     return value.flatMap((item) => xmlElements(name, item as ParamValue, depth, compact));
