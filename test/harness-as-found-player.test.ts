@@ -114,16 +114,31 @@ async function play(
   const ports = new Map<number, number>();
   if (plan.kind !== 'played') return { plan, ports };
   for (const [id, played] of plan.ports) ports.set(id, played.port);
+  const result = await callTask(served.target, 'case_cancel', onPlayedIds(plan, params), 'XML', {
+    strictRequest: false,
+  });
+  assertNothingChanged(served);
+  return { plan, ports, fault: result.answer?.kind === 'fault' ? result.answer.code : undefined };
+}
+
+/** The call with the scenario's port and bin ids (numbers) replaced by the ones that play them, as world.ts sends it. */
+function onPlayedIds(
+  plan: Extract<Plan, { kind: 'played' }>,
+  params: Record<string, ParamValue>,
+): Record<string, ParamValue> {
   const sent: Record<string, ParamValue> = { ...params };
-  if (typeof params.port_id === 'number') sent.port_id = ports.get(params.port_id) ?? params.port_id;
+  if (typeof params.port_id === 'number')
+    sent.port_id = plan.ports.get(params.port_id)?.port ?? params.port_id;
   if (typeof params.bin_id === 'number') sent.bin_id = plan.bins.get(params.bin_id) ?? params.bin_id;
-  const result = await callTask(served.target, 'case_cancel', sent, 'XML', { strictRequest: false });
+  return sent;
+}
+
+function assertNothingChanged(served: Served): void {
   assert.deepEqual(
     served.recorded.filter((call) => call.changed),
     [],
     'as found, nothing sent changes the site',
   );
-  return { plan, ports, fault: result.answer?.kind === 'fault' ? result.answer.code : undefined };
 }
 
 interface ByDifference {
@@ -150,10 +165,7 @@ async function playByDifference(
   if (plan.kind !== 'played') return { plan };
   const difference = plan.difference;
   assert.ok(difference, 'judged by difference');
-  const sent: Record<string, ParamValue> = { ...params };
-  if (typeof params.port_id === 'number')
-    sent.port_id = plan.ports.get(params.port_id)?.port ?? params.port_id;
-  if (typeof params.bin_id === 'number') sent.bin_id = plan.bins.get(params.bin_id) ?? params.bin_id;
+  const sent = onPlayedIds(plan, params);
   for (const [name, { written, sent: instead }] of difference.literals)
     if (params[name] === written) sent[name] = instead;
   const faultOf = async (call: Record<string, ParamValue>) => {
@@ -162,11 +174,7 @@ async function playByDifference(
   };
   const plain = await faultOf({ port_id: difference.port, bin_id: difference.bin });
   const written = await faultOf(sent);
-  assert.deepEqual(
-    served.recorded.filter((call) => call.changed),
-    [],
-    'as found, nothing sent changes the site',
-  );
+  assertNothingChanged(served);
   return { plan, sent, plain, written };
 }
 
