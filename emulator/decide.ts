@@ -3,7 +3,10 @@
 
 import { type DeviationName, type Deviations, NO_DEVIATIONS } from './deviations.ts';
 import { committed, fault, isActive, success, unchanged, withPort } from './outcome.ts';
-import { type IntegerParam, readIntegerInRange, readOctalLeadingZero } from './params.ts';
+import { type IntegerParam, readIntegerInRange, readOctalLeadingZero, readWrapped } from './params.ts';
+
+const INVALID_PARAM: IntegerParam = { kind: 'invalid' };
+
 import { TASK_METHODS } from './task-methods.ts';
 import {
   type Answer,
@@ -80,7 +83,11 @@ function skipped(check: CancelCheck, deviations: Deviations): boolean {
 function portIdParam(call: Call, deviations: Deviations): IntegerParam {
   const min = deviations.has('port-min-off-by-one') ? PORT_ID_MIN - 1 : PORT_ID_MIN;
   const max = deviations.has('port-max-off-by-one') ? PORT_ID_MAX - 1 : PORT_ID_MAX;
-  return readIntegerInRange(call.params?.get('port_id'), min, max, deviations);
+  const param = call.params?.get('port_id');
+  const wrapped = deviations.has('port-id-uint16') ? readWrapped(param, 16) : undefined;
+  if (wrapped?.kind === 'integer')
+    return wrapped.value >= min && wrapped.value <= max ? wrapped : INVALID_PARAM;
+  return readIntegerInRange(param, min, max, deviations);
 }
 
 /** bin_id as sent; with bin-child-text, an XML bin_id with child elements is read as the text inside them. */
@@ -100,15 +107,20 @@ function binIdParam(call: Call, deviations: Deviations): IntegerParam {
   const min = deviations.has('bin-min-off-by-one') ? BIN_ID_MIN + 1 : BIN_ID_MIN;
   const max = deviations.has('bin-max-off-by-one') ? BIN_ID_MAX + 1 : BIN_ID_MAX;
   const param = binParam(call, deviations);
-  const octal = deviations.has('bin-octal-leading-zero') ? readOctalLeadingZero(param) : undefined;
+  // a reading of its own (octal, 32 bits) where a deviation has one for this value, else the spec's
+  const misread = deviations.has('bin-octal-leading-zero')
+    ? readOctalLeadingZero(param)
+    : deviations.has('bin-id-uint32')
+      ? readWrapped(param, 32)
+      : undefined;
   const read =
-    octal === undefined
+    misread === undefined
       ? readIntegerInRange(param, min, max, deviations)
-      : octal.kind === 'integer' && (octal.value < min || octal.value > max)
-        ? { kind: 'invalid' as const }
-        : octal;
+      : misread.kind === 'integer' && (misread.value < min || misread.value > max)
+        ? INVALID_PARAM
+        : misread;
   const inBand = read.kind === 'integer' && read.value >= 2_097_152 && read.value <= 2_162_687;
-  return deviations.has('bin-band-refused') && inBand ? { kind: 'invalid' } : read;
+  return deviations.has('bin-band-refused') && inBand ? INVALID_PARAM : read;
 }
 
 /** Both ids when valid, otherwise the parameter check that answers (port_id first, unless a deviation swaps). */

@@ -219,6 +219,18 @@ export const DEVIATIONS = [
     needs: ['ac-port'],
   },
   {
+    name: 'port-id-uint16',
+    description: 'port_id is read into 16 bits: 65540 (2^16 + 4) is port 4',
+    breaks: ['PARAM-1004-RANGE'],
+    needs: ['ac-port'],
+  },
+  {
+    name: 'bin-id-uint32',
+    description: 'bin_id is read into 32 bits: 4295068633 (2^32 + 101337) is bin 101337',
+    breaks: ['PARAM-1010-RANGE'],
+    needs: ['ac-port'],
+  },
+  {
     name: 'refuse-leading-zeros',
     description: 'XML integers with a sign or leading zeros (+4, 0004) are refused (1004 / 1010)',
     breaks: ['PARAM-LITERALS'],

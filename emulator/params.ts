@@ -105,6 +105,26 @@ function readJsonInteger(value: unknown, deviations: Deviations): IntegerParam {
   return INVALID;
 }
 
+/**
+ * port-id-uint16 / bin-id-uint32: a non-negative integer read into an unsigned field of `bits` bits, as C code
+ * storing it in a uint16_t or uint32_t does (65540 is 4, 4295068633 is 101337). Undefined for any other value
+ * (negative, not an integer literal), read as usual.
+ */
+export function readWrapped(param: ParamValue | undefined, bits: 16 | 32): IntegerParam | undefined {
+  let digits: bigint | undefined;
+  if (param?.encoding === 'JSON') {
+    if (typeof param.value === 'number' && Number.isInteger(param.value) && param.value >= 0)
+      digits = BigInt(param.value);
+  } else if (param !== undefined) {
+    const element = param.elements[0];
+    if (element === undefined || param.elements.length > 1 || element.children.length > 0) return undefined;
+    const literal = trimXmlWhitespace(element.text);
+    if (/^\+?[0-9]+$/.test(literal)) digits = BigInt(literal.replace(/^\+/, ''));
+  }
+  if (digits === undefined) return undefined;
+  return { kind: 'integer', value: Number(digits % (1n << BigInt(bits))) };
+}
+
 /** Reads an integer parameter; the range check is the caller's (it differs per parameter). */
 export function readInteger(param: ParamValue | undefined, deviations: Deviations): IntegerParam {
   if (param === undefined) return MISSING;

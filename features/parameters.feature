@@ -72,6 +72,8 @@ Feature: case_cancel checks its parameters before it looks at the port
       | 2147483647           | XML      |
       | 2147483648           | XML      |
       | -2147483649          | XML      |
+      | 65540                | XML      |
+      | 4294967300           | XML      |
       | 99999999999999999999 | XML      |
 
     @json
@@ -84,6 +86,8 @@ Feature: case_cancel checks its parameters before it looks at the port
       | 2147483647           | JSON     |
       | 2147483648           | JSON     |
       | -2147483649          | JSON     |
+      | 65540                | JSON     |
+      | 4294967300           | JSON     |
       | 99999999999999999999 | JSON     |
 
   @error:1004 @assumed @source:decided @req:PARAM-1004-FORMAT
@@ -169,6 +173,7 @@ Feature: case_cancel checks its parameters before it looks at the port
       | -101337              | XML      |
       | 2147483647           | XML      |
       | 2147483648           | XML      |
+      | 4295068633           | XML      |
       | 99999999999999999999 | XML      |
 
     @json
@@ -180,6 +185,7 @@ Feature: case_cancel checks its parameters before it looks at the port
       | -101337              | JSON     |
       | 2147483647           | JSON     |
       | 2147483648           | JSON     |
+      | 4295068633           | JSON     |
       | 99999999999999999999 | JSON     |
 
   @error:1010 @assumed @source:decided @req:PARAM-1010-FORMAT

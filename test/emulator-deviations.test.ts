@@ -215,6 +215,22 @@ const PROBES: Readonly<
     expect: fault(1004),
     control: [xml(cancel(' 4 ', '101337'))],
   },
+  'port-id-uint16': {
+    // 65540 is 2^16 + 4: port 4, whose cancel goes ahead
+    probe: json(cancel('65540', '101337')),
+    expect: success,
+    control: [
+      xml(cancel('65535', '101337')),
+      xml(cancel('2001', '101337')),
+      json(cancel('-65532', '101337')),
+    ],
+  },
+  'bin-id-uint32': {
+    // 4295068633 is 2^32 + 101337: the selected bin
+    probe: xml(cancel('4', '4295068633')),
+    expect: success,
+    control: [json(cancel('4', '4294967296')), json(cancel('4', '-4294865959'))],
+  },
   'bin-octal-leading-zero': {
     // 0101337 read in octal is 33503, not the selected bin 101337
     probe: xml(cancel('4', '0101337')),

@@ -160,11 +160,24 @@ function longDigitStrings(): fc.Arbitrary<string> {
   return longDigits;
 }
 
-/** Integers outside the range: just past each bound, negative, zero, int32 and int64 edges, very long digit strings. */
+/**
+ * Past 2^16 and 2^32 by a bound: what a controller reading the id into 16 or 32 bits takes for a valid id (65540 for
+ * port 4). Only those beyond the range (2^16 + 1 is a valid bin_id).
+ */
+function wrapEdges(range: Range): number[] {
+  return [2 ** 16, 2 ** 32]
+    .flatMap((wrap) => [wrap + range.min, wrap + range.max])
+    .filter((value) => value > range.max);
+}
+
+/**
+ * Integers outside the range: just past each bound, negative, zero, int32 and int64 edges, the bounds past 2^16 and
+ * 2^32, very long digit strings.
+ */
 function outside(range: Range, encoding: Encoding): fc.Arbitrary<Sent> {
   const zero = encoding === 'XML' ? ['-0', '+0', '0000'] : ['-0', '0e0'];
   return fc.oneof(
-    fc.constantFrom<Sent>(range.min - 1, range.max + 1, -1, ...INT32_EDGES),
+    fc.constantFrom<Sent>(range.min - 1, range.max + 1, -1, ...INT32_EDGES, ...wrapEdges(range)),
     fc.integer({ min: -(2 ** 31), max: range.min - 1 }),
     fc.integer({ min: range.max + 1, max: 2 ** 31 - 1 }),
     fc.constantFrom<Sent>(...INT64_EDGES, ...zero),
