@@ -468,6 +468,13 @@ export const DEVIATIONS = [
     needs: ['ac-port'],
   },
   {
+    name: 'refusal-empty',
+    description:
+      'input that is not a call is refused with the right status and an empty body: no explanation',
+    breaks: ['ROB-MALFORMED', 'ROB-METHOD', 'ROB-VERB'],
+    needs: ['ac-port'],
+  },
+  {
     name: 'get-answered',
     description: 'GET on /api/v2/task answers 200',
     breaks: ['ROB-VERB'],

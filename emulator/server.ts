@@ -213,7 +213,7 @@ export class TaskEndpoint {
     reason: string,
     headers: Record<string, string> = {},
   ): Outcome {
-    sendText(response, status, reason, headers);
+    sendText(response, status, this.#has('refusal-empty') ? '' : reason, headers);
     return `${response.req.method} ${TASK_PATH} -> ${status} ${oneLine(reason)}`;
   }
 

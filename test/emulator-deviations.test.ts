@@ -431,6 +431,14 @@ const PROBES: Readonly<
     expect: status(413),
     control: [SAMPLE_XML, MALFORMED_XML],
   },
+  'refusal-empty': {
+    probe: MALFORMED_JSON,
+    expect: (seen) => {
+      assert.equal(seen.status, 400);
+      assert.equal(seen.body?.trim(), '');
+    },
+    control: [SAMPLE_XML, FAULT_JSON],
+  },
   'get-answered': {
     probe: { method: 'GET' },
     expect: status(200),

@@ -44,12 +44,18 @@ export function expectSuccess(result: CallResult): void {
   fail(`expected success, got ${describeAnswer(result)}${contractProblems(result)}`);
 }
 
-/** Input that is not a call: an HTTP 4xx with an answer, never 2xx, never 5xx, never a dropped connection. */
+/**
+ * Input that is not a call: an HTTP 4xx with a short explanation (any text, any media type), never 2xx, never 5xx,
+ * never a dropped connection.
+ */
 export function expectRefused(exchange: Exchange, statuses?: readonly number[]): void {
   const status = exchange.response?.status;
   const wanted = statuses ? `HTTP ${statuses.join(' or ')}` : 'an HTTP 4xx refusal';
-  if (status !== undefined && status >= 400 && status < 500 && (!statuses || statuses.includes(status)))
+  if (status !== undefined && status >= 400 && status < 500 && (!statuses || statuses.includes(status))) {
+    if (exchange.response?.body.trim() === '')
+      fail(`expected ${wanted} with a short explanation, got HTTP ${status} with an empty body`);
     return;
+  }
   const body = exchange.response?.body.slice(0, 120).replace(/\s+/g, ' ');
   fail(`expected ${wanted}, got ${describeTransport(exchange)}${body ? ` (${body})` : ''}`);
 }
