@@ -9,11 +9,12 @@ import {
   environmentOf,
   environmentProperties,
   executorFromEnvironment,
-  harnessIdentity,
+  shownIdentity,
   withoutCredentials,
   writeAllureContext,
 } from '../support/report/allure-context.ts';
 import { carryHistory, reportPaths, trendLength } from '../support/report/allure-html.ts';
+import { harnessIdentity } from '../support/report/harness-identity.ts';
 import { ROOT } from './helpers/run-script.ts';
 
 let scratch = '';
@@ -93,12 +94,22 @@ describe('environment.properties', () => {
   });
 
   it("gives the harness's version and commit, or unknown outside a git checkout", async () => {
-    const here = harnessIdentity(ROOT);
+    const here = shownIdentity(await harnessIdentity(ROOT));
     assert.equal(here.version, JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')).version);
     assert.match(here.commit, /^([0-9a-f]{40}(\+modified)?|unknown)$/);
     const elsewhere = path.join(scratch, 'not-a-checkout');
     await mkdir(elsewhere);
-    assert.deepEqual(harnessIdentity(elsewhere), { version: 'unknown', commit: 'unknown' });
+    assert.deepEqual(shownIdentity(await harnessIdentity(elsewhere)), {
+      version: 'unknown',
+      commit: 'unknown',
+    });
+    assert.deepEqual(await harnessIdentity(elsewhere), {
+      name: 'unknown',
+      version: 'unknown',
+      commit: 'unknown',
+      modified: null,
+    });
+    assert.equal(harnessIdentity(ROOT), harnessIdentity(ROOT), 'read once a process');
   });
 
   it('is written with executor.json only under CI', async () => {

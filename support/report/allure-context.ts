@@ -4,10 +4,9 @@
 // - executor.json: the Executor block, from the CI's own variables (GitHub Actions, GitLab CI, Jenkins, or any CI
 //   that sets CI); none outside CI.
 // The history of earlier reports (allure-results/history/) is npm run report's (allure-html.ts).
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { type HarnessIdentity, harnessIdentity } from './harness-identity.ts';
 
 export interface RunContext {
   readonly taskUrl: string;
@@ -81,35 +80,6 @@ export function environmentProperties(entries: Readonly<Record<string, string | 
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
     .map(([key, value]) => `${escapeProperty(key, true)}=${escapeProperty(value, false)}\n`)
     .join('');
-}
-
-/** The harness's version (package.json) and commit: `git rev-parse HEAD`, `+modified` with local changes; else unknown. */
-export function harnessIdentity(projectRoot: string): { version: string; commit: string } {
-  let version = 'unknown';
-  try {
-    const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {
-      version?: string;
-    };
-    version = pkg.version ?? 'unknown';
-  } catch {
-    // no package.json to read: unknown
-  }
-  const git = (args: string[]) =>
-    execFileSync('git', args, {
-      cwd: projectRoot,
-      encoding: 'utf8',
-      timeout: 5000,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  let commit = 'unknown';
-  try {
-    commit = git(['rev-parse', 'HEAD']);
-    if (!/^[0-9a-f]{40,64}$/.test(commit)) commit = 'unknown';
-    else if (git(['status', '--porcelain', '--untracked-files=no']) !== '') commit += '+modified';
-  } catch {
-    // not a git checkout, or no git: the commit stays unknown
-  }
-  return { version, commit };
 }
 
 function set(value: string | undefined): string | undefined {
@@ -222,6 +192,12 @@ async function writeAtomically(file: string, content: string): Promise<void> {
   await rename(`${file}.tmp`, file);
 }
 
+/** The version, and the commit with +modified when the working tree differed from it. */
+export function shownIdentity(identity: HarnessIdentity): { version: string; commit: string } {
+  const modified = identity.commit !== 'unknown' && identity.modified === true ? '+modified' : '';
+  return { version: identity.version, commit: `${identity.commit}${modified}` };
+}
+
 /** Writes environment.properties, and executor.json under CI, into allure-results/. */
 export async function writeAllureContext(
   resultsDir: string,
@@ -233,7 +209,7 @@ export async function writeAllureContext(
   await mkdir(resultsDir, { recursive: true });
   await writeAtomically(
     path.join(resultsDir, 'environment.properties'),
-    environmentProperties(environmentOf(context, harnessIdentity(projectRoot))),
+    environmentProperties(environmentOf(context, shownIdentity(await harnessIdentity(projectRoot)))),
   );
   const executor = executorFromEnvironment(env);
   if (executor !== undefined)

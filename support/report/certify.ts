@@ -2,12 +2,12 @@
 // a run: summary.md and summary.json (target identity, harness version and commit, schema hashes, seed, the
 // requirement × encoding verdicts, counts), every exchange, junit.xml, cucumber's messages, the profile with
 // its secrets redacted, and MANIFEST.sha256 over all of them (npm run verify-bundle checks it).
-import { execFileSync } from 'node:child_process';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { schemaHashes } from '../checks/schema.ts';
 import type { CapabilityCheck } from '../profile/capabilities.ts';
 import { type LoadedProfile, redactProfile, sha256 } from '../profile/profile.ts';
+import { type HarnessIdentity, harnessIdentity } from './harness-identity.ts';
 import { countVerdicts, placeOf, type ScenarioVerdict, type Verdict, verdictLine } from './verdicts.ts';
 import type { RequirementRow } from './verdicts-requirements.ts';
 import { MANIFEST, manifestOf } from './verify-bundle.ts';
@@ -46,36 +46,6 @@ export interface Bundle {
   readonly certified: boolean;
   readonly blockers: readonly string[];
   readonly manifestSha256: string;
-}
-
-export interface HarnessIdentity {
-  readonly name: string;
-  readonly version: string;
-  readonly commit: string;
-  /** true when the working tree differs from the commit: the run used code no commit holds. */
-  readonly modified: boolean | null;
-}
-
-export async function harnessIdentity(projectRoot: string): Promise<HarnessIdentity> {
-  const pkg = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8')) as {
-    name: string;
-    version: string;
-  };
-  const git = (...args: string[]) =>
-    execFileSync('git', args, {
-      cwd: projectRoot,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  let commit = 'unknown';
-  let modified: boolean | null = null;
-  try {
-    commit = git('rev-parse', 'HEAD');
-    modified = git('status', '--porcelain', '--untracked-files=no').length > 0;
-  } catch {
-    // not a git checkout (an npm pack, a copy): the version alone identifies it
-  }
-  return { name: pkg.name, version: pkg.version, commit, modified };
 }
 
 /** 2026-11-27T21:51:13.975Z → 20261127T215113Z */

@@ -4,6 +4,7 @@
 // Exit codes: 0 nothing FAILED, 1 a scenario FAILED (or the target is not certified), 2 the run could not be made.
 import { UsageError } from '../options.ts';
 import { ProfileError } from '../profile/profile.ts';
+import { harnessIdentity } from '../report/harness-identity.ts';
 import { type ReportsDir, ReportsDirError } from '../report/reports-dir.ts';
 import { discardPrestartedReportsWorker } from '../report/reports-thread.ts';
 import { MessageStreamError } from '../report/verdicts.ts';
@@ -14,6 +15,7 @@ import { rerunPrefix } from './command.ts';
 import { runCucumber } from './cucumber.ts';
 import { discoverStage } from './discovery.ts';
 import { logPublisherStage } from './log-publisher.ts';
+import { PROJECT_ROOT } from './paths.ts';
 import { planRun, type RunPlan, type RunSettings, settleRun } from './plan.ts';
 import { checkProfile, checkReachable } from './preflight.ts';
 import { claimReports, freshReportFiles, prestartReports, writeReports } from './reports.ts';
@@ -30,6 +32,8 @@ async function main(argv: readonly string[]): Promise<number> {
   settleTls(plan.options, plan.loaded);
   const reports = await claimReports(plan.options);
   prestartReports(plan.workers.workers);
+  // git runs beside the suite: the reports find the identity ready at the end
+  void harnessIdentity(PROJECT_ROOT);
   try {
     const settings = settleRun(plan);
     const target = await openTarget(plan.options, plan.loaded, plan.workers.workers);
