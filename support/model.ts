@@ -60,6 +60,8 @@ export interface Exchange {
     | 'tls'
     | 'too-large'
     | 'other';
+  /** Set when the call went out a second time, on a new connection: why the first attempt does not count. */
+  readonly resent?: string;
   readonly ms: number;
 }
 

@@ -12,5 +12,6 @@ export function renderExchange(exchange: Exchange): string {
   const answer = exchange.response
     ? `HTTP ${exchange.response.status}${exchange.response.truncated ? ' (truncated at the size cap)' : ''}\n${headerLines(exchange.response.headers)}\n\n${exchange.response.body}`
     : `no answer: ${exchange.error ?? 'unknown'}`;
-  return `${exchange.label} at ${exchange.startedAt}, ${exchange.ms} ms\n\n${request}\n\n--- answer ---\n${answer}\n`;
+  const resent = exchange.resent === undefined ? '' : `\n(${exchange.resent})`;
+  return `${exchange.label} at ${exchange.startedAt}, ${exchange.ms} ms${resent}\n\n${request}\n\n--- answer ---\n${answer}\n`;
 }

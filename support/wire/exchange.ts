@@ -5,7 +5,7 @@
 
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { Agent, request } from 'undici';
+import { Agent, Client, request } from 'undici';
 import type { Encoding, Exchange } from '../model.ts';
 import { answerCharset, decodeText } from './charsets.ts';
 import { describeFailure, type Failure } from './failures.ts';
@@ -18,28 +18,65 @@ let agent: Agent | undefined;
 /** The trust the agent was made with (wire/tls.ts): another one makes another agent. */
 let agentTrust: TlsConnectOptions | undefined;
 
+/** The agent's connections to one origin: how many it has opened, and how many are open now. */
+interface Connections {
+  opened: number;
+  open: number;
+}
+/** Per origin, of the current agent: whether a call went out on a connection already open (kept alive). */
+let connections = new Map<string, Connections>();
+
+function connectOptions(trust: TlsConnectOptions) {
+  return {
+    timeout: CONNECT_TIMEOUT_MS,
+    ...(trust.ca === undefined ? {} : { ca: [...trust.ca] }),
+    ...(trust.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: trust.rejectUnauthorized }),
+  };
+}
+
 function dispatcher(): Agent {
   const trust = tlsTrust().connect;
   if (agent !== undefined && agentTrust !== trust) void closeClient();
   agentTrust = trust;
+  if (agent !== undefined) return agent;
   // headersTimeout/bodyTimeout off: the AbortSignal is the one deadline
-  agent ??= new Agent({
+  agent = new Agent({
     keepAliveTimeout: 4_000,
-    connect: {
-      timeout: CONNECT_TIMEOUT_MS,
-      ...(trust.ca === undefined ? {} : { ca: [...trust.ca] }),
-      ...(trust.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: trust.rejectUnauthorized }),
-    },
+    connect: connectOptions(trust),
     headersTimeout: 0,
     bodyTimeout: 0,
   });
+  const counted = new Map<string, Connections>();
+  connections = counted;
+  agent.on('connect', (origin) => {
+    const of = connectionsTo(counted, originOf(origin));
+    of.opened++;
+    of.open++;
+  });
+  agent.on('disconnect', (origin) => {
+    connectionsTo(counted, originOf(origin)).open--;
+  });
   return agent;
+}
+
+function originOf(origin: string | URL): string {
+  return typeof origin === 'string' ? new URL(origin).origin : origin.origin;
+}
+
+function connectionsTo(counted: Map<string, Connections>, origin: string): Connections {
+  let of = counted.get(origin);
+  if (of === undefined) {
+    of = { opened: 0, open: 0 };
+    counted.set(origin, of);
+  }
+  return of;
 }
 
 /** Closes every kept-alive connection; the next call opens a new agent. */
 export async function closeClient(): Promise<void> {
   const closing = agent;
   agent = undefined;
+  connections = new Map();
   await closing?.close();
 }
 
@@ -129,33 +166,50 @@ async function exchangeWithin(
   { startedAt, t0, target, hostPort, requestEvidence }: ExchangeStart,
 ): Promise<ExchangeOutcome> {
   const elapsed = () => Math.round(performance.now() - t0);
-
-  let answer: Awaited<ReturnType<typeof request>>;
-  try {
-    answer = await request(spec.url, {
-      dispatcher: dispatcher(),
+  const send = (through: Agent | Client) =>
+    request(spec.url, {
+      dispatcher: through,
       method: spec.method as 'POST',
       headers: { ...spec.headers },
       body: spec.body,
       signal,
     });
+  const context = { hostPort, hostname: target.hostname, signal, timeoutMs: spec.timeoutMs };
+  const failedExchange = (failed: Failure): Exchange => ({
+    label: spec.label,
+    startedAt,
+    request: requestEvidence,
+    error: failed.message,
+    failure: failed.kind,
+    ms: elapsed(),
+  });
+
+  const through = dispatcher();
+  const counted = connectionsTo(connections, target.origin);
+  const before = { opened: counted.opened, open: counted.open };
+  let answer: Awaited<ReturnType<typeof send>>;
+  let resent: string | undefined;
+  try {
+    answer = await send(through);
   } catch (error) {
-    const failed = describeFailure(error, {
-      hostPort,
-      hostname: target.hostname,
-      signal,
-      timeoutMs: spec.timeoutMs,
+    const failed = describeFailure(error, context);
+    // A server may close an idle kept-alive connection just as a call goes out on it (RFC 9112, 9.3.1): that call
+    // was never read, so it goes again, once, on a connection of its own; a drop there is judged as any other.
+    const onKeptAlive = before.open > 0 && counted.opened === before.opened;
+    if (failed.kind !== 'reset' || !onKeptAlive) return { exchange: failedExchange(failed) };
+    resent = `sent again on a new connection: the first attempt went out on a kept-alive connection and met "${failed.message}" (a target may close an idle connection at any time)`;
+    const fresh = new Client(target.origin, {
+      connect: connectOptions(tlsTrust().connect),
+      headersTimeout: 0,
+      bodyTimeout: 0,
     });
-    return {
-      exchange: {
-        label: spec.label,
-        startedAt,
-        request: requestEvidence,
-        error: failed.message,
-        failure: failed.kind,
-        ms: elapsed(),
-      },
-    };
+    try {
+      answer = await send(fresh);
+    } catch (again) {
+      void fresh.close();
+      return { exchange: { ...failedExchange(describeFailure(again, context)), resent } };
+    }
+    void fresh.close(); // once this answer's body has been read
   }
 
   const chunks: Buffer[] = [];
@@ -222,6 +276,7 @@ async function exchangeWithin(
       truncated,
     },
     ...(error === undefined ? {} : { error: error.message, failure: error.kind }),
+    ...(resent === undefined ? {} : { resent }),
     ms: elapsed(),
   };
   return { exchange, bytes, charset };
