@@ -211,7 +211,7 @@ async function reword(
     body = rewordJson(body, variants);
     contentType = variants.jsonContentType ?? type;
   } else if (status >= 400 && status < 500) {
-    if (variants.refusalStatuses) status = fittingStatus(status);
+    if (variants.refusalStatuses) status = fittingStatus(status, request, sent);
     [contentType, body] = explanation(body.trim(), refusalStyle(variants, count));
   }
   if (variants.slow && count % variants.slow.every === 0) {
@@ -263,9 +263,12 @@ function refuseEarly(response: ServerResponse, variants: Variants, count: number
 }
 
 /** [decided] "400, 405, 404, 413 or 415, whichever fits": another that fits, where the status is not held to 400. */
-function fittingStatus(status: number): number {
+function fittingStatus(status: number, request: IncomingMessage, body: Buffer | undefined): number {
   if (status === 405) return 404; // a router that knows only POST /api/v2/task finds nothing for GET
   if (status === 415) return 400; // a body it cannot read, whatever its type, is a bad request
+  // text/plain that is neither XML nor JSON: a controller that sniffs no further refuses the type itself
+  const plain = /^text\/plain\b/i.test(request.headers['content-type'] ?? '');
+  if (status === 400 && plain && body !== undefined && !/^\s*[<{]/.test(body.toString('latin1'))) return 415;
   return status;
 }
 
