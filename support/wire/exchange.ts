@@ -193,8 +193,8 @@ async function exchangeWithin(
     answer = await send(through);
   } catch (error) {
     const failed = describeFailure(error, context);
-    // A server may close an idle kept-alive connection just as a call goes out on it (RFC 9112, 9.3.1): that call
-    // was never read, so it goes again, once, on a connection of its own; a drop there is judged as any other.
+    // A server may close an idle kept-alive connection just as a call goes out on it (RFC 9112, 9.3.1), unread: the
+    // call goes again, once, on a connection of its own, where a server that drops calls drops it too.
     const onKeptAlive = before.open > 0 && counted.opened === before.opened;
     if (failed.kind !== 'reset' || !onKeptAlive) return { exchange: failedExchange(failed) };
     resent = `sent again on a new connection: the first attempt went out on a kept-alive connection and met "${failed.message}" (a target may close an idle connection at any time)`;
