@@ -79,6 +79,7 @@ export async function startConformingProxy(upstream: string, variants: Variants)
         if (socket.destroyed) return;
         const timer = setTimeout(() => {
           idleTimers.delete(socket);
+          if (socket.destroyed) return; // the client closed it first
           idleClosed++;
           socket.destroy();
         }, variants.idleCloseMs);
