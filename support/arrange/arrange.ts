@@ -36,8 +36,11 @@ export interface Arranger {
   /** The port does not exist. */
   noPort(portId: number): Promise<Unreachable | undefined>;
   read(portId: number): Promise<PortReading>;
-  /** The Log Publisher lines since the reset, or why they cannot be read. */
-  events(): Promise<readonly string[] | Unreachable>;
+  /**
+   * The Log Publisher lines since the reset, or why they cannot be read. fresh: read again now, not what an earlier
+   * read of the same moment showed (a line may be published a moment after the answer).
+   */
+  events(options?: { readonly fresh?: boolean }): Promise<readonly string[] | Unreachable>;
   /** The port as far as this arranger can read it (when it cannot read every field; see viewPort). */
   view?(portId: number): Promise<PortView>;
   /**
@@ -101,7 +104,13 @@ export class RigArranger implements Arranger {
     return reading(state);
   }
 
-  async events(): Promise<readonly string[]> {
+  async events(options: { readonly fresh?: boolean } = {}): Promise<readonly string[]> {
+    if (options.fresh === true && this.pending.length === 0) {
+      // only the events: the ports read with them stand as they did
+      const segments = await this.rig.events();
+      if (this.read_) this.read_ = { ...this.read_, events: segments };
+      return segments;
+    }
     if (this.read_) return this.read_.events;
     const { segments } = await this.fetch({ op: 'events' });
     return segments ?? [];

@@ -59,10 +59,13 @@ Before(async function (this: HarnessWorld, { pickle, gherkinDocument }) {
     });
   }
   await this.arranger.reset();
+  await this.beginStream();
   return undefined;
 });
 
-After(function (this: HarnessWorld, { pickle, gherkinDocument, result }) {
+After(async function (this: HarnessWorld, { pickle, gherkinDocument, result }) {
+  // a success's line published a moment after the answer is this scenario's, not the next one's
+  await this.settlePublished();
   // The place travels with the verdict: the runner's reader takes it from there.
   const { uri, line } = this.place ?? scenarioPlace(pickle, gherkinDocument);
   const tags = pickle.tags.map((t) => t.name);

@@ -10,6 +10,7 @@ import {
   type Unreachable,
   viewPort,
 } from '../arrange/arrange.ts';
+import { eventsShowing } from '../arrange/events-wait.ts';
 import { OPERATOR_ABORTED, type Operator, TerminalOperator } from '../arrange/operator.ts';
 import { CommandOperator } from '../arrange/operator-command.ts';
 import { RigClient } from '../arrange/rig.ts';
@@ -25,8 +26,15 @@ import {
   expectTransport,
 } from '../checks/expect.ts';
 import { checkPort, describeAnswer, describeExpected, type Expected, meets } from '../fuzz/oracle.ts';
-import type { LogListener, Mark } from '../log-publisher/listener.ts';
-import { expectLine, expectQuiet, type LogPublisherConfig, logStream } from '../log-publisher/stream.ts';
+import { type LogListener, type Mark, parseSegment } from '../log-publisher/listener.ts';
+import {
+  DEFAULT_LOG_EXPECT_MS,
+  expectLine,
+  expectQuiet,
+  type LogPublisherConfig,
+  logStream,
+  markAfterArrangement,
+} from '../log-publisher/stream.ts';
 import type { CallResult, Encoding, Exchange, ParamValue, PortState, TargetConfig } from '../model.ts';
 import { renderExchange } from '../report/evidence.ts';
 import { appendLines, ExchangeBatch, exchangeLine } from '../report/exchange-log.ts';
@@ -149,6 +157,12 @@ export class HarnessWorld extends World {
   private difference?: Difference;
   /** With a rig: how many Log Publisher lines there were right before the scenario's first call. */
   private eventsBefore?: number;
+  /** With a rig: the lines its arrangement published (GET /events right before the first call). */
+  private arrangementLines: readonly string[] = [];
+  /** The stream's moment before the scenario's reset was sent: its arrangement's lines come after it. */
+  private streamFrom?: Mark;
+  /** The lines this scenario's successful cancels publish: awaited before it ends, so none lands in the next one. */
+  private readonly owed: string[] = [];
   /** Whether the scenario's first call was prepared (ports played, events counted). */
   private prepared = false;
   /** The Log Publisher, marked right before the scenario's first call; or why it cannot be read. */
@@ -309,14 +323,67 @@ export class HarnessWorld extends World {
       this.streamProblem = stream;
       return;
     }
-    this.stream = { listener: stream, mark: stream.mark(), config };
+    let mark = stream.mark();
+    if (this.streamFrom && this.arrangementLines.length > 0) {
+      const after = await markAfterArrangement(
+        stream,
+        this.streamFrom,
+        this.arrangementLines,
+        config.expectMs,
+      );
+      mark = after.mark;
+      if (after.missing.length > 0)
+        this.log(
+          `the Log Publisher did not show ${after.missing.length} of the lines the rig's arrangement published within ${config.expectMs} ms: ${after.missing.join(' | ')}`,
+        );
+    }
+    this.stream = { listener: stream, mark, config };
+  }
+
+  /**
+   * Before the scenario's reset goes out (Before hook): the stream's moment from which its arrangement's lines are
+   * looked for, so that one that comes a moment after the rig's answer is not taken for the call's.
+   */
+  async beginStream(): Promise<void> {
+    const config = this.run.logPublisher;
+    if (!config || !this.target.rigUrl) return;
+    const stream = await logStream(config);
+    if (!isUnreachable(stream)) this.streamFrom = stream.mark();
+  }
+
+  /** How long a line may take to be published after the answer (timeouts.log_ms). */
+  private get logExpectMs(): number {
+    return this.run.logPublisher?.expectMs ?? DEFAULT_LOG_EXPECT_MS;
+  }
+
+  /**
+   * The end of the scenario: the lines its successful cancels publish have been published (each awaited at most
+   * timeouts.log_ms), so that none is taken for a later scenario's. Judges nothing: CC-EFFECT-LOG does that.
+   */
+  async settlePublished(): Promise<void> {
+    for (const line of this.owed.splice(0)) {
+      if (this.stream) {
+        const { listener, mark } = this.stream;
+        await listener.waitFor((seen) => seen.text === line, { after: mark, timeoutMs: this.logExpectMs });
+      }
+      if (this.eventsBefore !== undefined && this.target.rigUrl)
+        await eventsShowing(
+          (fresh) => this.arranger.events({ fresh }),
+          line,
+          this.eventsBefore,
+          this.logExpectMs,
+        );
+    }
   }
 
   private async prepareSite(shape: CallShape): Promise<StepOutcome> {
     if (!this.asFound) {
       if (this.target.rigUrl) {
         const events = await this.arranger.events();
-        if (!isUnreachable(events)) this.eventsBefore = events.length;
+        if (!isUnreachable(events)) {
+          this.eventsBefore = events.length;
+          this.arrangementLines = events;
+        }
       }
       return undefined;
     }
@@ -404,6 +471,10 @@ export class HarnessWorld extends World {
       record: (e) => this.record(e),
     });
     this.answeredAt = performance.now();
+    const owes = method === 'case_cancel' && this.lastCall.answer?.kind === 'success';
+    const port = integerOf(onTarget.params?.port_id);
+    const bin = integerOf(onTarget.params?.bin_id);
+    if (owes && port !== undefined && bin !== undefined) this.owed.push(cancelledLine(port, bin));
     return this.lastCall;
   }
 
@@ -700,22 +771,35 @@ export class HarnessWorld extends World {
   }
 
   /**
-   * [decided] A fault publishes nothing: with a rig, no line in GET /events since the scenario's first call; on the
-   * Log Publisher, nothing for the port (or its bin) within the quiet window.
+   * [decided] A fault publishes nothing: with a rig, no line about the port (or its bin) in GET /events since the
+   * scenario's first call; on the Log Publisher, nothing for them within the quiet window (then GET /events again).
    */
   private async expectNothingPublished(
     portId: number,
     bins: readonly (number | null)[],
   ): Promise<StepOutcome> {
-    if (this.eventsBefore !== undefined) {
-      const events = await this.arranger.events();
-      const since = isUnreachable(events) ? [] : events.slice(this.eventsBefore);
-      if (since.length > 0)
-        throw new AssertionError(
-          `the controller published ${since.map((line) => JSON.stringify(line)).join(', ')} after the call (the rig's GET /events); a fault publishes nothing`,
-        );
-    }
-    return this.expectStreamQuiet(this.portOnTarget(portId), bins);
+    const port = this.portOnTarget(portId);
+    const known = bins.filter((bin): bin is number => bin !== null);
+    await this.expectNoEventsFor(port, known, false);
+    const quiet = await this.expectStreamQuiet(port, bins);
+    if (quiet) return quiet;
+    // after a quiet window the rig is read again: a line published late is in it by then
+    if ((this.stream?.config.quietMs ?? 0) > 0) await this.expectNoEventsFor(port, known, true);
+    return undefined;
+  }
+
+  /** With a rig: no line about the port (or its bins) in GET /events since the scenario's first call. */
+  private async expectNoEventsFor(port: number, bins: readonly number[], fresh: boolean): Promise<void> {
+    if (this.eventsBefore === undefined) return;
+    const events = await this.arranger.events({ fresh });
+    // lines about other ports are not about the fault (a controller's other ports go on moving), as on the stream
+    const since = isUnreachable(events)
+      ? []
+      : events.slice(this.eventsBefore).filter((line) => segmentConcerns(line, port, bins));
+    if (since.length > 0)
+      throw new AssertionError(
+        `the controller published ${since.map((line) => JSON.stringify(line)).join(', ')} after the call (the rig's GET /events); a fault publishes nothing`,
+      );
   }
 
   /** Nothing on the Log Publisher for the port within the quiet window, when there is a stream to read. */
@@ -814,7 +898,14 @@ export class HarnessWorld extends World {
    */
   async expectPublished(portId: number, binId: number, why: string): Promise<StepOutcome> {
     const line = cancelledLine(this.portOnTarget(portId), this.binOnTarget(binId));
-    const events = this.target.rigUrl ? await this.arranger.events() : undefined;
+    const events = this.target.rigUrl
+      ? await eventsShowing(
+          (fresh) => this.arranger.events({ fresh }),
+          line,
+          this.eventsBefore ?? 0,
+          this.logExpectMs,
+        )
+      : undefined;
     if (events !== undefined && !isUnreachable(events))
       expectEventAfter(events, this.eventsBefore ?? 0, line, why);
     if (this.streamProblem) return this.skip(this.streamProblem);
@@ -893,6 +984,21 @@ function portOnSite(value: ParamValue, play: SitePlay): { value: ParamValue } | 
     return 'reason' in onSite ? onSite : { value };
   }
   return { value };
+}
+
+/** An integer parameter as the call sent it (a number, or a literal that reads as one); undefined otherwise. */
+function integerOf(value: ParamValue | undefined): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
+  if (typeof value === 'string' && /^\s*[+-]?[0-9]+\s*$/.test(value)) return Number(value.trim());
+  return undefined;
+}
+
+/** Whether a GET /events line is about the port (its AC lines) or one of its bins (BM lines), as on the stream. */
+function segmentConcerns(text: string, port: number, bins: readonly number[]): boolean {
+  const segment = parseSegment(text);
+  if (segment.tag === 'AC') return segment.port === port;
+  if (segment.tag === 'BM') return bins.includes(segment.bin);
+  return false;
 }
 
 setWorldConstructor(HarnessWorld);

@@ -111,3 +111,39 @@ export async function expectQuiet(
     evidence: `the Log Publisher showed nothing for port ${port} within ${config.quietMs} ms of the answer${all.length > 0 ? ` (other ports: ${describeLines(all, mark, 5).join(' | ')})` : ''}`,
   };
 }
+
+/**
+ * With a rig: the lines its arrangement published (GET /events since the reset) are on the stream before the call.
+ * The rig answers on one connection and the stream delivers on another, so a line may come a moment after the rig's
+ * answer (rig-control.md: the harness judges the lines after its call, never those of its arrangement). Finds them
+ * in order among the lines after `from` (taken before the reset was sent), waiting for the rest within the deadline;
+ * the mark after them is the call's. `missing`: the lines that did not come.
+ */
+export async function markAfterArrangement(
+  listener: LogListener,
+  from: Mark,
+  arranged: readonly string[],
+  timeoutMs: number,
+): Promise<{ readonly mark: Mark; readonly missing: readonly string[] }> {
+  const deadline = performance.now() + Math.max(0, timeoutMs);
+  let found = 0;
+  let after: Mark = from;
+  for (const line of listener.linesSince(from).lines) {
+    if (found === arranged.length) break;
+    if (line.text === arranged[found]) {
+      found++;
+      after = { seq: line.seq, at: line.at };
+    }
+  }
+  // at most one wait a line, each within what is left of the one deadline
+  while (found < arranged.length) {
+    const left = deadline - performance.now();
+    if (left <= 0) break;
+    const next = arranged[found];
+    const outcome = await listener.waitFor((line) => line.text === next, { after, timeoutMs: left });
+    if (outcome.kind !== 'found') break;
+    found++;
+    after = { seq: outcome.line.seq, at: outcome.line.at };
+  }
+  return { mark: listener.mark(), missing: arranged.slice(found) };
+}

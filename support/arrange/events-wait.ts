@@ -1,0 +1,32 @@
+// A controller may publish a moment after it answers (from another task); the rig's GET /events then shows the line
+// a moment later too (rig-control.md: the lines the controller emitted since the reset). Reading it again until the
+// line is there, within the same deadline the stream gets (timeouts.log_ms), keeps the harness from calling late
+// "missing".
+import { isUnreachable, type Unreachable } from './arrange.ts';
+
+/** Between two readings of GET /events. */
+export const EVENTS_POLL_MS = 25;
+
+/**
+ * Reads the events until `line` is among those after the first `since`, or the deadline passed: the last reading.
+ * The first reading may be one already made (fresh false); at most timeoutMs / pauseMs + 1 readings.
+ */
+export async function eventsShowing(
+  read: (fresh: boolean) => Promise<readonly string[] | Unreachable>,
+  line: string,
+  since: number,
+  timeoutMs: number,
+  pauseMs = EVENTS_POLL_MS,
+): Promise<readonly string[] | Unreachable> {
+  const deadline = performance.now() + Math.max(0, timeoutMs);
+  const most = Math.ceil(Math.max(0, timeoutMs) / Math.max(1, pauseMs)) + 1;
+  let events = await read(false);
+  for (let i = 1; i < most; i++) {
+    if (isUnreachable(events) || events.slice(since).includes(line)) return events;
+    const left = deadline - performance.now();
+    if (left <= 0) return events;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pauseMs, left)));
+    events = await read(true);
+  }
+  return events;
+}
