@@ -285,6 +285,9 @@ export async function checkProperty<T>(
       }
       shrinking = true;
       throw new RunFailure(error.message, record);
+    } finally {
+      // the lines a run's successes publish a moment late are its own, never the next run's (it judges nothing)
+      await session.settleRun().catch(() => undefined);
     }
   };
   const parameters: fc.Parameters<[T]> = {

@@ -1,6 +1,7 @@
 // The harness's oracle for case_cancel: what a conforming controller answers, read from
 // docs/spec/case_cancel.md alone (never from emulator/). Pure: no I/O, no fast-check.
 
+import { parseSegment } from '../log-publisher/listener.ts';
 import type { Answer, Encoding, PortState } from '../model.ts';
 import { ACTIVE_CASE_STATES, BIN_ID, cancelledLine, FAULT, PORT_ID } from '../spec.ts';
 
@@ -170,6 +171,18 @@ export class SiteModel {
 
   get events(): readonly string[] {
     return this.published;
+  }
+
+  /**
+   * Whether a Log Publisher line is about the site the model knows: an AC line of one of its ports, a BM line of one
+   * of their selected bins. Other lines are other ports moving, not an answer to a call.
+   */
+  concerns(line: string): boolean {
+    const segment = parseSegment(line);
+    if (segment.tag === 'AC') return this.ports.has(segment.port);
+    if (segment.tag === 'BM')
+      return [...this.ports.values()].some((port) => port?.selected_bin === segment.bin);
+    return false;
   }
 
   /** Predicts one case_cancel and applies its effect on the model. */

@@ -2,7 +2,9 @@
 // answer and read-back with the oracle, and keeping the current run's steps and exchanges as evidence.
 
 import fc from 'fast-check';
+import { EVENTS_POLL_MS } from '../arrange/events-wait.ts';
 import { RigClient, type RigResult, type RigStep } from '../arrange/rig.ts';
+import { DEFAULT_LOG_EXPECT_MS } from '../log-publisher/stream.ts';
 import type {
   Answer,
   CallResult,
@@ -247,6 +249,8 @@ export class FuzzSession {
   /** A fresh record (and oracle model) for the next run. */
   begin(): RunRecord {
     this.current = new RunRecord();
+    this.awaited = false;
+    this.lastEvents = undefined;
     this.deferredReads = []; // a run that ended early leaves its reads unjudged: never judged in another run
     return this.current;
   }
@@ -319,6 +323,8 @@ export class FuzzSession {
     this.rig();
     this.step(givenPort(portId, state));
     const lines = this.arrangementLines;
+    // a call's lines may come a moment after its answer: they are in before the arrangement's are counted
+    if (lines && !lines.pending && lines.known === undefined) await this.awaitPublished();
     // the lines before the arrangements, unless known: theirs are the ones after them
     if (lines && !lines.pending && lines.known === undefined) {
       lines.before = { op: 'events' };
@@ -621,8 +627,72 @@ export class FuzzSession {
   }
 
   /**
-   * The Log Publisher lines since the reset, less those of the rig's arrangements (reset with judgeEvents), are
-   * exactly the ones the oracle's model published.
+   * The lines the run's calls published: the rig's own arrangements' lines are not the controller's answer to a call
+   * (rig-control.md), nor are lines about ports and bins the run never touched (the controller's other ports).
+   */
+  private publishedByCalls(segments: readonly string[]): string[] {
+    const arranged = this.arrangementLines?.at;
+    return segments.filter((line, i) => !arranged?.has(i) && this.model.concerns(line));
+  }
+
+  /**
+   * A controller may publish a moment after it answers (rig-control.md: GET /events holds what it emitted): before
+   * the run's lines are judged, GET /events is read until it holds as many as the model published, within the
+   * deadline a line gets on the stream. Only when nothing queued would publish (the arrangements' lines are counted).
+   */
+  /** A controller that once let the deadline pass is judged without waiting from then on (its runs, their shrinking). */
+  private publishedInVain = false;
+  /** Whether this run's lines were awaited already (its events were judged). */
+  private awaited = false;
+  /** The lines the run's last read-back read, unjudged (settleRun looks at them). */
+  private lastEvents: readonly string[] | undefined;
+
+  private async awaitPublished(): Promise<void> {
+    const modelled = this.model.events.length;
+    const lines = this.arrangementLines;
+    this.awaited = true;
+    if (!lines || modelled === 0 || lines.pending || this.queued.some((step) => step.op !== 'get')) return;
+    await this.pollEvents((segments) => this.publishedByCalls(segments).length >= modelled);
+  }
+
+  /**
+   * The end of a run whose lines were not judged: the lines its successful cancels publish are in GET /events (the
+   * model's, each awaited within the deadline), so that none lands in a later run's. Judges nothing.
+   */
+  async settleRun(): Promise<void> {
+    const owed = this.model.events;
+    const read = this.lastEvents;
+    this.lastEvents = undefined;
+    if (!this.hasRig || this.awaited || owed.length === 0) return;
+    const holds = (segments: readonly string[]) => {
+      const left = [...segments];
+      return owed.every((line) => {
+        const at = left.indexOf(line);
+        if (at >= 0) left.splice(at, 1);
+        return at >= 0;
+      });
+    };
+    // the run's last read showed them: nothing to wait for (a line still due lands after the next reset, as read)
+    if (read !== undefined && holds(read)) return;
+    await this.pollEvents(holds);
+  }
+
+  /** GET /events again until `done`, at most DEFAULT_LOG_EXPECT_MS; a run start that empties it comes after. */
+  private async pollEvents(done: (segments: readonly string[]) => boolean): Promise<void> {
+    if (this.publishedInVain) return;
+    const deadline = performance.now() + DEFAULT_LOG_EXPECT_MS;
+    for (let i = 0; i <= DEFAULT_LOG_EXPECT_MS / EVENTS_POLL_MS; i++) {
+      if (done(await this.rig().events())) return;
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(EVENTS_POLL_MS, left)));
+    }
+    this.publishedInVain = true;
+  }
+
+  /**
+   * The Log Publisher lines since the reset, less those of the rig's arrangements (reset with judgeEvents) and those
+   * about ports the run never touched, are exactly the ones the oracle's model published.
    */
   async expectEvents(): Promise<void> {
     await this.readBack([], true);
@@ -644,16 +714,19 @@ export class FuzzSession {
       return state;
     });
     const reads: RigStep[] = portIds.map((portId) => ({ op: 'get', portId }));
-    if (events) reads.push({ op: 'events' });
+    if (events) await this.awaitPublished();
+    // unjudged, the lines are read all the same when the run's calls published some: settleRun looks at them
+    const owed = !events && options.last === true && this.hasRig && this.model.events.length > 0;
+    if (events || owed) reads.push({ op: 'events' });
     const results = await this.flush(reads, options.last === true);
     for (const [i, portId] of portIds.entries())
       this.step(judgeReading(portId, results[i], expected[i] as PortState | null));
+    const read = results[portIds.length];
+    if (owed && read?.op === 'events') this.lastEvents = read.segments;
     if (!events) return;
     const last = results[portIds.length];
     if (last?.op !== 'events') throw new Error('harness bug: no reading of the Log Publisher lines');
-    // the lines of the rig's own arrangements are not the controller's answer to a call (rig-control.md)
-    const arranged = this.arrangementLines?.at;
-    const published = arranged ? last.segments.filter((_, i) => !arranged.has(i)) : last.segments;
+    const published = this.publishedByCalls(last.segments);
     const modelled = this.model.events;
     if (JSON.stringify(published) !== JSON.stringify(modelled)) {
       throw new Disagreement(
