@@ -90,7 +90,8 @@ describe('the rig steps of a property in one request', () => {
     assert.equal(seen.task, 40);
     // the first run opens on its own; each later run's opening went with the read-back before it
     assert.equal(seen.rig, 41, `${seen.rig} rig requests for 40 runs`);
-    assert.equal(seen.batches, 40, "the last run's read-back carries nothing: a plain GET");
+    // the last run's read-back carries no opening; its cancel succeeded, so the line it published is read with the port
+    assert.equal(seen.batches, 41, "the last run's read-back reads its port and its lines in one request");
   });
 
   it('a counterexample keeps the exchange that opened its run, sent ahead or not, and replays from its path', async () => {
@@ -159,7 +160,9 @@ describe('the rig steps of a property in one request', () => {
     const record = s.begin();
     await readsInTheMiddle(s);
     assert.equal(seen.task, 2);
-    assert.equal(seen.rig, 3, 'one rig request before each call and one at the end, the reads among them');
+    // and after the call that published, GET /events before its lines are counted (an arrangement follows) or judged:
+    // a controller may publish a moment after it answers (docs/certification.md)
+    assert.equal(seen.rig, 5, 'one rig request before each call and one at the end, the reads among them');
     const reads = record.steps.filter((step) => step.startsWith('Then port'));
     assert.deepEqual(reads, [
       'Then port 7 reads back as an AC port, OPEN, with bin 70 selected and its case ERSO in error',

@@ -35,6 +35,9 @@ export class ConformingLogPublisher {
   #tail: string | undefined;
   /** Publications still due: the test waits for none before it closes. */
   #due = 0;
+  /** Lines published after their lag, and writes cut in two: what the test shows was exercised. */
+  #late = 0;
+  #splits = 0;
 
   private constructor(server: Server, variant: StreamVariant) {
     this.#server = server;
@@ -64,6 +67,11 @@ export class ConformingLogPublisher {
   /** What GET /events answers now: the lines published since the reset, the late ones not yet among them. */
   published(): readonly string[] {
     return this.#published;
+  }
+
+  /** How many lines were published late, and how many writes were cut in two. */
+  get exercised(): { readonly late: number; readonly splits: number } {
+    return { late: this.#late, splits: this.#splits };
   }
 
   /** How many publications are still to come. */
@@ -96,6 +104,7 @@ export class ConformingLogPublisher {
         continue;
       }
       const due = Math.max(Date.now() + lag, this.#lastDue + 1);
+      this.#late++;
       this.#lastDue = due;
       this.#due++;
       const timer = setTimeout(
@@ -132,6 +141,7 @@ export class ConformingLogPublisher {
     // Cut inside the last line, so the first write ends mid-line and the second finishes it.
     const cut = text.length - Math.ceil((lines.at(-1)?.length ?? 1) / 2) - 2;
     for (const socket of this.#clients) socket.write(text.slice(0, cut));
+    this.#splits++;
     this.#tail = text.slice(cut);
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
