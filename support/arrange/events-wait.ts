@@ -2,7 +2,28 @@
 // a moment later too (rig-control.md: the lines the controller emitted since the reset). Reading it again until the
 // line is there, within the same deadline the stream gets (timeouts.log_ms), keeps the harness from calling late
 // "missing".
+import { forgetAtNewRun } from '../run-scope.ts';
 import { isUnreachable, type Unreachable } from './arrange.ts';
+
+/**
+ * Whether a scenario's line was once awaited in vain in this run: the target does not publish what it should, and
+ * the waits that only keep a late line in its own scenario are not made again, nor GET /events read again for an
+ * expected line, so a deviating target stays quick to judge (the stream still waits its deadline). Kept for the
+ * scenarios (world.ts); a fuzz session keeps its own.
+ */
+let awaitedInVain = false;
+forgetAtNewRun(() => {
+  awaitedInVain = false;
+});
+
+export const lateLines = {
+  get inVain(): boolean {
+    return awaitedInVain;
+  },
+  gaveUp(): void {
+    awaitedInVain = true;
+  },
+};
 
 /** Between two readings of GET /events. */
 export const EVENTS_POLL_MS = 25;

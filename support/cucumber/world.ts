@@ -10,7 +10,7 @@ import {
   type Unreachable,
   viewPort,
 } from '../arrange/arrange.ts';
-import { eventsShowing } from '../arrange/events-wait.ts';
+import { eventsShowing, lateLines } from '../arrange/events-wait.ts';
 import { OPERATOR_ABORTED, type Operator, TerminalOperator } from '../arrange/operator.ts';
 import { CommandOperator } from '../arrange/operator-command.ts';
 import { RigClient } from '../arrange/rig.ts';
@@ -80,13 +80,9 @@ let workerPorts = ownPorts(run);
 
 let terminalOperator: Operator | undefined;
 let commandOperator: Operator | undefined;
-/** A success line once awaited in vain: later scenarios end without waiting (a controller that does not publish). */
-let owedInVain = false;
-
 forgetAtNewRun((next) => {
   run = next;
   workerPorts = ownPorts(run);
-  owedInVain = false;
   terminalOperator = undefined;
   commandOperator = undefined;
 });
@@ -365,23 +361,23 @@ export class HarnessWorld extends World {
    */
   async settlePublished(): Promise<void> {
     for (const line of this.owed.splice(0)) {
-      if (owedInVain) return;
+      if (lateLines.inVain) return;
       if (this.stream) {
         const { listener, mark } = this.stream;
         const outcome = await listener.waitFor((seen) => seen.text === line, {
           after: mark,
           timeoutMs: this.logExpectMs,
         });
-        if (outcome.kind !== 'found') owedInVain = true;
+        if (outcome.kind !== 'found') lateLines.gaveUp();
       }
-      if (this.eventsBefore !== undefined && this.target.rigUrl && !owedInVain) {
+      if (this.eventsBefore !== undefined && this.target.rigUrl && !lateLines.inVain) {
         const events = await eventsShowing(
           (fresh) => this.arranger.events({ fresh }),
           line,
           this.eventsBefore,
           this.logExpectMs,
         );
-        if (isUnreachable(events) || !events.slice(this.eventsBefore).includes(line)) owedInVain = true;
+        if (isUnreachable(events) || !events.slice(this.eventsBefore).includes(line)) lateLines.gaveUp();
       }
     }
   }
@@ -911,14 +907,21 @@ export class HarnessWorld extends World {
     // awaited here, whatever comes of it: the scenario's end does not wait for it again
     const owed = this.owed.indexOf(line);
     if (owed >= 0) this.owed.splice(owed, 1);
+    // once a line was awaited in vain, the rig is read once: the target does not publish what it should
     const events = this.target.rigUrl
       ? await eventsShowing(
           (fresh) => this.arranger.events({ fresh }),
           line,
           this.eventsBefore ?? 0,
-          this.logExpectMs,
+          lateLines.inVain ? 0 : this.logExpectMs,
         )
       : undefined;
+    if (
+      events !== undefined &&
+      !isUnreachable(events) &&
+      !events.slice(this.eventsBefore ?? 0).includes(line)
+    )
+      lateLines.gaveUp();
     if (events !== undefined && !isUnreachable(events))
       expectEventAfter(events, this.eventsBefore ?? 0, line, why);
     if (this.streamProblem) return this.skip(this.streamProblem);

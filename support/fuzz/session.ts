@@ -640,7 +640,7 @@ export class FuzzSession {
    * the run's lines are judged, GET /events is read until it holds as many as the model published, within the
    * deadline a line gets on the stream. Only when nothing queued would publish (the arrangements' lines are counted).
    */
-  /** A controller that once let the deadline pass is judged without waiting from then on (its runs, their shrinking). */
+  /** A target that once let the deadline pass is judged without waiting from then on (its runs, their shrinking). */
   private publishedInVain = false;
   /** Whether this run's lines were awaited already (its events were judged). */
   private awaited = false;
