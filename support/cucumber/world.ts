@@ -80,6 +80,7 @@ let workerPorts = ownPorts(run);
 
 let terminalOperator: Operator | undefined;
 let commandOperator: Operator | undefined;
+
 forgetAtNewRun((next) => {
   run = next;
   workerPorts = ownPorts(run);
