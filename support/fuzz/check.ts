@@ -5,7 +5,7 @@ import { whenIdle } from '../idle.ts';
 import type { Encoding, Exchange } from '../model.ts';
 import { type PlannedCall, prevalidateCalls } from '../wire/task-call.ts';
 import type { FuzzProperty } from './properties.ts';
-import { Disagreement, type FuzzSession, type RunRecord } from './session.ts';
+import { Disagreement, type FuzzSession, LateLines, type RunRecord } from './session.ts';
 
 export interface CheckSettings {
   /** The run's seed (printed by the runner); each property and encoding derives its own from it. */
@@ -267,14 +267,29 @@ export async function checkProperty<T>(
       session.prepareNext(next === undefined || !opening ? undefined : opening(next));
       generated++;
     } else session.prepareNext(undefined);
-    const record = session.begin();
-    const attempt = property.run(value, session);
+    // a run may change a cloneable value (fast-check's commands): the repeat below gets it as it was
+    const pristine = fc.hasCloneMethod(value) ? fc.cloneIfNeeded(value) : value;
+    let record = session.begin();
+    let attempt = property.run(value, session);
     inFlight = attempt.then(
       () => {},
       () => {},
     );
     try {
-      await attempt;
+      try {
+        await attempt;
+      } catch (error) {
+        if (!(error instanceof LateLines)) throw error;
+        // the first late line on this target: once it is in, the same run again, its lines awaited from now on
+        await session.settleLate(error.missing);
+        record = session.begin();
+        attempt = property.run(pristine, session);
+        inFlight = attempt.then(
+          () => {},
+          () => {},
+        );
+        await attempt;
+      }
       session.endRun();
     } catch (error) {
       // as found, a port that moved since the site was read: the run is not sent, fast-check draws another
@@ -301,6 +316,7 @@ export async function checkProperty<T>(
   const details = await fc.check(fc.asyncProperty(arbitrary, predicate), parameters);
   ahead.stop();
   await inFlight; // an interrupted run finishes its calls before the next scenario resets the rig
+  await session.settleEnd().catch(() => undefined);
   if (fault !== undefined) throw fault;
   // as found, nothing the property sent may have changed a port it called (with a rig nothing was read: none)
   const changed = await session.changes();

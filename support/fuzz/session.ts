@@ -24,6 +24,26 @@ import { type FoundSite, movedOnByItself } from './as-found.ts';
 import { describeAnswer, describeExpected, type Expected, meets, type Sent, SiteModel } from './oracle.ts';
 
 /** The target and the oracle disagree: a counterexample (fast-check shrinks it). Anything else thrown is a harness or rig fault. */
+/** Every one of `lines` among `segments`, as many times as it is listed. */
+function holdsAll(segments: readonly string[], lines: readonly string[]): boolean {
+  const left = [...segments];
+  return lines.every((line) => {
+    const at = left.indexOf(line);
+    if (at >= 0) left.splice(at, 1);
+    return at >= 0;
+  });
+}
+
+/**
+ * A run's calls owed Log Publisher lines that the read judging them did not hold yet, the first time on this target:
+ * not a disagreement (a controller may publish a moment after it answers); the run is repeated once they are in.
+ */
+export class LateLines extends Error {
+  constructor(readonly missing: readonly string[]) {
+    super(`lines not yet published when read: ${JSON.stringify(missing)}`);
+  }
+}
+
 export class Disagreement extends Error {
   override readonly name = 'Disagreement';
 }
@@ -288,6 +308,8 @@ export class FuzzSession {
     pending: boolean;
     /** The step queued to count the lines before the arrangements (when not known), wherever it stands in the queue. */
     before?: RigStep;
+    /** The lines the run's calls owed when `before` was queued: all of them must be in it. */
+    owedBefore?: readonly string[];
   };
 
   /**
@@ -328,6 +350,7 @@ export class FuzzSession {
     // the lines before the arrangements, unless known: theirs are the ones after them
     if (lines && !lines.pending && lines.known === undefined) {
       lines.before = { op: 'events' };
+      lines.owedBefore = [...this.model.events];
       this.queued.push(lines.before);
     }
     if (lines) lines.pending = true;
@@ -377,6 +400,11 @@ export class FuzzSession {
       lines.known = after.segments.length;
       lines.pending = false;
       lines.before = undefined;
+      const owed = lines.owedBefore;
+      lines.owedBefore = undefined;
+      // a call's line not in yet when the arrangements went out: late, and maybe counted as theirs
+      if (owed !== undefined && counted?.op === 'events')
+        this.expectInTime(owed, this.publishedByCalls(counted.segments));
     }
     this.judgeDeferredReads(steps, results);
     if (ahead.length > 0) {
@@ -651,30 +679,70 @@ export class FuzzSession {
     const modelled = this.model.events.length;
     const lines = this.arrangementLines;
     this.awaited = true;
+    // until a line came late, the read that judges them is the wait (one request fewer a call)
+    if (!this.publishesLate) return;
     if (!lines || modelled === 0 || lines.pending || this.queued.some((step) => step.op !== 'get')) return;
     await this.pollEvents((segments) => this.publishedByCalls(segments).length >= modelled);
   }
 
   /**
    * The end of a run whose lines were not judged: the lines its successful cancels publish are in GET /events (the
-   * model's, each awaited within the deadline), so that none lands in a later run's. Judges nothing.
+   * model's, each awaited within the deadline), so that none lands in a later run's. Judges nothing. Until the target
+   * was seen to publish late, a run without a read of them leaves them to settleEnd: lines are judged only by runs that
+   * read them (their read is the check), and another run's land only in a run that judges none or that reset first.
    */
   async settleRun(): Promise<void> {
     const owed = this.model.events;
     const read = this.lastEvents;
     this.lastEvents = undefined;
     if (!this.hasRig || this.awaited || owed.length === 0) return;
-    const holds = (segments: readonly string[]) => {
-      const left = [...segments];
-      return owed.every((line) => {
-        const at = left.indexOf(line);
-        if (at >= 0) left.splice(at, 1);
-        return at >= 0;
-      });
-    };
     // the run's last read showed them: nothing to wait for (a line still due lands after the next reset, as read)
-    if (read !== undefined && holds(read)) return;
-    await this.pollEvents(holds);
+    if (read !== undefined && holdsAll(read, owed)) return;
+    if (read !== undefined) this.publishesLate = true; // a read that should have held them did not
+    if (!this.publishesLate) {
+      this.unseen = [...owed];
+      return;
+    }
+    this.unseen = undefined;
+    await this.pollEvents((segments) => holdsAll(segments, owed));
+  }
+
+  /** The lines of the last run that ended without reading them (settleRun). */
+  private unseen: readonly string[] | undefined;
+
+  /** The end of the property: the lines its last runs left unread are in, so that none lands in the next property's. */
+  async settleEnd(): Promise<void> {
+    const unseen = this.unseen;
+    this.unseen = undefined;
+    if (unseen !== undefined) await this.pollEvents((segments) => holdsAll(segments, unseen));
+  }
+
+  /**
+   * Whether the target was seen to publish a call's line after the read that should have held it: from then on the
+   * lines are awaited before every read that judges or counts them (awaitPublished).
+   */
+  private publishesLate = false;
+
+  /**
+   * The lines a read shows from the run's calls (`published`) against those they owed: fewer, and every one of them
+   * owed, means the rest may come late. The first time, the run is repeated (LateLines) once those are in.
+   */
+  private expectInTime(owed: readonly string[], published: readonly string[]): void {
+    if (this.publishesLate || this.publishedInVain || published.length >= owed.length) return;
+    const missing = [...owed];
+    for (const line of published) {
+      const at = missing.indexOf(line);
+      if (at < 0) return; // a line no call owed: the judgement's business, not lateness
+      missing.splice(at, 1);
+    }
+    this.publishesLate = true;
+    throw new LateLines(missing);
+  }
+
+  /** After LateLines: the missing lines are in GET /events (or the deadline passed), so none lands in the repeat. */
+  async settleLate(missing: readonly string[]): Promise<void> {
+    this.prepared = undefined; // an opening sent ahead saw the site before the late lines
+    await this.pollEvents((segments) => holdsAll(segments, missing));
   }
 
   /** GET /events again until `done`, at most DEFAULT_LOG_EXPECT_MS; a run start that empties it comes after. */
@@ -728,6 +796,7 @@ export class FuzzSession {
     if (last?.op !== 'events') throw new Error('harness bug: no reading of the Log Publisher lines');
     const published = this.publishedByCalls(last.segments);
     const modelled = this.model.events;
+    this.expectInTime(modelled, published);
     if (JSON.stringify(published) !== JSON.stringify(modelled)) {
       throw new Disagreement(
         `Then the controller published ${JSON.stringify(published)}; the specification says ${JSON.stringify(modelled)}`,
