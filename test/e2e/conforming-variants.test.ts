@@ -7,28 +7,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.ts';
-import { type ConformingProxy, startConformingProxy, type Variants } from '../helpers/conforming-proxy.ts';
+import {
+  type ConformingProxy,
+  startConformingProxy,
+  type Variants,
+  WORDED_AND_CHUNKED,
+} from '../helpers/conforming-proxy.ts';
 import { runHarness } from '../helpers/run-script.ts';
 
 const TOKEN = 'conforming-variants-token';
 const RUN_TIMEOUT_MS = 300_000;
-
-/** Tabs and CRLF, the fullest declaration, pairs of tags, JSON pretty and reordered, chunked, a short keep-alive. */
-const WORDED_AND_CHUNKED: Variants = {
-  xmlDeclaration: "<?xml version='1.0' encoding='utf-8' standalone='yes'?>",
-  xmlLayout: { indent: '\t' },
-  crlf: true,
-  emptyAsPair: true,
-  xmlContentType: 'application/xml;charset=UTF-8',
-  jsonContentType: 'Application/JSON',
-  jsonIndent: 2,
-  jsonReversedKeys: true,
-  chunked: true,
-  extraHeaders: true,
-  idleCloseMs: 20,
-  refusalBody: 'json',
-  refusalStatuses: true,
-};
 
 /** No whitespace at all, the barest declaration, a quoted charset, a connection each, 413 early, slower. */
 const COMPACT_AND_CLOSING: Variants = {

@@ -51,6 +51,23 @@ export interface Variants {
   readonly slow?: { readonly every: number };
 }
 
+/** Tabs and CRLF, the fullest declaration, pairs of tags, JSON pretty and reordered, chunked, a short keep-alive. */
+export const WORDED_AND_CHUNKED: Variants = {
+  xmlDeclaration: "<?xml version='1.0' encoding='utf-8' standalone='yes'?>",
+  xmlLayout: { indent: '\t' },
+  crlf: true,
+  emptyAsPair: true,
+  xmlContentType: 'application/xml;charset=UTF-8',
+  jsonContentType: 'Application/JSON',
+  jsonIndent: 2,
+  jsonReversedKeys: true,
+  chunked: true,
+  extraHeaders: true,
+  idleCloseMs: 20,
+  refusalBody: 'json',
+  refusalStatuses: true,
+};
+
 export type RefusalStyle = 'text' | 'json' | 'html';
 
 export interface ConformingProxy {
