@@ -98,6 +98,27 @@ describe('a kept-alive connection the target closes as the call goes out', () =>
     assert.equal(dropping.connections(), 2);
   });
 
+  it('calls side by side, as discovery makes them: each one that met a kept-alive close goes again', async () => {
+    await closeClient();
+    const closing = await closingServer(false);
+    servers.push(closing.server);
+    const calls = (count: number) =>
+      Promise.all(Array.from({ length: count }, () => sendRaw(target(closing.url), CALL)));
+    await calls(4); // four connections, each answered once and kept alive
+    await settle();
+    // four calls go out on those (closed as they arrive), four more open connections of their own meanwhile
+    const side = await calls(8);
+    assert.deepEqual(
+      side.map((exchange) => exchange.response?.status ?? exchange.error),
+      Array(8).fill(200),
+    );
+    const resent = side.filter((exchange) => exchange.resent !== undefined).length;
+    assert.ok(
+      resent >= 1 && resent <= 4,
+      `${resent} sent again: only those that went out on a kept-alive connection`,
+    );
+  });
+
   it('a call dropped on a connection of its own is not sent again', async () => {
     await closeClient();
     const dropping = await closingServer(true);

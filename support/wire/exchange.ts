@@ -3,6 +3,7 @@
 // has one deadline (a Deadline, which undici takes as its abort signal), since undici's own timeouts fire at about
 // 1 s granularity.
 
+import diagnostics_channel from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Agent, Client, request } from 'undici';
@@ -18,13 +19,28 @@ let agent: Agent | undefined;
 /** The trust the agent was made with (wire/tls.ts): another one makes another agent. */
 let agentTrust: TlsConnectOptions | undefined;
 
-/** The agent's connections to one origin: how many it has opened, and how many are open now. */
-interface Connections {
-  opened: number;
-  open: number;
+/**
+ * Whether a request went out on a connection that had carried one before (kept alive): undici publishes the request
+ * it makes, synchronously inside request(), and the socket it writes its headers on. RFC 9112 9.3.1 lets a server
+ * close such a connection at any time, so a request on it may meet the close unread; one on a new connection may not.
+ */
+interface Reuse {
+  reused: boolean;
 }
-/** Per origin, of the current agent: whether a call went out on a connection already open (kept alive). */
-let connections = new Map<string, Connections>();
+/** The exchange whose request() is being called right now (set and cleared around the synchronous call). */
+let sending: Reuse | undefined;
+const reuseOf = new WeakMap<object, Reuse>();
+/** The sockets that have carried a request's headers. */
+const carried = new WeakSet<object>();
+diagnostics_channel.subscribe('undici:request:create', (message) => {
+  if (sending !== undefined) reuseOf.set((message as { request: object }).request, sending);
+});
+diagnostics_channel.subscribe('undici:client:sendHeaders', (message) => {
+  const { request: sent, socket } = message as { request: object; socket: object };
+  const reuse = reuseOf.get(sent);
+  if (reuse !== undefined) reuse.reused = carried.has(socket);
+  carried.add(socket);
+});
 
 function connectOptions(trust: TlsConnectOptions) {
   return {
@@ -46,37 +62,13 @@ function dispatcher(): Agent {
     headersTimeout: 0,
     bodyTimeout: 0,
   });
-  const counted = new Map<string, Connections>();
-  connections = counted;
-  agent.on('connect', (origin) => {
-    const of = connectionsTo(counted, originOf(origin));
-    of.opened++;
-    of.open++;
-  });
-  agent.on('disconnect', (origin) => {
-    connectionsTo(counted, originOf(origin)).open--;
-  });
   return agent;
-}
-
-function originOf(origin: string | URL): string {
-  return typeof origin === 'string' ? new URL(origin).origin : origin.origin;
-}
-
-function connectionsTo(counted: Map<string, Connections>, origin: string): Connections {
-  let of = counted.get(origin);
-  if (of === undefined) {
-    of = { opened: 0, open: 0 };
-    counted.set(origin, of);
-  }
-  return of;
 }
 
 /** Closes every kept-alive connection; the next call opens a new agent. */
 export async function closeClient(): Promise<void> {
   const closing = agent;
   agent = undefined;
-  connections = new Map();
   await closing?.close();
 }
 
@@ -185,18 +177,24 @@ async function exchangeWithin(
   });
 
   const through = dispatcher();
-  const counted = connectionsTo(connections, target.origin);
-  const before = { opened: counted.opened, open: counted.open };
+  const reuse: Reuse = { reused: false };
   let answer: Awaited<ReturnType<typeof send>>;
   let resent: string | undefined;
   try {
-    answer = await send(through);
+    let sent: ReturnType<typeof send>;
+    sending = reuse;
+    try {
+      sent = send(through);
+    } finally {
+      sending = undefined;
+    }
+    answer = await sent;
   } catch (error) {
     const failed = describeFailure(error, context);
     // A server may close an idle kept-alive connection just as a call goes out on it (RFC 9112, 9.3.1), unread: the
-    // call goes again, once, on a connection of its own, where a server that drops calls drops it too.
-    const onKeptAlive = before.open > 0 && counted.opened === before.opened;
-    if (failed.kind !== 'reset' || !onKeptAlive) return { exchange: failedExchange(failed) };
+    // call goes again, once, on a connection of its own, where a server that drops calls drops it too. A call that
+    // went out on a new connection is never sent twice.
+    if (failed.kind !== 'reset' || !reuse.reused) return { exchange: failedExchange(failed) };
     resent = `sent again on a new connection: the first attempt went out on a kept-alive connection and met "${failed.message}" (a target may close an idle connection at any time)`;
     const fresh = new Client(target.origin, {
       connect: connectOptions(tlsTrust().connect),
