@@ -444,6 +444,12 @@ export const DEVIATIONS = [
     needs: ['ac-port'],
   },
   {
+    name: 'method-name-any-case',
+    description: 'a method name is matched without regard to case: CASE_CANCEL is taken for case_cancel',
+    breaks: ['ROB-METHOD'],
+    needs: ['ac-port'],
+  },
+  {
     name: 'unknown-method-404',
     description: 'an unknown method is answered HTTP 404 instead of 400',
     breaks: ['ROB-METHOD'],

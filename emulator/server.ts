@@ -298,7 +298,11 @@ export class TaskEndpoint {
     return `${method} ${describeParams(call)} ${call.encoding}`;
   }
 
-  #answer(response: ServerResponse, call: Call, seen?: Seen): Outcome {
+  #answer(response: ServerResponse, received: Call, seen?: Seen): Outcome {
+    // method-name-any-case: the name looked up without regard to case, as a case-insensitive dispatch table does
+    const call = this.#has('method-name-any-case')
+      ? { ...received, method: received.method.toLowerCase() }
+      : received;
     // Without a log (--quiet, a load target) the line is never read: not built either.
     const what = this.#options.log === undefined ? '' : this.#describe(call);
     if (!isKnownMethod(call.method)) {

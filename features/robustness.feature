@@ -145,22 +145,24 @@ Feature: Input that is not a call is refused, changes nothing, and the controlle
       | JSON     |
 
   @req:ROB-METHOD
-  Scenario Outline: An unknown method is refused (<encoding>)
+  Scenario Outline: An unknown method is refused (<method>, <encoding>)
     Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
-    When the WMS calls the unknown method "case_explode" with port_id 4 and bin_id 101337 in <encoding>
+    When the WMS calls the unknown method <method> with port_id 4 and bin_id 101337 in <encoding>
     Then the controller refuses it with HTTP 400
     And port 4 is unchanged
     And a valid cancel of bin 101337 on port 4 in <encoding> is still answered as the port stands
 
     @xml
     Examples: XML
-      | encoding |
-      | XML      |
+      | method         | encoding |
+      | "case_explode" | XML      |
+      | "CASE_CANCEL"  | XML      |
 
     @json
     Examples: JSON
-      | encoding |
-      | JSON     |
+      | method         | encoding |
+      | "case_explode" | JSON     |
+      | "CASE_CANCEL"  | JSON     |
 
   @req:ROB-METHOD
   Scenario Outline: A call without a method name is refused (<encoding>)

@@ -416,6 +416,11 @@ const PROBES: Readonly<
     },
     control: [SAMPLE_XML],
   },
+  'method-name-any-case': {
+    probe: { body: jsonCall('CASE_CANCEL', SAMPLE), contentType: JSON_TYPE },
+    expect: success,
+    control: [SAMPLE_JSON, { body: jsonCall('case_explode', SAMPLE), contentType: JSON_TYPE }],
+  },
   'unknown-method-404': {
     probe: { body: jsonCall('case_cancelled', SAMPLE), contentType: JSON_TYPE },
     expect: status(404),
