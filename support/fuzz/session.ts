@@ -23,7 +23,6 @@ import type { LiteralCall } from './arbitraries.ts';
 import { type FoundSite, movedOnByItself } from './as-found.ts';
 import { describeAnswer, describeExpected, type Expected, meets, type Sent, SiteModel } from './oracle.ts';
 
-/** The target and the oracle disagree: a counterexample (fast-check shrinks it). Anything else thrown is a harness or rig fault. */
 /** Every one of `lines` among `segments`, as many times as it is listed. */
 function holdsAll(segments: readonly string[], lines: readonly string[]): boolean {
   const left = [...segments];
@@ -44,6 +43,7 @@ export class LateLines extends Error {
   }
 }
 
+/** The target and the oracle disagree: a counterexample (fast-check shrinks it). Anything else thrown is a harness or rig fault. */
 export class Disagreement extends Error {
   override readonly name = 'Disagreement';
 }
