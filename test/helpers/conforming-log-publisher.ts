@@ -86,7 +86,7 @@ export class ConformingLogPublisher {
     this.#arrangedBins.clear();
   }
 
-  /** The rig arranged this port (and bin): no line about another port names them until the next reset. */
+  /** The rig arranged or removed this port (and bin): no line about another port names them until the next reset. */
   arranged(port: number, bin: number | null): void {
     this.#arrangedPorts.add(port);
     if (bin !== null) this.#arrangedBins.add(bin);

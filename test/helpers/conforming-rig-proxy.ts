@@ -93,6 +93,9 @@ export async function startConformingController(options: ControllerOptions): Pro
       const state = JSON.parse(body ?? '{}') as { selected_bin?: number | null };
       stream.arranged(Number(path.split('/').at(-1)), state.selected_bin ?? null);
     }
+    // a port the rig removed does not exist: no controller publishes its AutoCase moving
+    if (method === 'DELETE' && answer.statusCode === 204)
+      stream.arranged(Number(path.split('/').at(-1)), null);
     const events = upstream.events();
     stream.publish(events.slice(known), false);
     known = events.length;
