@@ -26,7 +26,7 @@ import {
   expectTransport,
 } from '../checks/expect.ts';
 import { checkPort, describeAnswer, describeExpected, type Expected, meets } from '../fuzz/oracle.ts';
-import { type LogListener, type Mark, parseSegment } from '../log-publisher/listener.ts';
+import { concernsPort, type LogListener, type Mark, parseSegment } from '../log-publisher/listener.ts';
 import {
   DEFAULT_LOG_EXPECT_MS,
   expectLine,
@@ -41,7 +41,13 @@ import { appendLines, ExchangeBatch, exchangeLine } from '../report/exchange-log
 import { SKIP_MEDIA_TYPE } from '../report/messages.ts';
 import { ownPorts, type RunConfig, readRigToken } from '../run-config.ts';
 import { forgetAtNewRun, loadedRun } from '../run-scope.ts';
-import { NEEDS_ERROR_FLAG, predictProbe, probeBin, type ScenarioInfo } from '../site/as-found.ts';
+import {
+  NEEDS_ERROR_FLAG,
+  predictProbe,
+  probeBin,
+  readParamValue,
+  type ScenarioInfo,
+} from '../site/as-found.ts';
 import { AsFoundPlayer, type CallShape, type Plan } from '../site/as-found-player.ts';
 import { bodyOnSite, portLiteralOnSite, type SitePlay } from '../site/literal-ids.ts';
 import { describeFound, samePort } from '../site/read-port.ts';
@@ -478,10 +484,13 @@ export class HarnessWorld extends World {
       record: (e) => this.record(e),
     });
     this.answeredAt = performance.now();
-    const owes = method === 'case_cancel' && this.lastCall.answer?.kind === 'success';
-    const port = integerOf(onTarget.params?.port_id);
-    const bin = integerOf(onTarget.params?.bin_id);
-    if (owes && port !== undefined && bin !== undefined) this.owed.push(cancelledLine(port, bin));
+    if (method === 'case_cancel' && this.lastCall.answer?.kind === 'success') {
+      // the ids as the spec reads what was sent (a literal form means its value)
+      const port = readParamValue(onTarget.params?.port_id, encoding);
+      const bin = readParamValue(onTarget.params?.bin_id, encoding);
+      if (port.kind === 'integer' && bin.kind === 'integer')
+        this.owed.push(cancelledLine(port.value, bin.value));
+    }
     return this.lastCall;
   }
 
@@ -802,7 +811,9 @@ export class HarnessWorld extends World {
     // lines about other ports are not about the fault (a controller's other ports go on moving), as on the stream
     const since = isUnreachable(events)
       ? []
-      : events.slice(this.eventsBefore).filter((line) => segmentConcerns(line, port, bins));
+      : events
+          .slice(this.eventsBefore)
+          .filter((line) => concernsPort({ segment: parseSegment(line) }, port, bins));
     if (since.length > 0)
       throw new AssertionError(
         `the controller published ${since.map((line) => JSON.stringify(line)).join(', ')} after the call (the rig's GET /events); a fault publishes nothing`,
@@ -1001,21 +1012,6 @@ function portOnSite(value: ParamValue, play: SitePlay): { value: ParamValue } | 
     return 'reason' in onSite ? onSite : { value };
   }
   return { value };
-}
-
-/** An integer parameter as the call sent it (a number, or a literal that reads as one); undefined otherwise. */
-function integerOf(value: ParamValue | undefined): number | undefined {
-  if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
-  if (typeof value === 'string' && /^\s*[+-]?[0-9]+\s*$/.test(value)) return Number(value.trim());
-  return undefined;
-}
-
-/** Whether a GET /events line is about the port (its AC lines) or one of its bins (BM lines), as on the stream. */
-function segmentConcerns(text: string, port: number, bins: readonly number[]): boolean {
-  const segment = parseSegment(text);
-  if (segment.tag === 'AC') return segment.port === port;
-  if (segment.tag === 'BM') return bins.includes(segment.bin);
-  return false;
 }
 
 setWorldConstructor(HarnessWorld);

@@ -1,7 +1,7 @@
 // The harness's oracle for case_cancel: what a conforming controller answers, read from
 // docs/spec/case_cancel.md alone (never from emulator/). Pure: no I/O, no fast-check.
 
-import { parseSegment } from '../log-publisher/listener.ts';
+import { concernsPort, parseSegment } from '../log-publisher/listener.ts';
 import type { Answer, Encoding, PortState } from '../model.ts';
 import { ACTIVE_CASE_STATES, BIN_ID, cancelledLine, FAULT, PORT_ID } from '../spec.ts';
 
@@ -178,10 +178,11 @@ export class SiteModel {
    * of their selected bins. Other lines are other ports moving, not an answer to a call.
    */
   concerns(line: string): boolean {
-    const segment = parseSegment(line);
-    if (segment.tag === 'AC') return this.ports.has(segment.port);
-    if (segment.tag === 'BM')
-      return [...this.ports.values()].some((port) => port?.selected_bin === segment.bin);
+    const read = { segment: parseSegment(line) };
+    for (const [portId, port] of this.ports) {
+      const bin = port?.selected_bin;
+      if (concernsPort(read, portId, bin === null || bin === undefined ? [] : [bin])) return true;
+    }
     return false;
   }
 

@@ -151,8 +151,15 @@ export function parseLogPublisherAddress(text: string): { host: string; port: nu
   return { host, port };
 }
 
-/** Whether a line concerns a port: its AC lines, and the BM lines of the bins given (BM names a bin, not a port). */
-export function concernsPort(line: LogLine, port: number, bins: readonly number[] = []): boolean {
+/**
+ * Whether a line concerns a port: its AC lines, and the BM lines of the bins given (BM names a bin, not a port). A
+ * line off the stream or one of GET /events read ({ segment: parseSegment(text) }).
+ */
+export function concernsPort(
+  line: { readonly segment: Segment },
+  port: number,
+  bins: readonly number[] = [],
+): boolean {
   const { segment } = line;
   if (segment.tag === 'AC') return segment.port === port;
   if (segment.tag === 'BM') return bins.includes(segment.bin);

@@ -93,7 +93,8 @@ export interface CallReading {
   readonly bound: boolean;
 }
 
-function readValue(value: ParamValue | undefined, encoding: Encoding): Reading {
+/** A parameter as sent (a number, an XML literal, raw JSON), read by the spec's integer rules. */
+export function readParamValue(value: ParamValue | undefined, encoding: Encoding): Reading {
   if (value === undefined) return { kind: 'missing' };
   if (typeof value === 'number') return readParam(value, encoding);
   if (typeof value === 'string') {
@@ -116,8 +117,8 @@ export function readCall(
   encoding: Encoding,
   form: boolean,
 ): CallReading {
-  const port_id = readValue(params?.port_id, encoding);
-  const bin_id = readValue(params?.bin_id, encoding);
+  const port_id = readParamValue(params?.port_id, encoding);
+  const bin_id = readParamValue(params?.bin_id, encoding);
   const checked = checkParams(port_id, bin_id);
   const paramFault =
     'expected' in checked && checked.expected.kind === 'answer' && checked.expected.answer.kind === 'fault'
@@ -418,7 +419,7 @@ export function writtenAround(value: ParamValue, id: number, encoding: Encoding)
   const rewritten = rewriteText(text, id);
   if (rewritten === undefined) return undefined;
   const sent: ParamValue = typeof value === 'string' ? rewritten : { rawJson: rewritten };
-  const reading = readValue(sent, encoding);
+  const reading = readParamValue(sent, encoding);
   return reading.kind === 'integer' && reading.value === id ? sent : undefined;
 }
 
