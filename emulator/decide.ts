@@ -3,10 +3,14 @@
 
 import { type DeviationName, type Deviations, NO_DEVIATIONS } from './deviations.ts';
 import { committed, fault, isActive, success, unchanged, withPort } from './outcome.ts';
-import { type IntegerParam, readIntegerInRange, readOctalLeadingZero, readWrapped } from './params.ts';
-
-const INVALID_PARAM: IntegerParam = { kind: 'invalid' };
-
+import {
+  INVALID,
+  type IntegerParam,
+  inRange,
+  readIntegerInRange,
+  readOctalLeadingZero,
+  readWrapped,
+} from './params.ts';
 import { TASK_METHODS } from './task-methods.ts';
 import {
   type Answer,
@@ -84,10 +88,9 @@ function portIdParam(call: Call, deviations: Deviations): IntegerParam {
   const min = deviations.has('port-min-off-by-one') ? PORT_ID_MIN - 1 : PORT_ID_MIN;
   const max = deviations.has('port-max-off-by-one') ? PORT_ID_MAX - 1 : PORT_ID_MAX;
   const param = call.params?.get('port_id');
-  const wrapped = deviations.has('port-id-uint16') ? readWrapped(param, 16) : undefined;
-  if (wrapped?.kind === 'integer')
-    return wrapped.value >= min && wrapped.value <= max ? wrapped : INVALID_PARAM;
-  return readIntegerInRange(param, min, max, deviations);
+  // a reading of its own (16 bits) where a deviation has one for this value, else the spec's
+  const misread = deviations.has('port-id-uint16') ? readWrapped(param, 16) : undefined;
+  return misread === undefined ? readIntegerInRange(param, min, max, deviations) : inRange(misread, min, max);
 }
 
 /** bin_id as sent; with bin-child-text, an XML bin_id with child elements is read as the text inside them. */
@@ -114,13 +117,9 @@ function binIdParam(call: Call, deviations: Deviations): IntegerParam {
       ? readWrapped(param, 32)
       : undefined;
   const read =
-    misread === undefined
-      ? readIntegerInRange(param, min, max, deviations)
-      : misread.kind === 'integer' && (misread.value < min || misread.value > max)
-        ? INVALID_PARAM
-        : misread;
+    misread === undefined ? readIntegerInRange(param, min, max, deviations) : inRange(misread, min, max);
   const inBand = read.kind === 'integer' && read.value >= 2_097_152 && read.value <= 2_162_687;
-  return deviations.has('bin-band-refused') && inBand ? INVALID_PARAM : read;
+  return deviations.has('bin-band-refused') && inBand ? INVALID : read;
 }
 
 /** Both ids when valid, otherwise the parameter check that answers (port_id first, unless a deviation swaps). */

@@ -9,7 +9,7 @@ export type IntegerParam =
   | { readonly kind: 'integer'; readonly value: number };
 
 const MISSING: IntegerParam = { kind: 'missing' };
-const INVALID: IntegerParam = { kind: 'invalid' };
+export const INVALID: IntegerParam = { kind: 'invalid' };
 
 const XS_INT_MIN = -2_147_483_648;
 const XS_INT_MAX = 2_147_483_647;
@@ -80,16 +80,23 @@ function readXmlInteger(
   return INVALID;
 }
 
+/** An XML parameter given once, without child elements: its text, XML whitespace trimmed; undefined otherwise. */
+function singleXmlText(param: ParamValue | undefined): string | undefined {
+  if (param?.encoding !== 'XML') return undefined;
+  const element = param.elements[0];
+  if (element === undefined || param.elements.length > 1 || element.children.length > 0) return undefined;
+  return trimXmlWhitespace(element.text);
+}
+
 /**
  * bin-octal-leading-zero: an XML integer whose digits start with 0 read as C's strtol(text, &end, 0) reads it, in
  * octal (000101337 is 33503), and refused where a digit is not octal (the end short of the text, 0101339).
  * Undefined for any other value, read as usual (no leading zero, or not one XML element).
  */
 export function readOctalLeadingZero(param: ParamValue | undefined): IntegerParam | undefined {
-  if (param?.encoding !== 'XML') return undefined;
-  const element = param.elements[0];
-  if (element === undefined || param.elements.length > 1 || element.children.length > 0) return undefined;
-  const match = /^([+-]?)0([0-9]+)$/.exec(trimXmlWhitespace(element.text));
+  const text = singleXmlText(param);
+  if (text === undefined) return undefined;
+  const match = /^([+-]?)0([0-9]+)$/.exec(text);
   if (match === null) return undefined;
   const [, sign, digits = ''] = match;
   if (!/^[0-7]+$/.test(digits)) return INVALID;
@@ -115,11 +122,9 @@ export function readWrapped(param: ParamValue | undefined, bits: 16 | 32): Integ
   if (param?.encoding === 'JSON') {
     if (typeof param.value === 'number' && Number.isInteger(param.value) && param.value >= 0)
       digits = BigInt(param.value);
-  } else if (param !== undefined) {
-    const element = param.elements[0];
-    if (element === undefined || param.elements.length > 1 || element.children.length > 0) return undefined;
-    const literal = trimXmlWhitespace(element.text);
-    if (/^\+?[0-9]+$/.test(literal)) digits = BigInt(literal.replace(/^\+/, ''));
+  } else {
+    const literal = singleXmlText(param);
+    if (literal !== undefined && /^\+?[0-9]+$/.test(literal)) digits = BigInt(literal.replace(/^\+/, ''));
   }
   if (digits === undefined) return undefined;
   return { kind: 'integer', value: Number(digits % (1n << BigInt(bits))) };
@@ -140,7 +145,11 @@ export function readIntegerInRange(
   max: number,
   deviations: Deviations,
 ): IntegerParam {
-  const read = readInteger(param, deviations);
+  return inRange(readInteger(param, deviations), min, max);
+}
+
+/** An integer reading within [min, max] as it is, one outside invalid; missing and invalid as they are. */
+export function inRange(read: IntegerParam, min: number, max: number): IntegerParam {
   if (read.kind !== 'integer') return read;
   return read.value >= min && read.value <= max ? read : INVALID;
 }
