@@ -68,10 +68,16 @@ describe('a kept-alive connection the target closes as the call goes out', () =>
     await closeClient();
     for (const server of servers) server.close();
   });
+  /** A closing server of its own, met by a client with no connection kept from an earlier test. */
+  const closingServerFor = async (dropAll: boolean) => {
+    await closeClient();
+    const closing = await closingServer(dropAll);
+    servers.push(closing.server);
+    return closing;
+  };
 
   it('the call goes again on a new connection, and the evidence says why', async () => {
-    const closing = await closingServer(false);
-    servers.push(closing.server);
+    const closing = await closingServerFor(false);
     const first = await sendRaw(target(closing.url), CALL);
     assert.equal(first.response?.status, 200, first.error);
     assert.equal(first.resent, undefined);
@@ -85,9 +91,7 @@ describe('a kept-alive connection the target closes as the call goes out', () =>
   });
 
   it('a call dropped on a new connection too is a dropped call, sent twice at most', async () => {
-    await closeClient();
-    const dropping = await closingServer(true);
-    servers.push(dropping.server);
+    const dropping = await closingServerFor(true);
     await sendRaw(target(dropping.url), CALL);
     await settle();
     const dropped = await sendRaw(target(dropping.url), CALL);
@@ -99,9 +103,7 @@ describe('a kept-alive connection the target closes as the call goes out', () =>
   });
 
   it('calls side by side, as discovery makes them: each one that met a kept-alive close goes again', async () => {
-    await closeClient();
-    const closing = await closingServer(false);
-    servers.push(closing.server);
+    const closing = await closingServerFor(false);
     const calls = (count: number) =>
       Promise.all(Array.from({ length: count }, () => sendRaw(target(closing.url), CALL)));
     await calls(4); // four connections, each answered once and kept alive
@@ -120,9 +122,7 @@ describe('a kept-alive connection the target closes as the call goes out', () =>
   });
 
   it('a call dropped on a connection of its own is not sent again', async () => {
-    await closeClient();
-    const dropping = await closingServer(true);
-    servers.push(dropping.server);
+    const dropping = await closingServerFor(true);
     // the first connection is answered once; then a fresh agent opens a new one, which drops
     await sendRaw(target(dropping.url), CALL);
     await closeClient();

@@ -270,25 +270,23 @@ export async function checkProperty<T>(
     // a run may change a cloneable value (fast-check's commands): the repeat below gets it as it was
     const pristine = fc.hasCloneMethod(value) ? fc.cloneIfNeeded(value) : value;
     let record = session.begin();
-    let attempt = property.run(value, session);
-    inFlight = attempt.then(
-      () => {},
-      () => {},
-    );
+    const start = (run: T): Promise<void> => {
+      const attempt = property.run(run, session);
+      inFlight = attempt.then(
+        () => {},
+        () => {},
+      );
+      return attempt;
+    };
     try {
       try {
-        await attempt;
+        await start(value);
       } catch (error) {
         if (!(error instanceof LateLines)) throw error;
         // the first late line on this target: once it is in, the same run again, its lines awaited from now on
         await session.settleLate(error.missing);
         record = session.begin();
-        attempt = property.run(pristine, session);
-        inFlight = attempt.then(
-          () => {},
-          () => {},
-        );
-        await attempt;
+        await start(pristine);
       }
       session.endRun();
     } catch (error) {
