@@ -190,6 +190,40 @@ describe('a controller that publishes a moment after it answers, behind its rig'
   });
 });
 
+describe("the fuzz session waits for a late line as long as the profile's timeouts.log_ms, not a fixed 2 s", () => {
+  let slow: ConformingController;
+  before(async () => {
+    slow = await startConformingController({
+      rig: { batch: 'steps', reorderedPortState: false, rewordedErrors: false },
+      stream: { lagMs: () => 300, split: false, otherLines: false },
+    });
+  });
+  after(async () => {
+    await slow?.close();
+  });
+  const runOnce = (session: FuzzSession) =>
+    asCheckPropertyRuns(session, async () => {
+      await session.open({ judgeEvents: true, ports: [{ port_id: 4, state: CANCELLABLE }] });
+      await session.cancel(4, 101337);
+      await session.readBack([4], true, { last: true });
+    });
+  const sessionWaiting = (logExpectMs: number) =>
+    new FuzzSession(
+      { taskUrl: slow.taskUrl, timeoutMs: 5000, maxResponseBytes: 1 << 20 },
+      'JSON',
+      { url: slow.rigUrl, token: slow.token },
+      logExpectMs,
+    );
+
+  it('a line 300 ms late is awaited within a deadline of 2.5 s', async () => {
+    assert.equal(await runOnce(sessionWaiting(2500)), 1, 'the run is repeated once its late line is in');
+  });
+
+  it('and is a disagreement with a deadline of 100 ms', async () => {
+    await assert.rejects(runOnce(sessionWaiting(100)), Disagreement);
+  });
+});
+
 /**
  * One run as checkProperty makes it: a run that meets the first late line (LateLines) is repeated once those are in.
  * How many times it was repeated.

@@ -357,8 +357,8 @@ export class HarnessWorld extends World {
     if (!isUnreachable(stream)) this.streamFrom = stream.mark();
   }
 
-  /** How long a line may take to be published after the answer (timeouts.log_ms). */
-  private get logExpectMs(): number {
+  /** How long a line may take to be published after the answer (timeouts.log_ms); the fuzz sessions wait as long. */
+  get logExpectMs(): number {
     return this.run.logPublisher?.expectMs ?? DEFAULT_LOG_EXPECT_MS;
   }
 

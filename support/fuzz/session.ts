@@ -243,6 +243,8 @@ export class FuzzSession {
     private readonly target: TargetConfig,
     readonly encoding: Encoding,
     rig: RigAccess | undefined,
+    /** How long a Log Publisher line may take after its answer (the profile's timeouts.log_ms), as the scenarios wait. */
+    private readonly logExpectMs = DEFAULT_LOG_EXPECT_MS,
   ) {
     this.hasRig = rig !== undefined;
     if (rig) {
@@ -745,11 +747,11 @@ export class FuzzSession {
     await this.pollEvents((segments) => holdsAll(segments, missing));
   }
 
-  /** GET /events again until `done`, at most DEFAULT_LOG_EXPECT_MS; a run start that empties it comes after. */
+  /** GET /events again until `done`, at most logExpectMs; a run start that empties it comes after. */
   private async pollEvents(done: (segments: readonly string[]) => boolean): Promise<void> {
     if (this.publishedInVain) return;
-    const deadline = performance.now() + DEFAULT_LOG_EXPECT_MS;
-    for (let i = 0; i <= DEFAULT_LOG_EXPECT_MS / EVENTS_POLL_MS; i++) {
+    const deadline = performance.now() + this.logExpectMs;
+    for (let i = 0; i <= this.logExpectMs / EVENTS_POLL_MS; i++) {
       if (done(await this.rig().events())) return;
       const left = deadline - performance.now();
       if (left <= 0) break;
