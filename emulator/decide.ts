@@ -10,6 +10,7 @@ import {
   readIntegerInRange,
   readOctalLeadingZero,
   readWrapped,
+  trimXmlWhitespace,
 } from './params.ts';
 import { TASK_METHODS } from './task-methods.ts';
 import {
@@ -189,14 +190,24 @@ function caseCancel(state: SiteState, call: Call, deviations: Deviations): Decis
     selected_bin: deviations.has('success-clears-bin') ? null : port.selected_bin,
     mode: deviations.has('success-closes-port') ? 'CLOSED' : port.mode,
   };
+  const [portShown, binShown] = deviations.has('log-ids-as-written')
+    ? [writtenId(call, 'port_id', portId), writtenId(call, 'bin_id', binId)]
+    : [portId, binId];
   const published = deviations.has('success-no-log')
     ? []
-    : [`AC,${portId},${binId},${deviations.has('success-wrong-log') ? 'CR' : 'NOOP'}`];
+    : [`AC,${portShown},${binShown},${deviations.has('success-wrong-log') ? 'CR' : 'NOOP'}`];
   return committed(
     forgetPreviousBin(withPort(state, portId, cancelled), state, portId, deviations),
     success(),
     published,
   );
+}
+
+/** log-ids-as-written: an XML id as the call wrote it (its text, XML whitespace trimmed); a JSON id as read. */
+function writtenId(call: Call, name: 'port_id' | 'bin_id', value: number): string | number {
+  const param = call.params?.get(name);
+  const element = param?.encoding === 'XML' ? param.elements[0] : undefined;
+  return element === undefined ? value : trimXmlWhitespace(element.text);
 }
 
 /** The cancel-forgets-previous-bin deviation: the port cancelled just before this one loses its selected bin. */

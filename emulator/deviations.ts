@@ -317,6 +317,13 @@ export const DEVIATIONS = [
     needs: ['success'],
   },
   {
+    name: 'log-ids-as-written',
+    description:
+      'a successful XML cancel publishes the ids as the call wrote them (AC,+4,000101337,NOOP), not their values',
+    breaks: ['CC-EFFECT-LOG'],
+    needs: ['success'],
+  },
+  {
     name: 'fault-publishes-cr',
     description:
       'a cancel refused with 1149 (another bin) still publishes AC,<port_id>,<bin_id>,CR on the Log Publisher',

@@ -82,6 +82,23 @@ Feature: case_cancel ends an AutoCase operation that is in error
       | encoding |
       | JSON     |
 
+  @assumed @source:decided @req:CC-EFFECT-LOG
+  Scenario Outline: The Log Publisher line names the port and the bin by their values, however the call wrote them (<port_id>, <bin_id>, <encoding>)
+    Given port 4 is an AC port, OPEN, with bin 101337 selected and its case EREQ in error
+    When the WMS sends case_cancel in <encoding> with port_id <port_id> and bin_id <bin_id>
+    Then the cancel succeeds
+    And the controller published the Log Publisher line for bin 101337 on port 4
+
+    @xml
+    Examples: XML
+      | port_id | bin_id      | encoding |
+      | "+4"    | "000101337" | XML      |
+
+    @json
+    Examples: JSON
+      | port_id | bin_id      | encoding |
+      | '4.0'   | '101337.0'  | JSON     |
+
   @assumed @source:decided @req:CC-EFFECT-REPEAT
   Scenario Outline: A second cancel right after a successful one finds nothing to cancel (<encoding>)
     Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error

@@ -289,6 +289,11 @@ const PROBES: Readonly<
   },
   'success-no-log': { probe: SAMPLE_XML, expect: events([]), control: [FAULT_XML] },
   'success-wrong-log': { probe: SAMPLE_JSON, expect: events(['AC,4,101337,CR']), control: [FAULT_JSON] },
+  'log-ids-as-written': {
+    probe: xml(cancel('+4', '000101337')),
+    expect: events(['AC,+4,000101337,NOOP']),
+    control: [SAMPLE_XML, json(cancel('4.0', '101337.0'))],
+  },
   'fault-publishes-cr': {
     probe: xml(SAMPLE, [put(4, { selected_bin: 7 })]),
     expect: events(['AC,4,101337,CR']),
