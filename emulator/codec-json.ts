@@ -83,6 +83,9 @@ export function parseJsonCall(raw: Buffer, deviations?: Deviations): ParsedCall 
     const detail = error instanceof SyntaxError ? error.message : 'the body is not valid UTF-8';
     return notACall('malformed', `malformed JSON: ${detail}`);
   }
+  // json-null-body-500: reading body.method from null throws, and the crash answers 500
+  if (document === null && deviations?.has('json-null-body-500'))
+    return notACall('null-document', "Cannot read properties of null (reading 'method')");
   if (!isObject(document))
     return notACall('not-a-call', 'a JSON call is an object with "method" and "params"');
   const method = Object.hasOwn(document, 'method') ? document.method : undefined;

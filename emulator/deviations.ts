@@ -481,6 +481,13 @@ export const DEVIATIONS = [
     needs: ['ac-port'],
   },
   {
+    name: 'json-null-body-500',
+    description:
+      'a JSON body that is null is answered HTTP 500, as code reading body.method from the parsed body crashes on it',
+    breaks: ['ROB-MALFORMED'],
+    needs: ['ac-port'],
+  },
+  {
     name: 'refusal-empty',
     description:
       'input that is not a call is refused with the right status and an empty body: no explanation',

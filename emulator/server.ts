@@ -199,6 +199,10 @@ export class TaskEndpoint {
       const status = this.#sendAnswer(response, encoding, { kind: 'fault', code: 1003 }, seen);
       return `POST ${TASK_PATH} -> ${status} fault 1003 (${reason})`;
     }
+    if (kind === 'null-document') {
+      sendText(response, 500, 'internal error');
+      return `POST ${TASK_PATH} -> 500 (${reason})`;
+    }
     if (kind === 'doctype' && this.#has('doctype-500')) {
       sendText(response, 500, 'internal error');
       return `POST ${TASK_PATH} -> 500 (${reason})`;

@@ -9,7 +9,8 @@ export type NotACallKind =
   | 'not-a-call' // well-formed, but not a methodcall / an object with a method
   | 'neither' // neither XML nor JSON
   | 'charset' // a character encoding the emulator does not read
-  | 'standalone'; // refused by the refuse-standalone deviation
+  | 'standalone' // refused by the refuse-standalone deviation
+  | 'null-document'; // a JSON body that is null, where the json-null-body-500 deviation crashes
 
 export interface NotACall {
   readonly kind: NotACallKind;

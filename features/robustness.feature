@@ -62,6 +62,7 @@ Feature: Input that is not a call is refused, changes nothing, and the controlle
       | '{"method": "case_cancel", "params": {"port_id": 4, "bin_id": 101337}' | 'application/json'                  | JSON     | HTTP 400           |
       | ''                                                                     | 'application/json'                  | JSON     | HTTP 400           |
       | '["case_cancel", 4, 101337]'                                           | 'application/json'                  | JSON     | HTTP 400           |
+      | 'null'                                                                 | 'application/json'                  | JSON     | HTTP 400           |
 
   @req:ROB-MALFORMED @xml
   Scenario Outline: A call whose root element is not methodcall is refused (<root>, XML)

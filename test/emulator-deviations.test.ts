@@ -441,6 +441,11 @@ const PROBES: Readonly<
     expect: status(413),
     control: [SAMPLE_XML, MALFORMED_XML],
   },
+  'json-null-body-500': {
+    probe: { body: 'null', contentType: JSON_TYPE },
+    expect: status(500),
+    control: [{ body: '["case_cancel", 4, 101337]', contentType: JSON_TYPE }, MALFORMED_JSON, SAMPLE_JSON],
+  },
   'refusal-empty': {
     probe: MALFORMED_JSON,
     expect: (seen) => {
