@@ -488,6 +488,13 @@ export const DEVIATIONS = [
     needs: ['ac-port'],
   },
   {
+    name: 'oversize-chunked-accepted',
+    description:
+      'the body limit is checked on the Content-Length header only: a body over 1 MiB sent chunked is read and processed',
+    breaks: ['ROB-SIZE'],
+    needs: ['ac-port'],
+  },
+  {
     name: 'refusal-empty',
     description:
       'input that is not a call is refused with the right status and an empty body: no explanation',

@@ -256,7 +256,11 @@ export class TaskEndpoint {
       const reason = `Content-Type ${mediaType} is not supported; send application/xml, text/xml, application/json or text/plain`;
       return this.#sendRefusal(response, 415, reason);
     }
-    const limit = bodyLimit(this.#options.deviations);
+    // oversize-chunked-accepted: only a Content-Length over the limit is refused; a chunked body is read whole
+    const limit =
+      request.headers['content-length'] === undefined && this.#has('oversize-chunked-accepted')
+        ? OVERSIZE_BODY_LIMIT
+        : bodyLimit(this.#options.deviations);
     readBodyThen(request, limit, (read) => {
       let outcome: Outcome;
       try {

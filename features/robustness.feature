@@ -111,6 +111,24 @@ Feature: Input that is not a call is refused, changes nothing, and the controlle
       | JSON     |
 
   @req:ROB-SIZE
+  Scenario Outline: A body over 1 MiB is refused when it comes chunked, without a Content-Length (<encoding>)
+    Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
+    When the WMS sends a case_cancel of bin 101337 on port 4 in <encoding> padded to 2 MiB, chunked without a Content-Length
+    Then the controller refuses it with an HTTP 4xx status
+    And port 4 is unchanged
+    And a valid cancel of bin 101337 on port 4 in <encoding> is still answered as the port stands
+
+    @xml
+    Examples: XML
+      | encoding |
+      | XML      |
+
+    @json
+    Examples: JSON
+      | encoding |
+      | JSON     |
+
+  @req:ROB-SIZE
   Scenario Outline: A body one byte over 1 MiB is refused (<encoding>)
     Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
     When the WMS sends a case_cancel of bin 101337 on port 4 in <encoding> padded to 1048577 bytes

@@ -154,6 +154,19 @@ When(
 );
 
 When(
+  'the WMS sends a case_cancel of bin {int} on port {int} in {encoding} padded to {int} MiB, chunked without a Content-Length',
+  function (this: HarnessWorld, binId: number, portId: number, encoding: Encoding, mebibytes: number) {
+    return this.sendBodyFor(
+      portId,
+      binId,
+      (p, b) => padded(p, b, encoding, mebibytes * 1024 * 1024),
+      `case_cancel in ${encoding} padded to ${mebibytes} MiB, chunked`,
+      { chunked: true },
+    );
+  },
+);
+
+When(
   'the WMS sends a case_cancel of bin {int} on port {int} in {encoding} padded to {int} bytes',
   function (this: HarnessWorld, binId: number, portId: number, encoding: Encoding, bytes: number) {
     return this.sendBodyFor(

@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { DEVIATIONS, type DeviationName } from '../emulator/deviations.ts';
 import { type RunningEmulator, startEmulator } from '../emulator/index.ts';
@@ -39,6 +40,8 @@ interface Request {
   readonly method?: string;
   readonly body?: string | Buffer;
   readonly contentType?: string;
+  /** Sent chunked, without a Content-Length. */
+  readonly chunked?: boolean;
   /** Applied through the rig before the request. */
   readonly arrange?: readonly Step[];
 }
@@ -436,6 +439,11 @@ const PROBES: Readonly<
     expect: success,
     control: [ONE_MIB, SAMPLE_XML],
   },
+  'oversize-chunked-accepted': {
+    probe: { ...OVERSIZE_BY_A_BYTE, chunked: true },
+    expect: success,
+    control: [OVERSIZE_BY_A_BYTE, { ...ONE_MIB, chunked: true }, SAMPLE_XML],
+  },
   'body-limit-1000000': {
     probe: ONE_MIB,
     expect: status(413),
@@ -510,7 +518,7 @@ async function observe(target: Target, request: Request): Promise<Observation> {
   try {
     const reply = await send(target.taskUrl, {
       method: request.method ?? 'POST',
-      body: request.body,
+      body: request.chunked && request.body !== undefined ? Readable.from([request.body]) : request.body,
       headers: request.contentType === undefined ? {} : { 'content-type': request.contentType },
     });
     answer = { status: reply.status, contentType: reply.headers['content-type'], body: reply.body };

@@ -600,7 +600,7 @@ export class HarnessWorld extends World {
     binId: number,
     build: (portId: number, binId: number) => Body,
     label: string,
-    request: { method?: string; path?: string } = {},
+    request: { method?: string; path?: string; chunked?: boolean } = {},
   ): Promise<StepOutcome> {
     const skipped = await this.prepare({ kind: 'not-a-call' });
     if (skipped) return skipped;

@@ -6,6 +6,7 @@
 import diagnostics_channel from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
 import { Agent, Client, request } from 'undici';
 import type { Encoding, Exchange } from '../model.ts';
 import { answerCharset, decodeText } from './charsets.ts';
@@ -72,6 +73,13 @@ export async function closeClient(): Promise<void> {
   await closing?.close();
 }
 
+/** The body in pieces of 64 KiB, as a stream: undici sends a body of unknown length chunked. */
+function chunksOf(body: Buffer): Readable {
+  const pieces: Buffer[] = [];
+  for (let at = 0; at < body.length; at += 64 * 1024) pieces.push(body.subarray(at, at + 64 * 1024));
+  return Readable.from(pieces);
+}
+
 /** One HTTP exchange: what to send, its deadline and the cap on the answer's size. */
 export interface ExchangeSpec {
   readonly label: string;
@@ -81,6 +89,8 @@ export interface ExchangeSpec {
   readonly body: Buffer | undefined;
   /** The request body as the evidence shows it. */
   readonly evidenceBody: string;
+  /** Sent with Transfer-Encoding: chunked and no Content-Length, as a client streaming its body sends it. */
+  readonly chunked?: boolean;
   readonly timeoutMs: number;
   readonly maxResponseBytes: number;
   /** How to read the answer's bytes as text when its Content-Type names no charset. */
@@ -104,7 +114,11 @@ export async function httpExchange(spec: ExchangeSpec): Promise<ExchangeOutcome>
     host: target.host,
     connection: 'keep-alive', // undici adds it, as it adds host and content-length
     ...spec.headers,
-    ...(spec.body === undefined ? {} : { 'content-length': String(spec.body.length) }),
+    ...(spec.body === undefined
+      ? {}
+      : spec.chunked
+        ? { 'transfer-encoding': 'chunked' }
+        : { 'content-length': String(spec.body.length) }),
   });
   const requestEvidence = {
     method: spec.method,
@@ -163,7 +177,8 @@ async function exchangeWithin(
       dispatcher: through,
       method: spec.method as 'POST',
       headers: { ...spec.headers },
-      body: spec.body,
+      // a stream of unknown length goes chunked; a new one for each attempt (a stream is read once)
+      body: spec.chunked && spec.body !== undefined ? chunksOf(spec.body) : spec.body,
       signal,
     });
   const context = { hostPort, hostname: target.hostname, signal, timeoutMs: spec.timeoutMs };

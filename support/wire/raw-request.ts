@@ -13,6 +13,8 @@ export interface RawRequest {
   readonly url?: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | Buffer;
+  /** The body sent chunked, without a Content-Length. */
+  readonly chunked?: boolean;
   readonly label?: string;
   readonly record?: (exchange: Exchange) => void;
 }
@@ -35,6 +37,7 @@ export async function sendRaw(target: TargetConfig, raw: RawRequest): Promise<Ex
     headers: raw.headers ?? {},
     body: bytes,
     evidenceBody: bytes === undefined ? '' : evidenceOf(bytes),
+    ...(raw.chunked ? { chunked: true } : {}),
     timeoutMs: target.timeoutMs,
     maxResponseBytes: target.maxResponseBytes,
   });

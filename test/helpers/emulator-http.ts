@@ -1,5 +1,6 @@
 // Small HTTP helpers for the emulator's own tests: raw requests, call bodies, the rig.
 
+import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 
 export interface Reply {
@@ -23,7 +24,7 @@ function flatten(headers: Record<string, string | string[] | undefined>): Record
 /** Sends a request and reads the whole answer as text. */
 export async function send(
   url: string,
-  options: { method?: string; body?: string | Buffer; headers?: Record<string, string> } = {},
+  options: { method?: string; body?: string | Buffer | Readable; headers?: Record<string, string> } = {},
 ): Promise<Reply> {
   const response = await request(url, {
     method: (options.method ?? 'POST') as 'POST',
