@@ -85,10 +85,13 @@ export function parseJsonCall(raw: Buffer, deviations?: Deviations): ParsedCall 
   }
   // json-null-body-500: reading body.method from null throws, and the crash answers 500
   if (document === null && deviations?.has('json-null-body-500'))
-    return notACall('null-document', "Cannot read properties of null (reading 'method')");
+    return notACall('crash', "Cannot read properties of null (reading 'method')");
   if (!isObject(document))
     return notACall('not-a-call', 'a JSON call is an object with "method" and "params"');
   const method = Object.hasOwn(document, 'method') ? document.method : undefined;
+  // json-method-unhashable-500: a method looked up in a dict as it is, which throws for a list or an object
+  if (typeof method === 'object' && method !== null && deviations?.has('json-method-unhashable-500'))
+    return notACall('crash', `TypeError: unhashable type: '${Array.isArray(method) ? 'list' : 'dict'}'`);
   if (typeof method !== 'string' || method === '') {
     return notACall('not-a-call', 'a JSON call needs "method", a non-empty string');
   }

@@ -488,6 +488,13 @@ export const DEVIATIONS = [
     needs: ['ac-port'],
   },
   {
+    name: 'json-method-unhashable-500',
+    description:
+      'a JSON method that is a list or an object is answered HTTP 500, as a Python dict lookup of it throws (unhashable type)',
+    breaks: ['ROB-METHOD'],
+    needs: ['ac-port'],
+  },
+  {
     name: 'oversize-chunked-accepted',
     description:
       'the body limit is checked on the Content-Length header only: a body over 1 MiB sent chunked is read and processed',

@@ -199,7 +199,7 @@ export class TaskEndpoint {
       const status = this.#sendAnswer(response, encoding, { kind: 'fault', code: 1003 }, seen);
       return `POST ${TASK_PATH} -> ${status} fault 1003 (${reason})`;
     }
-    if (kind === 'null-document') {
+    if (kind === 'crash') {
       sendText(response, 500, 'internal error');
       return `POST ${TASK_PATH} -> 500 (${reason})`;
     }

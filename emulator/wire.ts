@@ -10,7 +10,7 @@ export type NotACallKind =
   | 'neither' // neither XML nor JSON
   | 'charset' // a character encoding the emulator does not read
   | 'standalone' // refused by the refuse-standalone deviation
-  | 'null-document'; // a JSON body that is null, where the json-null-body-500 deviation crashes
+  | 'crash'; // where a deviation's reading throws (json-null-body-500, json-method-unhashable-500): HTTP 500
 
 export interface NotACall {
   readonly kind: NotACallKind;

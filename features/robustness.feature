@@ -201,6 +201,19 @@ Feature: Input that is not a call is refused, changes nothing, and the controlle
       | encoding |
       | JSON     |
 
+  @req:ROB-METHOD @json
+  Scenario Outline: A JSON call whose method is not a string is refused (<method>, JSON)
+    Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
+    When the WMS sends the body <body> as 'application/json'
+    Then the controller refuses it with HTTP 400
+    And port 4 is unchanged
+    And a valid cancel of bin 101337 on port 4 in JSON is still answered as the port stands
+
+    Examples: JSON
+      | method    | body                                                                              |
+      | a list    | '{"method": ["case_cancel"], "params": {"port_id": 4, "bin_id": 101337}}'         |
+      | an object | '{"method": {"name": "case_cancel"}, "params": {"port_id": 4, "bin_id": 101337}}' |
+
   @req:ROB-VERB
   Scenario Outline: Another HTTP verb is refused (<verb>, <encoding>)
     Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error

@@ -439,6 +439,18 @@ const PROBES: Readonly<
     expect: success,
     control: [ONE_MIB, SAMPLE_XML],
   },
+  'json-method-unhashable-500': {
+    probe: {
+      body: '{"method": ["case_cancel"], "params": {"port_id": 4, "bin_id": 101337}}',
+      contentType: JSON_TYPE,
+    },
+    expect: status(500),
+    control: [
+      { body: '{"method": 42, "params": {}}', contentType: JSON_TYPE },
+      { body: 'null', contentType: JSON_TYPE },
+      SAMPLE_JSON,
+    ],
+  },
   'oversize-chunked-accepted': {
     probe: { ...OVERSIZE_BY_A_BYTE, chunked: true },
     expect: success,
