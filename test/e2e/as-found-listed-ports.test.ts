@@ -54,7 +54,9 @@ function forward(req: IncomingMessage, res: ServerResponse): void {
       lenient.push(body);
     }
     const to = new URL(emulator.taskUrl);
-    const headers = { ...req.headers, host: to.host, 'content-length': String(Buffer.byteLength(body)) };
+    // the body goes on whole, with its length: a chunked one is no longer chunked
+    const { 'transfer-encoding': _chunked, ...sent } = req.headers;
+    const headers = { ...sent, host: to.host, 'content-length': String(Buffer.byteLength(body)) };
     const out = request(
       { host: to.hostname, port: to.port, path: req.url, method: req.method, headers },
       (answer) => {
