@@ -10,11 +10,17 @@ import { Readable } from 'node:stream';
 import { Agent, Client, request } from 'undici';
 import type { Encoding, Exchange } from '../model.ts';
 import { answerCharset, decodeText } from './charsets.ts';
+import { type EarlyAnswer, sendReadingEarly } from './early-answer.ts';
 import { describeFailure, type Failure } from './failures.ts';
 import { redact } from './request-evidence.ts';
 import { type TlsConnectOptions, tlsTrust } from './tls.ts';
 
 const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * A body this large may still be going out when the server answers it (a refusal before reading it) and closes: a
+ * reset before the answer is then sent again, reading as it sends (wire/early-answer.ts).
+ */
+const EARLY_ANSWER_BODY_BYTES = 64 * 1024;
 
 let agent: Agent | undefined;
 /** The trust the agent was made with (wire/tls.ts): another one makes another agent. */
@@ -193,7 +199,7 @@ async function exchangeWithin(
 
   const through = dispatcher();
   const reuse: Reuse = { reused: false };
-  let answer: Awaited<ReturnType<typeof send>>;
+  let answer: EarlyAnswer;
   let resent: string | undefined;
   try {
     let sent: ReturnType<typeof send>;
@@ -206,6 +212,28 @@ async function exchangeWithin(
     answer = await sent;
   } catch (error) {
     const failed = describeFailure(error, context);
+    const body = spec.body;
+    if (failed.kind === 'reset' && body !== undefined && body.length > EARLY_ANSWER_BODY_BYTES) {
+      // A server may answer a large body it refuses before reading it, and close: the reset can then come before
+      // undici has read the answer. Sent again on a connection of its own, read as it goes and sent no further
+      // once an answer is in; a target that answers nothing fails the same way again.
+      resent = `sent again on a new connection, read while its body went out: the first attempt met "${failed.message}" with its body of ${body.length} bytes going out (a server may answer a body it refuses before reading it, and close)`;
+      try {
+        answer = await sendReadingEarly({
+          url: target,
+          method: spec.method,
+          headers: spec.headers,
+          body,
+          chunked: spec.chunked === true,
+          trust: tlsTrust().connect,
+          signal,
+          maxResponseBytes: spec.maxResponseBytes,
+        });
+      } catch (again) {
+        return { exchange: { ...failedExchange(describeFailure(again, context)), resent } };
+      }
+      return readAnswer(spec, answer, { startedAt, t0, target, hostPort, requestEvidence }, signal, resent);
+    }
     // A server may close an idle kept-alive connection just as a call goes out on it (RFC 9112, 9.3.1), unread: the
     // call goes again, once, on a connection of its own, where a server that drops calls drops it too. A call that
     // went out on a new connection is never sent twice.
@@ -224,7 +252,18 @@ async function exchangeWithin(
     }
     void fresh.close(); // once this answer's body has been read
   }
+  return readAnswer(spec, answer, { startedAt, t0, target, hostPort, requestEvidence }, signal, resent);
+}
 
+/** The answer's body read within the deadline and the cap, and the exchange as evidence. */
+async function readAnswer(
+  spec: ExchangeSpec,
+  answer: EarlyAnswer,
+  { startedAt, t0, target, hostPort, requestEvidence }: ExchangeStart,
+  signal: Deadline,
+  resent: string | undefined,
+): Promise<ExchangeOutcome> {
+  const elapsed = () => Math.round(performance.now() - t0);
   const chunks: Buffer[] = [];
   let read = 0;
   let truncated = false;

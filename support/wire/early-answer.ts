@@ -1,0 +1,235 @@
+// A request with a large body sent again so that an answer the server gives before it has read the body is read.
+//
+// A server may answer a body it refuses (413 over its limit) as soon as the headers are in, and close the connection
+// with the rest unread: the kernel then resets it. undici parses what arrived only once the socket's 'readable' event
+// runs, a tick later; when the answer and the reset arrive together (a busy harness reads them in one go), the reset
+// destroys the socket first and the answer is never parsed: "closed without an answer". Here the socket is read in
+// flowing mode, where each piece reaches us in the same tick it is read, before the reset that follows it; and the
+// body stops being written as soon as any answer arrives (RFC 9112 9.3: a client that sees a final answer before it
+// has sent the whole body stops sending it).
+import net from 'node:net';
+import { Readable } from 'node:stream';
+import tls from 'node:tls';
+import type { TlsConnectOptions } from './tls.ts';
+
+/** An answer as the exchange reads it: undici's, or one read here. */
+export interface EarlyAnswer {
+  readonly statusCode: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Readable;
+}
+
+export interface EarlyRequest {
+  readonly url: URL;
+  readonly method: string;
+  /** Sent as given (names in lower case); host, content-length or transfer-encoding and connection are added. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  readonly chunked: boolean;
+  readonly trust: TlsConnectOptions;
+  /** Aborts the exchange (the exchange's one deadline). */
+  readonly signal: {
+    readonly aborted: boolean;
+    readonly reason: unknown;
+    once(event: 'abort', listener: () => void): unknown;
+  };
+  readonly maxResponseBytes: number;
+}
+
+const PIECE = 64 * 1024;
+const HEAD_MAX = 64 * 1024;
+
+/** The error the exchange describes: a reset or a close before any answer, as undici's would read. */
+function noAnswer(cause: Error | undefined): Error {
+  if (cause) return cause;
+  return Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+}
+
+/** Sends the request on a new connection, reading as it sends; resolves with the first final answer, or rejects. */
+export function sendReadingEarly(request: EarlyRequest): Promise<EarlyAnswer> {
+  return new Promise<EarlyAnswer>((resolve, reject) => {
+    const { url } = request;
+    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    const socket: net.Socket =
+      url.protocol === 'https:'
+        ? tls.connect({
+            host,
+            port,
+            ...(net.isIP(host) ? {} : { servername: host }),
+            ...(request.trust.ca === undefined ? {} : { ca: [...request.trust.ca] }),
+            ...(request.trust.rejectUnauthorized === undefined
+              ? {}
+              : { rejectUnauthorized: request.trust.rejectUnauthorized }),
+          })
+        : net.connect({ host, port });
+    const received: Buffer[] = [];
+    let receivedBytes = 0;
+    let answered = false; // some answer bytes are in: stop sending the body
+    let settled = false;
+    const finish = (error?: Error) => {
+      if (settled) return;
+      const parsed = parseAnswer(Buffer.concat(received), request.maxResponseBytes, error === undefined);
+      if (parsed === undefined && error === undefined) return; // not whole yet
+      settled = true;
+      socket.destroy();
+      if (parsed !== undefined) resolve(parsed);
+      else reject(noAnswer(error));
+    };
+    const abort = () => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      reject(request.signal.reason);
+    };
+    if (request.signal.aborted) {
+      abort();
+      return;
+    }
+    request.signal.once('abort', abort);
+    socket.on('data', (chunk: Buffer) => {
+      answered = true;
+      received.push(chunk);
+      receivedBytes += chunk.length;
+      if (receivedBytes > HEAD_MAX + request.maxResponseBytes) return finish(new Error('answer too large'));
+      finish();
+    });
+    socket.on('end', () => finish(new Error('closed')));
+    socket.on('close', () => finish(new Error('closed')));
+    socket.on('error', (error: Error) => finish(error));
+    const connected = url.protocol === 'https:' ? 'secureConnect' : 'connect';
+    socket.once(connected, () => {
+      const headers: Record<string, string> = {
+        host: url.host,
+        ...request.headers,
+        ...(request.chunked
+          ? { 'transfer-encoding': 'chunked' }
+          : { 'content-length': String(request.body.length) }),
+        connection: 'close',
+      };
+      const head = `${request.method} ${url.pathname}${url.search} HTTP/1.1\r\n${Object.entries(headers)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('')}\r\n`;
+      socket.write(head);
+      void writeBody(socket, request, () => answered || settled);
+    });
+  });
+}
+
+/** How long an answer to the headers alone is awaited before the body goes (as a client that sent Expect waits). */
+const HEADERS_ANSWER_MS = 100;
+
+/** Resolves after `ms`, or as soon as the socket has data or is gone. */
+function answerOrTimeout(socket: net.Socket, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      socket.off('data', done);
+      socket.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    socket.once('data', done);
+    socket.once('close', done);
+  });
+}
+
+/**
+ * The body in pieces, each once the socket has taken the last and the socket has been read (a write after the
+ * server's reset fails and takes the unread answer with it); stops when `stop` says an answer is in. A server that
+ * answers on the headers alone gets no body at all.
+ */
+async function writeBody(socket: net.Socket, request: EarlyRequest, stop: () => boolean): Promise<void> {
+  const { body, chunked } = request;
+  await answerOrTimeout(socket, HEADERS_ANSWER_MS);
+  for (let at = 0; at < body.length; at += PIECE) {
+    await new Promise<void>((resolve) => setImmediate(resolve)); // what has arrived is read before the next write
+    if (stop() || socket.destroyed) return;
+    const piece = body.subarray(at, at + PIECE);
+    const framed = chunked
+      ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')])
+      : piece;
+    if (!socket.write(framed)) {
+      const drained = await new Promise<boolean>((resolve) => {
+        const onDrain = () => done(true);
+        const onGone = () => done(false);
+        const done = (ok: boolean) => {
+          socket.off('drain', onDrain);
+          socket.off('close', onGone);
+          socket.off('data', onGone);
+          resolve(ok);
+        };
+        socket.once('drain', onDrain);
+        socket.once('close', onGone);
+        socket.once('data', onGone);
+      });
+      if (!drained) return;
+    }
+  }
+  if (chunked && !stop() && !socket.destroyed) socket.write('0\r\n\r\n');
+}
+
+/**
+ * The first final answer in `bytes` (interim 1xx answers skipped), once its head and its body (by Content-Length,
+ * chunked, or up to the close) are in; undefined while incomplete. `closed`: nothing more will come.
+ */
+export function parseAnswer(bytes: Buffer, maxBodyBytes: number, closed = false): EarlyAnswer | undefined {
+  let at = 0;
+  for (;;) {
+    const end = bytes.indexOf('\r\n\r\n', at, 'latin1');
+    if (end < 0) return undefined;
+    const lines = bytes.toString('latin1', at, end).split('\r\n');
+    const status = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/.exec(lines[0] ?? '');
+    if (!status) return undefined;
+    const statusCode = Number(status[1]);
+    at = end + 4;
+    if (statusCode >= 100 && statusCode < 200) continue;
+    const headers: Record<string, string | string[] | undefined> = {};
+    for (const line of lines.slice(1)) {
+      const colon = line.indexOf(':');
+      if (colon <= 0) continue;
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      const had = headers[name];
+      headers[name] = had === undefined ? value : [...(Array.isArray(had) ? had : [had]), value];
+    }
+    const body = bodyOf(bytes.subarray(at), headers, closed);
+    if (body === undefined) return undefined;
+    return {
+      statusCode,
+      headers,
+      body: Readable.from([body.subarray(0, maxBodyBytes + 1)], { objectMode: false }),
+    };
+  }
+}
+
+function bodyOf(
+  rest: Buffer,
+  headers: Record<string, string | string[] | undefined>,
+  closed: boolean,
+): Buffer | undefined {
+  const encoding = String(headers['transfer-encoding'] ?? '').toLowerCase();
+  if (encoding.includes('chunked')) {
+    const pieces: Buffer[] = [];
+    let at = 0;
+    for (;;) {
+      const line = rest.indexOf('\r\n', at, 'latin1');
+      if (line < 0) return closed ? Buffer.concat(pieces) : undefined;
+      const size = Number.parseInt(rest.toString('latin1', at, line).split(';')[0] ?? '', 16);
+      if (!Number.isFinite(size)) return closed ? Buffer.concat(pieces) : undefined;
+      if (size === 0) return Buffer.concat(pieces);
+      const start = line + 2;
+      if (rest.length < start + size + 2)
+        return closed ? Buffer.concat([...pieces, rest.subarray(start)]) : undefined;
+      pieces.push(rest.subarray(start, start + size));
+      at = start + size + 2;
+    }
+  }
+  const length = headers['content-length'];
+  if (typeof length === 'string' && /^\d+$/.test(length)) {
+    const wanted = Number(length);
+    if (rest.length >= wanted) return rest.subarray(0, wanted);
+    return closed ? rest : undefined;
+  }
+  return closed ? rest : undefined;
+}
