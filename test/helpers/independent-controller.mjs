@@ -27,6 +27,16 @@ const opts = {
   logDelay: 12,
   answerDelay: 3,
   host: "127.0.0.1",
+  // Wording and timing variants, all within the spec's latitude (see the report of f982c27's branch):
+  logBefore: false, // publish at the decision, before the (delayed) answer goes out
+  eventsLag: null, // GET /events gets a line this many ms after it is decided (null: when it is on the stream)
+  putPublishes: false, // a rig PUT that gives an AutoCase port a state publishes it, as the controller would report it
+  noise: false, // lines about a port and bins no scenario names, all through the run
+  closeEvery: 0, // Connection: close on every Nth answer
+  chunked: false, // answers without Content-Length
+  compact: false, // XML answers without whitespace, JSON without whitespace
+  oddRefusals: false, // other fitting 4xx where the spec allows any: 422 for a DOCTYPE, 400 for an oversize body
+  rigKeepAlive: 5000,
 };
 for (const a of process.argv.slice(2)) {
   const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
@@ -42,6 +52,15 @@ for (const a of process.argv.slice(2)) {
   else if (k === "log-delay") opts.logDelay = Number(v);
   else if (k === "answer-delay") opts.answerDelay = Number(v);
   else if (k === "no-rig") opts.rigPort = -1;
+  else if (k === "log-before") opts.logBefore = true;
+  else if (k === "events-lag") opts.eventsLag = Number(v);
+  else if (k === "put-publishes") opts.putPublishes = true;
+  else if (k === "noise") opts.noise = true;
+  else if (k === "close-every") opts.closeEvery = Number(v);
+  else if (k === "chunked") opts.chunked = true;
+  else if (k === "compact") opts.compact = true;
+  else if (k === "odd-refusals") opts.oddRefusals = true;
+  else if (k === "rig-keep-alive") opts.rigKeepAlive = Number(v);
   else throw new Error(`unknown option --${k}`);
 }
 
@@ -68,6 +87,8 @@ const DEFAULT_SITE = {
   11: { type: "AC", mode: "OPEN", selected_bin: 4000000, case_state: "NOOP", case_error: false },
   12: { type: "AC", mode: "OPEN", selected_bin: 1, case_state: "NOOP", case_error: false },
   13: { type: "AC", mode: "OPEN", selected_bin: 130013, case_state: "IRTR", case_error: true },
+  14: { type: "CO", mode: "CLOSED", selected_bin: null, case_state: "NOOP", case_error: false },
+  1500: { type: "AC", mode: "AUTO", selected_bin: 3999999, case_state: "NOOP", case_error: false },
   20: { type: "CA", mode: "OPEN", selected_bin: null, case_state: "NOOP", case_error: false },
   21: { type: "SW", mode: "SWAP", selected_bin: null, case_state: "NOOP", case_error: false },
   22: { type: "RE", mode: "CLOSED", selected_bin: null, case_state: "NOOP", case_error: false },
@@ -85,10 +106,11 @@ const DEFAULT_SITE = {
   2000: { type: "AC", mode: "OPEN", selected_bin: 424242, case_state: "NOOP", case_error: false },
 };
 
+const CONFIGURED = Symbol("configured"); // a port as the site file has it, untouched by the rig
 function loadSite() {
   const src = opts.site ? JSON.parse(fs.readFileSync(opts.site, "utf8")) : DEFAULT_SITE;
   const m = new Map();
-  for (const [k, v] of Object.entries(src)) m.set(Number(k), { ...v });
+  for (const [k, v] of Object.entries(src)) m.set(Number(k), { ...v, [CONFIGURED]: true });
   return m;
 }
 
@@ -99,16 +121,35 @@ let events = [];
 // The Log Publisher
 
 const subscribers = new Set();
+function toStream(line) {
+  const bytes = `${line}\r\n`;
+  for (const s of subscribers) {
+    if (!s.destroyed) s.write(bytes);
+  }
+}
 function publish(line) {
-  // Lines go out a little after the answer, as if another task of the controller published them; the
-  // rig's event log gets each line when it is emitted on the stream.
-  setTimeout(() => {
+  // By default lines go out a little after the answer, as if another task of the controller published them;
+  // the rig's event log gets each line when it is emitted on the stream (or eventsLag after the decision).
+  // A line belongs to the event log from the moment it is emitted: a reset empties what was emitted before
+  // it, never a line still on its way (that one is emitted after the reset).
+  const toEvents = () => {
     events.push(line);
-    const bytes = `${line}\r\n`;
-    for (const s of subscribers) {
-      if (!s.destroyed) s.write(bytes);
-    }
-  }, opts.logDelay);
+  };
+  if (opts.eventsLag === null) {
+    if (opts.logBefore) {
+      toEvents();
+      toStream(line);
+    } else
+      setTimeout(() => {
+        toEvents();
+        toStream(line);
+      }, opts.logDelay);
+  } else {
+    if (opts.eventsLag <= 0) toEvents();
+    else setTimeout(toEvents, opts.eventsLag);
+    if (opts.logBefore) toStream(line);
+    else setTimeout(() => toStream(line), opts.logDelay);
+  }
 }
 
 const logServer = net.createServer((sock) => {
@@ -570,7 +611,7 @@ function readXmlCall(body, charset) {
   try {
     root = parseXml(text);
   } catch (e) {
-    if (e instanceof Doctype) throw new Refusal(400, "DOCTYPE and entity declarations are refused");
+    if (e instanceof Doctype) throw new Refusal(opts.oddRefusals ? 422 : 400, "DOCTYPE and entity declarations are refused");
     throw new Refusal(400, `not well-formed XML: ${e.message}`);
   }
   if (root.name !== "methodcall") throw new Refusal(400, `root element <${root.name}> is not <methodcall>`);
@@ -749,6 +790,15 @@ function selectList(call) {
 // Answers
 
 function xmlAnswer(fields, faultCode) {
+  if (opts.compact) {
+    const inner =
+      faultCode !== undefined
+        ? `<fault><code>${faultCode}</code></fault>`
+        : fields.length === 0
+          ? "<params/>"
+          : `<params>${fields.map(([k, v]) => `<${k}>${v}</${k}>`).join("")}</params>`;
+    return `<?xml version='1.0' encoding='utf-8' standalone='yes'?><response>${inner}</response>`;
+  }
   // Our wording: a declaration with encoding, CRLF line ends, two-space indentation, <params></params>.
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<response>"];
   if (faultCode !== undefined) {
@@ -765,14 +815,19 @@ function xmlAnswer(fields, faultCode) {
 }
 
 function jsonAnswer(fields, faultCode) {
+  if (opts.compact) return JSON.stringify(faultCode !== undefined ? { fault: { code: faultCode } } : { params: Object.fromEntries(fields) });
   if (faultCode !== undefined) return `{ "fault" : { "code" : ${faultCode} } }\n`;
   const body = fields.map(([k, v]) => `${JSON.stringify(k)}: ${typeof v === "number" ? v : JSON.stringify(v)}`);
   return `{\n\t"params": {${body.length ? `\n\t\t${body.join(",\n\t\t")}\n\t` : ""}}\n}\n`;
 }
 
+let answers = 0;
 function send(res, status, type, text, extra = {}) {
   const buf = Buffer.from(text, "utf8");
-  const headers = { "content-TYPE": type, "Content-length": buf.length, "x-indep-controller": "1", ...extra };
+  const headers = { "content-TYPE": type, "x-indep-controller": "1", ...extra };
+  if (!opts.chunked) headers["Content-length"] = buf.length;
+  answers++;
+  if (opts.closeEvery > 0 && answers % opts.closeEvery === 0) headers.connection = "close";
   const go = () => {
     if (res.writableEnded || res.destroyed) return;
     res.writeHead(status, headers);
@@ -802,7 +857,7 @@ function onTask(req, res) {
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > MAX_BODY) {
     req.resume();
-    return refuse(res, 413, "the body is over 1 MiB");
+    return refuse(res, opts.oddRefusals ? 400 : 413, "the body is over 1 MiB");
   }
   const chunks = [];
   let size = 0;
@@ -819,7 +874,7 @@ function onTask(req, res) {
   });
   req.on("error", () => {});
   req.on("end", () => {
-    if (over) return refuse(res, 413, "the body is over 1 MiB");
+    if (over) return refuse(res, opts.oddRefusals ? 400 : 413, "the body is over 1 MiB");
     const body = Buffer.concat(chunks);
     let call;
     try {
@@ -893,8 +948,13 @@ function runStep(step) {
       ports = loadSite();
       events = [];
       return { status: 204 };
-    case "put":
+    case "put": {
+      const before = ports.get(step.port_id);
       ports.set(step.port_id, { ...step.state });
+      if (opts.putPublishes && step.state.type === "AC" && (!before || before.case_state !== step.state.case_state))
+        publish(`AC,${step.port_id},${step.state.selected_bin ?? 0},${step.state.case_state}`);
+      return { status: 204 };
+    }
       return { status: 204 };
     case "delete":
       ports.delete(step.port_id);
@@ -1003,6 +1063,21 @@ task.keepAliveTimeout = 750; // our own idle keep-alive
 task.headersTimeout = 20000;
 task.requestTimeout = 30000;
 const rig = opts.rigPort >= 0 ? http.createServer(onRig) : null;
+if (rig) rig.keepAliveTimeout = opts.rigKeepAlive;
+if (opts.noise) {
+  // Another port of the site at work, and bins moving in the grid: lines no scenario is about.
+  const noiseStates = ["EREQ", "ERSO", "ECMP", "NOOP"];
+  let n = 0;
+  setInterval(() => {
+    n++;
+    if (ports.get(1500)?.[CONFIGURED]) toStreamAndEvents(`AC,1500,3999999,${noiseStates[n % 4]}`);
+    toStreamAndEvents(`BM,${3999000 + (n % 7)},${n % 2 ? "PREPARED" : "OPEN"}`);
+  }, 37).unref();
+}
+function toStreamAndEvents(line) {
+  events.push(line);
+  toStream(line);
+}
 
 function listen(server, port) {
   return new Promise((resolve, reject) => {
