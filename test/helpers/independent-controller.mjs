@@ -37,9 +37,15 @@ const opts = {
   compact: false, // XML answers without whitespace, JSON without whitespace
   oddRefusals: false, // other fitting 4xx where the spec allows any: 422 for a DOCTYPE, 400 for an oversize body
   rigKeepAlive: 5000,
+  extraFields: false, // getportstatus and case_getstate answer fields besides the decided ones
+  oddInts: false, // integers in those answers written as other literals of the same value (0101337, +4; 101337.0 in JSON)
+  closeFraming: false, // answers framed by closing the connection (no Content-Length, no chunking)
+  heartbeat: false, // the Log Publisher also sends heartbeat lines and empty lines
+  ctParams: false, // a media type parameter besides charset on every answer
+  rig404Empty: false, // the rig's 404 for a missing port has no body
 };
 for (const a of process.argv.slice(2)) {
-  const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
+  const m = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(a);
   if (!m) throw new Error(`unknown argument ${a}`);
   const [, k, v] = m;
   if (k === "task-port") opts.taskPort = Number(v);
@@ -61,6 +67,12 @@ for (const a of process.argv.slice(2)) {
   else if (k === "compact") opts.compact = true;
   else if (k === "odd-refusals") opts.oddRefusals = true;
   else if (k === "rig-keep-alive") opts.rigKeepAlive = Number(v);
+  else if (k === "extra-fields") opts.extraFields = true;
+  else if (k === "odd-ints") opts.oddInts = true;
+  else if (k === "close-framing") opts.closeFraming = true;
+  else if (k === "heartbeat") opts.heartbeat = true;
+  else if (k === "ct-params") opts.ctParams = true;
+  else if (k === "rig-404-empty") opts.rig404Empty = true;
   else throw new Error(`unknown option --${k}`);
 }
 
@@ -154,6 +166,7 @@ function publish(line) {
 
 const logServer = net.createServer((sock) => {
   subscribers.add(sock);
+  if (opts.heartbeat) sock.write("\r\n");
   sock.on("error", () => {});
   sock.on("close", () => subscribers.delete(sock));
   sock.on("data", () => {}); // the stream is one way; anything a client sends is ignored
@@ -687,6 +700,7 @@ const METHODS = {
     const out = [["case_state", port.case_state]];
     if (port.selected_bin !== null) out.push(["bin_id", port.selected_bin]);
     out.push(["port_id", portId]);
+    if (opts.extraFields) out.push(["case_timestamp", "2026-04-01T00:00:00Z"]);
     return out;
   },
   getportstatus(call) {
@@ -698,6 +712,7 @@ const METHODS = {
     ];
     if (port.selected_bin !== null) out.push(["selected_bin", port.selected_bin]);
     out.push(["port_id", portId]);
+    if (opts.extraFields) out.push(["port_error", 0], ["port_name", `Port ${portId}`], ["bins_in_queue", 0]);
     return out;
   },
   closeport(call) {
@@ -807,7 +822,7 @@ function xmlAnswer(fields, faultCode) {
     lines.push("  <params></params>");
   } else {
     lines.push("  <params>");
-    for (const [k, v] of fields) lines.push(`    <${k}>${v}</${k}>`);
+    for (const [k, v] of fields) lines.push(`    <${k}>${opts.oddInts && typeof v === "number" ? (v % 2 ? `+${v}` : `0${v}`) : v}</${k}>`);
     lines.push("  </params>");
   }
   lines.push("</response>", "");
@@ -817,15 +832,20 @@ function xmlAnswer(fields, faultCode) {
 function jsonAnswer(fields, faultCode) {
   if (opts.compact) return JSON.stringify(faultCode !== undefined ? { fault: { code: faultCode } } : { params: Object.fromEntries(fields) });
   if (faultCode !== undefined) return `{ "fault" : { "code" : ${faultCode} } }\n`;
-  const body = fields.map(([k, v]) => `${JSON.stringify(k)}: ${typeof v === "number" ? v : JSON.stringify(v)}`);
+  const body = fields.map(([k, v]) => `${JSON.stringify(k)}: ${typeof v === "number" ? (opts.oddInts ? `${v}.0` : v) : JSON.stringify(v)}`);
   return `{\n\t"params": {${body.length ? `\n\t\t${body.join(",\n\t\t")}\n\t` : ""}}\n}\n`;
 }
 
 let answers = 0;
 function send(res, status, type, text, extra = {}) {
   const buf = Buffer.from(text, "utf8");
-  const headers = { "content-TYPE": type, "x-indep-controller": "1", ...extra };
-  if (!opts.chunked) headers["Content-length"] = buf.length;
+  const headers = { "content-TYPE": opts.ctParams && /xml|json/.test(type) ? `${type}; q-vendor=indep` : type, "x-indep-controller": "1", ...extra };
+  if (!opts.chunked && !opts.closeFraming) headers["Content-length"] = buf.length;
+  if (opts.closeFraming) {
+    headers.connection = "close";
+    res.useChunkedEncodingByDefault = false;
+    res.chunkedEncoding = false;
+  }
   answers++;
   if (opts.closeEvery > 0 && answers % opts.closeEvery === 0) headers.connection = "close";
   const go = () => {
@@ -1037,7 +1057,8 @@ function onRig(req, res) {
     const id = Number(seg);
     if (req.method === "GET") {
       const r = runStep({ op: "get", port_id: id });
-      return r.status === 200 ? rigJson(res, 200, r.state) : rigJson(res, 404, { error: `port ${id} does not exist` });
+      if (r.status === 200) return rigJson(res, 200, r.state);
+      return opts.rig404Empty ? rigJson(res, 404) : rigJson(res, 404, { error: `port ${id} does not exist` });
     }
     if (req.method === "DELETE") {
       runStep({ op: "delete", port_id: id });
@@ -1073,6 +1094,13 @@ if (opts.noise) {
     if (ports.get(1500)?.[CONFIGURED]) toStreamAndEvents(`AC,1500,3999999,${noiseStates[n % 4]}`);
     toStreamAndEvents(`BM,${3999000 + (n % 7)},${n % 2 ? "PREPARED" : "OPEN"}`);
   }, 37).unref();
+}
+if (opts.heartbeat) {
+  let hb = 0;
+  setInterval(() => {
+    hb++;
+    toStream(hb % 3 ? `HB,${hb}` : "");
+  }, 53).unref();
 }
 function toStreamAndEvents(line) {
   events.push(line);
