@@ -12,7 +12,7 @@
 // Variant flags (all within the spec's latitude; see the option list below): --log-before, --events-lag=MS,
 // --put-publishes, --noise, --close-every=N, --chunked, --compact, --odd-refusals, --rig-keep-alive=MS,
 // --extra-fields, --odd-ints, --close-framing, --heartbeat, --ct-params, --rig-404-empty, --float-codes,
-// --code-ws, --task-keep-alive=MS, --jitter=MS, --rig-unknown=STATUS.
+// --code-ws, --task-keep-alive=MS, --jitter=MS, --rig-unknown=STATUS, --xml-exotic.
 // Every variant alone and in combination gives 311 of 311 PASSED with a rig, except --put-publishes with a
 // --log-delay above 0 (a line a rig PUT causes, published after the PUT answered): the harness then takes the
 // arrangement's line for one the fault published (reported on branch indep).
@@ -56,6 +56,7 @@ const opts = {
   taskKeepAlive: 750,
   jitter: 0, // up to this many ms more on each answer, at random
   rigUnknown: 404, // the status the rig answers to a path it does not serve
+  xmlExotic: false, // comments and a PI around and inside the XML answer, the fault code in CDATA, char refs
 };
 for (const a of process.argv.slice(2)) {
   const m = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(a);
@@ -91,6 +92,7 @@ for (const a of process.argv.slice(2)) {
   else if (k === 'task-keep-alive') opts.taskKeepAlive = Number(v);
   else if (k === 'jitter') opts.jitter = Number(v);
   else if (k === 'rig-unknown') opts.rigUnknown = Number(v);
+  else if (k === 'xml-exotic') opts.xmlExotic = true;
   else throw new Error(`unknown option --${k}`);
 }
 
@@ -863,6 +865,13 @@ function selectList(call) {
 // Answers
 
 function xmlAnswer(fields, faultCode) {
+  if (opts.xmlExotic) {
+    const inner =
+      faultCode !== undefined
+        ? `<fault><!-- refused --><code><![CDATA[${faultCode}]]></code></fault>`
+        : `<params>${fields.map(([k, v]) => `<${k}>${String(v).replace(/^./, (c) => `&#${c.charCodeAt(0)};`)}</${k}>`).join('<!-- -->')}</params>`;
+    return `<?xml version="1.0" encoding="UTF-8"?>\n<!-- independent controller -->\n<?vendor trace="1"?>\n<response><!-- answer -->${inner}<?done?></response>\n<!-- end -->\n`;
+  }
   if (opts.compact) {
     const inner =
       faultCode !== undefined
