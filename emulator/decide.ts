@@ -181,6 +181,12 @@ function caseCancel(state: SiteState, call: Call, deviations: Deviations): Decis
     // fault-publishes-cr: a refused cancel of another bin still signals CR on the Log Publisher, as if requested.
     if (deviations.has('fault-publishes-cr') && failed === 'bin-other')
       return committed(state, cancelFault(failed, deviations), [`AC,${portId},${binId},CR`]);
+    // fault-publishes-cr-late: the same line, from a publisher task a moment after the answer
+    if (deviations.has('fault-publishes-cr-late') && failed === 'bin-other')
+      return {
+        ...unchanged(state, cancelFault(failed, deviations)),
+        publishedLater: [`AC,${portId},${binId},CR`],
+      };
     return unchanged(state, cancelFault(failed, deviations));
   }
   const cancelled: PortState = {

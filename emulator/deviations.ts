@@ -331,6 +331,13 @@ export const DEVIATIONS = [
     needs: ['ac-open-other-bin', 'log-publisher'],
   },
   {
+    name: 'fault-publishes-cr-late',
+    description:
+      'a cancel refused with 1149 (another bin) publishes AC,<port_id>,<bin_id>,CR 40 ms after its answer, from a publisher task of its own',
+    breaks: ['CC-1149-OTHER'],
+    needs: ['ac-open-other-bin', 'log-publisher'],
+  },
+  {
     name: 'xml-root-wrong',
     description: 'XML answers use the root element methodresponse',
     breaks: ['ENV-XML'],

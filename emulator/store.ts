@@ -10,6 +10,9 @@ export const MAX_EVENTS = 100_000;
 /** [emulator decision] The bin_id an AC line carries when the port has no bin selected (bin ids start at 1). */
 export const NO_BIN = 0;
 
+/** How long after its answer a decision's publishedLater lines go out (as from a publisher task of its own). */
+export const LATER_MS = 40;
+
 /** Called with the lines just published, in order, at once (the Log Publisher's clients). */
 export type PublishListener = (lines: readonly string[]) => void;
 /** Called after ports changed: their ids, or 'all' after a reset (the AutoCase hardware). */
@@ -60,6 +63,8 @@ export class SiteStore {
     const decision = decide(before, call, deviations);
     this.#state = decision.state;
     this.#publish(decision.published);
+    const later = decision.publishedLater;
+    if (later !== undefined && later.length > 0) setTimeout(() => this.#publish(later), LATER_MS).unref();
     if (this.#changeListeners.size > 0 && decision.state.ports !== before.ports)
       this.#changed(changedPorts(before.ports, decision.state.ports));
     return decision.answer;

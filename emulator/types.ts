@@ -84,4 +84,6 @@ export interface Decision {
   readonly answer: Answer;
   readonly state: SiteState;
   readonly published: readonly string[];
+  /** Lines published a moment after the answer (a deviation's: the faithful emulator publishes with the answer). */
+  readonly publishedLater?: readonly string[];
 }

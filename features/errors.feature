@@ -106,6 +106,24 @@ Feature: case_cancel refuses a cancel that does not fit the port, with the docum
       | encoding |
       | JSON     |
 
+  @error:1149 @assumed @source:decided @req:CC-1149-OTHER
+  Scenario Outline: A cancel of another bin publishes nothing, not even a moment after its answer (<encoding>)
+    Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
+    When the WMS cancels the case operation of bin 101338 on port 4 in <encoding>
+    Then the controller answers with fault 1149
+    And nothing about port 4 is published within 200 ms of the answer
+    And port 4 is unchanged
+
+    @xml
+    Examples: XML
+      | encoding |
+      | XML      |
+
+    @json
+    Examples: JSON
+      | encoding |
+      | JSON     |
+
   @error:1149 @assumed @source:decided @req:CC-1149-NONE
   Scenario Outline: A port with no bin selected refuses the cancel (<encoding>)
     Given port 4 is an AC port, OPEN, with no bin selected and its case ERSO in error

@@ -12,6 +12,13 @@ Then('the cancel succeeds', function (this: HarnessWorld) {
   this.expectSuccess();
 });
 
+Then(
+  'nothing about port {int} is published within {int} ms of the answer',
+  function (this: HarnessWorld, portId: number, ms: number) {
+    return this.expectNothingPublishedWithin(portId, ms);
+  },
+);
+
 Then('port {int} is unchanged', function (this: HarnessWorld, portId: number) {
   return this.expectPortUnchanged(portId);
 });

@@ -44,6 +44,8 @@ interface Request {
   readonly chunked?: boolean;
   /** Applied through the rig before the request. */
   readonly arrange?: readonly Step[];
+  /** How long after the answer the site is read (for what a deviation publishes a moment later). */
+  readonly settleMs?: number;
 }
 
 const SAMPLE: Params = [
@@ -302,6 +304,11 @@ const PROBES: Readonly<
     expect: events(['AC,4,101337,CR']),
     control: [xml(SAMPLE, [put(4, { selected_bin: null })]), FAULT_JSON],
   },
+  'fault-publishes-cr-late': {
+    probe: { ...xml(SAMPLE, [put(4, { selected_bin: 7 })]), settleMs: 150 },
+    expect: events(['AC,4,101337,CR']),
+    control: [{ ...xml(SAMPLE, [put(4, { selected_bin: null })]), settleMs: 150 }, FAULT_JSON],
+  },
   'xml-root-wrong': {
     probe: FAULT_XML,
     expect: body(
@@ -537,6 +544,7 @@ async function observe(target: Target, request: Request): Promise<Observation> {
   } catch {
     answer = { status: 'no answer' };
   }
+  if (request.settleMs) await new Promise((resolve) => setTimeout(resolve, request.settleMs));
   const [port1, port4, port2000, events] = await Promise.all([
     target.rig.port(1),
     target.rig.port(4),

@@ -26,7 +26,14 @@ import {
   expectTransport,
 } from '../checks/expect.ts';
 import { checkPort, describeAnswer, describeExpected, type Expected, meets } from '../fuzz/oracle.ts';
-import { concernsPort, type LogListener, type Mark, parseSegment } from '../log-publisher/listener.ts';
+import {
+  concernsPort,
+  type LogLine,
+  type LogListener,
+  lateArrangementReport,
+  type Mark,
+  parseSegment,
+} from '../log-publisher/listener.ts';
 import {
   DEFAULT_LOG_EXPECT_MS,
   expectLine,
@@ -87,11 +94,19 @@ let workerPorts = ownPorts(run);
 let terminalOperator: Operator | undefined;
 let commandOperator: Operator | undefined;
 
+/**
+ * What the last scenario arranged through the rig: a rig may publish an arrangement's report a moment after the PUT
+ * answered, and so after the next scenario's reset (GET /events holds what was emitted since the reset). Such a line
+ * is not the next scenario's call's either (lateArrangementReport).
+ */
+let lastScenarioArranged: readonly (readonly [number, PortState | null])[] = [];
+
 forgetAtNewRun((next) => {
   run = next;
   workerPorts = ownPorts(run);
   terminalOperator = undefined;
   commandOperator = undefined;
+  lastScenarioArranged = [];
 });
 
 /** The operator at hand for this run, or why there is none (the reason a scenario that needs one gives). */
@@ -367,6 +382,7 @@ export class HarnessWorld extends World {
    * timeouts.log_ms), so that none is taken for a later scenario's. Judges nothing: CC-EFFECT-LOG does that.
    */
   async settlePublished(): Promise<void> {
+    lastScenarioArranged = [...this.arranged];
     for (const line of this.owed.splice(0)) {
       if (lateLines.inVain) return;
       if (this.stream) {
@@ -808,16 +824,89 @@ export class HarnessWorld extends World {
   private async expectNoEventsFor(port: number, bins: readonly number[], fresh: boolean): Promise<void> {
     if (this.eventsBefore === undefined) return;
     const events = await this.arranger.events({ fresh });
-    // lines about other ports are not about the fault (a controller's other ports go on moving), as on the stream
-    const since = isUnreachable(events)
-      ? []
-      : events
-          .slice(this.eventsBefore)
-          .filter((line) => concernsPort({ segment: parseSegment(line) }, port, bins));
+    // lines about other ports are not about the fault (a controller's other ports go on moving), as on the stream;
+    // nor is a report of the scenario's own arrangement that came after the call (lateArrangementReport)
+    const parsed = isUnreachable(events) ? [] : events.map((line) => ({ line, segment: parseSegment(line) }));
+    const late = lateArrangementReport(this.arrangedLately(), parsed.slice(0, this.eventsBefore));
+    const excused = parsed.slice(this.eventsBefore).filter((seen) => late(seen));
+    if (excused.length > 0)
+      this.log(
+        `GET /events after the call: ${excused.map((seen) => seen.line).join(', ')} report${excused.length === 1 ? 's' : ''} the state the rig arranged, not yet published when the call went out: the arrangement's, not the call's`,
+      );
+    const since = parsed
+      .slice(this.eventsBefore)
+      .filter((seen) => concernsPort(seen, port, bins) && !late(seen))
+      .map((seen) => seen.line);
     if (since.length > 0)
       throw new AssertionError(
         `the controller published ${since.map((line) => JSON.stringify(line)).join(', ')} after the call (the rig's GET /events); a fault publishes nothing`,
       );
+  }
+
+  /**
+   * [decided] A fault publishes nothing, not even a moment after its answer (a controller may publish from a task of
+   * its own): no line about the port (or its bin) within `ms` of the answer, on the stream and in GET /events read
+   * again once that time is up. As found, about the port that played `portId`.
+   */
+  async expectNothingPublishedWithin(portId: number, ms: number): Promise<StepOutcome> {
+    const played = this.asFound && !this.arrangedBeyondSite() ? this.played?.ports.get(portId) : undefined;
+    if (this.asFound && !this.arrangedBeyondSite() && !played)
+      return this.skip({
+        verdict: 'INCONCLUSIVE',
+        reason: this.asFound.unreadable ?? `harness bug: port ${portId} was not played in this scenario`,
+      });
+    const port = played ? played.port : this.portOnTarget(portId);
+    const bins = [
+      played ? (played.before?.selected_bin ?? null) : (this.arranged.get(portId)?.selected_bin ?? null),
+    ];
+    if (this.streamProblem) return this.skip(this.streamProblem);
+    if (!this.stream && this.eventsBefore === undefined)
+      return this.skip({
+        verdict: 'INCONCLUSIVE',
+        reason: 'neither a rig (GET /events) nor the Log Publisher (--log-publisher) to read the lines from',
+      });
+    if (this.stream) {
+      const { listener, mark, config } = this.stream;
+      const known = bins.filter((bin): bin is number => bin !== null);
+      const judged = await expectQuiet(
+        listener,
+        mark,
+        port,
+        known,
+        this.answeredAt,
+        { ...config, quietMs: Math.max(config.quietMs, ms) },
+        this.lateArrangementOnStream(listener, mark),
+      );
+      if (isUnreachable(judged)) return this.skip(judged);
+      if (judged.kind === 'differs') throw new AssertionError(judged.message);
+      this.log(judged.evidence);
+    } else {
+      const left = this.answeredAt + ms - performance.now();
+      if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+    }
+    await this.expectNoEventsFor(
+      port,
+      bins.filter((bin): bin is number => bin !== null),
+      true,
+    );
+    if (this.eventsBefore !== undefined)
+      this.log(`GET /events, read again ${ms} ms after the answer: nothing about port ${port}`);
+    return undefined;
+  }
+
+  /**
+   * On the stream: a line after the call's mark that reports a state the scenario arranged, no line before the mark
+   * (since the scenario's first reset) having reported it: the arrangement's, published late, not the call's.
+   */
+  private lateArrangementOnStream(listener: LogListener, mark: Mark): (line: LogLine) => boolean {
+    if (this.streamFrom === undefined) return () => false;
+    const before = listener.linesSince(this.streamFrom, (line) => line.seq <= mark.seq).lines;
+    return lateArrangementReport(this.arrangedLately(), before);
+  }
+
+  /** What this scenario and the one before it arranged: the reports that may still come late. */
+  private arrangedLately(): (readonly [number, PortState | null])[] {
+    return [...lastScenarioArranged, ...this.arranged];
   }
 
   /** Nothing on the Log Publisher for the port within the quiet window, when there is a stream to read. */
@@ -826,7 +915,15 @@ export class HarnessWorld extends World {
     if (!this.stream) return undefined;
     const { listener, mark, config } = this.stream;
     const known = bins.filter((bin): bin is number => bin !== null);
-    const judged = await expectQuiet(listener, mark, port, known, this.answeredAt, config);
+    const judged = await expectQuiet(
+      listener,
+      mark,
+      port,
+      known,
+      this.answeredAt,
+      config,
+      this.lateArrangementOnStream(listener, mark),
+    );
     if (isUnreachable(judged)) return this.skip(judged);
     if (judged.kind === 'differs') throw new AssertionError(judged.message);
     this.log(judged.evidence);

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { EVENTS_POLL_MS } from '../arrange/events-wait.ts';
 import { RigClient, type RigResult, type RigStep } from '../arrange/rig.ts';
+import { lateArrangementReport, parseSegment } from '../log-publisher/listener.ts';
 import { DEFAULT_LOG_EXPECT_MS } from '../log-publisher/stream.ts';
 import type {
   Answer,
@@ -271,6 +272,9 @@ export class FuzzSession {
   /** A fresh record (and oracle model) for the next run. */
   begin(): RunRecord {
     this.current = new RunRecord();
+    // the run before's arrangements too: their reports may come after this run's reset
+    this.arrangedLately = this.arrangedInRun;
+    this.arrangedInRun = [];
     this.awaited = false;
     this.lastEvents = undefined;
     this.deferredReads = []; // a run that ended early leaves its reads unjudged: never judged in another run
@@ -358,6 +362,7 @@ export class FuzzSession {
     if (lines) lines.pending = true;
     this.queued.push(state === null ? { op: 'delete', portId } : { op: 'put', portId, state: { ...state } });
     this.model.arrange(portId, state);
+    this.arrangedInRun.push([portId, state]);
   }
 
   /**
@@ -406,7 +411,7 @@ export class FuzzSession {
       lines.owedBefore = undefined;
       // a call's line not in yet when the arrangements went out: late, and maybe counted as theirs
       if (owed !== undefined && counted?.op === 'events')
-        this.expectInTime(owed, this.publishedByCalls(counted.segments));
+        this.expectInTime(owed, this.publishedByCalls(counted.segments, owed));
     }
     this.judgeDeferredReads(steps, results);
     if (ahead.length > 0) {
@@ -660,10 +665,37 @@ export class FuzzSession {
    * The lines the run's calls published: the rig's own arrangements' lines are not the controller's answer to a call
    * (rig-control.md), nor are lines about ports and bins the run never touched (the controller's other ports).
    */
-  private publishedByCalls(segments: readonly string[]): string[] {
+  /**
+   * The lines the run's calls published: not at the positions counted as the arrangements', about the site the model
+   * knows, and not a report of a state the run (or the run before) arranged that came late, past the positions counted
+   * (lateArrangementReport: a rig may publish it a moment after the PUT answered). A line that could be either is the
+   * calls' while they owe one like it (`owed`): an arrangement that left a port's state as it was publishes nothing.
+   */
+  private publishedByCalls(segments: readonly string[], owed: readonly string[]): string[] {
     const arranged = this.arrangementLines?.at;
-    return segments.filter((line, i) => !arranged?.has(i) && this.model.concerns(line));
+    const parsed = segments
+      .map((line, i) => ({ line, i, segment: parseSegment(line) }))
+      .filter((seen) => !arranged?.has(seen.i) && this.model.concerns(seen.line));
+    const late = lateArrangementReport(
+      [...this.arrangedLately, ...this.arrangedInRun],
+      segments.filter((_, i) => arranged?.has(i)).map((line) => ({ segment: parseSegment(line) })),
+    );
+    const surplus = new Map<string, number>();
+    for (const { line } of parsed) surplus.set(line, (surplus.get(line) ?? 0) + 1);
+    for (const line of owed) surplus.set(line, (surplus.get(line) ?? 0) - 1);
+    const published: string[] = [];
+    for (const seen of parsed) {
+      const extra = surplus.get(seen.line) ?? 0;
+      if (extra > 0 && late(seen)) surplus.set(seen.line, extra - 1);
+      else published.push(seen.line);
+    }
+    return published;
   }
+
+  /** Each arrangement of this run, as arranged (its report may come late: publishedByCalls). */
+  private arrangedInRun: (readonly [number, PortState | null])[] = [];
+  /** The run before's. */
+  private arrangedLately: readonly (readonly [number, PortState | null])[] = [];
 
   /**
    * A controller may publish a moment after it answers (rig-control.md: GET /events holds what it emitted): before
@@ -678,13 +710,14 @@ export class FuzzSession {
   private lastEvents: readonly string[] | undefined;
 
   private async awaitPublished(): Promise<void> {
-    const modelled = this.model.events.length;
+    const modelled = this.model.events;
     const lines = this.arrangementLines;
     this.awaited = true;
     // until a line came late, the read that judges them is the wait (one request fewer a call)
     if (!this.publishesLate) return;
-    if (!lines || modelled === 0 || lines.pending || this.queued.some((step) => step.op !== 'get')) return;
-    await this.pollEvents((segments) => this.publishedByCalls(segments).length >= modelled);
+    if (!lines || modelled.length === 0 || lines.pending || this.queued.some((step) => step.op !== 'get'))
+      return;
+    await this.pollEvents((segments) => this.publishedByCalls(segments, modelled).length >= modelled.length);
   }
 
   /**
@@ -796,8 +829,8 @@ export class FuzzSession {
     if (!events) return;
     const last = results[portIds.length];
     if (last?.op !== 'events') throw new Error('harness bug: no reading of the Log Publisher lines');
-    const published = this.publishedByCalls(last.segments);
     const modelled = this.model.events;
+    const published = this.publishedByCalls(last.segments, modelled);
     this.expectInTime(modelled, published);
     if (JSON.stringify(published) !== JSON.stringify(modelled)) {
       throw new Disagreement(

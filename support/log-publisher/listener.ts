@@ -8,6 +8,7 @@
 import { connect as netConnect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
+import type { PortState } from '../model.ts';
 
 /** The Log Publisher's port on a V2 controller. */
 export const DEFAULT_LOG_PUBLISHER_PORT = 44001;
@@ -164,6 +165,49 @@ export function concernsPort(
   if (segment.tag === 'AC') return segment.port === port;
   if (segment.tag === 'BM') return bins.includes(segment.bin);
   return false;
+}
+
+/**
+ * Whether a line reports `state` as the AutoCase state of `port`, as a controller reports it: its AC line with the
+ * port's case state and its selected bin (0 for none). A rig that moves a port's AutoCase state may publish that
+ * line (rig-control.md), and a controller that publishes from a task of its own may do it a moment after the PUT
+ * answered: such a line is the arrangement's, not the call's that followed.
+ */
+export function reportsState(line: { readonly segment: Segment }, port: number, state: PortState): boolean {
+  const { segment } = line;
+  return (
+    segment.tag === 'AC' &&
+    state.type === 'AC' &&
+    segment.port === port &&
+    segment.state === state.case_state &&
+    segment.bin === (state.selected_bin ?? 0)
+  );
+}
+
+/**
+ * Of `arranged` (port and state, one report each at most), a predicate: whether a line is the late report of one of
+ * them. The lines of `before` (those published between the arrangements and the call) take their reports first, one
+ * each; each report left over excuses one line after the call, the first asked about (the answer for a line is kept:
+ * ask about the same line objects, in the order they came).
+ */
+export function lateArrangementReport(
+  arranged: Iterable<readonly [number, PortState | null]>,
+  before: readonly { readonly segment: Segment }[],
+): (line: { readonly segment: Segment }) => boolean {
+  const owed = [...arranged].filter((entry): entry is readonly [number, PortState] => entry[1] !== null);
+  for (const line of before) {
+    const at = owed.findIndex(([port, state]) => reportsState(line, port, state));
+    if (at >= 0) owed.splice(at, 1);
+  }
+  const answers = new WeakMap<object, boolean>();
+  return (line) => {
+    const known = answers.get(line);
+    if (known !== undefined) return known;
+    const at = owed.findIndex(([port, state]) => reportsState(line, port, state));
+    if (at >= 0) owed.splice(at, 1);
+    answers.set(line, at >= 0);
+    return at >= 0;
+  };
 }
 
 /** Lines as evidence: their arrival relative to the mark, at most `max`, and how many more there were. */

@@ -2,7 +2,7 @@
 // closed after the run, and the two judgments the scenarios make of it (docs/certification.md): an expected line
 // arrives within a deadline, and nothing is published for a port within a quiet window after a fault.
 import type { Unreachable } from '../arrange/arrange.ts';
-import { concernsPort, describeLines, LogListener, type Mark } from './listener.ts';
+import { concernsPort, describeLines, type LogLine, LogListener, type Mark } from './listener.ts';
 import { tlsDial } from './tls-dial.ts';
 
 /** Where the stream is, and how long to wait on it (what the runner hands every cucumber process). */
@@ -88,12 +88,14 @@ export async function expectQuiet(
   bins: readonly number[],
   answeredAt: number,
   config: LogPublisherConfig,
+  /** Lines about the port that are not the call's (an arrangement's report that came late): not judged. */
+  excused: (line: LogLine) => boolean = () => false,
 ): Promise<StreamJudgment> {
-  const concerns = (seen: Parameters<typeof concernsPort>[0]) => concernsPort(seen, port, bins);
+  const concerns = (seen: LogLine) => concernsPort(seen, port, bins) && !excused(seen);
   const left = Math.max(0, answeredAt + config.quietMs - performance.now());
   const outcome = left > 0 ? await listener.waitFor(concerns, { after: mark, timeoutMs: left }) : undefined;
   const gone = unreachableIf(listener);
-  const { lines, missed } = listener.portLines(port, mark, bins);
+  const { lines, missed } = listener.linesSince(mark, concerns);
   if (lines.length > 0 || outcome?.kind === 'found')
     return {
       kind: 'differs',

@@ -1,0 +1,91 @@
+// The whole suite against a controller written from the specification alone, without the emulator's or the
+// harness's code (test/helpers/independent-controller.mjs): its Task Interface, its rig on a listener and a base path
+// of its own, its Log Publisher publishing 12 ms after each decision, from a task of its own. Every scenario must be
+// PASSED. The second run has its rig publish the state a PUT gives an AutoCase port, as the controller would report
+// it, 12 ms after the PUT answered: the harness must take those lines for the arrangement's, never a call's.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runHarness } from '../helpers/run-script.ts';
+
+const CONTROLLER = path.join(import.meta.dirname, '..', 'helpers', 'independent-controller.mjs');
+const TOKEN = 'independent-controller-token';
+const RUN_TIMEOUT_MS = 300_000;
+
+interface Verdicts {
+  readonly counts: Readonly<Record<string, number>>;
+  readonly scenarios: readonly { scenario: string; name: string; verdict: string; reason?: string }[];
+}
+
+/** Starts the controller with these flags; its task URL, rig base URL and Log Publisher address. */
+async function startController(
+  flags: readonly string[],
+  children: ChildProcess[],
+): Promise<{ task: string; rig: string; log: string }> {
+  const child = spawn(process.execPath, [CONTROLLER, `--token=${TOKEN}`, ...flags], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += String(chunk);
+      const line = text.split('\n')[0];
+      if (text.includes('\n') && line) resolve(JSON.parse(line));
+    });
+    child.once('exit', (code) => reject(new Error(`the controller exited (${code}) before it listened`)));
+  });
+}
+
+describe('the suite against an independent controller written from the specification', {
+  timeout: 2 * RUN_TIMEOUT_MS,
+}, () => {
+  let reports: string;
+  const children: ChildProcess[] = [];
+
+  before(async () => {
+    reports = await mkdtemp(path.join(tmpdir(), 'independent-controller-'));
+  });
+
+  after(async () => {
+    for (const child of children) child.kill('SIGTERM');
+    await rm(reports, { recursive: true, force: true });
+  });
+
+  async function runAgainst(name: string, flags: readonly string[], args: readonly string[]) {
+    const controller = await startController(flags, children);
+    const dir = path.join(reports, name);
+    const run = await runHarness(
+      [
+        `--target=${controller.task}`,
+        `--rig=${controller.rig}`,
+        `--log-publisher=${controller.log}`,
+        `--reports=${dir}`,
+        ...args,
+      ],
+      { env: { HARNESS_RIG_TOKEN: TOKEN, HARNESS_REPORTS: 'messages' }, timeoutMs: RUN_TIMEOUT_MS },
+    );
+    const verdicts = JSON.parse(await readFile(path.join(dir, 'verdicts.json'), 'utf8')) as Verdicts;
+    const notPassed = verdicts.scenarios
+      .filter((s) => s.verdict !== 'PASSED')
+      .map((s) => `${s.verdict} ${s.scenario} ${s.name}: ${s.reason ?? ''}`);
+    assert.deepEqual(notPassed, [], run.output.slice(-3000));
+    assert.equal(run.code, 0, run.output.slice(-3000));
+    assert.ok(verdicts.scenarios.length > 250, JSON.stringify(verdicts.counts));
+  }
+
+  it('its own wording, listeners and timing: all PASSED, @fuzz too', async () => {
+    await runAgainst('plain', [], ['--seed=11', '--fuzz-runs=20']);
+  });
+
+  it('its rig publishing the state a PUT gives, 12 ms after the PUT answered, in batches: all PASSED', async () => {
+    await runAgainst(
+      'put-publishes',
+      ['--put-publishes', '--batch', '--log-delay=12'],
+      ['--seed=12', '--fuzz-runs=20'],
+    );
+  });
+});

@@ -1,0 +1,56 @@
+// A rig that moves a port's AutoCase state may publish it as the controller reports it (rig-control.md), and a
+// controller that publishes from a task of its own may do it a moment after the PUT answered, after the call that
+// followed, even after the next scenario's reset. Such a line is the arrangement's, never the call's.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { lateArrangementReport, parseSegment, reportsState } from '../support/log-publisher/listener.ts';
+import type { PortState } from '../support/model.ts';
+
+const ERSO: PortState = {
+  type: 'AC',
+  mode: 'OPEN',
+  selected_bin: 101337,
+  case_state: 'ERSO',
+  case_error: true,
+};
+const line = (text: string) => ({ segment: parseSegment(text) });
+
+describe('a report of an arranged state', () => {
+  it("is the port's AC line with the arranged case state and selected bin, 0 for none", () => {
+    assert.equal(reportsState(line('AC,4,101337,ERSO'), 4, ERSO), true);
+    assert.equal(reportsState(line('AC,4,0,ERSO'), 4, { ...ERSO, selected_bin: null }), true);
+    assert.equal(reportsState(line('AC,4,101337,CR'), 4, ERSO), false);
+    assert.equal(reportsState(line('AC,5,101337,ERSO'), 4, ERSO), false);
+    assert.equal(reportsState(line('AC,4,101338,ERSO'), 4, ERSO), false);
+    assert.equal(reportsState(line('AC,4,101337,ERSO'), 4, { ...ERSO, type: 'CO' }), false);
+  });
+
+  it('after the call excuses one line for each arrangement whose report had not come before it', () => {
+    const late = lateArrangementReport([[4, ERSO]], []);
+    const first = line('AC,4,101337,ERSO');
+    const second = line('AC,4,101337,ERSO');
+    assert.equal(late(first), true);
+    assert.equal(late(first), true, 'the same line asked about again');
+    assert.equal(late(second), false, 'a second report of one arrangement is a line of its own');
+    assert.equal(late(line('AC,4,101338,CR')), false);
+  });
+
+  it('came before the call: then a line like it after the call is not excused', () => {
+    const late = lateArrangementReport([[4, ERSO]], [line('AC,4,101337,ERSO')]);
+    assert.equal(late(line('AC,4,101337,ERSO')), false);
+  });
+
+  it("counts the last scenario's arrangement and this one's apart, a deleted port owing none", () => {
+    const late = lateArrangementReport(
+      [
+        [4, ERSO],
+        [4, ERSO],
+        [7, null],
+      ],
+      [line('AC,4,101337,ERSO')],
+    );
+    assert.equal(late(line('AC,4,101337,ERSO')), true);
+    assert.equal(late(line('AC,4,101337,ERSO')), false);
+    assert.equal(late(line('AC,7,0,NOOP')), false);
+  });
+});
