@@ -382,7 +382,7 @@ export class HarnessWorld extends World {
    * timeouts.log_ms), so that none is taken for a later scenario's. Judges nothing: CC-EFFECT-LOG does that.
    */
   async settlePublished(): Promise<void> {
-    lastScenarioArranged = [...this.arranged];
+    lastScenarioArranged = this.arrangedOnTarget();
     for (const line of this.owed.splice(0)) {
       if (lateLines.inVain) return;
       if (this.stream) {
@@ -906,7 +906,12 @@ export class HarnessWorld extends World {
 
   /** What this scenario and the one before it arranged: the reports that may still come late. */
   private arrangedLately(): (readonly [number, PortState | null])[] {
-    return [...lastScenarioArranged, ...this.arranged];
+    return [...lastScenarioArranged, ...this.arrangedOnTarget()];
+  }
+
+  /** This scenario's arrangements by the target's port ids (a worker's port set maps them). */
+  private arrangedOnTarget(): (readonly [number, PortState | null])[] {
+    return [...this.arranged].map(([portId, state]) => [this.portOnTarget(portId), state] as const);
   }
 
   /** Nothing on the Log Publisher for the port within the quiet window, when there is a stream to read. */
