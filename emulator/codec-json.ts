@@ -67,6 +67,27 @@ function keepFractions(text: string): string {
   return copiedTo === 0 ? text : kept + text.slice(copiedTo);
 }
 
+/**
+ * json-trailing-data-read: the text up to the end of its first object or array (brackets counted outside strings),
+ * whatever follows it; the whole text when it does not start with one or the value does not end.
+ */
+function firstJsonValue(text: string): string {
+  const start = text.search(/\S/);
+  if (start < 0 || (text[start] !== '{' && text[start] !== '[')) return text;
+  let depth = 0;
+  let inString = false;
+  for (let index = start; index < text.length; index++) {
+    const char = text[index];
+    if (inString) {
+      if (char === '\\') index++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') depth++;
+    else if ((char === '}' || char === ']') && --depth === 0) return text.slice(0, index + 1);
+  }
+  return text;
+}
+
 /** Strict UTF-8; one decoder for every call (a decode that is not streamed starts afresh, errors included). */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -77,7 +98,9 @@ export function parseJsonCall(raw: Buffer, deviations?: Deviations): ParsedCall 
   try {
     // ignoreBOM: the one BOM allowed is already gone; the decoder must not silently drop a second one.
     // json-fraction-rounded: the double is judged, as JSON.parse and Number.isInteger alone would
-    const text = UTF8.decode(body);
+    const decoded = UTF8.decode(body);
+    // json-trailing-data-read: only the first value is read, as Go's json.Decoder reads a request body
+    const text = deviations?.has('json-trailing-data-read') ? firstJsonValue(decoded) : decoded;
     document = JSON.parse(deviations?.has('json-fraction-rounded') ? text : keepFractions(text));
   } catch (error) {
     const detail = error instanceof SyntaxError ? error.message : 'the body is not valid UTF-8';

@@ -495,6 +495,13 @@ export const DEVIATIONS = [
     needs: ['ac-port'],
   },
   {
+    name: 'json-trailing-data-read',
+    description:
+      "a JSON body is read up to the end of its first value and what follows is ignored, as Go's json.Decoder reads a request body: a call with a stray '}' after it is processed",
+    breaks: ['ROB-MALFORMED'],
+    needs: ['ac-port'],
+  },
+  {
     name: 'json-method-unhashable-500',
     description:
       'a JSON method that is a list or an object is answered HTTP 500, as a Python dict lookup of it throws (unhashable type)',

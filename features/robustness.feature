@@ -57,12 +57,13 @@ Feature: Input that is not a call is refused, changes nothing, and the controlle
 
     @json
     Examples: JSON
-      | body                                                                   | content_type                        | encoding | refusal            |
-      | 'port_id=4&bin_id=101337'                                              | 'application/x-www-form-urlencoded' | JSON     | an HTTP 4xx status |
-      | '{"method": "case_cancel", "params": {"port_id": 4, "bin_id": 101337}' | 'application/json'                  | JSON     | HTTP 400           |
-      | ''                                                                     | 'application/json'                  | JSON     | HTTP 400           |
-      | '["case_cancel", 4, 101337]'                                           | 'application/json'                  | JSON     | HTTP 400           |
-      | 'null'                                                                 | 'application/json'                  | JSON     | HTTP 400           |
+      | body                                                                     | content_type                        | encoding | refusal            |
+      | 'port_id=4&bin_id=101337'                                                | 'application/x-www-form-urlencoded' | JSON     | an HTTP 4xx status |
+      | '{"method": "case_cancel", "params": {"port_id": 4, "bin_id": 101337}'   | 'application/json'                  | JSON     | HTTP 400           |
+      | '{"method": "case_cancel", "params": {"port_id": 4, "bin_id": 101337}}}' | 'application/json'                  | JSON     | HTTP 400           |
+      | ''                                                                       | 'application/json'                  | JSON     | HTTP 400           |
+      | '["case_cancel", 4, 101337]'                                             | 'application/json'                  | JSON     | HTTP 400           |
+      | 'null'                                                                   | 'application/json'                  | JSON     | HTTP 400           |
 
   @req:ROB-MALFORMED @xml
   Scenario Outline: A call whose root element is not methodcall is refused (<root>, XML)

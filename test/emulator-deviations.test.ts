@@ -468,6 +468,14 @@ const PROBES: Readonly<
     expect: status(413),
     control: [SAMPLE_XML, MALFORMED_XML],
   },
+  'json-trailing-data-read': {
+    probe: {
+      body: '{"method": "case_cancel", "params": {"port_id": 4, "bin_id": 101337}}}',
+      contentType: JSON_TYPE,
+    },
+    expect: status(200),
+    control: [MALFORMED_JSON, SAMPLE_JSON, { body: 'null', contentType: JSON_TYPE }],
+  },
   'json-null-body-500': {
     probe: { body: 'null', contentType: JSON_TYPE },
     expect: status(500),
