@@ -398,6 +398,13 @@ export const DEVIATIONS = [
     needs: ['ac-port'],
   },
   {
+    name: 'invalid-op-http-409',
+    description:
+      'the faults that say the operation is not valid (1149 another bin, 1153 no error) travel with HTTP 409 Conflict instead of 200',
+    breaks: ['HTTP-STATUS'],
+    needs: ['ac-open-other-bin'],
+  },
+  {
     name: 'content-type-text-plain',
     description: 'answers carry Content-Type text/plain',
     breaks: ['HTTP-CONTENT-TYPE'],

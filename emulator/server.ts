@@ -98,6 +98,9 @@ interface Seen {
 /** Answers kept ready: more than the fault codes and successes any decision gives, in both encodings. */
 const PREPARED_MAX = 256;
 
+/** invalid-op-http-409: the faults whose vendor text calls the operation invalid (1149, 1153) travel with 409. */
+const INVALID_OPERATION_CODES: readonly number[] = [1149, 1153];
+
 /** What one request came to, as its log line (without the time). */
 type Outcome = string;
 
@@ -184,7 +187,14 @@ export class TaskEndpoint {
       : answerEncoding === 'XML'
         ? APPLICATION_XML
         : APPLICATION_JSON;
-    const status = answer.kind === 'fault' && this.#has('fault-http-400') ? 400 : 200;
+    const status =
+      answer.kind !== 'fault'
+        ? 200
+        : this.#has('fault-http-400')
+          ? 400
+          : this.#has('invalid-op-http-409') && INVALID_OPERATION_CODES.includes(answer.code)
+            ? 409
+            : 200;
     return prepare(status, contentType, body);
   }
 

@@ -49,6 +49,29 @@ Feature: Answers travel in the documented envelope, and requests as real clients
       | 1000 | 5       | 101337 | JSON     |
       | 1152 | 4       | 101337 | JSON     |
 
+  @source:doc @req:ENV-XML @req:ENV-JSON @req:ENV-CODE-RANGE @req:HTTP-STATUS @req:HTTP-CONTENT-TYPE @assumed
+  Scenario Outline: A fault about the port travels with HTTP 200 as well, its code in the body (<code>, <encoding>)
+    Given port 4 is a <type> port, <mode>, with <selection> and its case <case_state> <case_error>
+    When the WMS cancels the case operation of bin 101337 on port 4 in <encoding>
+    Then the controller answers with fault <code>
+    And the answer travels with HTTP 200 and the Content-Type of <encoding>
+
+    @xml
+    Examples: XML
+      | code | type | mode   | selection           | case_state | case_error    | encoding |
+      | 1087 | CO   | OPEN   | bin 101337 selected | ERSO       | in error      | XML      |
+      | 1099 | AC   | CLOSED | bin 101337 selected | ERSO       | in error      | XML      |
+      | 1149 | AC   | OPEN   | bin 6001 selected   | ERSO       | in error      | XML      |
+      | 1153 | AC   | OPEN   | bin 101337 selected | ERSO       | without error | XML      |
+
+    @json
+    Examples: JSON
+      | code | type | mode   | selection           | case_state | case_error    | encoding |
+      | 1087 | CO   | OPEN   | bin 101337 selected | ERSO       | in error      | JSON     |
+      | 1099 | AC   | CLOSED | bin 101337 selected | ERSO       | in error      | JSON     |
+      | 1149 | AC   | OPEN   | bin 6001 selected   | ERSO       | in error      | JSON     |
+      | 1153 | AC   | OPEN   | bin 101337 selected | ERSO       | without error | JSON     |
+
   @source:doc @req:REQ-FORMS
   Scenario Outline: A call as real clients send it is answered the same (<form>, <encoding>)
     Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error

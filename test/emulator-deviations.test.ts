@@ -372,6 +372,11 @@ const PROBES: Readonly<
     },
     control: [SAMPLE_XML, SAMPLE_JSON],
   },
+  'invalid-op-http-409': {
+    probe: xml(SAMPLE, [put(4, { selected_bin: 7 })]),
+    expect: status(409),
+    control: [FAULT_XML, FAULT_JSON, SAMPLE_JSON],
+  },
   'content-type-text-plain': {
     probe: SAMPLE_JSON,
     expect: (seen) => assert.equal(seen.contentType, 'text/plain; charset=utf-8'),
