@@ -530,6 +530,13 @@ export const DEVIATIONS = [
     needs: ['ac-port'],
   },
   {
+    name: 'task-path-prefix',
+    description:
+      "the Task Interface is mounted on /api/v2/task as a prefix (Express's app.use): a call posted to /api/v2/task/case_cancel is processed",
+    breaks: ['ROB-VERB'],
+    needs: ['ac-port'],
+  },
+  {
     name: 'get-answered',
     description: 'GET on /api/v2/task answers 200',
     breaks: ['ROB-VERB'],

@@ -400,7 +400,11 @@ export function createEmulatorServer(options: ServerOptions): Server | HttpsServ
     response.on('error', ignore);
     let line: string | undefined;
     try {
-      if (path === TASK_PATH) {
+      // task-path-prefix: the handler is mounted on the path as a prefix (Express's app.use), so any path under it
+      if (
+        path === TASK_PATH ||
+        (options.deviations.has('task-path-prefix') && path.startsWith(`${TASK_PATH}/`))
+      ) {
         line = task.handle(
           request,
           response,

@@ -247,14 +247,16 @@ Feature: Input that is not a call is refused, changes nothing, and the controlle
 
     @xml
     Examples: XML
-      | path          | encoding |
-      | /api/v2/tasks | XML      |
-      | /api/v1/task  | XML      |
-      | /             | XML      |
+      | path                     | encoding |
+      | /api/v2/tasks            | XML      |
+      | /api/v1/task             | XML      |
+      | /                        | XML      |
+      | /api/v2/task/case_cancel | XML      |
 
     @json
     Examples: JSON
-      | path          | encoding |
-      | /api/v2/tasks | JSON     |
-      | /api/v1/task  | JSON     |
-      | /             | JSON     |
+      | path                     | encoding |
+      | /api/v2/tasks            | JSON     |
+      | /api/v1/task             | JSON     |
+      | /                        | JSON     |
+      | /api/v2/task/case_cancel | JSON     |

@@ -42,6 +42,8 @@ interface Request {
   readonly contentType?: string;
   /** Sent chunked, without a Content-Length. */
   readonly chunked?: boolean;
+  /** Sent to this path instead of the task path. */
+  readonly path?: string;
   /** Applied through the rig before the request. */
   readonly arrange?: readonly Step[];
   /** How long after the answer the site is read (for what a deviation publishes a moment later). */
@@ -494,6 +496,11 @@ const PROBES: Readonly<
     },
     control: [SAMPLE_XML, FAULT_JSON],
   },
+  'task-path-prefix': {
+    probe: { ...SAMPLE_XML, path: '/api/v2/task/case_cancel' },
+    expect: status(200),
+    control: [{ ...SAMPLE_JSON, path: '/api/v2/tasks' }, { ...SAMPLE_XML, path: '/' }, SAMPLE_JSON],
+  },
   'get-answered': {
     probe: { method: 'GET' },
     expect: status(200),
@@ -548,7 +555,8 @@ async function observe(target: Target, request: Request): Promise<Observation> {
   for (const step of request.arrange ?? []) await step(target);
   let answer: Pick<Observation, 'status' | 'contentType' | 'body'>;
   try {
-    const reply = await send(target.taskUrl, {
+    const url = request.path === undefined ? target.taskUrl : new URL(request.path, target.taskUrl).href;
+    const reply = await send(url, {
       method: request.method ?? 'POST',
       body: request.chunked && request.body !== undefined ? Readable.from([request.body]) : request.body,
       headers: request.contentType === undefined ? {} : { 'content-type': request.contentType },
