@@ -296,7 +296,9 @@ export function parseXmlCall(raw: Buffer, charset: string | undefined, deviation
   let text: string;
   try {
     // ignoreBOM: the one BOM allowed is already gone; the decoder must not silently drop a second one.
-    text = ascii ?? (declared.encoding === 'utf-8' ? UTF8.decode(body) : body.toString('latin1'));
+    // xml-always-utf8: the body is decoded as UTF-8 before it is parsed, whatever its declaration says
+    const utf8 = declared.encoding === 'utf-8' || deviations.has('xml-always-utf8');
+    text = ascii ?? (utf8 ? UTF8.decode(body) : body.toString('latin1'));
   } catch {
     return notACall('malformed', 'the body is not valid UTF-8');
   }

@@ -423,6 +423,13 @@ export const DEVIATIONS = [
     needs: ['ac-port'],
   },
   {
+    name: 'xml-always-utf8',
+    description:
+      'an XML body is decoded as UTF-8 whatever its declaration says: a call declared ISO-8859-1 with a character past ASCII (a comment "Kühlhaus") is refused 400',
+    breaks: ['REQ-FORMS'],
+    needs: ['ac-port'],
+  },
+  {
     name: 'drop-on-malformed',
     description: 'malformed XML makes the emulator destroy the connection without an answer',
     breaks: ['ROB-MALFORMED'],

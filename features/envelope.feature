@@ -81,21 +81,22 @@ Feature: Answers travel in the documented envelope, and requests as real clients
 
     @xml
     Examples: XML
-      | form                               | encoding |
-      | as the vendor sample               | XML      |
-      | as text/xml                        | XML      |
-      | as text/plain; charset=utf-8       | XML      |
-      | with standalone="yes"              | XML      |
-      | without whitespace                 | XML      |
-      | with an ISO-8859-1 declaration     | XML      |
-      | with bin_id before port_id         | XML      |
+      | form                                 | encoding |
+      | as the vendor sample                 | XML      |
+      | as text/xml                          | XML      |
+      | as text/plain; charset=utf-8         | XML      |
+      | with standalone="yes"                | XML      |
+      | without whitespace                   | XML      |
+      | with an ISO-8859-1 declaration       | XML      |
+      | with bin_id before port_id           | XML      |
+      | in ISO-8859-1 with a note past ASCII | XML      |
 
     @json
     Examples: JSON
-      | form                               | encoding |
-      | as application/json; charset=utf-8 | JSON     |
-      | without whitespace                 | JSON     |
-      | with bin_id before port_id         | JSON     |
+      | form                                 | encoding |
+      | as application/json; charset=utf-8   | JSON     |
+      | without whitespace                   | JSON     |
+      | with bin_id before port_id           | JSON     |
 
   @source:doc @req:REQ-FORMS
   Scenario Outline: A fault to a call as real clients send it is the same fault (<form>, <encoding>)
@@ -106,12 +107,13 @@ Feature: Answers travel in the documented envelope, and requests as real clients
 
     @xml
     Examples: XML
-      | form                         | encoding |
-      | as text/plain; charset=utf-8 | XML      |
-      | with standalone="yes"        | XML      |
-      | without whitespace           | XML      |
+      | form                                 | encoding |
+      | as text/plain; charset=utf-8         | XML      |
+      | with standalone="yes"                | XML      |
+      | without whitespace                   | XML      |
+      | in ISO-8859-1 with a note past ASCII | XML      |
 
     @json
     Examples: JSON
-      | form                         | encoding |
-      | with bin_id before port_id   | JSON     |
+      | form                                 | encoding |
+      | with bin_id before port_id           | JSON     |

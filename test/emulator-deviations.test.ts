@@ -124,6 +124,15 @@ const STANDALONE = (value: 'yes' | 'no'): Request => ({
 });
 const SAMPLE_XML = xml(SAMPLE);
 const SAMPLE_JSON = json(SAMPLE);
+/** The sample call declared ISO-8859-1, `before` (a comment, say) ahead of its root, in Latin-1 bytes. */
+function latin1Call(before: string): Buffer {
+  const call = xmlCall('case_cancel', SAMPLE).replace(
+    /^<\?xml[^>]*\?>/,
+    '<?xml version="1.0" encoding="ISO-8859-1"?>',
+  );
+  return Buffer.from(call.replace('<methodcall>', `${before}<methodcall>`), 'latin1');
+}
+
 const FAULT_XML = xml(SAMPLE, [put(4, { case_state: 'NOOP' })]);
 const FAULT_JSON = json(SAMPLE, [put(4, { case_state: 'NOOP' })]);
 
@@ -390,6 +399,19 @@ const PROBES: Readonly<
     control: [SAMPLE_XML, { body: xmlCall('case_cancel', SAMPLE), contentType: 'text/xml' }],
   },
   'refuse-standalone': { probe: STANDALONE('yes'), expect: status(400), control: [STANDALONE('no')] },
+  'xml-always-utf8': {
+    probe: { body: latin1Call('<!-- Kühlhaus Süd -->'), contentType: XML },
+    expect: status(400),
+    control: [
+      { body: latin1Call(''), contentType: XML },
+      {
+        body: Buffer.from(
+          xmlCall('case_cancel', SAMPLE).replace('<methodcall>', '<!-- Kühlhaus -->\n<methodcall>'),
+        ),
+        contentType: XML,
+      },
+    ],
+  },
   'drop-on-malformed': {
     probe: MALFORMED_XML,
     expect: (seen) => assert.equal(seen.status, 'no answer'),

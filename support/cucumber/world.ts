@@ -599,10 +599,13 @@ export class HarnessWorld extends World {
   }
 
   cancelAs(portId: number, binId: number, encoding: Encoding, client: ClientForm): Promise<StepOutcome> {
-    const params = client.binFirst ? { bin_id: binId, port_id: portId } : { port_id: portId, bin_id: binId };
+    const ids = client.binFirst ? { bin_id: binId, port_id: portId } : { port_id: portId, bin_id: binId };
+    const params = { ...ids, ...client.extra };
     return this.call('case_cancel', params, encoding, {
       form: client.form,
       clientForm: client.binFirst === true || Object.keys(client.form).length > 0,
+      // an unknown parameter is not in the strict request schema (it names the two only)
+      ...(client.extra === undefined ? {} : { strictRequest: false }),
       label: `case_cancel in ${encoding}, sent ${JSON.stringify(client.form)}`,
     });
   }

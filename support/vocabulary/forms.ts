@@ -5,6 +5,8 @@ export interface ClientForm {
   readonly form: RequestForm;
   /** Send bin_id before port_id. */
   readonly binFirst?: boolean;
+  /** Unknown parameters sent after the two (case_cancel.md: ignored), each as text. */
+  readonly extra?: Readonly<Record<string, string>>;
 }
 
 export const CLIENT_FORMS: Readonly<Record<string, ClientForm>> = {
@@ -16,6 +18,11 @@ export const CLIENT_FORMS: Readonly<Record<string, ClientForm>> = {
   'without whitespace': { form: { compact: true } },
   'with an ISO-8859-1 declaration': { form: { declaration: '<?xml version="1.0" encoding="ISO-8859-1"?>' } },
   'with bin_id before port_id': { form: {}, binFirst: true },
+  // the reason a client declares ISO-8859-1: text past ASCII, here in a parameter case_cancel ignores
+  'in ISO-8859-1 with a note past ASCII': {
+    form: { declaration: '<?xml version="1.0" encoding="ISO-8859-1"?>' },
+    extra: { note: 'Kühlhaus Süd' },
+  },
 };
 
 export const CLIENT_FORM_PATTERN = new RegExp(
