@@ -478,6 +478,13 @@ export const DEVIATIONS = [
     needs: ['ac-port'],
   },
   {
+    name: 'params-before-method',
+    description:
+      'port_id, which every port method takes, is checked before the method is looked up: an unknown method without port_id answers HTTP 200 with fault 1003',
+    breaks: ['ROB-METHOD'],
+    needs: ['ac-port'],
+  },
+  {
     name: 'unknown-method-404',
     description: 'an unknown method is answered HTTP 404 instead of 400',
     breaks: ['ROB-METHOD'],

@@ -325,6 +325,11 @@ export class TaskEndpoint {
     const what = this.#options.log === undefined ? '' : this.#describe(call);
     if (!isKnownMethod(call.method)) {
       if (seen !== undefined) seen.method = call.method.slice(0, 60);
+      // params-before-method: port_id, which every port method takes, is checked before the method is looked up
+      if (this.#has('params-before-method') && call.params?.get('port_id') === undefined) {
+        this.#sendAnswer(response, call.encoding, { kind: 'fault', code: 1003 }, seen);
+        return `${what} -> fault 1003 (unknown method, no port_id)`;
+      }
       if (this.#has('unknown-method-fault')) {
         this.#sendAnswer(response, call.encoding, { kind: 'fault', code: 1000 }, seen);
         return `${what} -> fault 1000 (unknown method)`;

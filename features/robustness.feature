@@ -215,6 +215,24 @@ Feature: Input that is not a call is refused, changes nothing, and the controlle
       | a list    | '{"method": ["case_cancel"], "params": {"port_id": 4, "bin_id": 101337}}'         |
       | an object | '{"method": {"name": "case_cancel"}, "params": {"port_id": 4, "bin_id": 101337}}' |
 
+  @req:ROB-METHOD
+  Scenario Outline: An unknown method is refused before its parameters are looked at (<encoding>)
+    Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
+    When the WMS sends the body <body> as <content_type>
+    Then the controller refuses it with HTTP 400
+    And port 4 is unchanged
+    And a valid cancel of bin 101337 on port 4 in <encoding> is still answered as the port stands
+
+    @xml
+    Examples: XML
+      | body                                                                               | content_type      | encoding |
+      | '<?xml version="1.0"?><methodcall><name>case_explode</name><params/></methodcall>' | 'application/xml' | XML      |
+
+    @json
+    Examples: JSON
+      | body                                       | content_type       | encoding |
+      | '{"method": "case_explode", "params": {}}' | 'application/json' | JSON     |
+
   @req:ROB-VERB
   Scenario Outline: Another HTTP verb is refused (<verb>, <encoding>)
     Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error

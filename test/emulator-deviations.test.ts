@@ -465,6 +465,14 @@ const PROBES: Readonly<
     expect: success,
     control: [SAMPLE_JSON, { body: jsonCall('case_explode', SAMPLE), contentType: JSON_TYPE }],
   },
+  'params-before-method': {
+    probe: { body: xmlCall('case_explode', []), contentType: XML },
+    expect: status(200),
+    control: [
+      { body: xmlCall('case_explode', SAMPLE), contentType: XML },
+      { body: xmlCall('case_cancel', []), contentType: XML },
+    ],
+  },
   'unknown-method-404': {
     probe: { body: jsonCall('case_cancelled', SAMPLE), contentType: JSON_TYPE },
     expect: status(404),
