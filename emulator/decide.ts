@@ -85,10 +85,18 @@ function skipped(check: CancelCheck, deviations: Deviations): boolean {
   return SKIPPED_CHECKS.some((entry) => entry.check === check && deviations.has(entry.deviation));
 }
 
+/** A parameter by its name; with param-name-any-case, the first whose name matches without regard to case. */
+function paramNamed(call: Call, name: string, deviations: Deviations): ParamValue | undefined {
+  const exact = call.params?.get(name);
+  if (exact !== undefined || !deviations.has('param-name-any-case')) return exact;
+  for (const [key, value] of call.params ?? []) if (key.toLowerCase() === name) return value;
+  return undefined;
+}
+
 function portIdParam(call: Call, deviations: Deviations): IntegerParam {
   const min = deviations.has('port-min-off-by-one') ? PORT_ID_MIN - 1 : PORT_ID_MIN;
   const max = deviations.has('port-max-off-by-one') ? PORT_ID_MAX - 1 : PORT_ID_MAX;
-  const param = call.params?.get('port_id');
+  const param = paramNamed(call, 'port_id', deviations);
   // a reading of its own (16 bits) where a deviation has one for this value, else the spec's
   const misread = deviations.has('port-id-uint16') ? readWrapped(param, 16) : undefined;
   return misread === undefined ? readIntegerInRange(param, min, max, deviations) : inRange(misread, min, max);
@@ -96,7 +104,7 @@ function portIdParam(call: Call, deviations: Deviations): IntegerParam {
 
 /** bin_id as sent; with bin-child-text, an XML bin_id with child elements is read as the text inside them. */
 function binParam(call: Call, deviations: Deviations): ParamValue | undefined {
-  const param = call.params?.get('bin_id');
+  const param = paramNamed(call, 'bin_id', deviations);
   if (!deviations.has('bin-child-text') || param?.encoding !== 'XML') return param;
   return { encoding: 'XML', elements: param.elements.map(flattenElement) };
 }

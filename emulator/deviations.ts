@@ -275,6 +275,13 @@ export const DEVIATIONS = [
     needs: ['ac-port'],
   },
   {
+    name: 'param-name-any-case',
+    description:
+      'parameter names are matched without regard to case: <PORT_ID> (or "PORT_ID") is taken for port_id, not ignored as an unknown parameter',
+    breaks: ['PARAM-1003'],
+    needs: ['ac-port'],
+  },
+  {
     name: 'missing-bin-1003',
     description: 'a missing bin_id answers 1003',
     breaks: ['PARAM-1010-MISSING'],

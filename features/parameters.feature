@@ -55,6 +55,23 @@ Feature: case_cancel checks its parameters before it looks at the port
       | '"port_id=4&bin_id=101337"'           |
       | '4'                                   |
 
+  @error:1003 @assumed @source:decided @req:PARAM-1003
+  Scenario Outline: A parameter named in other letters is an unknown parameter, so port_id is missing (<name>, <encoding>)
+    Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
+    When the WMS sends case_cancel in <encoding> with the params content <params>
+    Then the controller answers with fault 1003
+    And port 4 is unchanged
+
+    @xml
+    Examples: XML
+      | name    | params                                        | encoding |
+      | PORT_ID | '<PORT_ID>4</PORT_ID><bin_id>101337</bin_id>' | XML      |
+
+    @json
+    Examples: JSON
+      | name    | params                                        | encoding |
+      | PORT_ID | '{"PORT_ID": 4, "bin_id": 101337}'            | JSON     |
+
   @error:1004 @source:seed @req:PARAM-1004-RANGE
   Scenario Outline: A port_id outside 1 to 2000 is refused with 1004 (<port_id>, <encoding>)
     Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error

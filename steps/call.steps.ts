@@ -142,6 +142,16 @@ When('the WMS sends case_cancel in JSON with params {string}', function (this: H
 });
 
 When(
+  'the WMS sends case_cancel in {encoding} with the params content {string}',
+  function (this: HarnessWorld, encoding: Encoding, content: string) {
+    return this.call('case_cancel', undefined, encoding, {
+      form: { rawParams: content },
+      strictRequest: false,
+    });
+  },
+);
+
+When(
   'the WMS sends a case_cancel of bin {int} on port {int} in {encoding} padded to {int} MiB',
   function (this: HarnessWorld, binId: number, portId: number, encoding: Encoding, mebibytes: number) {
     return this.sendBodyFor(

@@ -278,6 +278,14 @@ const PROBES: Readonly<
     expect: success,
     control: [xml(cancel('<value>4</value>', '101337')), SAMPLE_XML],
   },
+  'param-name-any-case': {
+    probe: xml([
+      ['PORT_ID', '4'],
+      ['bin_id', '101337'],
+    ]),
+    expect: port4({ case_state: 'NOOP', case_error: false }),
+    control: [SAMPLE_JSON, xml([['bin_id', '101337']])],
+  },
   'missing-bin-1003': {
     probe: json([['port_id', '4']]),
     expect: fault(1003),
