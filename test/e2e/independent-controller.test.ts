@@ -77,15 +77,10 @@ describe('the suite against an independent controller written from the specifica
     assert.ok(verdicts.scenarios.length > 250, JSON.stringify(verdicts.counts));
   }
 
-  it('its own wording, listeners and timing: all PASSED, @fuzz too', async () => {
-    await runAgainst('plain', [], ['--seed=11', '--fuzz-runs=20']);
-  });
-
-  it('its rig publishing the state a PUT gives, 12 ms after the PUT answered, in batches: all PASSED', async () => {
-    await runAgainst(
-      'put-publishes',
-      ['--put-publishes', '--batch', '--log-delay=12'],
-      ['--seed=12', '--fuzz-runs=20'],
-    );
+  // One run, since a run is seconds: the controller's own wording, listeners and timing, a rig without POST /batch,
+  // and its rig publishing the state a PUT gives 12 ms after the PUT answered (by hand, every other flag of the
+  // controller, alone and combined, gave all PASSED too).
+  it("its own wording, listeners and timing, its rig publishing a PUT's state late: all PASSED, @fuzz too", async () => {
+    await runAgainst('put-publishes', ['--put-publishes', '--log-delay=12'], ['--seed=12', '--fuzz-runs=20']);
   });
 });
