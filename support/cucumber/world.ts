@@ -869,20 +869,8 @@ export class HarnessWorld extends World {
         reason: 'neither a rig (GET /events) nor the Log Publisher (--log-publisher) to read the lines from',
       });
     if (this.stream) {
-      const { listener, mark, config } = this.stream;
-      const known = bins.filter((bin): bin is number => bin !== null);
-      const judged = await expectQuiet(
-        listener,
-        mark,
-        port,
-        known,
-        this.answeredAt,
-        { ...config, quietMs: Math.max(config.quietMs, ms) },
-        this.lateArrangementOnStream(listener, mark),
-      );
-      if (isUnreachable(judged)) return this.skip(judged);
-      if (judged.kind === 'differs') throw new AssertionError(judged.message);
-      this.log(judged.evidence);
+      const quiet = await this.expectStreamQuiet(port, bins, ms);
+      if (quiet) return quiet;
     } else {
       const left = this.answeredAt + ms - performance.now();
       if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
@@ -917,8 +905,15 @@ export class HarnessWorld extends World {
     return [...this.arranged].map(([portId, state]) => [this.portOnTarget(portId), state] as const);
   }
 
-  /** Nothing on the Log Publisher for the port within the quiet window, when there is a stream to read. */
-  private async expectStreamQuiet(port: number, bins: readonly (number | null)[]): Promise<StepOutcome> {
+  /**
+   * Nothing on the Log Publisher for the port within the quiet window (at least `atLeastMs`), when there is a stream
+   * to read.
+   */
+  private async expectStreamQuiet(
+    port: number,
+    bins: readonly (number | null)[],
+    atLeastMs = 0,
+  ): Promise<StepOutcome> {
     if (this.streamProblem) return this.skip(this.streamProblem);
     if (!this.stream) return undefined;
     const { listener, mark, config } = this.stream;
@@ -929,7 +924,7 @@ export class HarnessWorld extends World {
       port,
       known,
       this.answeredAt,
-      config,
+      { ...config, quietMs: Math.max(config.quietMs, atLeastMs) },
       this.lateArrangementOnStream(listener, mark),
     );
     if (isUnreachable(judged)) return this.skip(judged);

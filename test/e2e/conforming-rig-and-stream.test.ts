@@ -4,17 +4,14 @@
 // GET /events lags the same way, that writes a PortState in its own order and words its 400s its own way, with its
 // own POST /batch in one run and none (501) in the other. Two runs of the whole suite through the real command.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { expectAllPassed, type RunVerdicts } from '../helpers/all-passed.ts';
 import type { StreamVariant } from '../helpers/conforming-log-publisher.ts';
 import { type ConformingController, startConformingController } from '../helpers/conforming-rig-proxy.ts';
 import { runHarness } from '../helpers/run-script.ts';
-
-interface Verdicts {
-  scenarios: { name: string; verdict: string; reason?: string }[];
-}
 
 /**
  * 50-200 ms after the answer for every third line the calls publish, at once for the others: every scenario that
@@ -40,7 +37,7 @@ describe("another vendor's controller and rig, through the real command", { conc
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function suite(name: string, controller: ConformingController, tags?: string): Promise<Verdicts> {
+  async function suite(name: string, controller: ConformingController, tags?: string): Promise<RunVerdicts> {
     const reports = path.join(dir, name);
     const run = await runHarness(
       [
@@ -53,10 +50,7 @@ describe("another vendor's controller and rig, through the real command", { conc
       ],
       { env: { HARNESS_RIG_TOKEN: controller.token }, timeoutMs: 170_000 },
     );
-    const verdicts = JSON.parse(await readFile(path.join(reports, 'verdicts.json'), 'utf8')) as Verdicts;
-    const failed = verdicts.scenarios.filter((s) => s.verdict !== 'PASSED');
-    assert.deepEqual(failed, [], run.output.slice(-4000));
-    assert.equal(run.code, 0, run.output.slice(-4000));
+    const verdicts = await expectAllPassed(reports, run);
     const counts = /^(\d+) scenarios: (\d+) PASSED, 0 FAILED, 0 NOT APPLICABLE, 0 INCONCLUSIVE$/m.exec(
       run.stdout,
     );

@@ -2,11 +2,12 @@
 // within what docs/spec allows (test/helpers/conforming-proxy.ts, docs/conforming-variants.md): every scenario
 // must be PASSED, as straight at the emulator. The variants are combined into two runs, since a run is seconds.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.ts';
+import { expectAllPassed } from '../helpers/all-passed.ts';
 import {
   type ConformingProxy,
   startConformingProxy,
@@ -29,11 +30,6 @@ const COMPACT_AND_CLOSING: Variants = {
   earlyOversize: true,
   slow: { every: 10 },
 };
-
-interface Verdicts {
-  readonly counts: Readonly<Record<string, number>>;
-  readonly scenarios: readonly { scenario: string; name: string; verdict: string; reason?: string }[];
-}
 
 describe('the suite against conforming controllers that word their answers otherwise', {
   concurrency: 2,
@@ -62,12 +58,7 @@ describe('the suite against conforming controllers that word their answers other
       [`--target=${proxy.taskUrl}`, `--rig=${proxy.rigUrl}`, `--reports=${dir}`, ...args],
       { env: { HARNESS_RIG_TOKEN: TOKEN, HARNESS_REPORTS: 'messages' }, timeoutMs: RUN_TIMEOUT_MS },
     );
-    const verdicts = JSON.parse(await readFile(path.join(dir, 'verdicts.json'), 'utf8')) as Verdicts;
-    const notPassed = verdicts.scenarios
-      .filter((s) => s.verdict !== 'PASSED')
-      .map((s) => `${s.verdict} ${s.scenario} ${s.name}: ${s.reason ?? ''}`);
-    assert.deepEqual(notPassed, [], run.output.slice(-3000));
-    assert.equal(run.code, 0, run.output.slice(-3000));
+    const verdicts = await expectAllPassed(dir, run);
     assert.equal(verdicts.counts.FAILED ?? 0, 0);
     assert.equal(verdicts.counts.PASSED, verdicts.scenarios.length);
     // the suite ran, through the proxy: not a run that selected nothing
