@@ -118,7 +118,12 @@ export function parseJsonCall(raw: Buffer, deviations?: Deviations): ParsedCall 
   if (typeof method !== 'string' || method === '') {
     return notACall('not-a-call', 'a JSON call needs "method", a non-empty string');
   }
-  const rawParams = Object.hasOwn(document, 'params') ? document.params : undefined;
+  // params-beside-method: without a params member, the call's other members are read as its parameters
+  const rawParams = Object.hasOwn(document, 'params')
+    ? document.params
+    : deviations?.has('params-beside-method')
+      ? document
+      : undefined;
   let params: Map<string, ParamValue> | undefined;
   if (isObject(rawParams)) {
     // Own enumerable names in Object.entries' order, without its arrays of pairs.

@@ -341,9 +341,13 @@ export function parseXmlCall(raw: Buffer, charset: string | undefined, deviation
   }
   if (paramsElements > 1) return notACall('not-a-call', '<methodcall> has more than one <params>');
   let params: Map<string, ParamValue> | undefined;
-  if (paramsElement !== undefined) {
+  // params-beside-method: without <params>, the other children of <methodcall> are read as the parameters
+  const holder =
+    paramsElement ?? (deviations.has('params-beside-method') ? { children: root.children } : undefined);
+  if (holder !== undefined) {
     params = new Map();
-    for (const child of paramsElement.children) {
+    for (const child of holder.children) {
+      if (holder !== paramsElement && child === nameElement) continue;
       const previous = params.get(child.name);
       const elements = previous?.encoding === 'XML' ? [...previous.elements, child] : [child];
       params.set(child.name, { encoding: 'XML', elements });

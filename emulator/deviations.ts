@@ -338,6 +338,13 @@ export const DEVIATIONS = [
     needs: ['ac-open-other-bin', 'log-publisher'],
   },
   {
+    name: 'params-beside-method',
+    description:
+      'a call without params has its parameters read beside the method name (children of <methodcall>, members of the JSON object)',
+    breaks: ['PARAM-1003'],
+    needs: ['ac-port'],
+  },
+  {
     name: 'fault-publishes-cr-late',
     description:
       'a cancel refused with 1149 (another bin) publishes AC,<port_id>,<bin_id>,CR 40 ms after its answer, from a publisher task of its own',

@@ -41,6 +41,23 @@ Feature: case_cancel checks its parameters before it looks at the port
       | JSON     |
 
   @error:1003 @assumed @source:decided @req:PARAM-1003
+  Scenario Outline: Ids beside the method name, outside params, are no parameters at all (<encoding>)
+    Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
+    When the WMS sends case_cancel in <encoding> with port_id 4 and bin_id 101338 beside the method name, without params
+    Then the controller answers with fault 1003
+    And port 4 is unchanged
+
+    @xml
+    Examples: XML
+      | encoding |
+      | XML      |
+
+    @json
+    Examples: JSON
+      | encoding |
+      | JSON     |
+
+  @error:1003 @assumed @source:decided @req:PARAM-1003
   Scenario Outline: JSON params that are not an object count as no parameters at all (<params>, JSON)
     Given port 4 is an AC port, OPEN, with bin 101337 selected and its case ERSO in error
     When the WMS sends case_cancel in JSON with params <params>

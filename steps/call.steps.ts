@@ -58,6 +58,16 @@ When(
 );
 
 When(
+  'the WMS sends case_cancel in {encoding} with port_id {int} and bin_id {int} beside the method name, without params',
+  function (this: HarnessWorld, encoding: Encoding, portId: number, binId: number) {
+    return this.call('case_cancel', { port_id: portId, bin_id: binId }, encoding, {
+      form: { paramsBesideMethod: true },
+      strictRequest: false,
+    });
+  },
+);
+
+When(
   'the WMS sends case_cancel in {encoding} without params',
   function (this: HarnessWorld, encoding: Encoding) {
     return this.call('case_cancel', undefined, encoding, {

@@ -286,6 +286,17 @@ const PROBES: Readonly<
     expect: port4({ case_state: 'NOOP', case_error: false }),
     control: [SAMPLE_JSON, xml([['bin_id', '101337']])],
   },
+  'params-beside-method': {
+    probe: {
+      body: '{"method": "case_cancel", "port_id": 4, "bin_id": 101337}',
+      contentType: JSON_TYPE,
+    },
+    expect: port4({ case_state: 'NOOP', case_error: false }),
+    control: [
+      { body: xmlCall('case_cancel', SAMPLE), contentType: XML },
+      { body: '{"method": "case_cancel", "params": {"port_id": 4}}', contentType: JSON_TYPE },
+    ],
+  },
   'missing-bin-1003': {
     probe: json([['port_id', '4']]),
     expect: fault(1003),

@@ -15,6 +15,11 @@ export interface RequestForm {
   readonly compact?: boolean;
   /** Leave the params element (XML) or member (JSON) out entirely. */
   readonly omitParams?: boolean;
+  /**
+   * No params element (XML) or member (JSON): the parameters written beside the method name instead, as children of
+   * `<methodcall>` or members of the JSON object (what a controller that reads them from there would take as a call).
+   */
+  readonly paramsBesideMethod?: boolean;
   /** XML: this declaration instead of the default one, verbatim; '' sends none. */
   readonly declaration?: string;
   /** The content of params verbatim instead of the encoded parameters: XML element content, or a JSON value such as `null` or `[4]`. */
@@ -75,7 +80,9 @@ function encodeXmlCall(
   const lines: string[] = [];
   lines.push(`<methodcall>`);
   lines.push(`${indent(1, compact)}<name>${escapeXml(method)}</name>`);
-  if (!form.omitParams) {
+  if (form.paramsBesideMethod) {
+    lines.push(...Object.entries(params).flatMap(([name, value]) => xmlElements(name, value, 1, compact)));
+  } else if (!form.omitParams) {
     if (form.rawParams !== undefined) {
       lines.push(`${indent(1, compact)}<params>${form.rawParams}</params>`);
     } else {
@@ -125,7 +132,11 @@ function encodeJsonCall(
 ): string {
   const compact = form.compact === true;
   const members: [string, string][] = [['method', JSON.stringify(method)]];
-  if (!form.omitParams) members.push(['params', form.rawParams ?? jsonValue('params', params, compact)]);
+  if (form.paramsBesideMethod) {
+    for (const [name, value] of Object.entries(params)) members.push([name, jsonValue(name, value, compact)]);
+  } else if (!form.omitParams) {
+    members.push(['params', form.rawParams ?? jsonValue('params', params, compact)]);
+  }
   return jsonObject(members, compact);
 }
 

@@ -138,6 +138,8 @@ async function checkedRequest(
   strict: boolean,
 ): Promise<EncodedCall> {
   const encoded = encodeCall(method, params, encoding, form);
+  // parameters beside the method name are outside the envelope on purpose (a body no schema of a call accepts)
+  if (form?.paramsBesideMethod) return encoded;
   throwIfInvalid(await validateRequest(encoded.body, encoding, method, strict), method, encoding, strict);
   return encoded;
 }
