@@ -9,6 +9,7 @@
 //   - the Log Publisher: a TCP stream of CRLF-terminated lines, published --log-delay ms after the decision.
 // Usage: node independent-controller.mjs [--task-port=N] [--rig-port=N | --no-rig] [--log-port=N] [--batch]
 //        [--token=T] [--rig-base=/path] [--site=FILE] [--log-delay=MS] [--answer-delay=MS] [variant flags]
+//        [--deviate=NAME[,NAME...]]
 // Variant flags (all within the spec's latitude; see the option list below): --log-before, --events-lag=MS,
 // --put-publishes, --noise, --close-every=N, --chunked, --compact, --odd-refusals, --rig-keep-alive=MS,
 // --extra-fields, --odd-ints, --close-framing, --heartbeat, --ct-params, --rig-404-empty, --float-codes,
@@ -16,6 +17,8 @@
 // Every variant alone and in combination gives all PASSED with a rig. --put-publishes with a --log-delay above 0
 // (a line a rig PUT causes, published after the PUT answered) failed 116 of 311 scenarios until the harness took
 // such a line for the arrangement's (docs/certification.md); test/e2e/independent-controller.test.ts runs it.
+// --deviate=NAME[,NAME...] makes it deviate from the specification in small ways (DEVIATIONS below), to check that
+// the harness catches a deviation in a controller other than its own emulator. Without it nothing changes.
 // It prints one JSON line with the URLs once it listens.
 
 import http from 'node:http';
@@ -57,7 +60,34 @@ const opts = {
   jitter: 0, // up to this many ms more on each answer, at random
   rigUnknown: 404, // the status the rig answers to a path it does not serve
   xmlExotic: false, // comments and a PI around and inside the XML answer, the fault code in CDATA, char refs
+  deviate: new Set(), // names of DEVIATIONS to play (none: the controller as specified)
 };
+
+// Small deviations from the specification, each as this controller's own code would plausibly have it.
+const DEVIATIONS = {
+  'port-max-1999': 'port_id is checked with < 2000: port 2000 answers 1004 (every method)',
+  'bin-max-4000001': 'case_cancel checks bin_id <= 4000001: 4000001 passes the range check',
+  'order-mode-type': 'case_cancel checks the port mode before the port type',
+  'code-1099-as-1009': 'a port not OPEN answers 1009 (the code openbin uses) instead of 1099',
+  'success-error-kept': 'a successful cancel sets NOOP but leaves case_error true',
+  'success-log-cr': 'a successful cancel publishes AC,<port>,<bin>,CR instead of NOOP',
+  'fault-1153-log-late': 'a 1153 (active, no error) publishes AC,<port>,<bin>,CR 100 ms after the answer',
+  'fault-http-400': 'application faults travel with HTTP 400',
+  'xml-charset-latin1': 'XML answers carry Content-Type application/xml; charset=ISO-8859-1',
+  'json-string-int': 'a JSON string of digits ("4") is read as the integer',
+  'xml-no-leading-zeros': 'XML integers with leading zeros (0004) are invalid',
+  'unknown-method-cancel': 'an unknown method name falls back to case_cancel',
+  'get-200': 'GET on the task path answers 200 (a health check)',
+  'order-error-active': 'case_cancel checks the error flag (1153) before an active operation (1152)',
+  'active-not-noop': 'an operation counts as active in every state but NOOP (ECMP and ICMP too)',
+  'fault-1152-clears-error': 'a 1152 clears a stale case_error flag as it answers',
+  'bin-compared-as-text':
+    'bin_id is compared with the selected bin as text: 0101337 or 101337.0 answers 1149',
+  'xml-trim-unicode': 'XML parameter text is trimmed with String.prototype.trim (no-break space, U+2003 too)',
+  'xml-dup-last-wins': 'an XML parameter given twice takes its last value',
+  'json-params-positional': 'a JSON params array is read as [port_id, bin_id]',
+};
+const dev = (name) => opts.deviate.has(name);
 for (const a of process.argv.slice(2)) {
   const m = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(a);
   if (!m) throw new Error(`unknown argument ${a}`);
@@ -93,7 +123,12 @@ for (const a of process.argv.slice(2)) {
   else if (k === 'jitter') opts.jitter = Number(v);
   else if (k === 'rig-unknown') opts.rigUnknown = Number(v);
   else if (k === 'xml-exotic') opts.xmlExotic = true;
-  else throw new Error(`unknown option --${k}`);
+  else if (k === 'deviate') {
+    for (const d of (v ?? '').split(',').filter(Boolean)) {
+      if (!Object.hasOwn(DEVIATIONS, d)) throw new Error(`unknown deviation ${d}`);
+      opts.deviate.add(d);
+    }
+  } else throw new Error(`unknown option --${k}`);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -566,10 +601,11 @@ function xmlParams(root) {
   const counts = new Map();
   for (const el of pEls[0].children) counts.set(el.name, (counts.get(el.name) ?? 0) + 1);
   for (const el of pEls[0].children) {
-    const twice = counts.get(el.name) > 1;
-    const t = el.text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+    const twice = counts.get(el.name) > 1 && !dev('xml-dup-last-wins');
+    const t = dev('xml-trim-unicode') ? el.text.trim() : el.text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
     let int = null;
-    if (!twice && el.children.length === 0 && /^[+-]?[0-9]+$/.test(t)) {
+    const intRe = dev('xml-no-leading-zeros') ? /^[+-]?(?:0|[1-9][0-9]*)$/ : /^[+-]?[0-9]+$/;
+    if (!twice && el.children.length === 0 && intRe.test(t)) {
       const v = BigInt(t);
       if (v >= -2147483648n && v <= 2147483647n) int = v;
     }
@@ -585,11 +621,15 @@ function xmlParams(root) {
 }
 
 function jsonParams(v) {
+  if (dev('json-params-positional') && v?.kind === 'array')
+    v = { kind: 'object', map: new Map(v.items.slice(0, 2).map((it, n) => [['port_id', 'bin_id'][n], it])) };
   if (v?.kind !== 'object') return null;
   const out = new Map();
   for (const [k, pv] of v.map) {
     let int = null;
     if (pv.kind === 'number') int = jsonInteger(pv.raw);
+    else if (dev('json-string-int') && pv.kind === 'string' && /^[0-9]+$/.test(pv.value))
+      int = BigInt(pv.value);
     out.set(k, {
       int,
       text: pv.kind === 'string' ? pv.value : pv.kind === 'number' ? pv.raw : null,
@@ -706,7 +746,7 @@ function intParam(params, key, lo, hi, code) {
   return Number(p.int);
 }
 function portIdOf(call) {
-  const v = intParam(call.params, 'port_id', 1, 2000, 1004);
+  const v = intParam(call.params, 'port_id', 1, dev('port-max-1999') ? 1999 : 2000, 1004);
   if (v === undefined) throw new Fault(1003);
   return v;
 }
@@ -718,6 +758,7 @@ function existing(id) {
 
 const METHODS = {
   case_cancel(call) {
+    if (opts.deviate.size) return deviantCancel(call);
     const portId = portIdOf(call);
     const binId = intParam(call.params, 'bin_id', 1, 4000000, 1010);
     if (binId === undefined) throw new Fault(1010);
@@ -826,6 +867,45 @@ const METHODS = {
     return [];
   },
 };
+
+// case_cancel with the deviations asked for (the plain one above is left exactly as it was).
+function deviantCancel(call) {
+  const portId = portIdOf(call);
+  const binId = intParam(call.params, 'bin_id', 1, dev('bin-max-4000001') ? 4000001 : 4000000, 1010);
+  if (binId === undefined) throw new Fault(1010);
+  const port = existing(portId);
+  const modeCode = dev('code-1099-as-1009') ? 1009 : 1099;
+  if (dev('order-mode-type')) {
+    if (port.mode !== 'OPEN') throw new Fault(modeCode);
+    if (port.type !== 'AC') throw new Fault(1087);
+  } else {
+    if (port.type !== 'AC') throw new Fault(1087);
+    if (port.mode !== 'OPEN') throw new Fault(modeCode);
+  }
+  if (dev('bin-compared-as-text')) {
+    if (String(port.selected_bin) !== call.params.get('bin_id').text) throw new Fault(1149);
+  } else if (port.selected_bin !== binId) throw new Fault(1149);
+  const active = dev('active-not-noop') ? port.case_state !== 'NOOP' : ACTIVE.has(port.case_state);
+  const noActive = () => {
+    if (dev('fault-1152-clears-error')) port.case_error = false;
+    throw new Fault(1152);
+  };
+  const noError = () => {
+    if (dev('fault-1153-log-late')) setTimeout(() => publish(`AC,${portId},${binId},CR`), 100);
+    throw new Fault(1153);
+  };
+  if (dev('order-error-active')) {
+    if (!port.case_error) noError();
+    if (!active) noActive();
+  } else {
+    if (!active) noActive();
+    if (!port.case_error) noError();
+  }
+  port.case_state = 'NOOP';
+  if (!dev('success-error-kept')) port.case_error = false;
+  publish(`AC,${portId},${binId},${dev('success-log-cr') ? 'CR' : 'NOOP'}`);
+  return [];
+}
 
 function selectList(call) {
   if (!call.params?.has('select')) return null;
@@ -956,6 +1036,10 @@ function onTask(req, res) {
     req.resume();
     return refuse(res, 404, `no such path ${path}`);
   }
+  if (req.method === 'GET' && dev('get-200')) {
+    req.resume();
+    return send(res, 200, 'text/plain', 'Task Interface: up\n');
+  }
   if (req.method !== 'POST') {
     req.resume();
     return send(res, 405, 'text/plain', 'only POST is served here\n', { allow: 'POST' });
@@ -989,7 +1073,11 @@ function onTask(req, res) {
       if (e instanceof Refusal) return refuse(res, e.status, e.message);
       return refuse(res, 400, 'unreadable');
     }
-    const fn = Object.hasOwn(METHODS, call.method) ? METHODS[call.method] : null;
+    const fn = Object.hasOwn(METHODS, call.method)
+      ? METHODS[call.method]
+      : dev('unknown-method-cancel')
+        ? METHODS.case_cancel
+        : null;
     if (!fn) return refuse(res, 400, `unknown method ${JSON.stringify(call.method)}`);
     let fields;
     let fault;
@@ -999,8 +1087,12 @@ function onTask(req, res) {
       if (!(e instanceof Fault)) throw e;
       fault = e.code;
     }
-    if (call.encoding === 'xml') send(res, 200, 'application/xml;charset="utf-8"', xmlAnswer(fields, fault));
-    else send(res, 200, 'application/json', jsonAnswer(fields, fault));
+    const status = fault !== undefined && dev('fault-http-400') ? 400 : 200;
+    const xmlType = dev('xml-charset-latin1')
+      ? 'application/xml; charset=ISO-8859-1'
+      : 'application/xml;charset="utf-8"';
+    if (call.encoding === 'xml') send(res, status, xmlType, xmlAnswer(fields, fault));
+    else send(res, status, 'application/json', jsonAnswer(fields, fault));
   });
 }
 
