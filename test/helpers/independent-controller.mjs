@@ -86,6 +86,11 @@ const DEVIATIONS = {
   'xml-trim-unicode': 'XML parameter text is trimmed with String.prototype.trim (no-break space, U+2003 too)',
   'xml-dup-last-wins': 'an XML parameter given twice takes its last value',
   'json-params-positional': 'a JSON params array is read as [port_id, bin_id]',
+  'xml-params-flat': 'an XML call without <params> has its parameters read from the children of <methodcall>',
+  'json-params-top-level': 'a JSON call without "params" has its parameters read from the top-level members',
+  'error-flag-global-clear':
+    'a successful cancel clears case_error on every AutoCase port (one flag, not one a port)',
+  'success-log-twice': 'a successful cancel publishes its NOOP line twice',
 };
 const dev = (name) => opts.deviate.has(name);
 for (const a of process.argv.slice(2)) {
@@ -595,8 +600,10 @@ class Refusal extends Error {
 
 // A parameter as read: { present: false } | { present: true, int: BigInt|null, list?: [...] }
 function xmlParams(root) {
-  const pEls = root.children.filter((c) => c.name === 'params');
+  let pEls = root.children.filter((c) => c.name === 'params');
   const out = new Map();
+  if (pEls.length === 0 && dev('xml-params-flat'))
+    pEls = [{ children: root.children.filter((c) => c.name !== 'name') }];
   if (pEls.length === 0) return null;
   const counts = new Map();
   for (const el of pEls[0].children) counts.set(el.name, (counts.get(el.name) ?? 0) + 1);
@@ -691,7 +698,11 @@ function readJsonCall(body, charset) {
   return {
     encoding: 'json',
     method: m.value,
-    params: v.map.has('params') ? jsonParams(v.map.get('params')) : null,
+    params: v.map.has('params')
+      ? jsonParams(v.map.get('params'))
+      : dev('json-params-top-level')
+        ? jsonParams(v)
+        : null,
   };
 }
 
@@ -903,7 +914,10 @@ function deviantCancel(call) {
   }
   port.case_state = 'NOOP';
   if (!dev('success-error-kept')) port.case_error = false;
+  if (dev('error-flag-global-clear'))
+    for (const p of ports.values()) if (p.type === 'AC') p.case_error = false;
   publish(`AC,${portId},${binId},${dev('success-log-cr') ? 'CR' : 'NOOP'}`);
+  if (dev('success-log-twice')) publish(`AC,${portId},${binId},NOOP`);
   return [];
 }
 
