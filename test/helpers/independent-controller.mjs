@@ -21,6 +21,7 @@
 // the harness catches a deviation in a controller other than its own emulator. Without it nothing changes.
 // It prints one JSON line with the URLs once it listens.
 
+import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 
