@@ -2,10 +2,9 @@
 // run's trust (wire/tls.ts: Node's authorities and --ca, or nothing verified with --insecure), and the address
 // forms that say which transport a Log Publisher speaks (tls://HOST:PORT, tcp://HOST:PORT, HOST:PORT).
 
-import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
-import { describeTlsFailure, tlsTrust } from '../wire/tls.ts';
+import { describeTlsFailure, tlsSocketOptions, tlsTrust } from '../wire/tls.ts';
 import { type Dial, parseLogPublisherAddress } from './listener.ts';
 
 /** A Log Publisher's address and transport. */
@@ -27,13 +26,7 @@ export function parseLogPublisherUrl(text: string): LogPublisherAddress | undefi
 export const tlsDial: Dial = ({ host, port, signal }) =>
   new Promise<Duplex>((resolve, reject) => {
     const { connect } = tlsTrust();
-    const socket = tlsConnect({
-      host,
-      port,
-      ...(isIP(host) === 0 ? { servername: host } : {}),
-      ...(connect.ca === undefined ? {} : { ca: [...connect.ca] }),
-      ...(connect.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: connect.rejectUnauthorized }),
-    });
+    const socket = tlsConnect(tlsSocketOptions(host, port, connect));
     const onAbort = () => {
       socket.destroy();
       reject(signal.reason);

@@ -10,7 +10,7 @@
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import tls from 'node:tls';
-import type { TlsConnectOptions } from './tls.ts';
+import { type TlsConnectOptions, tlsSocketOptions } from './tls.ts';
 
 /** An answer as the exchange reads it: undici's, or one read here. */
 export interface EarlyAnswer {
@@ -53,15 +53,7 @@ export function sendReadingEarly(request: EarlyRequest): Promise<EarlyAnswer> {
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     const socket: net.Socket =
       url.protocol === 'https:'
-        ? tls.connect({
-            host,
-            port,
-            ...(net.isIP(host) ? {} : { servername: host }),
-            ...(request.trust.ca === undefined ? {} : { ca: [...request.trust.ca] }),
-            ...(request.trust.rejectUnauthorized === undefined
-              ? {}
-              : { rejectUnauthorized: request.trust.rejectUnauthorized }),
-          })
+        ? tls.connect(tlsSocketOptions(host, port, request.trust))
         : net.connect({ host, port });
     const received: Buffer[] = [];
     let receivedBytes = 0;

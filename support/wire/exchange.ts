@@ -13,7 +13,7 @@ import { answerCharset, decodeText } from './charsets.ts';
 import { type EarlyAnswer, sendReadingEarly } from './early-answer.ts';
 import { describeFailure, type Failure } from './failures.ts';
 import { redact } from './request-evidence.ts';
-import { type TlsConnectOptions, tlsTrust } from './tls.ts';
+import { type TlsConnectOptions, tlsTrust, trustOptions } from './tls.ts';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 /**
@@ -52,8 +52,7 @@ diagnostics_channel.subscribe('undici:client:sendHeaders', (message) => {
 function connectOptions(trust: TlsConnectOptions) {
   return {
     timeout: CONNECT_TIMEOUT_MS,
-    ...(trust.ca === undefined ? {} : { ca: [...trust.ca] }),
-    ...(trust.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: trust.rejectUnauthorized }),
+    ...trustOptions(trust),
   };
 }
 

@@ -6,6 +6,7 @@
 
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import type { Failure } from './failures.ts';
 
@@ -29,6 +30,19 @@ export class TlsTrustError extends Error {
 export interface TlsConnectOptions {
   readonly ca?: readonly string[];
   readonly rejectUnauthorized?: boolean;
+}
+
+/** The trust as node's and undici's TLS options take it: only what is set. */
+export function trustOptions(connect: TlsConnectOptions): { ca?: string[]; rejectUnauthorized?: boolean } {
+  return {
+    ...(connect.ca === undefined ? {} : { ca: [...connect.ca] }),
+    ...(connect.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: connect.rejectUnauthorized }),
+  };
+}
+
+/** tls.connect's options for `host` under this trust: the name it must show (SNI), unless it is an address. */
+export function tlsSocketOptions(host: string, port: number, connect: TlsConnectOptions) {
+  return { host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...trustOptions(connect) };
 }
 
 export interface LoadedTrust {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // An independent controller for the case_cancel conformance harness, written from the specification
-// pages alone (/work/shared/spec/*.md, docs/spec/decisions.md), without the emulator's or the harness's
+// pages alone (docs/spec/*.md and docs/rig-control.md), without the emulator's or the harness's
 // code. Plain JavaScript, node:http and node:net only. It serves three things, each on a listener of its own:
 //   - the Task Interface: POST /api/v2/task (XML and JSON): case_cancel, case_extract, case_getstate,
 //     getportstatus, openport, closeport, openbin, closebin;
