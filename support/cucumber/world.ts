@@ -807,19 +807,25 @@ export class HarnessWorld extends World {
 
   /**
    * [decided] A fault publishes nothing: with a rig, no line about the port (or its bin) in GET /events since the
-   * scenario's first call; on the Log Publisher, nothing for them within the quiet window (then GET /events again).
+   * scenario's first call; on the Log Publisher, nothing for them within the quiet window, at least `atLeastMs` after
+   * the answer (then GET /events again, a line published late being in it by then).
    */
   private async expectNothingPublished(
     portId: number,
     bins: readonly (number | null)[],
+    atLeastMs = 0,
   ): Promise<StepOutcome> {
     const port = this.portOnTarget(portId);
     const known = bins.filter((bin): bin is number => bin !== null);
     await this.expectNoEventsFor(port, known, false);
-    const quiet = await this.expectStreamQuiet(port, bins);
+    const quiet = await this.expectStreamQuiet(port, bins, atLeastMs);
     if (quiet) return quiet;
-    // after a quiet window the rig is read again: a line published late is in it by then
-    if ((this.stream?.config.quietMs ?? 0) > 0) await this.expectNoEventsFor(port, known, true);
+    if (!this.stream && atLeastMs > 0) {
+      const left = this.answeredAt + atLeastMs - performance.now();
+      if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+    }
+    if ((this.stream?.config.quietMs ?? 0) > 0 || atLeastMs > 0)
+      await this.expectNoEventsFor(port, known, true);
     return undefined;
   }
 
@@ -858,7 +864,6 @@ export class HarnessWorld extends World {
         verdict: 'INCONCLUSIVE',
         reason: this.asFound.unreadable ?? `harness bug: port ${portId} was not played in this scenario`,
       });
-    const port = played ? played.port : this.portOnTarget(portId);
     const bins = [
       played ? (played.before?.selected_bin ?? null) : (this.arranged.get(portId)?.selected_bin ?? null),
     ];
@@ -868,20 +873,12 @@ export class HarnessWorld extends World {
         verdict: 'INCONCLUSIVE',
         reason: 'neither a rig (GET /events) nor the Log Publisher (--log-publisher) to read the lines from',
       });
-    if (this.stream) {
-      const quiet = await this.expectStreamQuiet(port, bins, ms);
-      if (quiet) return quiet;
-    } else {
-      const left = this.answeredAt + ms - performance.now();
-      if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
-    }
-    await this.expectNoEventsFor(
-      port,
-      bins.filter((bin): bin is number => bin !== null),
-      true,
-    );
+    const published = await this.expectNothingPublished(portId, bins, ms);
+    if (published) return published;
     if (this.eventsBefore !== undefined)
-      this.log(`GET /events, read again ${ms} ms after the answer: nothing about port ${port}`);
+      this.log(
+        `GET /events, read again ${ms} ms after the answer: nothing about port ${this.portOnTarget(portId)}`,
+      );
     return undefined;
   }
 

@@ -662,10 +662,6 @@ export class FuzzSession {
   }
 
   /**
-   * The lines the run's calls published: the rig's own arrangements' lines are not the controller's answer to a call
-   * (rig-control.md), nor are lines about ports and bins the run never touched (the controller's other ports).
-   */
-  /**
    * The lines the run's calls published: not at the positions counted as the arrangements', about the site the model
    * knows, and not a report of a state the run (or the run before) arranged that came late, past the positions counted
    * (lateArrangementReport: a rig may publish it a moment after the PUT answered). A line that could be either is the
@@ -697,11 +693,6 @@ export class FuzzSession {
   /** The run before's. */
   private arrangedLately: readonly (readonly [number, PortState | null])[] = [];
 
-  /**
-   * A controller may publish a moment after it answers (rig-control.md: GET /events holds what it emitted): before
-   * the run's lines are judged, GET /events is read until it holds as many as the model published, within the
-   * deadline a line gets on the stream. Only when nothing queued would publish (the arrangements' lines are counted).
-   */
   /** A target that once let the deadline pass is judged without waiting from then on (its runs, their shrinking). */
   private publishedInVain = false;
   /** Whether this run's lines were awaited already (its events were judged). */
@@ -709,6 +700,12 @@ export class FuzzSession {
   /** The lines the run's last read-back read, unjudged (settleRun looks at them). */
   private lastEvents: readonly string[] | undefined;
 
+  /**
+   * A controller may publish a moment after it answers (rig-control.md: GET /events holds what it emitted): once it was
+   * seen to, before the run's lines are judged, GET /events is read until it holds as many as the model published,
+   * within the deadline a line gets on the stream. Only when nothing queued would publish (the arrangements' lines are
+   * counted).
+   */
   private async awaitPublished(): Promise<void> {
     const modelled = this.model.events;
     const lines = this.arrangementLines;
@@ -824,10 +821,9 @@ export class FuzzSession {
     const results = await this.flush(reads, options.last === true);
     for (const [i, portId] of portIds.entries())
       this.step(judgeReading(portId, results[i], expected[i] as PortState | null));
-    const read = results[portIds.length];
-    if (owed && read?.op === 'events') this.lastEvents = read.segments;
-    if (!events) return;
     const last = results[portIds.length];
+    if (owed && last?.op === 'events') this.lastEvents = last.segments;
+    if (!events) return;
     if (last?.op !== 'events') throw new Error('harness bug: no reading of the Log Publisher lines');
     const modelled = this.model.events;
     const published = this.publishedByCalls(last.segments, modelled);
