@@ -152,6 +152,19 @@ describe('simpleXmlTree reads what the parser reads, or leaves it to the parser'
     }
   });
 
+  it('reads a call padded to 1 MiB as the parser does, whatever the length', () => {
+    const head = '<?xml version="1.0"?>\n<methodcall><name>case_cancel</name><params><port_id>4</port_id>';
+    const pad = (text: string) => text.repeat(Math.ceil(1024 ** 2 / text.length)).slice(0, 1024 ** 2 - 200);
+    const texts = [
+      `${head}<bin_id>0</bin_id>${pad(' ')}</params></methodcall>`,
+      `${head}<bin_id>0</bin_id></params></methodcall>${pad('\n\t ')}`,
+      `${head}<bin_id>${pad(' ')}7${pad(' ').slice(0, 1000)}</bin_id></params></methodcall>`,
+      `${head}${pad('<x>1</x>')}<bin_id>0</bin_id></params></methodcall>`,
+    ];
+    const { read, left } = compare(texts);
+    assert.deepEqual({ read, left }, { read: texts.length, left: 0 });
+  });
+
   it('leaves references, CDATA, comments, attributes, CR and deep nesting to the parser', () => {
     for (const text of [
       '<methodcall><name>case&#95;cancel</name></methodcall>',
