@@ -56,6 +56,7 @@ describe('the harness over HTTPS, through npm test', () => {
         `--log-publisher=${emulator.logUrl}`,
         '--ca',
         caFile,
+        '--fuzz-runs=10',
         `--reports=${reports}`,
       ],
       { env: { HARNESS_RIG_TOKEN: RIG_TOKEN }, timeoutMs: 600_000 },

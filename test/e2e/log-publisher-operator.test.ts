@@ -22,6 +22,8 @@ interface Verdicts {
 const SITE = 'profiles/emulator-no-rig.site.json';
 const STAND_IN = 'test/helpers/operator-stand-in.mjs';
 const LOG_LINE = 'AC,4,101337,NOOP';
+/** timeouts.log_ms where no line is to come: every scenario waits it out (the faithful run keeps the default). */
+const SHORT_LOG_MS = 400;
 
 /** The stateful fuzz sequences carry every requirement and need a rig: INCONCLUSIVE. The other scenarios. */
 function expectFuzzNeedsRig(verdicts: Verdicts): Verdicts['scenarios'] {
@@ -38,6 +40,8 @@ function expectFuzzNeedsRig(verdicts: Verdicts): Verdicts['scenarios'] {
 describe('the Log Publisher judged with a scripted operator, no rig', () => {
   let dir: string;
   let profile: string;
+  /** The same, with a short wait for a line: for the runs where the line never comes (each waits it out). */
+  let shortWaitProfile: string;
   let endpoint: OperatorEndpoint;
   let current: RunningEmulator | undefined;
   const emulators: RunningEmulator[] = [];
@@ -50,6 +54,11 @@ describe('the Log Publisher judged with a scripted operator, no rig', () => {
     base.timeouts = { ...base.timeouts, operator_s: 60 };
     profile = path.join(dir, 'operator.json');
     await writeFile(profile, JSON.stringify(base));
+    shortWaitProfile = path.join(dir, 'operator-short-wait.json');
+    await writeFile(
+      shortWaitProfile,
+      JSON.stringify({ ...base, timeouts: { ...base.timeouts, log_ms: SHORT_LOG_MS } }),
+    );
     endpoint = await serveOperator(() => {
       if (!current) throw new Error('no emulator is running');
       return current;
@@ -64,7 +73,7 @@ describe('the Log Publisher judged with a scripted operator, no rig', () => {
   /** One run of the harness against a fresh emulator without its rig; the verdicts, the evidence, the output. */
   async function run(
     name: string,
-    options: { deviate?: string[]; idle?: boolean; command?: string; tags: string },
+    options: { deviate?: string[]; idle?: boolean; command?: string; tags: string; shortWait?: boolean },
   ) {
     const emulator = await startEmulator({
       port: 0,
@@ -83,7 +92,7 @@ describe('the Log Publisher judged with a scripted operator, no rig', () => {
       `${JSON.stringify(process.execPath)} ${STAND_IN} ${endpoint.url}${options.idle ? ' --idle' : ''}`;
     const result = await runHarness([
       `--target=${emulator.taskUrl}`,
-      `--target-profile=${profile}`,
+      `--target-profile=${options.shortWait ? shortWaitProfile : profile}`,
       `--operator-command=${command}`,
       `--log-publisher=127.0.0.1:${emulator.logPort}`,
       `--reports=${reports}`,
@@ -173,6 +182,7 @@ describe('the Log Publisher judged with a scripted operator, no rig', () => {
       const { code, output, verdicts, requests } = await run(deviation, {
         deviate: [deviation],
         tags: '@req:CC-EFFECT-LOG',
+        shortWait: true,
       });
       assert.equal(code, 1, output);
       assert.equal(requests.length, 4);
@@ -198,7 +208,9 @@ describe('the Log Publisher judged with a scripted operator, no rig', () => {
         assert.equal(s.verdict, 'FAILED', JSON.stringify(s));
         assert.match(
           s.reason ?? '',
-          new RegExp(`the Log Publisher did not show ${LOG_LINE}: no matching line within 2000 ms: `),
+          new RegExp(
+            `the Log Publisher did not show ${LOG_LINE}: no matching line within ${SHORT_LOG_MS} ms: `,
+          ),
         );
         assert.match(s.reason ?? '', shown);
       }
@@ -209,6 +221,7 @@ describe('the Log Publisher judged with a scripted operator, no rig', () => {
     const { code, output, verdicts, requests } = await run('idle', {
       idle: true,
       tags: '@req:CC-EFFECT-REPEAT',
+      shortWait: true,
     });
     assert.equal(code, 0, output);
     assert.equal(requests.length, 2);
@@ -225,7 +238,9 @@ describe('the Log Publisher judged with a scripted operator, no rig', () => {
       assert.equal(s.verdict, 'INCONCLUSIVE', JSON.stringify(s));
       assert.match(
         s.reason ?? '',
-        /^the operator confirmed port 4 at case ERSO, but the Log Publisher did not show it: no matching line within 2000 ms/,
+        new RegExp(
+          `^the operator confirmed port 4 at case ERSO, but the Log Publisher did not show it: no matching line within ${SHORT_LOG_MS} ms`,
+        ),
       );
     }
   });
