@@ -26,6 +26,7 @@ import {
   expectTransport,
 } from '../checks/expect.ts';
 import { checkPort, describeAnswer, describeExpected, type Expected, meets } from '../fuzz/oracle.ts';
+import { type EarlierCall, earlierCallNote } from '../log-publisher/earlier-call.ts';
 import {
   concernsPort,
   type LogLine,
@@ -101,12 +102,16 @@ let commandOperator: Operator | undefined;
  */
 let lastScenarioArranged: readonly (readonly [number, PortState | null])[] = [];
 
+/** The last scenario that called a port: a line it caused, published late, may be read by the next one. */
+let lastScenarioCalled: EarlierCall | undefined;
+
 forgetAtNewRun((next) => {
   run = next;
   workerPorts = ownPorts(run);
   terminalOperator = undefined;
   commandOperator = undefined;
   lastScenarioArranged = [];
+  lastScenarioCalled = undefined;
 });
 
 /** The operator at hand for this run, or why there is none (the reason a scenario that needs one gives). */
@@ -195,6 +200,10 @@ export class HarnessWorld extends World {
   private streamProblem?: Unreachable;
   /** When the last answer arrived (performance.now()): a quiet window on the Log Publisher counts from it. */
   private answeredAt = 0;
+  /** The ports (on the target) the scenario's calls named: what the next scenario may find published late. */
+  private readonly calledPorts = new Set<number>();
+  /** The scenario that called a port before this one (a late line of its call would be read here). */
+  private readonly earlierCall = lastScenarioCalled;
 
   constructor(options: IWorldOptions) {
     super(options);
@@ -383,6 +392,13 @@ export class HarnessWorld extends World {
    */
   async settlePublished(): Promise<void> {
     lastScenarioArranged = this.arrangedOnTarget();
+    if (this.calledPorts.size > 0 && this.lastCall)
+      lastScenarioCalled = {
+        scenario: this.scenarioInfo?.name ?? 'unnamed',
+        ports: this.calledPorts,
+        answeredAt: this.answeredAt,
+        answer: this.lastCall.answer ? describeAnswer(this.lastCall.answer) : 'no answer',
+      };
     for (const line of this.owed.splice(0)) {
       if (lateLines.inVain) return;
       if (this.stream) {
@@ -500,6 +516,8 @@ export class HarnessWorld extends World {
       record: (e) => this.record(e),
     });
     this.answeredAt = performance.now();
+    const calledPort = readParamValue(onTarget.params?.port_id, encoding);
+    if (calledPort.kind === 'integer') this.calledPorts.add(calledPort.value);
     if (method === 'case_cancel' && this.lastCall.answer?.kind === 'success') {
       // the ids as the spec reads what was sent (a literal form means its value)
       const port = readParamValue(onTarget.params?.port_id, encoding);
@@ -848,7 +866,10 @@ export class HarnessWorld extends World {
       .map((seen) => seen.line);
     if (since.length > 0)
       throw new AssertionError(
-        `the controller published ${since.map((line) => JSON.stringify(line)).join(', ')} after the call (the rig's GET /events); a fault publishes nothing`,
+        this.withEarlierCall(
+          `the controller published ${since.map((line) => JSON.stringify(line)).join(', ')} after the call (the rig's GET /events); a fault publishes nothing`,
+          port,
+        ),
       );
   }
 
@@ -925,9 +946,15 @@ export class HarnessWorld extends World {
       this.lateArrangementOnStream(listener, mark),
     );
     if (isUnreachable(judged)) return this.skip(judged);
-    if (judged.kind === 'differs') throw new AssertionError(judged.message);
+    if (judged.kind === 'differs') throw new AssertionError(this.withEarlierCall(judged.message, port));
     this.log(judged.evidence);
     return undefined;
+  }
+
+  /** A "published after a fault" failure about `port`, with the earlier scenario's call when the line may be its. */
+  private withEarlierCall(message: string, port: number): string {
+    const note = earlierCallNote(this.earlierCall, port, this.answeredAt, this.logExpectMs);
+    return note ? `${message}; ${note}` : message;
   }
 
   /**
