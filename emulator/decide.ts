@@ -207,9 +207,12 @@ function caseCancel(state: SiteState, call: Call, deviations: Deviations): Decis
   const [portShown, binShown] = deviations.has('log-ids-as-written')
     ? [writtenId(call, 'port_id', portId), writtenId(call, 'bin_id', binId)]
     : [portId, binId];
+  const line = `AC,${portShown},${binShown},${deviations.has('success-wrong-log') ? 'CR' : 'NOOP'}`;
   const published = deviations.has('success-no-log')
     ? []
-    : [`AC,${portShown},${binShown},${deviations.has('success-wrong-log') ? 'CR' : 'NOOP'}`];
+    : deviations.has('success-log-twice')
+      ? [line, line]
+      : [line];
   return committed(
     forgetPreviousBin(withPort(state, portId, cancelled), state, portId, deviations),
     success(),

@@ -324,6 +324,12 @@ export const DEVIATIONS = [
     needs: ['success'],
   },
   {
+    name: 'success-log-twice',
+    description: 'a successful cancel publishes its AC,<port_id>,<bin_id>,NOOP line twice',
+    breaks: ['CC-EFFECT-LOG'],
+    needs: ['success'],
+  },
+  {
     name: 'log-ids-as-written',
     description:
       'a successful XML cancel publishes the ids as the call wrote them (AC,+4,000101337,NOOP), not their values',

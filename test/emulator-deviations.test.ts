@@ -324,6 +324,11 @@ const PROBES: Readonly<
   },
   'success-no-log': { probe: SAMPLE_XML, expect: events([]), control: [FAULT_XML] },
   'success-wrong-log': { probe: SAMPLE_JSON, expect: events(['AC,4,101337,CR']), control: [FAULT_JSON] },
+  'success-log-twice': {
+    probe: SAMPLE_JSON,
+    expect: events(['AC,4,101337,NOOP', 'AC,4,101337,NOOP']),
+    control: [FAULT_JSON],
+  },
   'log-ids-as-written': {
     probe: xml(cancel('+4', '000101337')),
     expect: events(['AC,+4,000101337,NOOP']),

@@ -114,7 +114,12 @@ export function expectFields(
  */
 export function expectEventAfter(events: readonly string[], since: number, line: string, why: string): void {
   const after = events.slice(since);
-  if (after.includes(line)) return;
+  const times = after.filter((seen) => seen === line).length;
+  if (times > 1)
+    fail(
+      `expected the Log Publisher line ${line} (${why}) once after the call, the controller published it ${times} times: ${JSON.stringify(after)}`,
+    );
+  if (times === 1) return;
   const before = since > 0 ? `; before it: ${JSON.stringify(events.slice(0, since))}` : '';
   fail(
     `expected the Log Publisher line ${line} (${why}) after the call, the controller published ${JSON.stringify(after)}${before}`,

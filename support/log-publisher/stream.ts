@@ -70,11 +70,19 @@ export async function expectLine(
     after: mark,
     timeoutMs: config.expectMs,
   });
-  if (outcome.kind === 'found')
+  if (outcome.kind === 'found') {
+    // once: a second copy that has come by now is a second state change to a WMS
+    const { lines } = listener.linesSince(mark, (seen) => seen.text === line);
+    if (lines.length > 1)
+      return {
+        kind: 'differs',
+        message: `the Log Publisher showed ${line} ${lines.length} times after the call: ${describeLines(lines, mark).join(' | ')}; a successful cancel publishes it once`,
+      };
     return {
       kind: 'agrees',
       evidence: `the Log Publisher showed ${line} ${outcome.afterMs.toFixed(1)} ms after the mark before the call`,
     };
+  }
   if (outcome.kind === 'timeout')
     return { kind: 'differs', message: `the Log Publisher did not show ${line}: ${outcome.reason}` };
   return { verdict: 'INCONCLUSIVE', reason: `the Log Publisher could not be read: ${outcome.reason}` };
