@@ -213,11 +213,19 @@ function caseCancel(state: SiteState, call: Call, deviations: Deviations): Decis
     : deviations.has('success-log-twice')
       ? [line, line]
       : [line];
+  const next = forgetPreviousBin(withPort(state, portId, cancelled), state, portId, deviations);
   return committed(
-    forgetPreviousBin(withPort(state, portId, cancelled), state, portId, deviations),
+    deviations.has('success-clears-all-errors') ? withoutErrors(next) : next,
     success(),
     published,
   );
+}
+
+/** success-clears-all-errors: every AutoCase port's error flag cleared, as if the error were the site's. */
+function withoutErrors(state: SiteState): SiteState {
+  const ports = new Map(state.ports);
+  for (const [id, port] of ports) if (port.case_error) ports.set(id, { ...port, case_error: false });
+  return { ...state, ports };
 }
 
 /** log-ids-as-written: an XML id as the call wrote it (its text, XML whitespace trimmed); a JSON id as read. */

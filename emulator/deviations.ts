@@ -324,6 +324,19 @@ export const DEVIATIONS = [
     needs: ['success'],
   },
   {
+    name: 'xml-ids-unicode-trim',
+    description:
+      'an XML id is trimmed of any Unicode whitespace (a no-break space too), not only of XML whitespace',
+    breaks: ['PARAM-1004-FORMAT', 'PARAM-1010-FORMAT'],
+    needs: ['ac-port'],
+  },
+  {
+    name: 'xml-ids-any-digits',
+    description: "an XML id may be written in any script's digits (٤ and ４ read as 4)",
+    breaks: ['PARAM-1004-FORMAT', 'PARAM-1010-FORMAT'],
+    needs: ['ac-port'],
+  },
+  {
     name: 'success-log-twice',
     description: 'a successful cancel publishes its AC,<port_id>,<bin_id>,NOOP line twice',
     breaks: ['CC-EFFECT-LOG'],
@@ -589,6 +602,12 @@ export const DEVIATIONS = [
     description: 'existing ports 1025-1999 answer 1000 as if they did not exist',
     breaks: ['CC-1000'],
     needs: ['port-1025-1999'],
+  },
+  {
+    name: 'success-clears-all-errors',
+    description: "a successful cancel clears the error flag of every AutoCase port, not only its own port's",
+    breaks: ['CC-EFFECT-KEEP'],
+    needs: ['success'],
   },
   {
     name: 'cancel-forgets-previous-bin',

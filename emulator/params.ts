@@ -66,8 +66,13 @@ function readXmlInteger(
   const element = param.elements[0];
   if (element === undefined) return MISSING;
   if (param.elements.length > 1 || element.children.length > 0) return INVALID;
-  const literal = trimXmlWhitespace(element.text);
-  if (deviations.has('refuse-whitespace') && literal !== element.text) return INVALID;
+  // xml-ids-unicode-trim: trimmed as String.prototype.trim trims (a no-break space, an ideographic space...)
+  const trimmed = deviations.has('xml-ids-unicode-trim')
+    ? element.text.trim()
+    : trimXmlWhitespace(element.text);
+  if (deviations.has('refuse-whitespace') && trimmed !== element.text) return INVALID;
+  // xml-ids-any-digits: the digits of any script read as their values (٤ and ４ as 4), as Python's int() reads them
+  const literal = deviations.has('xml-ids-any-digits') ? asciiDigits(trimmed) : trimmed;
   const value = xsInt(literal);
   if (value !== undefined) {
     if (deviations.has('refuse-leading-zeros') && /^[+-]|^0[0-9]/.test(literal)) return INVALID;
@@ -78,6 +83,18 @@ function readXmlInteger(
     if (Number.isInteger(decimal)) return integer(decimal);
   }
   return INVALID;
+}
+
+/** xml-ids-any-digits: each decimal digit of another script (\p{Nd}) as its ASCII digit. */
+function asciiDigits(text: string): string {
+  const isDigit = (code: number) => /\p{Nd}/u.test(String.fromCodePoint(code));
+  return text.replace(/\p{Nd}/gu, (digit) => {
+    const code = digit.codePointAt(0) as number;
+    // Unicode's decimal digits come in runs of whole blocks, each 0 to 9 in order (some blocks side by side)
+    let start = code;
+    while (start > 0 && isDigit(start - 1)) start--;
+    return String((code - start) % 10);
+  });
 }
 
 /** An XML parameter given once, without child elements: its text, XML whitespace trimmed; undefined otherwise. */

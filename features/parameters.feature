@@ -143,6 +143,8 @@ Feature: case_cancel checks its parameters before it looks at the port
       | "4 4"          | XML      |
       | "4a"           | XML      |
       | "٤"            | XML      |
+      | "４"            | XML      |
+      | "\u{A0}4"      | XML      |
       | "++4"          | XML      |
       | "4-"           | XML      |
 
@@ -239,6 +241,7 @@ Feature: case_cancel checks its parameters before it looks at the port
       | ""          | XML      |
       | " "         | XML      |
       | "101 337"   | XML      |
+      | "101337\u{A0}" | XML      |
 
     @json
     Examples: JSON

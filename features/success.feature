@@ -65,6 +65,24 @@ Feature: case_cancel ends an AutoCase operation that is in error
       | encoding |
       | JSON     |
 
+  @assumed @source:decided @req:CC-EFFECT-KEEP
+  Scenario Outline: A cancel leaves the other AutoCase ports as they were, their errors too (<encoding>)
+    Given port 4 is an AC port, OPEN, with bin 101337 selected and its case EREQ in error
+    And port 7 is an AC port, OPEN, with bin 5001 selected and its case ERSO in error
+    When the WMS cancels the case operation of bin 101337 on port 4 in <encoding>
+    Then the cancel succeeds
+    And port 7 is unchanged
+
+    @xml
+    Examples: XML
+      | encoding |
+      | XML      |
+
+    @json
+    Examples: JSON
+      | encoding |
+      | JSON     |
+
   @assumed @source:decided @req:CC-EFFECT-LOG
   Scenario Outline: The Log Publisher reports the AutoCase back to NOOP (<encoding>)
     Given port 4 is an AC port, OPEN, with bin 101337 selected and its case EREQ in error

@@ -268,6 +268,16 @@ const PROBES: Readonly<
     expect: success,
     control: [xml(cancel('4e0', '101337')), xml(cancel('4.5', '101337'))],
   },
+  'xml-ids-unicode-trim': {
+    probe: xml(cancel('\u00a04\u3000', '101337\u00a0')),
+    expect: success,
+    control: [xml(cancel('٤', '101337')), xml(cancel(' 4\n', '\u200b101337'))],
+  },
+  'xml-ids-any-digits': {
+    probe: xml(cancel('٤', '１０１３３７')),
+    expect: success,
+    control: [xml(cancel('\u00a04', '101337')), xml(cancel('4', '101337\u00a0'))],
+  },
   'json-fraction-rounded': {
     probe: json(cancel('4', '101337.00000000000000001')),
     expect: success,
@@ -324,6 +334,12 @@ const PROBES: Readonly<
   },
   'success-no-log': { probe: SAMPLE_XML, expect: events([]), control: [FAULT_XML] },
   'success-wrong-log': { probe: SAMPLE_JSON, expect: events(['AC,4,101337,CR']), control: [FAULT_JSON] },
+  'success-clears-all-errors': {
+    probe: xml(SAMPLE, [put(2000, { selected_bin: 5001, case_state: 'ERSO', case_error: true })]),
+    expect: (seen) => assert.equal(seen.ports[2000]?.case_error, false),
+    // a success clears ports 1 and 2000 of the default site too: only faults leave it as the faithful emulator does
+    control: [FAULT_XML, FAULT_JSON],
+  },
   'success-log-twice': {
     probe: SAMPLE_JSON,
     expect: events(['AC,4,101337,NOOP', 'AC,4,101337,NOOP']),

@@ -10,6 +10,9 @@ describe('parameter values as the feature files write them', () => {
     assert.deepEqual(parseParamSpec('" 4 "'), { kind: 'literal', text: ' 4 ' });
     assert.deepEqual(parseParamSpec('"\\n\\t4\\n"'), { kind: 'literal', text: '\n\t4\n' });
     assert.deepEqual(parseParamSpec(`'"4"'`), { kind: 'literal', text: '"4"' });
+    assert.deepEqual(parseParamSpec('"\\u{A0}4\\u{1F600}"'), { kind: 'literal', text: '\u00a04\u{1F600}' });
+    assert.deepEqual(parseParamSpec('"\\\\u{A0}"'), { kind: 'literal', text: '\\u{A0}' });
+    assert.throws(() => parseParamSpec('"\\u{110000}"'), /not a character/);
     assert.throws(() => parseParamSpec('four'));
   });
 

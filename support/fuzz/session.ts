@@ -105,6 +105,10 @@ function writeCancelRequest(port_id: Sent, bin_id: Sent, encoding: Encoding): Ca
 }
 
 const ESCAPES: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', '\\': '\\\\' };
+/** Characters a reader cannot see or tell from a space: written as `\u{A0}` (support/vocabulary/params.ts reads it). */
+const INVISIBLE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it names
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u00a0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]/gu;
 
 /** A parameter as the feature files write it ({param} in parameters.feature): a number, missing, "XML text" or 'raw JSON'. */
 export function writtenParam(sent: Sent, encoding: Encoding): string {
@@ -112,7 +116,12 @@ export function writtenParam(sent: Sent, encoding: Encoding): string {
   if (typeof sent === 'number') return String(sent);
   const quote = encoding === 'XML' ? '"' : "'";
   return (
-    quote + sent.replace(/[\n\t\r\\]/g, (c) => ESCAPES[c] as string).replaceAll(quote, `\\${quote}`) + quote
+    quote +
+    sent
+      .replace(/[\n\t\r\\]/g, (c) => ESCAPES[c] as string)
+      .replace(INVISIBLE, (c) => `\\u{${(c.codePointAt(0) as number).toString(16).toUpperCase()}}`)
+      .replaceAll(quote, `\\${quote}`) +
+    quote
   );
 }
 

@@ -9,12 +9,22 @@ export type ParamSpec =
 
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', "'": "'", '\\': '\\' };
 
+/** `\n`, `\t`, `\r`, `\"`, `\'`, `\\`, and `\u{A0}` for any character by its code point (a character one cannot see). */
+function unescaped(text: string): string {
+  return text.replace(/\\(u\{([0-9a-fA-F]{1,6})\}|.)/g, (_, written: string, hex?: string) => {
+    if (hex === undefined) return ESCAPES[written] ?? `\\${written}`;
+    const code = Number.parseInt(hex, 16);
+    if (code > 0x10ffff) throw new Error(`harness bug: \\u{${hex}} is not a character`);
+    return String.fromCodePoint(code);
+  });
+}
+
 export function parseParamSpec(written: string): ParamSpec {
   if (written === 'missing') return { kind: 'missing' };
   if (/^-?\d+$/.test(written)) return { kind: 'number', value: Number(written) };
   const quote = written[0];
   if ((quote === '"' || quote === "'") && written.endsWith(quote) && written.length >= 2) {
-    const text = written.slice(1, -1).replace(/\\(.)/g, (_, c: string) => ESCAPES[c] ?? `\\${c}`);
+    const text = unescaped(written.slice(1, -1));
     return { kind: 'literal', text };
   }
   throw new Error(
