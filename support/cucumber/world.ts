@@ -516,11 +516,10 @@ export class HarnessWorld extends World {
       record: (e) => this.record(e),
     });
     this.answeredAt = performance.now();
-    const calledPort = readParamValue(onTarget.params?.port_id, encoding);
-    if (calledPort.kind === 'integer') this.calledPorts.add(calledPort.value);
+    // the ids as the spec reads what was sent (a literal form means its value)
+    const port = readParamValue(onTarget.params?.port_id, encoding);
+    if (port.kind === 'integer') this.calledPorts.add(port.value);
     if (method === 'case_cancel' && this.lastCall.answer?.kind === 'success') {
-      // the ids as the spec reads what was sent (a literal form means its value)
-      const port = readParamValue(onTarget.params?.port_id, encoding);
       const bin = readParamValue(onTarget.params?.bin_id, encoding);
       if (port.kind === 'integer' && bin.kind === 'integer')
         this.owed.push(cancelledLine(port.value, bin.value));
