@@ -458,6 +458,14 @@ describe('Content-Type helpers', () => {
     assert.equal(mediaTypeOf(undefined), undefined);
     assert.equal(charsetOf('application/xml; Charset="ISO-8859-1"'), 'iso-8859-1');
     assert.equal(charsetOf('application/json'), undefined);
+    // RFC 9110 5.6.6: a quoted value holds what it holds, a ';' or 'charset=' too
+    assert.equal(charsetOf('application/xml; profile="a;charset=x"; charset=utf-8'), 'utf-8');
+    assert.equal(charsetOf('application/xml; profile="a\\"b;charset=x"; charset=UTF-8'), 'utf-8');
+    assert.equal(charsetOf('application/xml; charset="utf\\-8"'), 'utf-8');
+    assert.equal(charsetOf('application/xml ; CHARSET = utf-8 ; foo=bar'), 'utf-8');
+    assert.equal(charsetOf('application/xml;charset=x;charset=utf-8'), 'x');
+    assert.equal(charsetOf('application/xml; x; y="1"'), undefined);
+    assert.equal(charsetOf('application/xml; charset="utf-8'), 'utf-8');
   });
 });
 

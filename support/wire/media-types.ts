@@ -17,6 +17,51 @@ export function mediaTypeOf(contentType: string | undefined): string | undefined
 
 /** The charset parameter of a Content-Type header value, lower case. */
 export function charsetOf(contentType: string | undefined): string | undefined {
-  const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
-  return match?.[1]?.toLowerCase();
+  return mediaTypeParams(contentType).get('charset')?.toLowerCase();
+}
+
+function isOws(char: string | undefined): boolean {
+  return char === ' ' || char === '\t';
+}
+
+/**
+ * The parameters of a Content-Type header value, as RFC 9110 5.6.6 writes them: `;`-separated `name=value`, the
+ * value a token or a quoted string (its `\` escapes undone), so that a `;` or `charset=` inside a quoted value is
+ * part of that value. Names lower case; the first of a name given twice counts; a parameter without `=` is skipped.
+ */
+export function mediaTypeParams(contentType: string | undefined): Map<string, string> {
+  const params = new Map<string, string>();
+  const text = contentType ?? '';
+  let at = text.indexOf(';');
+  while (at >= 0 && at < text.length) {
+    at++; // past the ';'
+    while (isOws(text[at])) at++;
+    let end = at;
+    while (end < text.length && text[end] !== '=' && text[end] !== ';') end++;
+    const name = text.slice(at, end).trim().toLowerCase();
+    if (text[end] !== '=') {
+      at = end;
+      continue;
+    }
+    at = end + 1;
+    while (isOws(text[at])) at++;
+    let value = '';
+    if (text[at] === '"') {
+      at++;
+      while (at < text.length && text[at] !== '"') {
+        if (text[at] === '\\' && at + 1 < text.length) at++;
+        value += text[at];
+        at++;
+      }
+      at++; // past the closing quote
+      while (at < text.length && text[at] !== ';') at++;
+    } else {
+      end = at;
+      while (end < text.length && text[end] !== ';') end++;
+      value = text.slice(at, end).trim();
+      at = end;
+    }
+    if (name !== '' && !params.has(name)) params.set(name, value);
+  }
+  return params;
 }
