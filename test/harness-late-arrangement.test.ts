@@ -53,4 +53,29 @@ describe('a report of an arranged state', () => {
     assert.equal(late(line('AC,4,101337,ERSO')), false);
     assert.equal(late(line('AC,7,0,NOOP')), false);
   });
+
+  it('the BM line of the bin an arrangement selects is its report too, one of each kind', () => {
+    const late = lateArrangementReport([[4, ERSO]], []);
+    assert.equal(late(line('BM,101337,O')), true);
+    assert.equal(late(line('BM,101337,O')), false, 'one BM line an arrangement');
+    assert.equal(late(line('AC,4,101337,ERSO')), true, 'and its AC line besides');
+    assert.equal(late(line('BM,101338,O')), false, 'another bin');
+    const none = lateArrangementReport([[4, { ...ERSO, selected_bin: null }]], []);
+    assert.equal(none(line('BM,101337,O')), false, 'no bin selected, no BM line owed');
+    const before = lateArrangementReport([[4, ERSO]], [line('BM,101337,PREPARED')]);
+    assert.equal(before(line('BM,101337,O')), false, 'its BM line came before the call');
+  });
+
+  it('what the reset restored a port to is a state the rig gave it as well (world.ts passes it)', () => {
+    const configured: PortState = { ...ERSO, selected_bin: null, case_state: 'NOOP', case_error: false };
+    const late = lateArrangementReport(
+      [
+        [4, configured],
+        [4, ERSO],
+      ],
+      [line('AC,4,101337,ERSO')],
+    );
+    assert.equal(late(line('AC,4,0,NOOP')), true, "the reset's report, late");
+    assert.equal(late(line('AC,4,101337,CR')), false, 'a CR line is no state the rig gave');
+  });
 });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type RunningEmulator, startEmulator } from '../emulator/index.ts';
-import { RigArranger } from '../support/arrange/arrange.ts';
+import { type PortReading, RigArranger } from '../support/arrange/arrange.ts';
 import { MAX_BATCH_STEPS, RigClient, type RigStep } from '../support/arrange/rig.ts';
 import type { Exchange, PortState } from '../support/model.ts';
 import { callTask } from '../support/wire/task-call.ts';
@@ -62,6 +62,37 @@ describe('the rig arranger', () => {
     await target.close();
   });
 
+  it('reads each port it writes as the reset left it, in the same request, once a reset', async () => {
+    const { arranger: a, labels } = arranger(target.rigUrl as string);
+    const configured = await startEmulator({ host: '127.0.0.1', port: 0, rigToken: TOKEN, quiet: true });
+    try {
+      await a.reset();
+      await a.port(4, ERSO);
+      await a.port(4, { ...ERSO, case_error: false });
+      await a.noPort(7);
+      await a.settle();
+      const { arranger: fresh } = arranger(configured.rigUrl as string);
+      const site = new Map([
+        [4, await fresh.read(4)],
+        [7, await fresh.read(7)],
+      ]);
+      const state = (reading: PortReading | undefined) =>
+        reading && 'exists' in reading && reading.exists ? reading.state : null;
+      assert.deepEqual(
+        [...a.restored()],
+        [
+          [4, state(site.get(4))],
+          [7, state(site.get(7))],
+        ],
+      );
+      assert.deepEqual(labels, ['rig POST /batch']);
+      await a.reset();
+      assert.deepEqual([...a.restored()], [], 'a reset forgets them');
+    } finally {
+      await configured.close();
+    }
+  });
+
   it('sends a scenario in two POST /batch around the call, and reads what separate requests read', async () => {
     const { arranger: a, labels } = arranger(target.rigUrl as string);
     const seen = await scenario(target, a, 101337);
@@ -80,6 +111,9 @@ describe('the rig arranger', () => {
       assert.deepEqual(labels, [
         'rig POST /batch',
         'rig POST /reset',
+        // each port as the reset left it, before it is written (restored())
+        'rig GET /ports/4',
+        'rig GET /ports/7',
         'rig PUT /ports/4',
         'rig DELETE /ports/7',
         'rig GET /events',
@@ -109,6 +143,7 @@ describe('the rig arranger', () => {
       assert.deepEqual(labels, [
         'rig POST /batch',
         'rig POST /reset',
+        'rig GET /ports/4',
         'rig PUT /ports/4',
         'rig GET /ports/4',
       ]);
@@ -129,6 +164,7 @@ describe('the rig arranger', () => {
       assert.deepEqual(labels, [
         'rig POST /batch',
         'rig POST /reset',
+        'rig GET /ports/4',
         'rig PUT /ports/4',
         'rig GET /ports/4',
         'rig PUT /ports/4',

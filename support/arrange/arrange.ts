@@ -1,7 +1,7 @@
 // Bringing a target into a scenario's precondition, and reading its state back, by whatever means it offers.
 
 import type { PortState } from '../model.ts';
-import { checkStep, type RigClient, type RigStep } from './rig.ts';
+import { checkStep, type RigClient, type RigResult, type RigStep } from './rig.ts';
 
 /** Why a precondition could not be reached, in the verdict words of docs/architecture.md. */
 export interface Unreachable {
@@ -50,6 +50,11 @@ export interface Arranger {
   targetPort?(portId: number): number;
   /** Before a Task Interface call: whatever the arranger holds back is done now, and nothing read before is reused. */
   settle?(): Promise<void>;
+  /**
+   * The ports this scenario arranged, as the reset left them (read right after it, before they were written): a rig
+   * may publish what its reset restored a moment after it answered, after the call even. Null: no such port.
+   */
+  restored?(): ReadonlyMap<number, PortState | null>;
 }
 
 /** The port as the arranger can read it: every field from read(), or what view() shows. */
@@ -80,12 +85,23 @@ export class RigArranger implements Arranger {
     | { readonly events: string[]; readonly ports: Map<number, PortState | undefined> }
     | undefined;
 
+  /** The written ports as the reset left them (restored()). */
+  private readonly restoredStates = new Map<number, PortState | null>();
+  /** The reads of the pending steps that see a port as the reset left it: their index in `pending`, the port. */
+  private restoreReads = new Map<number, number>();
+
   constructor(private readonly rig: RigClient) {}
 
   async reset(): Promise<void> {
     this.pending = [{ op: 'reset' }];
     this.written.clear();
     this.read_ = undefined;
+    this.restoredStates.clear();
+    this.restoreReads = new Map();
+  }
+
+  restored(): ReadonlyMap<number, PortState | null> {
+    return this.restoredStates;
   }
 
   async port(portId: number, state: PortState): Promise<undefined> {
@@ -120,12 +136,19 @@ export class RigArranger implements Arranger {
   async settle(): Promise<void> {
     this.read_ = undefined;
     if (this.pending.length === 0) return;
-    await this.rig.steps(this.pending);
+    this.takeRestored(await this.rig.steps(this.pending));
     this.pending = [];
   }
 
   private write(step: RigStep & { readonly portId: number }): void {
     checkStep(step);
+    // the port as the reset leaves it, read in the same request before it is written (restored())
+    const reads = this.restoreReads.size;
+    const readsPort = [...this.restoreReads.values()].includes(step.portId);
+    if (this.pending[0]?.op === 'reset' && !readsPort && !this.written.has(step.portId)) {
+      this.pending.splice(1 + reads, 0, { op: 'get', portId: step.portId });
+      this.restoreReads.set(1 + reads, step.portId);
+    }
     this.pending.push(step);
     this.written.add(step.portId);
     this.read_ = undefined;
@@ -149,6 +172,7 @@ export class RigArranger implements Arranger {
     const results = steps.length > 1 ? await this.rig.batch(steps) : undefined;
     if (results) {
       const got = results.slice(this.pending.length);
+      this.takeRestored(results);
       this.pending = [];
       let events: string[] = [];
       const read = new Map<number, PortState | undefined>();
@@ -160,11 +184,22 @@ export class RigArranger implements Arranger {
       this.read_ = { events, ports: read };
       return asked.op === 'events' ? { segments: events } : { state: read.get(asked.portId) };
     }
-    const alone = (await this.rig.oneByOne([...this.pending, asked])).at(-1);
+    const each = await this.rig.oneByOne([...this.pending, asked]);
+    this.takeRestored(each);
     this.pending = [];
+    const alone = each.at(-1);
     return alone?.op === 'events'
       ? { segments: alone.segments }
       : { state: alone?.op === 'get' ? alone.state : undefined };
+  }
+
+  /** What the pending steps' restore reads saw (`results` in the order of `pending`). */
+  private takeRestored(results: readonly RigResult[]): void {
+    for (const [at, portId] of this.restoreReads) {
+      const result = results[at];
+      if (result?.op === 'get') this.restoredStates.set(portId, result.state ?? null);
+    }
+    this.restoreReads = new Map();
   }
 }
 

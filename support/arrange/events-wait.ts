@@ -12,8 +12,16 @@ import { isUnreachable, type Unreachable } from './arrange.ts';
  * scenarios (world.ts); a fuzz session keeps its own.
  */
 let awaitedInVain = false;
+/**
+ * Whether the stream once failed to bring a line in time: its waits at a scenario's end are not made again. Kept
+ * apart from the above when there is a rig: a stream that is slow to deliver to this client, or that closed, says
+ * nothing of whether the controller publishes (GET /events does), and must not stop the rig's waits that keep a
+ * late line in its own scenario.
+ */
+let streamAwaitedInVain = false;
 forgetAtNewRun(() => {
   awaitedInVain = false;
+  streamAwaitedInVain = false;
 });
 
 export const lateLines = {
@@ -22,6 +30,12 @@ export const lateLines = {
   },
   gaveUp(): void {
     awaitedInVain = true;
+  },
+  get streamInVain(): boolean {
+    return streamAwaitedInVain;
+  },
+  streamGaveUp(): void {
+    streamAwaitedInVain = true;
   },
 };
 

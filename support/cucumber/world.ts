@@ -96,11 +96,15 @@ let terminalOperator: Operator | undefined;
 let commandOperator: Operator | undefined;
 
 /**
- * What the last scenario arranged through the rig: a rig may publish an arrangement's report a moment after the PUT
- * answered, and so after the next scenario's reset (GET /events holds what was emitted since the reset). Such a line
- * is not the next scenario's call's either (lateArrangementReport).
+ * What the scenarios of the last timeouts.log_ms arranged through the rig (and what its resets restored), when each
+ * ended: a rig may publish an arrangement's report a moment after the PUT answered, and so after a later scenario's
+ * reset (GET /events holds what was emitted since the reset); a controller that publishes on a tick of 30 ms or more
+ * does it several scenarios later. Such a line is not a later scenario's call's (lateArrangementReport).
  */
-let lastScenarioArranged: readonly (readonly [number, PortState | null])[] = [];
+let recentlyArranged: {
+  readonly at: number;
+  readonly entries: readonly (readonly [number, PortState | null])[];
+}[] = [];
 
 /** The last scenario that called a port: a line it caused, published late, may be read by the next one. */
 let lastScenarioCalled: EarlierCall | undefined;
@@ -110,7 +114,7 @@ forgetAtNewRun((next) => {
   workerPorts = ownPorts(run);
   terminalOperator = undefined;
   commandOperator = undefined;
-  lastScenarioArranged = [];
+  recentlyArranged = [];
   lastScenarioCalled = undefined;
 });
 
@@ -391,7 +395,9 @@ export class HarnessWorld extends World {
    * timeouts.log_ms), so that none is taken for a later scenario's. Judges nothing: CC-EFFECT-LOG does that.
    */
   async settlePublished(): Promise<void> {
-    lastScenarioArranged = this.arrangedOnTarget();
+    const now = performance.now();
+    recentlyArranged = recentlyArranged.filter(({ at }) => now - at <= this.logExpectMs);
+    recentlyArranged.push({ at: now, entries: this.arrangedOnTarget() });
     if (this.calledPorts.size > 0 && this.lastCall)
       lastScenarioCalled = {
         scenario: this.scenarioInfo?.name ?? 'unnamed',
@@ -399,24 +405,30 @@ export class HarnessWorld extends World {
         answeredAt: this.answeredAt,
         answer: this.lastCall.answer ? describeAnswer(this.lastCall.answer) : 'no answer',
       };
+    const eventsBefore = this.target.rigUrl === undefined ? undefined : this.eventsBefore;
+    const rig = eventsBefore !== undefined;
     for (const line of this.owed.splice(0)) {
       if (lateLines.inVain) return;
-      if (this.stream) {
+      if (this.stream && !lateLines.streamInVain) {
         const { listener, mark } = this.stream;
         const outcome = await listener.waitFor((seen) => seen.text === line, {
           after: mark,
           timeoutMs: this.logExpectMs,
         });
-        if (outcome.kind !== 'found') lateLines.gaveUp();
+        // a stream that closed has its own verdicts (INCONCLUSIVE); with a rig, GET /events says whether it was published
+        if (outcome.kind === 'timeout') {
+          lateLines.streamGaveUp();
+          if (!rig) lateLines.gaveUp();
+        }
       }
-      if (this.eventsBefore !== undefined && this.target.rigUrl && !lateLines.inVain) {
+      if (eventsBefore !== undefined && !lateLines.inVain) {
         const events = await eventsShowing(
           (fresh) => this.arranger.events({ fresh }),
           line,
-          this.eventsBefore,
+          eventsBefore,
           this.logExpectMs,
         );
-        if (isUnreachable(events) || !events.slice(this.eventsBefore).includes(line)) lateLines.gaveUp();
+        if (isUnreachable(events) || !events.slice(eventsBefore).includes(line)) lateLines.gaveUp();
       }
     }
   }
@@ -912,14 +924,25 @@ export class HarnessWorld extends World {
     return lateArrangementReport(this.arrangedLately(), before);
   }
 
-  /** What this scenario and the one before it arranged: the reports that may still come late. */
+  /** What this scenario and those of the last timeouts.log_ms arranged: the reports that may still come late. */
   private arrangedLately(): (readonly [number, PortState | null])[] {
-    return [...lastScenarioArranged, ...this.arrangedOnTarget()];
+    const now = performance.now();
+    return [
+      ...recentlyArranged.filter(({ at }) => now - at <= this.logExpectMs).flatMap(({ entries }) => entries),
+      ...this.arrangedOnTarget(),
+    ];
   }
 
-  /** This scenario's arrangements by the target's port ids (a worker's port set maps them). */
+  /**
+   * The states the rig gave ports in this scenario, by the target's port ids (a worker's port set maps them): what its
+   * reset restored them to (read right after it), then what the scenario arranged. A rig may publish either a moment
+   * after it answered.
+   */
   private arrangedOnTarget(): (readonly [number, PortState | null])[] {
-    return [...this.arranged].map(([portId, state]) => [this.portOnTarget(portId), state] as const);
+    return [
+      ...(this.arranger.restored?.() ?? []),
+      ...[...this.arranged].map(([portId, state]) => [this.portOnTarget(portId), state] as const),
+    ];
   }
 
   /**

@@ -281,8 +281,11 @@ export class FuzzSession {
   /** A fresh record (and oracle model) for the next run. */
   begin(): RunRecord {
     this.current = new RunRecord();
-    // the run before's arrangements too: their reports may come after this run's reset
-    this.arrangedLately = this.arrangedInRun;
+    // the arrangements of the runs of the last logExpectMs too: their reports may come after this run's reset
+    const now = performance.now();
+    this.recentRuns = this.recentRuns.filter(({ at }) => now - at <= this.logExpectMs);
+    if (this.arrangedInRun.length > 0) this.recentRuns.push({ at: now, entries: this.arrangedInRun });
+    this.arrangedLately = this.recentRuns.flatMap(({ entries }) => entries);
     this.arrangedInRun = [];
     this.awaited = false;
     this.lastEvents = undefined;
@@ -672,7 +675,7 @@ export class FuzzSession {
 
   /**
    * The lines the run's calls published: not at the positions counted as the arrangements', about the site the model
-   * knows, and not a report of a state the run (or the run before) arranged that came late, past the positions counted
+   * knows, and not a report of a state the run (or a run of the last logExpectMs) arranged that came late, past the positions counted
    * (lateArrangementReport: a rig may publish it a moment after the PUT answered). A line that could be either is the
    * calls' while they owe one like it (`owed`): an arrangement that left a port's state as it was publishes nothing.
    */
@@ -699,7 +702,12 @@ export class FuzzSession {
 
   /** Each arrangement of this run, as arranged (its report may come late: publishedByCalls). */
   private arrangedInRun: (readonly [number, PortState | null])[] = [];
-  /** The run before's. */
+  /** The arrangements of the runs that began in the last logExpectMs, as each run after them began. */
+  private recentRuns: {
+    readonly at: number;
+    readonly entries: readonly (readonly [number, PortState | null])[];
+  }[] = [];
+  /** Theirs, together (a controller that publishes on a tick of 30 ms or more reports them several runs later). */
   private arrangedLately: readonly (readonly [number, PortState | null])[] = [];
 
   /** A target that once let the deadline pass is judged without waiting from then on (its runs, their shrinking). */

@@ -185,28 +185,51 @@ export function reportsState(line: { readonly segment: Segment }, port: number, 
 }
 
 /**
- * Of `arranged` (port and state, one report each at most), a predicate: whether a line is the late report of one of
- * them. The lines of `before` (those published between the arrangements and the call) take their reports first, one
- * each; each report left over excuses one line after the call, the first asked about (the answer for a line is kept:
- * ask about the same line objects, in the order they came).
+ * Whether a line reports the bin a state selects as it came to the port: a `BM` line of that bin (a rig that selects
+ * a bin may publish its move, as `openbin` does).
+ */
+export function reportsBin(line: { readonly segment: Segment }, state: PortState): boolean {
+  const { segment } = line;
+  return segment.tag === 'BM' && state.selected_bin !== null && segment.bin === state.selected_bin;
+}
+
+/** One report an arrangement may publish: its port's AC line, or the BM line of the bin it selects. */
+type Report = (line: { readonly segment: Segment }) => boolean;
+
+/**
+ * Of `arranged` (port and state), a predicate: whether a line is the late report of one of them, each state's AC
+ * line and the BM line of the bin it selects (one of each at most). The lines of `before` (those published between
+ * the arrangements and the call) take their reports first, one each; each report left over excuses one line after
+ * the call, the first asked about (the answer for a line is kept: ask about the same line objects, in the order they
+ * came).
  */
 export function lateArrangementReport(
   arranged: Iterable<readonly [number, PortState | null]>,
   before: readonly { readonly segment: Segment }[],
 ): (line: { readonly segment: Segment }) => boolean {
-  const owed = [...arranged].filter((entry): entry is readonly [number, PortState] => entry[1] !== null);
-  for (const line of before) {
-    const at = owed.findIndex(([port, state]) => reportsState(line, port, state));
+  const owed: Report[] = [...arranged].flatMap(([port, state]): Report[] =>
+    state === null
+      ? []
+      : [
+          (line) => reportsState(line, port, state),
+          ...(state.selected_bin === null
+            ? []
+            : [(line: { readonly segment: Segment }) => reportsBin(line, state)]),
+        ],
+  );
+  const take = (line: { readonly segment: Segment }): boolean => {
+    const at = owed.findIndex((report) => report(line));
     if (at >= 0) owed.splice(at, 1);
-  }
+    return at >= 0;
+  };
+  for (const line of before) take(line);
   const answers = new WeakMap<object, boolean>();
   return (line) => {
     const known = answers.get(line);
     if (known !== undefined) return known;
-    const at = owed.findIndex(([port, state]) => reportsState(line, port, state));
-    if (at >= 0) owed.splice(at, 1);
-    answers.set(line, at >= 0);
-    return at >= 0;
+    const late = take(line);
+    answers.set(line, late);
+    return late;
   };
 }
 

@@ -74,4 +74,23 @@ describe('the suite against an independent controller written from the specifica
   it("its own wording, listeners and timing, its rig publishing a PUT's state late: all PASSED, @fuzz too", async () => {
     await runAgainst('put-publishes', ['--put-publishes', '--log-delay=12'], ['--seed=12', '--fuzz-runs=20']);
   });
+
+  // A review of what the rig contract allows: a reset that publishes the states it restored, a PUT that publishes the
+  // BM line of the bin it selects, all 40 ms late (several scenarios later), and a stream that delivers to a new client
+  // only after 2.5 s. 69, 88 and 25 scenarios FAILED before the harness learnt them. Not @fuzz: its sequences do not yet
+  // tell a reset's late report from a call's line (docs/certification.md).
+  it('a rig whose reset and PUTs publish 40 ms late, and a stream slow to start: all PASSED', async () => {
+    await runAgainst(
+      'rig-reports-late',
+      [
+        '--put-publishes',
+        '--reset-publishes',
+        '--put-bm',
+        '--log-delay=40',
+        '--batch',
+        '--subscribe-delay=2500',
+      ],
+      ['--tags', 'not @fuzz'],
+    );
+  });
 });

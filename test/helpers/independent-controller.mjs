@@ -62,6 +62,18 @@ const opts = {
   rigUnknown: 404, // the status the rig answers to a path it does not serve
   xmlExotic: false, // comments and a PI around and inside the XML answer, the fault code in CDATA, char refs
   deviate: new Set(), // names of DEVIATIONS to play (none: the controller as specified)
+  // Added by the review (rt2): further behaviours the documents leave open.
+  resetPublishes: false, // POST /reset publishes the restored AC ports' states (after emptying the log), via publish()
+  deletePublishes: false, // a rig DELETE of an AC port publishes AC,<port>,0,NOOP (the AutoCase went away)
+  putBm: false, // a rig PUT that selects a bin publishes BM,<bin>,O (the bin now open at the port)
+  putPath: false, // a rig PUT that moves NOOP->ERSO/ECMP publishes the states passed through (EREQ first)
+  advance: 0, // an active AutoCase without error moves one state every N ms by itself, published
+  idleClose: 0, // the Log Publisher closes a client after N ms without a line sent to it
+  subscribeDelay: 0, // a new Log Publisher client gets lines only N ms after it connected
+  lfOnly: false, // Log Publisher lines end with LF only
+  coalesce: 0, // the Log Publisher writes its lines in one TCP write every N ms
+  greeting: '', // a line sent to every new Log Publisher client
+  snapshot: false, // every new Log Publisher client first gets the state of every AC port
 };
 
 // Small deviations from the specification, each as this controller's own code would plausibly have it.
@@ -129,6 +141,17 @@ for (const a of process.argv.slice(2)) {
   else if (k === 'jitter') opts.jitter = Number(v);
   else if (k === 'rig-unknown') opts.rigUnknown = Number(v);
   else if (k === 'xml-exotic') opts.xmlExotic = true;
+  else if (k === 'reset-publishes') opts.resetPublishes = true;
+  else if (k === 'delete-publishes') opts.deletePublishes = true;
+  else if (k === 'put-bm') opts.putBm = true;
+  else if (k === 'put-path') opts.putPath = true;
+  else if (k === 'advance') opts.advance = Number(v);
+  else if (k === 'idle-close') opts.idleClose = Number(v);
+  else if (k === 'subscribe-delay') opts.subscribeDelay = Number(v);
+  else if (k === 'lf-only') opts.lfOnly = true;
+  else if (k === 'coalesce') opts.coalesce = Number(v);
+  else if (k === 'greeting') opts.greeting = v ?? 'AutoStore Log Publisher';
+  else if (k === 'snapshot') opts.snapshot = true;
   else if (k === 'deviate') {
     for (const d of (v ?? '').split(',').filter(Boolean)) {
       if (!Object.hasOwn(DEVIATIONS, d)) throw new Error(`unknown deviation ${d}`);
@@ -189,6 +212,19 @@ const DEFAULT_SITE = {
   2000: { type: 'AC', mode: 'OPEN', selected_bin: 424242, case_state: 'NOOP', case_error: false },
 };
 
+const ADV = Symbol('advance timer');
+const NEXT = { EREQ: 'ERSO', ERSO: 'ECMP', IREQ: 'IRTR', IRTR: 'ICRC', ICRC: 'ICIN', ICIN: 'ICMP' };
+function scheduleAdvance(id) {
+  const p = ports.get(id);
+  if (!opts.advance || !p || p.type !== 'AC' || p.case_error || !NEXT[p.case_state]) return;
+  clearTimeout(p[ADV]);
+  p[ADV] = setTimeout(() => {
+    if (ports.get(id) !== p || p.case_error || !NEXT[p.case_state]) return;
+    p.case_state = NEXT[p.case_state];
+    publish(`AC,${id},${p.selected_bin ?? 0},${p.case_state}`);
+    scheduleAdvance(id);
+  }, opts.advance);
+}
 const CONFIGURED = Symbol('configured'); // a port as the site file has it, untouched by the rig
 function loadSite() {
   const src = opts.site ? JSON.parse(fs.readFileSync(opts.site, 'utf8')) : DEFAULT_SITE;
@@ -204,11 +240,29 @@ let events = [];
 // The Log Publisher
 
 const subscribers = new Set();
-function toStream(line) {
-  const bytes = `${line}\r\n`;
-  for (const s of subscribers) {
-    if (!s.destroyed) s.write(bytes);
+let coalesced = '';
+function writeTo(s, bytes) {
+  if (s.destroyed) return;
+  if (opts.subscribeDelay && performance.now() - s.connectedAt < opts.subscribeDelay) return;
+  s.write(bytes);
+  if (opts.idleClose) {
+    clearTimeout(s.idleTimer);
+    s.idleTimer = setTimeout(() => s.end(), opts.idleClose);
   }
+}
+function toStream(line) {
+  const bytes = `${line}${opts.lfOnly ? '\n' : '\r\n'}`;
+  if (opts.coalesce) {
+    if (coalesced === '')
+      setTimeout(() => {
+        const all = coalesced;
+        coalesced = '';
+        for (const s of subscribers) writeTo(s, all);
+      }, opts.coalesce);
+    coalesced += bytes;
+    return;
+  }
+  for (const s of subscribers) writeTo(s, bytes);
 }
 function publish(line) {
   // By default lines go out a little after the answer, as if another task of the controller published them;
@@ -236,7 +290,13 @@ function publish(line) {
 }
 
 const logServer = net.createServer((sock) => {
+  sock.connectedAt = performance.now();
   subscribers.add(sock);
+  if (opts.idleClose) sock.idleTimer = setTimeout(() => sock.end(), opts.idleClose);
+  if (opts.greeting) sock.write(`${opts.greeting}\r\n`);
+  if (opts.snapshot)
+    for (const [id, p] of ports)
+      if (p.type === 'AC') sock.write(`AC,${id},${p.selected_bin ?? 0},${p.case_state}\r\n`);
   if (opts.heartbeat) sock.write('\r\n');
   sock.on('error', () => {});
   sock.on('close', () => subscribers.delete(sock));
@@ -797,6 +857,7 @@ const METHODS = {
     port.case_state = 'EREQ';
     port.case_error = false;
     publish(`AC,${portId},${binId},EREQ`);
+    scheduleAdvance(portId);
     return [];
   },
   case_getstate(call) {
@@ -1169,13 +1230,36 @@ function portState(p) {
 // One step, already checked: [status, extra]
 function runStep(step) {
   switch (step.op) {
-    case 'reset':
+    case 'reset': {
+      for (const p of ports.values()) clearTimeout(p[ADV]);
+      const old = ports;
       ports = loadSite();
       events = [];
+      // only the AC ports whose AutoCase state the reset moved (as the emulator's rule for a PUT: NOOP for none)
+      if (opts.resetPublishes)
+        for (const [id, p] of ports) {
+          const was = old.get(id);
+          const wasState = was?.type === 'AC' ? was.case_state : 'NOOP';
+          if (p.type === 'AC' && wasState !== p.case_state)
+            publish(`AC,${id},${p.selected_bin ?? 0},${p.case_state}`);
+        }
+      for (const id of ports.keys()) scheduleAdvance(id);
       return { status: 204 };
+    }
     case 'put': {
       const before = ports.get(step.port_id);
+      if (before) clearTimeout(before[ADV]);
       ports.set(step.port_id, { ...step.state });
+      if (
+        opts.putPath &&
+        step.state.type === 'AC' &&
+        (!before || before.case_state === 'NOOP') &&
+        ['ERSO', 'ECMP'].includes(step.state.case_state)
+      )
+        publish(`AC,${step.port_id},${step.state.selected_bin ?? 0},EREQ`);
+      if (opts.putBm && step.state.selected_bin !== null && before?.selected_bin !== step.state.selected_bin)
+        publish(`BM,${step.state.selected_bin},O`);
+      scheduleAdvance(step.port_id);
       if (
         opts.putPublishes &&
         step.state.type === 'AC' &&
@@ -1185,6 +1269,9 @@ function runStep(step) {
       return { status: 204 };
     }
     case 'delete':
+      if (ports.get(step.port_id)) clearTimeout(ports.get(step.port_id)[ADV]);
+      if (opts.deletePublishes && ports.get(step.port_id)?.type === 'AC')
+        publish(`AC,${step.port_id},0,NOOP`);
       ports.delete(step.port_id);
       return { status: 204 };
     case 'get': {
@@ -1333,6 +1420,7 @@ function listen(server, port) {
   });
 }
 
+for (const id of ports.keys()) scheduleAdvance(id);
 const taskPort = await listen(task, opts.taskPort);
 const rigPort = rig ? await listen(rig, opts.rigPort) : null;
 const logPort = await listen(logServer, opts.logPort);
