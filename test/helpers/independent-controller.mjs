@@ -13,10 +13,15 @@
 // Variant flags (all within the spec's latitude; see the option list below): --log-before, --events-lag=MS,
 // --put-publishes, --noise, --close-every=N, --chunked, --compact, --odd-refusals, --rig-keep-alive=MS,
 // --extra-fields, --odd-ints, --close-framing, --heartbeat, --ct-params, --rig-404-empty, --float-codes,
-// --code-ws, --task-keep-alive=MS, --jitter=MS, --rig-unknown=STATUS, --xml-exotic.
-// Every variant alone and in combination gives all PASSED with a rig. --put-publishes with a --log-delay above 0
-// (a line a rig PUT causes, published after the PUT answered) failed 116 of 311 scenarios until the harness took
-// such a line for the arrangement's (docs/certification.md); test/e2e/independent-controller.test.ts runs it.
+// --code-ws, --task-keep-alive=MS, --jitter=MS, --rig-unknown=STATUS, --xml-exotic; and, from a review of what the
+// rig contract allows (2026-12-03): --reset-publishes, --delete-publishes, --put-bm, --put-path, --advance=MS,
+// --idle-close=MS, --subscribe-delay=MS, --lf-only, --coalesce=MS, --greeting[=TEXT], --snapshot.
+// Every variant alone and in combination gives all PASSED with a rig (without @fuzz), but --put-path (a PUT that
+// publishes two lines), --advance below about 400 ms (an AutoCase that moves by itself while a scenario reads it)
+// and --idle-close (a closed stream: INCONCLUSIVE). --put-publishes with a --log-delay above 0 (a line a rig PUT
+// causes, published after the PUT answered) failed 116 of 311 scenarios until the harness took such a line for the
+// arrangement's, and --reset-publishes and --put-bm late failed 69 and 88 (docs/certification.md);
+// test/e2e/independent-controller.test.ts runs them.
 // --deviate=NAME[,NAME...] makes it deviate from the specification in small ways (DEVIATIONS below), to check that
 // the harness catches a deviation in a controller other than its own emulator. Without it nothing changes.
 // It prints one JSON line with the URLs once it listens.
