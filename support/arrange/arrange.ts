@@ -143,9 +143,9 @@ export class RigArranger implements Arranger {
   private write(step: RigStep & { readonly portId: number }): void {
     checkStep(step);
     // the port as the reset leaves it, read in the same request before it is written (restored())
+    // (a port written since the reset was read then)
     const reads = this.restoreReads.size;
-    const readsPort = [...this.restoreReads.values()].includes(step.portId);
-    if (this.pending[0]?.op === 'reset' && !readsPort && !this.written.has(step.portId)) {
+    if (this.pending[0]?.op === 'reset' && !this.written.has(step.portId)) {
       this.pending.splice(1 + reads, 0, { op: 'get', portId: step.portId });
       this.restoreReads.set(1 + reads, step.portId);
     }

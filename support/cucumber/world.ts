@@ -34,6 +34,7 @@ import {
   lateArrangementReport,
   type Mark,
   parseSegment,
+  RecentArrangements,
 } from '../log-publisher/listener.ts';
 import {
   DEFAULT_LOG_EXPECT_MS,
@@ -101,10 +102,7 @@ let commandOperator: Operator | undefined;
  * reset (GET /events holds what was emitted since the reset); a controller that publishes on a tick of 30 ms or more
  * does it several scenarios later. Such a line is not a later scenario's call's (lateArrangementReport).
  */
-let recentlyArranged: {
-  readonly at: number;
-  readonly entries: readonly (readonly [number, PortState | null])[];
-}[] = [];
+const recentlyArranged = new RecentArrangements();
 
 /** The last scenario that called a port: a line it caused, published late, may be read by the next one. */
 let lastScenarioCalled: EarlierCall | undefined;
@@ -114,7 +112,7 @@ forgetAtNewRun((next) => {
   workerPorts = ownPorts(run);
   terminalOperator = undefined;
   commandOperator = undefined;
-  recentlyArranged = [];
+  recentlyArranged.clear();
   lastScenarioCalled = undefined;
 });
 
@@ -395,9 +393,7 @@ export class HarnessWorld extends World {
    * timeouts.log_ms), so that none is taken for a later scenario's. Judges nothing: CC-EFFECT-LOG does that.
    */
   async settlePublished(): Promise<void> {
-    const now = performance.now();
-    recentlyArranged = recentlyArranged.filter(({ at }) => now - at <= this.logExpectMs);
-    recentlyArranged.push({ at: now, entries: this.arrangedOnTarget() });
+    recentlyArranged.add(this.arrangedOnTarget(), this.logExpectMs);
     if (this.calledPorts.size > 0 && this.lastCall)
       lastScenarioCalled = {
         scenario: this.scenarioInfo?.name ?? 'unnamed',
@@ -926,11 +922,7 @@ export class HarnessWorld extends World {
 
   /** What this scenario and those of the last timeouts.log_ms arranged: the reports that may still come late. */
   private arrangedLately(): (readonly [number, PortState | null])[] {
-    const now = performance.now();
-    return [
-      ...recentlyArranged.filter(({ at }) => now - at <= this.logExpectMs).flatMap(({ entries }) => entries),
-      ...this.arrangedOnTarget(),
-    ];
+    return [...recentlyArranged.within(this.logExpectMs), ...this.arrangedOnTarget()];
   }
 
   /**

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { EVENTS_POLL_MS } from '../arrange/events-wait.ts';
 import { RigClient, type RigResult, type RigStep } from '../arrange/rig.ts';
-import { lateArrangementReport, parseSegment } from '../log-publisher/listener.ts';
+import { lateArrangementReport, parseSegment, RecentArrangements } from '../log-publisher/listener.ts';
 import { DEFAULT_LOG_EXPECT_MS } from '../log-publisher/stream.ts';
 import type {
   Answer,
@@ -282,10 +282,8 @@ export class FuzzSession {
   begin(): RunRecord {
     this.current = new RunRecord();
     // the arrangements of the runs of the last logExpectMs too: their reports may come after this run's reset
-    const now = performance.now();
-    this.recentRuns = this.recentRuns.filter(({ at }) => now - at <= this.logExpectMs);
-    if (this.arrangedInRun.length > 0) this.recentRuns.push({ at: now, entries: this.arrangedInRun });
-    this.arrangedLately = this.recentRuns.flatMap(({ entries }) => entries);
+    this.recentRuns.add(this.arrangedInRun, this.logExpectMs);
+    this.arrangedLately = this.recentRuns.within(this.logExpectMs);
     this.arrangedInRun = [];
     this.awaited = false;
     this.lastEvents = undefined;
@@ -703,10 +701,7 @@ export class FuzzSession {
   /** Each arrangement of this run, as arranged (its report may come late: publishedByCalls). */
   private arrangedInRun: (readonly [number, PortState | null])[] = [];
   /** The arrangements of the runs that began in the last logExpectMs, as each run after them began. */
-  private recentRuns: {
-    readonly at: number;
-    readonly entries: readonly (readonly [number, PortState | null])[];
-  }[] = [];
+  private readonly recentRuns = new RecentArrangements();
   /** Theirs, together (a controller that publishes on a tick of 30 ms or more reports them several runs later). */
   private arrangedLately: readonly (readonly [number, PortState | null])[] = [];
 

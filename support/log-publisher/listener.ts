@@ -208,14 +208,7 @@ export function lateArrangementReport(
   before: readonly { readonly segment: Segment }[],
 ): (line: { readonly segment: Segment }) => boolean {
   const owed: Report[] = [...arranged].flatMap(([port, state]): Report[] =>
-    state === null
-      ? []
-      : [
-          (line) => reportsState(line, port, state),
-          ...(state.selected_bin === null
-            ? []
-            : [(line: { readonly segment: Segment }) => reportsBin(line, state)]),
-        ],
+    state === null ? [] : [(line) => reportsState(line, port, state), (line) => reportsBin(line, state)],
   );
   const take = (line: { readonly segment: Segment }): boolean => {
     const at = owed.findIndex((report) => report(line));
@@ -231,6 +224,33 @@ export function lateArrangementReport(
     answers.set(line, late);
     return late;
   };
+}
+
+/** A port and the state the rig gave it (null: it took the port away). */
+export type Arranged = readonly [number, PortState | null];
+
+/**
+ * The arrangements of the last `ms` (of scenarios, or of fuzz runs), each kept with when it was recorded: a rig may
+ * publish their reports late, and a controller that publishes on a tick of 30 ms or more does it several scenarios
+ * on (lateArrangementReport).
+ */
+export class RecentArrangements {
+  private kept: { readonly at: number; readonly entries: readonly Arranged[] }[] = [];
+
+  /** Records `entries` now, and forgets what is older than `ms`. */
+  add(entries: readonly Arranged[], ms: number, now = performance.now()): void {
+    this.kept = this.kept.filter(({ at }) => now - at <= ms);
+    if (entries.length > 0) this.kept.push({ at: now, entries });
+  }
+
+  /** The arrangements recorded in the last `ms`, together. */
+  within(ms: number, now = performance.now()): Arranged[] {
+    return this.kept.filter(({ at }) => now - at <= ms).flatMap(({ entries }) => entries);
+  }
+
+  clear(): void {
+    this.kept = [];
+  }
 }
 
 /** Lines as evidence: their arrival relative to the mark, at most `max`, and how many more there were. */
