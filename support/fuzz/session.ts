@@ -4,7 +4,12 @@
 import fc from 'fast-check';
 import { EVENTS_POLL_MS } from '../arrange/events-wait.ts';
 import { RigClient, type RigResult, type RigStep } from '../arrange/rig.ts';
-import { lateArrangementReport, parseSegment, RecentArrangements } from '../log-publisher/listener.ts';
+import {
+  type Arranged,
+  lateArrangementReport,
+  parseSegment,
+  RecentArrangements,
+} from '../log-publisher/listener.ts';
 import { DEFAULT_LOG_EXPECT_MS } from '../log-publisher/stream.ts';
 import type {
   Answer,
@@ -190,6 +195,15 @@ export interface Opening {
   readonly ports: readonly { readonly port_id: number; readonly state: PortState | null }[];
 }
 
+/**
+ * The reads right after an opening's reset, of each port it arranges, when the run judges the Log Publisher lines:
+ * what the reset restored, which a rig may report late (FuzzSession.restoreReads). None when the lines are not judged.
+ */
+function restoreSteps(opening: Opening): (RigStep & { readonly op: 'get' })[] {
+  if (!opening.judgeEvents) return [];
+  return [...new Set(opening.ports.map(({ port_id }) => port_id))].map((portId) => ({ op: 'get', portId }));
+}
+
 export interface RigAccess {
   readonly url: string;
   readonly token?: string;
@@ -288,6 +302,7 @@ export class FuzzSession {
     this.awaited = false;
     this.lastEvents = undefined;
     this.deferredReads = []; // a run that ended early leaves its reads unjudged: never judged in another run
+    this.restoreReads = [];
     return this.current;
   }
 
@@ -334,7 +349,30 @@ export class FuzzSession {
    */
   async open(opening: Opening): Promise<void> {
     await this.reset({ judgeEvents: opening.judgeEvents });
+    // judged lines: each port as the reset left it, read right after it in the same request (restoreSteps)
+    for (const step of restoreSteps(opening)) {
+      this.queued.push(step);
+      this.restoreReads.push(step);
+    }
     for (const { port_id, state } of opening.ports) await this.arrange(port_id, state);
+  }
+
+  /**
+   * The reads of this run's opening that see its ports as the reset restored them: a rig may publish those states a
+   * moment after it answered (rig-control.md does not forbid it), and such a late report is the reset's, not a call's
+   * (publishedByCalls, through arrangedInRun), as the scenarios' RigArranger excuses it.
+   */
+  private restoreReads: (RigStep & { readonly op: 'get' })[] = [];
+
+  /** What the restore reads of a request saw, as this run's arrangements (their reports may come late). */
+  private takeRestored(steps: readonly RigStep[], results: readonly RigResult[]): Arranged[] {
+    const restored: Arranged[] = [];
+    for (const step of this.restoreReads) {
+      const result = results[steps.indexOf(step)];
+      if (result?.op === 'get') restored.push([step.portId, result.state ?? null]);
+    }
+    this.restoreReads = [];
+    return restored;
   }
 
   /**
@@ -354,6 +392,8 @@ export class FuzzSession {
     readonly count: number;
     readonly events?: number;
     readonly exchange?: Exchange;
+    /** Its ports as its reset left them (restoreSteps). */
+    readonly restored: readonly Arranged[];
   };
 
   /** The port exists with exactly this state, or (null) does not exist: queued, sent before the next call or read. */
@@ -387,6 +427,8 @@ export class FuzzSession {
     if (prepared && JSON.stringify(this.queued.slice(0, prepared.count)) === prepared.steps) {
       // this run's opening went ahead with the last request of the run before: its exchange is this run's too
       this.queued = this.queued.slice(prepared.count);
+      this.restoreReads = []; // they went ahead too: what they read is the prepared opening's
+      this.arrangedInRun.push(...prepared.restored);
       if (prepared.exchange) this.current.exchanges.push(prepared.exchange);
       if (lines) {
         if (prepared.events === undefined)
@@ -404,6 +446,7 @@ export class FuzzSession {
     this.queued = [];
     if (steps.length === 0) return [];
     const results = await this.rig().steps(steps);
+    if (this.restoreReads.length > 0) this.arrangedInRun.push(...this.takeRestored(steps, results));
     if (lines?.pending) {
       // [reads?] [events before?] [reset?] arrangements and reads... [events after]: a reset empties the log
       // (known 0 from it); a read publishes nothing
@@ -427,9 +470,16 @@ export class FuzzSession {
     if (ahead.length > 0) {
       const counted = results.at(-1);
       const opening = this.nextOpening?.judgeEvents ? ahead.slice(0, -1) : ahead;
+      const offset = steps.length - ahead.length;
+      const restored: Arranged[] = [];
+      for (const [i, step] of ahead.entries()) {
+        const result = results[offset + i];
+        if (step.op === 'get' && result?.op === 'get') restored.push([step.portId, result.state ?? null]);
+      }
       this.prepared = {
         steps: JSON.stringify(opening),
         count: opening.length,
+        restored,
         events:
           this.nextOpening?.judgeEvents && counted?.op === 'events' ? counted.segments.length : undefined,
         exchange: this.current.exchanges.at(-1),
@@ -464,7 +514,7 @@ export class FuzzSession {
   private aheadSteps(): RigStep[] {
     const opening = this.nextOpening;
     if (!opening || this.rig().takesBatches() !== true) return [];
-    const steps: RigStep[] = [{ op: 'reset' }];
+    const steps: RigStep[] = [{ op: 'reset' }, ...restoreSteps(opening)];
     for (const { port_id, state } of opening.ports)
       steps.push(
         state === null
