@@ -40,7 +40,7 @@ describe('a report of an arranged state', () => {
     assert.equal(late(line('AC,4,101337,ERSO')), false);
   });
 
-  it("counts the last scenario's arrangement and this one's apart, a deleted port owing none", () => {
+  it("counts the last scenario's arrangement and this one's apart, a deleted port owing AC,<port>,0,NOOP", () => {
     const late = lateArrangementReport(
       [
         [4, ERSO],
@@ -51,7 +51,10 @@ describe('a report of an arranged state', () => {
     );
     assert.equal(late(line('AC,4,101337,ERSO')), true);
     assert.equal(late(line('AC,4,101337,ERSO')), false);
-    assert.equal(late(line('AC,7,0,NOOP')), false);
+    assert.equal(late(line('AC,7,1,NOOP')), false, 'a port taken away has no bin');
+    assert.equal(late(line('AC,7,0,CR')), false, 'nor an operation');
+    assert.equal(late(line('AC,7,0,NOOP')), true);
+    assert.equal(late(line('AC,7,0,NOOP')), false, 'one report a removal');
   });
 
   it('the BM line of the bin an arrangement selects is its report too, one of each kind', () => {

@@ -389,6 +389,14 @@ export class HarnessWorld extends World {
   }
 
   /**
+   * The window of recent arrangements the scenarios keep, for a fuzz session to share: its runs' late reports may land
+   * in the next scenario, and the last scenarios' (or the property's in the other encoding) in its first runs.
+   */
+  get recentArrangements(): RecentArrangements {
+    return recentlyArranged;
+  }
+
+  /**
    * The end of the scenario: the lines its successful cancels publish have been published (each awaited at most
    * timeouts.log_ms), so that none is taken for a later scenario's. Judges nothing: CC-EFFECT-LOG does that.
    */

@@ -193,22 +193,33 @@ export function reportsBin(line: { readonly segment: Segment }, state: PortState
   return segment.tag === 'BM' && state.selected_bin !== null && segment.bin === state.selected_bin;
 }
 
+/**
+ * Whether a line reports a port taken away (a rig DELETE) as a controller may: its AC line with no bin and no case
+ * operation, `AC,<port>,0,NOOP` (rig-control.md neither asks nor forbids it).
+ */
+export function reportsRemoval(line: { readonly segment: Segment }, port: number): boolean {
+  const { segment } = line;
+  return segment.tag === 'AC' && segment.port === port && segment.state === 'NOOP' && segment.bin === 0;
+}
+
 /** One report an arrangement may publish: its port's AC line, or the BM line of the bin it selects. */
 type Report = (line: { readonly segment: Segment }) => boolean;
 
 /**
  * Of `arranged` (port and state), a predicate: whether a line is the late report of one of them, each state's AC
- * line and the BM line of the bin it selects (one of each at most). The lines of `before` (those published between
- * the arrangements and the call) take their reports first, one each; each report left over excuses one line after
- * the call, the first asked about (the answer for a line is kept: ask about the same line objects, in the order they
- * came).
+ * line and the BM line of the bin it selects (one of each at most), a port taken away its `AC,<port>,0,NOOP`. The
+ * lines of `before` (those published between the arrangements and the call) take their reports first, one each; each
+ * report left over excuses one line after the call, the first asked about (the answer for a line is kept: ask about
+ * the same line objects, in the order they came).
  */
 export function lateArrangementReport(
   arranged: Iterable<readonly [number, PortState | null]>,
   before: readonly { readonly segment: Segment }[],
 ): (line: { readonly segment: Segment }) => boolean {
   const owed: Report[] = [...arranged].flatMap(([port, state]): Report[] =>
-    state === null ? [] : [(line) => reportsState(line, port, state), (line) => reportsBin(line, state)],
+    state === null
+      ? [(line) => reportsRemoval(line, port)]
+      : [(line) => reportsState(line, port, state), (line) => reportsBin(line, state)],
   );
   const take = (line: { readonly segment: Segment }): boolean => {
     const at = owed.findIndex((report) => report(line));
