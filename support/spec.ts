@@ -14,6 +14,21 @@ export function inRange(name: string, value: number): boolean {
   return range === undefined || (Number.isInteger(value) && value >= range.min && value <= range.max);
 }
 
+/** [doc] The two case operations, each state after the one before it: extraction and insertion. */
+export const CASE_PATHS: readonly (readonly CaseState[])[] = [
+  ['EREQ', 'ERSO', 'ECMP'],
+  ['IREQ', 'IRTR', 'ICRC', 'ICIN', 'ICMP'],
+];
+
+/** The states an operation passes through before `state`, in order (none for NOOP or a first state). */
+export function statesBefore(state: CaseState): readonly CaseState[] {
+  for (const path of CASE_PATHS) {
+    const at = path.indexOf(state);
+    if (at >= 0) return path.slice(0, at);
+  }
+  return [];
+}
+
 /** [decided] An operation is active in these states; NOOP, ECMP and ICMP are not. */
 export const ACTIVE_CASE_STATES: readonly CaseState[] = ['EREQ', 'ERSO', 'IREQ', 'IRTR', 'ICRC', 'ICIN'];
 

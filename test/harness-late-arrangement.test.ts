@@ -57,6 +57,23 @@ describe('a report of an arranged state', () => {
     assert.equal(late(line('AC,7,0,NOOP')), false, 'one report a removal');
   });
 
+  it('the states an operation passed through on its way to the arranged one are its reports too, one each', () => {
+    const late = lateArrangementReport([[4, { ...ERSO, case_state: 'ECMP' }]], []);
+    assert.equal(late(line('AC,4,101337,IREQ')), false, 'not on the way to ECMP');
+    assert.equal(late(line('AC,4,101337,ERSO')), true);
+    assert.equal(late(line('AC,4,101337,EREQ')), true);
+    assert.equal(late(line('AC,4,101337,ECMP')), true);
+    assert.equal(late(line('AC,4,101337,EREQ')), false, 'once each');
+    assert.equal(late(line('AC,4,101338,EREQ')), false, 'with the arranged bin');
+    const insertion = lateArrangementReport([[4, { ...ERSO, case_state: 'ICRC' }]], []);
+    assert.equal(insertion(line('AC,4,101337,IREQ')), true);
+    assert.equal(insertion(line('AC,4,101337,IRTR')), true);
+    assert.equal(insertion(line('AC,4,101337,ICIN')), false, 'after ICRC, not before it');
+    assert.equal(insertion(line('AC,4,101337,EREQ')), false);
+    const idle = lateArrangementReport([[4, { ...ERSO, case_state: 'NOOP' }]], []);
+    assert.equal(idle(line('AC,4,101337,EREQ')), false, 'NOOP has no way to it');
+  });
+
   it('the BM line of the bin an arrangement selects is its report too, one of each kind', () => {
     const late = lateArrangementReport([[4, ERSO]], []);
     assert.equal(late(line('BM,101337,O')), true);

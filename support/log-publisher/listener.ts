@@ -8,7 +8,8 @@
 import { connect as netConnect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
-import type { PortState } from '../model.ts';
+import type { CaseState, PortState } from '../model.ts';
+import { statesBefore } from '../spec.ts';
 
 /** The Log Publisher's port on a V2 controller. */
 export const DEFAULT_LOG_PUBLISHER_PORT = 44001;
@@ -202,12 +203,27 @@ export function reportsRemoval(line: { readonly segment: Segment }, port: number
   return segment.tag === 'AC' && segment.port === port && segment.state === 'NOOP' && segment.bin === 0;
 }
 
+/**
+ * Whether a line reports a state the operation passed through on its way to `state` (EREQ for ERSO or ECMP, IREQ to
+ * ICIN for ICMP): a rig that drives the AutoCase to the state it is given may publish each step, as the AutoCase
+ * would (rig-control.md fixes the state a PUT leaves, not how the rig gets there).
+ */
+export function reportsStateOnTheWay(
+  line: { readonly segment: Segment },
+  port: number,
+  state: PortState,
+  passed: CaseState,
+): boolean {
+  return reportsState(line, port, { ...state, case_state: passed });
+}
+
 /** One report an arrangement may publish: its port's AC line, or the BM line of the bin it selects. */
 type Report = (line: { readonly segment: Segment }) => boolean;
 
 /**
  * Of `arranged` (port and state), a predicate: whether a line is the late report of one of them, each state's AC
- * line and the BM line of the bin it selects (one of each at most), a port taken away its `AC,<port>,0,NOOP`. The
+ * line, the AC lines of the states its operation passed through on the way (statesBefore), the BM line of the bin it
+ * selects (one of each at most), a port taken away its `AC,<port>,0,NOOP`. The
  * lines of `before` (those published between the arrangements and the call) take their reports first, one each; each
  * report left over excuses one line after the call, the first asked about (the answer for a line is kept: ask about
  * the same line objects, in the order they came).
@@ -219,7 +235,15 @@ export function lateArrangementReport(
   const owed: Report[] = [...arranged].flatMap(([port, state]): Report[] =>
     state === null
       ? [(line) => reportsRemoval(line, port)]
-      : [(line) => reportsState(line, port, state), (line) => reportsBin(line, state)],
+      : [
+          (line) => reportsState(line, port, state),
+          (line) => reportsBin(line, state),
+          ...statesBefore(state.case_state).map(
+            (passed): Report =>
+              (line) =>
+                reportsStateOnTheWay(line, port, state, passed),
+          ),
+        ],
   );
   const take = (line: { readonly segment: Segment }): boolean => {
     const at = owed.findIndex((report) => report(line));
