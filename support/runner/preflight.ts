@@ -6,7 +6,7 @@ import type { Exchange, TargetConfig } from '../model.ts';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../options.ts';
 import { type CapabilityCheck, checkCapabilities } from '../profile/capabilities.ts';
 import type { LoadedProfile } from '../profile/profile.ts';
-import { isTransportCause, preflight } from '../wire/preflight.ts';
+import { isTransportCause, preflight, probeInterimAnswers } from '../wire/preflight.ts';
 import { RunError } from './run-error.ts';
 import type { Target } from './target.ts';
 
@@ -15,13 +15,14 @@ export async function checkReachable(target: Target, timeoutMs: number): Promise
   const cause = await preflight(target.taskUrl);
   const verb = (why: string) => (isTransportCause(why) ? 'cannot be used' : 'does not answer');
   if (cause) throw new RunError(`target ${target.taskUrl} ${verb(cause)}: ${cause}`);
+  await sayInterimAnswers(target.taskUrl, 'target');
   if (target.rigUrl) {
     // A rig elsewhere has its own certificate (or scheme) to check; on the target's origin it was just checked.
-    const rigCause =
-      new URL(target.rigUrl).origin === new URL(target.taskUrl).origin
-        ? undefined
-        : await preflight(target.rigUrl);
+    const elsewhere = new URL(target.rigUrl).origin !== new URL(target.taskUrl).origin;
+    const rigCause = elsewhere ? await preflight(target.rigUrl) : undefined;
     if (rigCause) throw new RunError(`rig ${target.rigUrl} ${verb(rigCause)}: ${rigCause}`);
+    // a path below the rig's base that it does not serve: refused, and nothing changes
+    if (elsewhere) await sayInterimAnswers(`${target.rigUrl.replace(/\/+$/, '')}/harness-probe`, 'rig');
     const rig = new RigClient(target.rigUrl, {
       token: target.rigToken,
       timeoutMs: Math.min(timeoutMs, 5000),
@@ -34,6 +35,14 @@ export async function checkReachable(target: Target, timeoutMs: number): Promise
       );
     }
   }
+}
+
+/** Probes `url` for an interim 100 nobody asked for (wire/preflight.ts), and says so in a line when it sends one. */
+async function sayInterimAnswers(url: string, what: 'target' | 'rig'): Promise<void> {
+  if (await probeInterimAnswers(url))
+    console.log(
+      `${what}: ${new URL(url).origin} sends an interim "100 Continue" before its answers, unasked (RFC 9110 15.2 lets it); the harness reads them with its own client, a connection a request`,
+    );
 }
 
 function printCapabilities(checks: readonly CapabilityCheck[], fatal: boolean): void {

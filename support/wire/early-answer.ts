@@ -24,8 +24,14 @@ export interface EarlyRequest {
   readonly method: string;
   /** Sent as given (names in lower case); host, content-length or transfer-encoding and connection are added. */
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: Buffer;
+  /** None: a request without content (no Content-Length, no chunks). */
+  readonly body: Buffer | undefined;
   readonly chunked: boolean;
+  /**
+   * How long an answer to the headers alone is awaited before the body goes (HEADERS_ANSWER_MS unless given): 0 for a
+   * target whose answers are all read here (exchange.ts, an interim 100 nobody asked for).
+   */
+  readonly headersFirstMs?: number;
   readonly trust: TlsConnectOptions;
   /** Aborts the exchange (the exchange's one deadline). */
   readonly signal: {
@@ -80,9 +86,10 @@ export function sendReadingEarly(request: EarlyRequest): Promise<EarlyAnswer> {
     }
     request.signal.once('abort', abort);
     socket.on('data', (chunk: Buffer) => {
-      answered = true;
       received.push(chunk);
       receivedBytes += chunk.length;
+      // an interim answer (100 Continue) asks for the body: only a final one stops it
+      if (!answered) answered = finalAnswerBegun(Buffer.concat(received));
       if (receivedBytes > HEAD_MAX + request.maxResponseBytes) return finish(new Error('answer too large'));
       finish();
     });
@@ -94,16 +101,19 @@ export function sendReadingEarly(request: EarlyRequest): Promise<EarlyAnswer> {
       const headers: Record<string, string> = {
         host: url.host,
         ...request.headers,
-        ...(request.chunked
-          ? { 'transfer-encoding': 'chunked' }
-          : { 'content-length': String(request.body.length) }),
+        ...(request.body === undefined
+          ? {}
+          : request.chunked
+            ? { 'transfer-encoding': 'chunked' }
+            : { 'content-length': String(request.body.length) }),
         connection: 'close',
       };
       const head = `${request.method} ${url.pathname}${url.search} HTTP/1.1\r\n${Object.entries(headers)
         .map(([name, value]) => `${name}: ${value}\r\n`)
         .join('')}\r\n`;
       socket.write(head);
-      void writeBody(socket, request, () => answered || settled);
+      const body = request.body;
+      if (body !== undefined) void writeBody(socket, { ...request, body }, () => answered || settled);
     });
   });
 }
@@ -131,9 +141,14 @@ function answerOrTimeout(socket: net.Socket, ms: number): Promise<void> {
  * server's reset fails and takes the unread answer with it); stops when `stop` says an answer is in. A server that
  * answers on the headers alone gets no body at all.
  */
-async function writeBody(socket: net.Socket, request: EarlyRequest, stop: () => boolean): Promise<void> {
+async function writeBody(
+  socket: net.Socket,
+  request: EarlyRequest & { readonly body: Buffer },
+  stop: () => boolean,
+): Promise<void> {
   const { body, chunked } = request;
-  await answerOrTimeout(socket, HEADERS_ANSWER_MS);
+  const wait = request.headersFirstMs ?? HEADERS_ANSWER_MS;
+  if (wait > 0) await answerOrTimeout(socket, wait);
   for (let at = 0; at < body.length; at += PIECE) {
     await new Promise<void>((resolve) => setImmediate(resolve)); // what has arrived is read before the next write
     if (stop() || socket.destroyed) return;
@@ -145,20 +160,38 @@ async function writeBody(socket: net.Socket, request: EarlyRequest, stop: () => 
       const drained = await new Promise<boolean>((resolve) => {
         const onDrain = () => done(true);
         const onGone = () => done(false);
+        // an interim answer (100 Continue) is no reason to stop: only what stop() says is
+        const onData = () => {
+          if (stop()) done(false);
+        };
         const done = (ok: boolean) => {
           socket.off('drain', onDrain);
           socket.off('close', onGone);
-          socket.off('data', onGone);
+          socket.off('data', onData);
           resolve(ok);
         };
         socket.once('drain', onDrain);
         socket.once('close', onGone);
-        socket.once('data', onGone);
+        socket.on('data', onData);
       });
       if (!drained) return;
     }
   }
   if (chunked && !stop() && !socket.destroyed) socket.write('0\r\n\r\n');
+}
+
+/** Whether `bytes` hold more than whole interim (1xx) answers: a final answer has begun. */
+export function finalAnswerBegun(bytes: Buffer): boolean {
+  let at = 0;
+  while (at < bytes.length) {
+    const start = bytes.toString('latin1', at, at + 10); // "HTTP/1.1 1": up to the status code's first digit
+    if (start.length < 10) return !'HTTP/1.1 1'.startsWith(start) && !'HTTP/1.0 1'.startsWith(start);
+    if (!/^HTTP\/1\.[01] 1$/.test(start)) return true;
+    const end = bytes.indexOf('\r\n\r\n', at, 'latin1');
+    if (end < 0) return false; // an interim answer's head, not whole yet
+    at = end + 4;
+  }
+  return false;
 }
 
 /**

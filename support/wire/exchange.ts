@@ -49,6 +49,38 @@ diagnostics_channel.subscribe('undici:client:sendHeaders', (message) => {
   carried.add(socket);
 });
 
+/**
+ * The origins that send an interim `100 Continue` nobody asked for (the harness sends no Expect). RFC 9110 15.2 lets a
+ * server send one and asks a client to read past it; undici closes the connection on it instead (its
+ * lib/dispatcher/client-h1.js: "bad response"). Every exchange with such an origin goes through the harness's own
+ * client (wire/early-answer.ts, a connection each), which skips interim answers. Found by the pre-flight's probe
+ * (probeInterimAnswers), or by the first exchange that meets one; kept in the environment for cucumber's workers.
+ */
+const INTERIM_ENV = 'HARNESS_INTERIM_CONTINUE';
+const interimOrigins = new Set((process.env[INTERIM_ENV] ?? '').split(' ').filter(Boolean));
+
+function markInterim(origin: string): void {
+  interimOrigins.add(origin);
+  process.env[INTERIM_ENV] = [...interimOrigins].join(' ');
+}
+
+/** Whether exchanges with `url`'s origin are read by the harness's own client (an interim 100 nobody asked for). */
+export function readsInterimAnswers(url: string): boolean {
+  return interimOrigins.has(new URL(url).origin);
+}
+
+/** undici's error for an interim 100 it did not ask for (it destroys the socket with it). */
+function isUnaskedContinue(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.message === 'bad response' &&
+    (error as { code?: unknown }).code === 'UND_ERR_SOCKET'
+  );
+}
+
+/** Methods that change nothing more when sent twice (RFC 9110 9.2.2): sent again after an unasked 100. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+
 function connectOptions(trust: TlsConnectOptions) {
   return {
     timeout: CONNECT_TIMEOUT_MS,
@@ -100,6 +132,11 @@ export interface ExchangeSpec {
   readonly maxResponseBytes: number;
   /** How to read the answer's bytes as text when its Content-Type names no charset. */
   readonly expect?: Encoding;
+  /**
+   * Sending it twice changes nothing on the target though its method is not idempotent (a body that is not a call):
+   * it may be sent again after an interim 100 that undici would not read. Idempotent methods are anyway.
+   */
+  readonly repeatable?: boolean;
 }
 
 /** The exchange as evidence, with the answer's raw bytes and the charset they were read in. */
@@ -117,7 +154,8 @@ export async function httpExchange(spec: ExchangeSpec): Promise<ExchangeOutcome>
   const hostPort = `${target.hostname}:${target.port || (target.protocol === 'https:' ? '443' : '80')}`;
   const recordedHeaders = redact({
     host: target.host,
-    connection: 'keep-alive', // undici adds it, as it adds host and content-length
+    // undici adds it, as it adds host and content-length; the harness's own client closes after each answer
+    connection: interimOrigins.has(target.origin) ? 'close' : 'keep-alive',
     ...spec.headers,
     ...(spec.body === undefined
       ? {}
@@ -196,6 +234,28 @@ async function exchangeWithin(
     ms: elapsed(),
   });
 
+  const own = () =>
+    sendReadingEarly({
+      url: target,
+      method: spec.method,
+      headers: spec.headers,
+      body: spec.body,
+      chunked: spec.chunked === true,
+      trust: tlsTrust().connect,
+      signal,
+      maxResponseBytes: spec.maxResponseBytes,
+      headersFirstMs: 0,
+    });
+  if (interimOrigins.has(target.origin)) {
+    let answer: EarlyAnswer;
+    try {
+      answer = await own();
+    } catch (error) {
+      return { exchange: failedExchange(describeFailure(error, context)) };
+    }
+    return readAnswer(spec, answer, { startedAt, t0, target, hostPort, requestEvidence }, signal, undefined);
+  }
+
   const through = dispatcher();
   const reuse: Reuse = { reused: false };
   let answer: EarlyAnswer;
@@ -211,6 +271,25 @@ async function exchangeWithin(
     answer = await sent;
   } catch (error) {
     const failed = describeFailure(error, context);
+    if (isUnaskedContinue(error)) {
+      // an interim 100 nobody asked for: from now on this origin's answers are read by the harness's own client
+      markInterim(target.origin);
+      const unasked = `the target sent an interim "100 Continue" that nobody asked for (the harness sends no Expect), and undici closed the connection on it`;
+      if (!spec.repeatable && !IDEMPOTENT.has(spec.method.toUpperCase()))
+        return {
+          exchange: {
+            ...failedExchange(failed),
+            error: `${unasked}: this call may have been processed and is not sent again; the target's answers are read by the harness's own client from now on (RFC 9110 15.2 lets a server send it)`,
+          },
+        };
+      resent = `sent again by the harness's own client: ${unasked} (RFC 9110 15.2 lets a server send it)`;
+      try {
+        answer = await own();
+      } catch (again) {
+        return { exchange: { ...failedExchange(describeFailure(again, context)), resent } };
+      }
+      return readAnswer(spec, answer, { startedAt, t0, target, hostPort, requestEvidence }, signal, resent);
+    }
     const body = spec.body;
     if (failed.kind === 'reset' && body !== undefined && body.length > EARLY_ANSWER_BODY_BYTES) {
       // A server may answer a large body it refuses before reading it, and close: the reset can then come before

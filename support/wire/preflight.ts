@@ -2,7 +2,7 @@
 // one line says why, a certificate problem or the wrong scheme named as such (wire/tls-probe.ts asks the address).
 
 import type { Exchange } from '../model.ts';
-import { httpExchange } from './exchange.ts';
+import { httpExchange, readsInterimAnswers } from './exchange.ts';
 import { CA_HINT, certificateProblem } from './tls.ts';
 import { answersPlainHttp, inspectPeer, type Peer, speaksTls } from './tls-probe.ts';
 
@@ -29,6 +29,30 @@ export async function preflight(url: string, timeoutMs = PREFLIGHT_TIMEOUT_MS): 
   });
   if (exchange.response) return plainToTls(parsed, exchange);
   return (await whyNoAnswer(parsed, exchange)) ?? exchange.error ?? 'no answer';
+}
+
+/** A body that is not a call: refused with a 4xx, and it changes nothing (as every input that is not a call). */
+const NOT_A_CALL = '<?xml version="1.0" encoding="UTF-8"?><probe/>';
+
+/**
+ * Whether the target sends an interim `100 Continue` nobody asked for before a POST's answer, which undici would not
+ * read: a POST of a body that is not a call (sent again by the harness's own client when it meets one). From then on
+ * exchange.ts reads that origin's answers with the harness's own client; true when so.
+ */
+export async function probeInterimAnswers(url: string, timeoutMs = PREFLIGHT_TIMEOUT_MS): Promise<boolean> {
+  if (readsInterimAnswers(url)) return true;
+  await httpExchange({
+    label: 'preflight: a POST that is not a call',
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/xml' },
+    body: Buffer.from(NOT_A_CALL),
+    evidenceBody: NOT_A_CALL,
+    timeoutMs,
+    maxResponseBytes: 64 * 1024,
+    repeatable: true,
+  });
+  return readsInterimAnswers(url);
 }
 
 function hostOf(url: URL): string {

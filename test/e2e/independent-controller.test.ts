@@ -69,10 +69,15 @@ describe('the suite against an independent controller written from the specifica
   }
 
   // One run, since a run is seconds: the controller's own wording, listeners and timing, a rig without POST /batch,
-  // and its rig publishing the state a PUT gives 12 ms after the PUT answered (by hand, every other flag of the
-  // controller, alone and combined, gave all PASSED too).
-  it("its own wording, listeners and timing, its rig publishing a PUT's state late: all PASSED, @fuzz too", async () => {
-    await runAgainst('put-publishes', ['--put-publishes', '--log-delay=12'], ['--seed=12', '--fuzz-runs=20']);
+  // its rig publishing the state a PUT gives 12 ms after the PUT answered, and an interim "100 Continue" before every
+  // answer to a POST, unasked (undici closed the connection on it: 334 of 336 FAILED before the harness read such a
+  // target with its own client). By hand, every other flag of the controller, alone and combined, gave all PASSED too.
+  it("its own wording, listeners and timing, its rig publishing a PUT's state late, an unasked 100: all PASSED, @fuzz too", async () => {
+    await runAgainst(
+      'put-publishes',
+      ['--put-publishes', '--log-delay=12', '--interim-continue'],
+      ['--seed=12', '--fuzz-runs=20'],
+    );
   });
 
   // A review of what the rig contract allows: a reset that publishes the states it restored, a PUT that publishes the

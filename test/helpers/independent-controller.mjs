@@ -15,7 +15,8 @@
 // --extra-fields, --odd-ints, --close-framing, --heartbeat, --ct-params, --rig-404-empty, --float-codes,
 // --code-ws, --task-keep-alive=MS, --jitter=MS, --rig-unknown=STATUS, --xml-exotic; and, from a review of what the
 // rig contract allows (2026-12-03): --reset-publishes, --delete-publishes, --put-bm, --put-path, --advance=MS,
-// --idle-close=MS, --subscribe-delay=MS, --lf-only, --coalesce=MS, --greeting[=TEXT], --snapshot.
+// --idle-close=MS, --subscribe-delay=MS, --lf-only, --coalesce=MS, --greeting[=TEXT], --snapshot; and, from a review
+// of what HTTP lets a server send, --interim-continue.
 // Every variant alone and in combination gives all PASSED with a rig, @fuzz too, but --advance below about 400 ms (an
 // AutoCase that moves by itself while a scenario reads it) and --idle-close (a closed stream: INCONCLUSIVE).
 // --put-publishes with a --log-delay above 0 (a line a rig PUT causes, published after the PUT answered) failed 116
@@ -78,6 +79,7 @@ const opts = {
   lfOnly: false, // Log Publisher lines end with LF only
   coalesce: 0, // the Log Publisher writes its lines in one TCP write every N ms
   greeting: '', // a line sent to every new Log Publisher client
+  interimContinue: false, // an interim "100 Continue" before the answer to every POST, though nobody sent Expect
   snapshot: false, // every new Log Publisher client first gets the state of every AC port
 };
 
@@ -157,6 +159,7 @@ for (const a of process.argv.slice(2)) {
   else if (k === 'coalesce') opts.coalesce = Number(v);
   else if (k === 'greeting') opts.greeting = v ?? 'AutoStore Log Publisher';
   else if (k === 'snapshot') opts.snapshot = true;
+  else if (k === 'interim-continue') opts.interimContinue = true;
   else if (k === 'deviate') {
     for (const d of (v ?? '').split(',').filter(Boolean)) {
       if (!Object.hasOwn(DEVIATIONS, d)) throw new Error(`unknown deviation ${d}`);
@@ -1112,6 +1115,7 @@ function refuse(res, status, why) {
 }
 
 function onTask(req, res) {
+  if (opts.interimContinue && req.method === 'POST') res.writeContinue(); // RFC 9110 15.2: a client must read past it
   const path = (req.url ?? '').split('?')[0];
   if (path !== TASK_PATH) {
     req.resume();
@@ -1311,6 +1315,7 @@ function checkStep(st) {
 }
 
 function onRig(req, res) {
+  if (opts.interimContinue && req.method === 'POST') res.writeContinue();
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('error', () => {});

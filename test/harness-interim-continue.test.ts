@@ -1,0 +1,135 @@
+// RFC 9110 15.2: "A client MUST be able to parse one or more 1xx responses received prior to a final response, even if
+// the client does not expect one." undici closes the connection on a 100 it did not ask for; the harness then reads
+// that origin's answers with its own client (support/wire/early-answer.ts), and its pre-flight looks for such a target
+// with a POST that is not a call.
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { after, describe, it } from 'node:test';
+import { finalAnswerBegun, parseAnswer, sendReadingEarly } from '../support/wire/early-answer.ts';
+import { closeClient, httpExchange, readsInterimAnswers } from '../support/wire/exchange.ts';
+import { probeInterimAnswers } from '../support/wire/preflight.ts';
+
+const servers: Server[] = [];
+after(async () => {
+  await closeClient();
+  for (const server of servers) server.close();
+});
+
+/** A server that writes "100 Continue" before the answer to every POST (`interim`), and counts the bodies it read. */
+async function server(interim: boolean): Promise<{ url: string; bodies: string[] }> {
+  const bodies: string[] = [];
+  const http = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (interim && req.method === 'POST') res.writeContinue();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      bodies.push(body);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ method: req.method, bytes: Buffer.byteLength(body) }));
+    });
+  });
+  servers.push(http);
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/api/v2/task`, bodies };
+}
+
+/** A deadline as the exchange's own (an emitter of 'abort'): the test ends within it whatever the client does. */
+function deadline(ms: number) {
+  const signal = Object.assign(new EventEmitter(), { aborted: false, reason: undefined as unknown });
+  setTimeout(() => {
+    signal.aborted = true;
+    signal.reason = new Error(`no final answer within ${ms} ms`);
+    signal.emit('abort');
+  }, ms).unref();
+  return signal;
+}
+
+function post(url: string, body: string, repeatable = false) {
+  return httpExchange({
+    label: 'test',
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(body),
+    evidenceBody: body,
+    timeoutMs: 5_000,
+    maxResponseBytes: 2 * 1024 * 1024,
+    repeatable,
+  });
+}
+
+describe('an interim answer nobody asked for', () => {
+  it('is told from a final one as its bytes come in', () => {
+    const continued = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n');
+    assert.equal(finalAnswerBegun(Buffer.alloc(0)), false);
+    assert.equal(finalAnswerBegun(Buffer.from('HTTP/1.1 ')), false, 'not enough to tell yet');
+    assert.equal(finalAnswerBegun(Buffer.from('HTTP/1.1 1')), false);
+    assert.equal(finalAnswerBegun(Buffer.from('HTTP/1.1 100 Cont')), false, 'an interim head not whole yet');
+    assert.equal(finalAnswerBegun(continued), false);
+    assert.equal(finalAnswerBegun(Buffer.concat([continued, continued])), false);
+    assert.equal(finalAnswerBegun(Buffer.concat([continued, Buffer.from('HTTP/1.1 2')])), true);
+    assert.equal(finalAnswerBegun(Buffer.from('HTTP/1.1 413 Payload Too Large\r\n')), true);
+    assert.equal(finalAnswerBegun(Buffer.from('garbage')), true, 'not HTTP: no reason to go on sending');
+    const parsed = parseAnswer(
+      Buffer.concat([continued, Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}')]),
+      1024,
+    );
+    assert.equal(parsed?.statusCode, 200);
+  });
+
+  it("the harness's own client sends the whole body past it, with no wait, and reads the final answer", async () => {
+    const { url, bodies } = await server(true);
+    const body = Buffer.alloc(300 * 1024, 'a'); // several pieces, some sent after the 100 came in
+    const answer = await sendReadingEarly({
+      url: new URL(url),
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body,
+      chunked: false,
+      trust: {},
+      signal: deadline(5_000),
+      maxResponseBytes: 1024,
+      headersFirstMs: 0,
+    });
+    assert.equal(answer.statusCode, 200);
+    assert.equal(bodies.at(-1)?.length, body.length);
+  });
+
+  it('a repeatable POST is sent again by the own client; later calls go there at once, sent once each', async () => {
+    const { url, bodies } = await server(true);
+    assert.equal(readsInterimAnswers(url), false);
+    const first = await post(url, '"probe"', true);
+    assert.equal(first.exchange.response?.status, 200, JSON.stringify(first.exchange));
+    assert.match(first.exchange.resent ?? '', /100 Continue/);
+    assert.equal(readsInterimAnswers(url), true);
+    const second = await post(url, '"call"');
+    assert.equal(second.exchange.response?.status, 200, JSON.stringify(second.exchange));
+    assert.equal(second.exchange.resent, undefined);
+    assert.equal(second.exchange.request.headers.connection, 'close', 'the evidence says how it went');
+    assert.deepEqual(bodies, ['"probe"', '"probe"', '"call"']);
+  });
+
+  it('a call that met one is not sent again (it may have been processed): it fails, saying why', async () => {
+    const { url, bodies } = await server(true);
+    const first = await post(url, '"cancel"');
+    assert.equal(first.exchange.response, undefined);
+    assert.match(first.exchange.error ?? '', /interim "100 Continue" that nobody asked for.*not sent again/);
+    assert.deepEqual(bodies, ['"cancel"']);
+    const next = await post(url, '"cancel again"');
+    assert.equal(next.exchange.response?.status, 200);
+  });
+
+  it("the pre-flight's probe finds such a target, and leaves a target without one to undici", async () => {
+    const interim = await server(true);
+    assert.equal(await probeInterimAnswers(interim.url), true);
+    assert.match(interim.bodies[0] ?? '', /<probe\/>/, 'a body that is not a call');
+    const plain = await server(false);
+    assert.equal(await probeInterimAnswers(plain.url), false);
+    assert.equal(readsInterimAnswers(plain.url), false);
+    const call = await post(plain.url, '"call"');
+    assert.equal(call.exchange.request.headers.connection, 'keep-alive');
+  });
+});
