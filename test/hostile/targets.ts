@@ -1,6 +1,7 @@
 // Small hostile targets on loopback, and a fake rig, for running the harness against a controller that
-// misbehaves at the transport level. Every target answers the preflight (a GET) like a plain HTTP server
-// and misbehaves only on the Task Interface calls (POSTs), each in one way, in the order given.
+// misbehaves at the transport level. Every target answers the preflight (a GET, and a POST that is not a call) like a
+// plain HTTP server and misbehaves only on the Task Interface calls (POSTs of a call), each in one way, in the order
+// given.
 
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
@@ -177,6 +178,9 @@ function parseHead(buffer: Buffer): ParsedRequest | undefined {
 
 const PREFLIGHT_ANSWER =
   'HTTP/1.1 405 Method Not Allowed\r\nAllow: POST\r\nContent-Type: text/plain\r\nContent-Length: 14\r\n\r\nuse POST here\n';
+/** The answer to a POST whose body is not a call (the pre-flight's probe): a plain refusal, the connection kept. */
+const NOT_A_CALL_ANSWER =
+  'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n\r\nnot a call\r\n';
 
 /**
  * Starts a target that answers every non-POST with a plain 405 (so the preflight passes) and meets the
@@ -217,9 +221,14 @@ export async function startHostileTarget(
       buffered = Buffer.concat([buffered, chunk]);
       for (let request = parseHead(buffered); request; request = parseHead(buffered)) {
         if (buffered.length < request.headerEnd + request.bodyLength) return;
+        const body = buffered.toString('latin1', request.headerEnd, request.headerEnd + request.bodyLength);
         buffered = buffered.subarray(request.headerEnd + request.bodyLength);
         if (request.method !== 'POST') {
           socket.write(PREFLIGHT_ANSWER);
+          continue;
+        }
+        if (!body.includes('methodcall') && !body.includes('"method"')) {
+          socket.write(NOT_A_CALL_ANSWER); // the pre-flight's POST that is not a call: refused as a plain server would
           continue;
         }
         const behaviour = behaviours[Math.min(posts++, behaviours.length - 1)];
