@@ -43,6 +43,7 @@ import {
   type LogPublisherConfig,
   logStream,
   markAfterArrangement,
+  takeReconnection,
 } from '../log-publisher/stream.ts';
 import type { CallResult, Encoding, Exchange, ParamValue, PortState, TargetConfig } from '../model.ts';
 import { renderExchange } from '../report/evidence.ts';
@@ -350,7 +351,9 @@ export class HarnessWorld extends World {
   private async markStream(): Promise<void> {
     const config = this.run.logPublisher;
     if (!config) return;
-    const stream = await logStream(config);
+    // the scenario's first use of the stream (none before the call without a rig): a closed one is made again
+    const stream = await logStream(config, { renew: this.streamFrom === undefined });
+    this.noteReconnection();
     if (isUnreachable(stream)) {
       this.streamProblem = stream;
       return;
@@ -379,8 +382,15 @@ export class HarnessWorld extends World {
   async beginStream(): Promise<void> {
     const config = this.run.logPublisher;
     if (!config || !this.target.rigUrl) return;
-    const stream = await logStream(config);
+    const stream = await logStream(config, { renew: true }); // a closed one is made again before any mark
+    this.noteReconnection();
     if (!isUnreachable(stream)) this.streamFrom = stream.mark();
+  }
+
+  /** A connection to the Log Publisher made again for this scenario: its evidence says why, and what was not seen. */
+  private noteReconnection(): void {
+    const note = takeReconnection();
+    if (note !== undefined) this.log(note);
   }
 
   /** How long a line may take to be published after the answer (timeouts.log_ms); the fuzz sessions wait as long. */

@@ -25,9 +25,17 @@ export const DEFAULT_LOG_QUIET_MS_WITH_RIG = 0;
 
 let opened: Promise<LogListener | Unreachable> | undefined;
 
-/** The process's connection to the Log Publisher (opened once), or why there is none. */
-export function logStream(config: LogPublisherConfig): Promise<LogListener | Unreachable> {
-  opened ??= LogListener.connect({
+/**
+ * How many times a run connects again to a Log Publisher that closed its connection (one that closes idle clients,
+ * or restarts): bounded, so that one that closes every connection at once does not cost a connection a scenario.
+ */
+export const MAX_RECONNECTS = 20;
+let reconnects = 0;
+/** What the last connection made again followed, for the first scenario that uses it to say (takeReconnection). */
+let reconnection: string | undefined;
+
+function connect(config: LogPublisherConfig): Promise<LogListener | Unreachable> {
+  return LogListener.connect({
     host: config.host,
     port: config.port,
     dial: config.tls ? tlsDial : undefined,
@@ -37,12 +45,40 @@ export function logStream(config: LogPublisherConfig): Promise<LogListener | Unr
       reason: `the Log Publisher could not be read: ${error.message}`,
     }),
   );
+}
+
+/**
+ * The process's connection to the Log Publisher (opened once), or why there is none. With `renew` (at the start of a
+ * scenario, before it takes any mark on the stream), a connection the Log Publisher closed is made again, at most
+ * MAX_RECONNECTS times a run: the scenarios after it are judged on the stream again. A scenario whose connection
+ * closes while it runs stays INCONCLUSIVE for what it needed of the stream (its marks are that connection's).
+ */
+export async function logStream(
+  config: LogPublisherConfig,
+  options: { readonly renew?: boolean } = {},
+): Promise<LogListener | Unreachable> {
+  opened ??= connect(config);
+  const current = await opened;
+  const closed = current instanceof LogListener ? current.closed : undefined;
+  if (!options.renew || closed === undefined || reconnects >= MAX_RECONNECTS) return current;
+  reconnects++;
+  reconnection = `the Log Publisher had closed the connection (${closed.reason}); connected again (${reconnects} of at most ${MAX_RECONNECTS} a run): lines published while it was closed were not seen`;
+  opened = connect(config);
   return opened;
+}
+
+/** What the last reconnection followed, once: the scenario that first uses the new connection says it. */
+export function takeReconnection(): string | undefined {
+  const note = reconnection;
+  reconnection = undefined;
+  return note;
 }
 
 export async function closeLogStream(): Promise<void> {
   const listener = await opened;
   opened = undefined;
+  reconnects = 0;
+  reconnection = undefined;
   if (listener instanceof LogListener) await listener.close();
 }
 

@@ -18,7 +18,8 @@
 // --idle-close=MS, --subscribe-delay=MS, --lf-only, --coalesce=MS, --greeting[=TEXT], --snapshot; and, from a review
 // of what HTTP lets a server send, --interim-continue.
 // Every variant alone and in combination gives all PASSED with a rig, @fuzz too, but --advance below about 400 ms (an
-// AutoCase that moves by itself while a scenario reads it) and --idle-close (a closed stream: INCONCLUSIVE).
+// AutoCase that moves by itself while a scenario reads it) and --idle-close (a scenario whose stream closes while it runs
+// is INCONCLUSIVE; the next connects again).
 // --put-publishes with a --log-delay above 0 (a line a rig PUT causes, published after the PUT answered) failed 116
 // of 311 scenarios until the harness took such a line for the arrangement's, and --reset-publishes, --put-bm and
 // --put-path late failed 69, 88 and 51, --delete-publishes the fuzz sequences (docs/certification.md);
