@@ -5,12 +5,13 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { finalAnswerBegun, parseAnswer, sendReadingEarly } from '../support/wire/early-answer.ts';
-import { closeClient, httpExchange, readsInterimAnswers } from '../support/wire/exchange.ts';
+import { closeClient, httpExchange, markInterim, readsInterimAnswers } from '../support/wire/exchange.ts';
 import { probeInterimAnswers } from '../support/wire/preflight.ts';
 
-const servers: Server[] = [];
+const servers: (Server | NetServer)[] = [];
 after(async () => {
   await closeClient();
   for (const server of servers) server.close();
@@ -47,7 +48,9 @@ function deadline(ms: number) {
   return signal;
 }
 
-function post(url: string, body: string, repeatable = false) {
+/** A POST through httpExchange; `own`: to an origin marked as sending interim answers (the own client's path). */
+function post(url: string, body: string, repeatable = false, own = false) {
+  if (own) markInterim(new URL(url).origin);
   return httpExchange({
     label: 'test',
     method: 'POST',
@@ -60,6 +63,91 @@ function post(url: string, body: string, repeatable = false) {
     repeatable,
   });
 }
+
+/**
+ * A raw server that, once a request's head and body are in, plays `answer` on the socket: what it writes, and when
+ * (the pieces of an answer that reach the client apart).
+ */
+async function rawServer(answer: (socket: Socket) => void): Promise<string> {
+  const server = createNetServer((socket: Socket) => {
+    let seen = '';
+    let answered = false;
+    socket.on('error', () => {});
+    socket.on('data', (chunk: Buffer) => {
+      seen += chunk.toString('latin1');
+      const head = seen.indexOf('\r\n\r\n');
+      const length = Number(/content-length: (\d+)/i.exec(seen)?.[1] ?? 0);
+      if (answered || head < 0 || seen.length < head + 4 + length) return;
+      answered = true;
+      answer(socket);
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return `http://127.0.0.1:${port}/api/v2/task`;
+}
+
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+const head = (extra: string) => `HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n${extra}\r\n`;
+/** Writes `first` now and `then` 30 ms later, and closes. */
+const apart = (first: string, then: string) => (socket: Socket) => {
+  socket.write(first);
+  setTimeout(() => socket.end(then), 30).unref();
+};
+
+describe("the harness's own client reads an answer that comes in pieces", () => {
+  const cases: [string, (socket: Socket) => void, string][] = [
+    [
+      'by Content-Length, the body after the head',
+      apart(`${CONTINUE}${head('content-length: 10\r\n')}`, '0123456789'),
+      '0123456789',
+    ],
+    [
+      'by Content-Length, half the body with the head',
+      apart(`${head('content-length: 10\r\n')}01234`, '56789'),
+      '0123456789',
+    ],
+    [
+      'in chunks, the second later',
+      apart(`${head('transfer-encoding: chunked\r\n')}5\r\nhello\r\n`, '6\r\n world\r\n0\r\n\r\n'),
+      'hello world',
+    ],
+    ['up to the close', apart(`${head('')}first `, 'second'), 'first second'],
+    [
+      'an interim answer itself in pieces',
+      apart('HTTP/1.1 10', `0 Continue\r\n\r\n${head('content-length: 2\r\n')}ok`),
+      'ok',
+    ],
+  ];
+  for (const [name, answer, body] of cases)
+    it(name, async () => {
+      const url = await rawServer(answer);
+      const { exchange } = await post(url, '"x"', true, true);
+      assert.equal(exchange.error, undefined, JSON.stringify(exchange));
+      assert.equal(exchange.response?.body, body);
+    });
+
+  it('an answer cut short by the close is said to be cut, not read as whole', async () => {
+    const url = await rawServer((socket) => socket.end(`${head('content-length: 10\r\n')}01234`));
+    const { exchange } = await post(url, '"x"', true, true);
+    assert.equal(exchange.failure, 'reset', JSON.stringify(exchange));
+    assert.match(exchange.error ?? '', /after 5 bytes of the answer/);
+  });
+
+  it('a 100 and then the close is a close without an answer; bytes that are not HTTP say so at once', async () => {
+    const closed = await post(await rawServer((socket) => socket.end(CONTINUE)), '"x"', true, true);
+    assert.equal(closed.exchange.failure, 'reset', JSON.stringify(closed.exchange));
+    assert.match(closed.exchange.error ?? '', /without an answer/);
+    const garbage = await post(
+      await rawServer((socket) => socket.write('SSH-2.0-OpenSSH\r\n')),
+      '"x"',
+      true,
+      true,
+    );
+    assert.equal(garbage.exchange.failure, 'not-http', JSON.stringify(garbage.exchange));
+  });
+});
 
 describe('an interim answer nobody asked for', () => {
   it('is told from a final one as its bytes come in', () => {

@@ -41,14 +41,14 @@ describe('a report of an arranged state', () => {
   });
 
   it("counts the last scenario's arrangement and this one's apart, a deleted port owing AC,<port>,0,NOOP", () => {
-    const late = lateArrangementReport(
-      [
-        [4, ERSO],
-        [4, ERSO],
-        [7, null],
-      ],
-      [line('AC,4,101337,ERSO')],
-    );
+    const arranged: [number, PortState | null][] = [
+      [4, ERSO],
+      [4, ERSO],
+      [7, null],
+    ];
+    const scenarios = lateArrangementReport(arranged, []);
+    assert.equal(scenarios(line('AC,7,0,NOOP')), false, "not the scenarios': their 1000 checks it");
+    const late = lateArrangementReport(arranged, [line('AC,4,101337,ERSO')], { removals: true });
     assert.equal(late(line('AC,4,101337,ERSO')), true);
     assert.equal(late(line('AC,4,101337,ERSO')), false);
     assert.equal(late(line('AC,7,1,NOOP')), false, 'a port taken away has no bin');

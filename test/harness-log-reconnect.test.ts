@@ -63,6 +63,28 @@ describe('a Log Publisher that closed the connection', () => {
     await closeLogStream();
   });
 
+  it('one that was away when connected to again (restarting) is tried again by the next scenario', async () => {
+    await closeLogStream();
+    const { config } = await publisher((n) => n === 1);
+    const first = listenerOf(await logStream(config, { renew: true }));
+    await first.whenClosed;
+    const server = servers.at(-1);
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    const away = await logStream(config, { renew: true });
+    assert.ok(!(away instanceof LogListener), 'nothing listens while it restarts');
+    takeReconnection();
+    const again = createServer((socket: Socket) => {
+      socket.on('error', () => {});
+      socket.write('AC,9,1,NOOP\r\n');
+    });
+    servers.push(again);
+    await new Promise<void>((resolve) => again.listen(config.port, '127.0.0.1', resolve));
+    const back = listenerOf(await logStream(config, { renew: true }));
+    assert.equal(back.closed, undefined);
+    assert.match(takeReconnection() ?? '', /connected again \(2 of at most/);
+    await closeLogStream();
+  });
+
   it('one that closes every connection is connected to at most MAX_RECONNECTS times a run, then left closed', async () => {
     await closeLogStream();
     const { config, connections } = await publisher(() => true);

@@ -381,10 +381,11 @@ export class HarnessWorld extends World {
    */
   async beginStream(): Promise<void> {
     const config = this.run.logPublisher;
-    if (!config || !this.target.rigUrl) return;
-    const stream = await logStream(config, { renew: true }); // a closed one is made again before any mark
+    if (!config) return;
+    // a closed one is made again before any mark, the operator's arrangement's too (caseStream)
+    const stream = await logStream(config, { renew: true });
     this.noteReconnection();
-    if (!isUnreachable(stream)) this.streamFrom = stream.mark();
+    if (this.target.rigUrl && !isUnreachable(stream)) this.streamFrom = stream.mark();
   }
 
   /** A connection to the Log Publisher made again for this scenario: its evidence says why, and what was not seen. */

@@ -745,6 +745,7 @@ export class FuzzSession {
     const late = lateArrangementReport(
       [...this.arrangedLately, ...this.arrangedInRun],
       segments.filter((_, i) => arranged?.has(i)).map((line) => ({ segment: parseSegment(line) })),
+      { removals: true },
     );
     const surplus = new Map<string, number>();
     for (const { line } of parsed) surplus.set(line, (surplus.get(line) ?? 0) + 1);

@@ -59,10 +59,12 @@ export async function logStream(
 ): Promise<LogListener | Unreachable> {
   opened ??= connect(config);
   const current = await opened;
-  const closed = current instanceof LogListener ? current.closed : undefined;
-  if (!options.renew || closed === undefined || reconnects >= MAX_RECONNECTS) return current;
+  // a connection that closed, or a connection made again that failed (a Log Publisher restarting): tried again
+  const gone =
+    current instanceof LogListener ? current.closed?.reason : reconnects > 0 ? current.reason : undefined;
+  if (!options.renew || gone === undefined || reconnects >= MAX_RECONNECTS) return current;
   reconnects++;
-  reconnection = `the Log Publisher had closed the connection (${closed.reason}); connected again (${reconnects} of at most ${MAX_RECONNECTS} a run): lines published while it was closed were not seen`;
+  reconnection = `the Log Publisher had closed the connection (${gone}); connected again (${reconnects} of at most ${MAX_RECONNECTS} a run): lines published while it was closed were not seen`;
   opened = connect(config);
   return opened;
 }

@@ -22,7 +22,12 @@ export async function checkReachable(target: Target, timeoutMs: number): Promise
     const rigCause = elsewhere ? await preflight(target.rigUrl) : undefined;
     if (rigCause) throw new RunError(`rig ${target.rigUrl} ${verb(rigCause)}: ${rigCause}`);
     // a path below the rig's base that it does not serve: refused, and nothing changes
-    if (elsewhere) await sayInterimAnswers(`${target.rigUrl.replace(/\/+$/, '')}/harness-probe`, 'rig');
+    if (elsewhere)
+      await sayInterimAnswers(
+        `${target.rigUrl.replace(/\/+$/, '')}/harness-probe`,
+        'rig',
+        target.rigToken ? { authorization: `Bearer ${target.rigToken}` } : {},
+      );
     const rig = new RigClient(target.rigUrl, {
       token: target.rigToken,
       timeoutMs: Math.min(timeoutMs, 5000),
@@ -38,8 +43,12 @@ export async function checkReachable(target: Target, timeoutMs: number): Promise
 }
 
 /** Probes `url` for an interim 100 nobody asked for (wire/preflight.ts), and says so in a line when it sends one. */
-async function sayInterimAnswers(url: string, what: 'target' | 'rig'): Promise<void> {
-  if (await probeInterimAnswers(url))
+async function sayInterimAnswers(
+  url: string,
+  what: 'target' | 'rig',
+  headers: Readonly<Record<string, string>> = {},
+): Promise<void> {
+  if (await probeInterimAnswers(url, headers))
     console.log(
       `${what}: ${new URL(url).origin} sends an interim "100 Continue" before its answers, unasked (RFC 9110 15.2 lets it); the harness reads them with its own client, a connection a request`,
     );

@@ -45,6 +45,19 @@ export interface EarlyRequest {
 const PIECE = 64 * 1024;
 const HEAD_MAX = 64 * 1024;
 
+/**
+ * What the bytes so far say when they cannot begin an HTTP answer: an error that the exchange describes as bytes
+ * that are not HTTP (undici's parser error codes start HPE_). Undefined while they may still be one.
+ */
+export function notHttp(bytes: Buffer): Error | undefined {
+  const start = bytes.toString('latin1', 0, 9); // "HTTP/1.1 "
+  const ok = /^HTTP\/1\.[01] $/.test(start) || 'HTTP/1.1 '.startsWith(start) || 'HTTP/1.0 '.startsWith(start);
+  if (ok) return undefined;
+  return Object.assign(new Error(`Expected HTTP/, got ${JSON.stringify(start)}`), {
+    code: 'HPE_INVALID_CONSTANT',
+  });
+}
+
 /** The error the exchange describes: a reset or a close before any answer, as undici's would read. */
 function noAnswer(cause: Error | undefined): Error {
   if (cause) return cause;
@@ -65,14 +78,18 @@ export function sendReadingEarly(request: EarlyRequest): Promise<EarlyAnswer> {
     let receivedBytes = 0;
     let answered = false; // some answer bytes are in: stop sending the body
     let settled = false;
-    const finish = (error?: Error) => {
+    /** After more bytes (nothing), or once the connection is over: closed (null) or failed (the error). */
+    const finish = (ended?: Error | null) => {
       if (settled) return;
-      const parsed = parseAnswer(Buffer.concat(received), request.maxResponseBytes, error === undefined);
-      if (parsed === undefined && error === undefined) return; // not whole yet
+      const bytes = Buffer.concat(received);
+      const closed = ended !== undefined;
+      const parsed = parseAnswer(bytes, request.maxResponseBytes, closed, request.method);
+      const broken = parsed === undefined ? notHttp(bytes) : undefined;
+      if (parsed === undefined && !closed && broken === undefined) return; // not whole yet
       settled = true;
       socket.destroy();
       if (parsed !== undefined) resolve(parsed);
-      else reject(noAnswer(error));
+      else reject(broken ?? noAnswer(ended ?? undefined));
     };
     const abort = () => {
       if (settled) return;
@@ -93,8 +110,8 @@ export function sendReadingEarly(request: EarlyRequest): Promise<EarlyAnswer> {
       if (receivedBytes > HEAD_MAX + request.maxResponseBytes) return finish(new Error('answer too large'));
       finish();
     });
-    socket.on('end', () => finish(new Error('closed')));
-    socket.on('close', () => finish(new Error('closed')));
+    socket.on('end', () => finish(null));
+    socket.on('close', () => finish(null));
     socket.on('error', (error: Error) => finish(error));
     const connected = url.protocol === 'https:' ? 'secureConnect' : 'connect';
     socket.once(connected, () => {
@@ -198,7 +215,12 @@ export function finalAnswerBegun(bytes: Buffer): boolean {
  * The first final answer in `bytes` (interim 1xx answers skipped), once its head and its body (by Content-Length,
  * chunked, or up to the close) are in; undefined while incomplete. `closed`: nothing more will come.
  */
-export function parseAnswer(bytes: Buffer, maxBodyBytes: number, closed = false): EarlyAnswer | undefined {
+export function parseAnswer(
+  bytes: Buffer,
+  maxBodyBytes: number,
+  closed = false,
+  method = 'POST',
+): EarlyAnswer | undefined {
   let at = 0;
   for (;;) {
     const end = bytes.indexOf('\r\n\r\n', at, 'latin1');
@@ -218,34 +240,48 @@ export function parseAnswer(bytes: Buffer, maxBodyBytes: number, closed = false)
       const had = headers[name];
       headers[name] = had === undefined ? value : [...(Array.isArray(had) ? had : [had]), value];
     }
-    const body = bodyOf(bytes.subarray(at), headers, closed);
+    // RFC 9112 6.3: no content after a HEAD, a 204 or a 304, whatever the headers say
+    const none = method.toUpperCase() === 'HEAD' || statusCode === 204 || statusCode === 304;
+    const body = none ? { bytes: Buffer.alloc(0), whole: true } : bodyOf(bytes.subarray(at), headers, closed);
     if (body === undefined) return undefined;
-    return {
-      statusCode,
-      headers,
-      body: Readable.from([body.subarray(0, maxBodyBytes + 1)], { objectMode: false }),
-    };
+    return { statusCode, headers, body: bodyStream(body.bytes.subarray(0, maxBodyBytes + 1), body.whole) };
   }
 }
 
+/**
+ * The body as a stream; one cut short by the close (fewer bytes than its Content-Length or its chunks said) errs
+ * after its bytes, as undici's does, so that the exchange says the answer was cut.
+ */
+function bodyStream(bytes: Buffer, whole: boolean): Readable {
+  if (whole) return Readable.from([bytes], { objectMode: false });
+  const cut = new Readable({ read() {} });
+  cut.push(bytes);
+  setImmediate(() => cut.destroy(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' })));
+  return cut;
+}
+
+/**
+ * The body after the head: whole, or (once the connection is closed) what came of it, `whole` false when its framing
+ * said more; undefined while more may come. A chunk size that is not one ends it there, not whole.
+ */
 function bodyOf(
   rest: Buffer,
   headers: Record<string, string | string[] | undefined>,
   closed: boolean,
-): Buffer | undefined {
+): { readonly bytes: Buffer; readonly whole: boolean } | undefined {
+  const cut = (bytes: Buffer) => (closed ? { bytes, whole: false } : undefined);
   const encoding = String(headers['transfer-encoding'] ?? '').toLowerCase();
   if (encoding.includes('chunked')) {
     const pieces: Buffer[] = [];
     let at = 0;
     for (;;) {
       const line = rest.indexOf('\r\n', at, 'latin1');
-      if (line < 0) return closed ? Buffer.concat(pieces) : undefined;
+      if (line < 0) return cut(Buffer.concat(pieces));
       const size = Number.parseInt(rest.toString('latin1', at, line).split(';')[0] ?? '', 16);
-      if (!Number.isFinite(size)) return closed ? Buffer.concat(pieces) : undefined;
-      if (size === 0) return Buffer.concat(pieces);
+      if (!Number.isFinite(size)) return { bytes: Buffer.concat(pieces), whole: false };
+      if (size === 0) return { bytes: Buffer.concat(pieces), whole: true };
       const start = line + 2;
-      if (rest.length < start + size + 2)
-        return closed ? Buffer.concat([...pieces, rest.subarray(start)]) : undefined;
+      if (rest.length < start + size + 2) return cut(Buffer.concat([...pieces, rest.subarray(start)]));
       pieces.push(rest.subarray(start, start + size));
       at = start + size + 2;
     }
@@ -253,8 +289,8 @@ function bodyOf(
   const length = headers['content-length'];
   if (typeof length === 'string' && /^\d+$/.test(length)) {
     const wanted = Number(length);
-    if (rest.length >= wanted) return rest.subarray(0, wanted);
-    return closed ? rest : undefined;
+    if (rest.length >= wanted) return { bytes: rest.subarray(0, wanted), whole: true };
+    return cut(rest);
   }
-  return closed ? rest : undefined;
+  return closed ? { bytes: rest, whole: true } : undefined; // framed by the close
 }

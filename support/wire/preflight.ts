@@ -39,13 +39,18 @@ const NOT_A_CALL = '<?xml version="1.0" encoding="UTF-8"?><probe/>';
  * read: a POST of a body that is not a call (sent again by the harness's own client when it meets one). From then on
  * exchange.ts reads that origin's answers with the harness's own client; true when so.
  */
-export async function probeInterimAnswers(url: string, timeoutMs = PREFLIGHT_TIMEOUT_MS): Promise<boolean> {
+export async function probeInterimAnswers(
+  url: string,
+  /** Besides the content type: a rig's token, so that a rig that checks it first is probed past it. */
+  headers: Readonly<Record<string, string>> = {},
+  timeoutMs = PREFLIGHT_TIMEOUT_MS,
+): Promise<boolean> {
   if (readsInterimAnswers(url)) return true;
   await httpExchange({
     label: 'preflight: a POST that is not a call',
     method: 'POST',
     url,
-    headers: { 'content-type': 'application/xml' },
+    headers: { 'content-type': 'application/xml', ...headers },
     body: Buffer.from(NOT_A_CALL),
     evidenceBody: NOT_A_CALL,
     timeoutMs,
