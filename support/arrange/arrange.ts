@@ -1,7 +1,7 @@
 // Bringing a target into a scenario's precondition, and reading its state back, by whatever means it offers.
 
 import type { PortState } from '../model.ts';
-import { checkStep, type RigClient, type RigResult, type RigStep } from './rig.ts';
+import { checkStep, type GetStep, portsRead, type RigClient, type RigResult, type RigStep } from './rig.ts';
 
 /** Why a precondition could not be reached, in the verdict words of docs/architecture.md. */
 export interface Unreachable {
@@ -87,8 +87,8 @@ export class RigArranger implements Arranger {
 
   /** The written ports as the reset left them (restored()). */
   private readonly restoredStates = new Map<number, PortState | null>();
-  /** The reads of the pending steps that see a port as the reset left it: their index in `pending`, the port. */
-  private restoreReads = new Map<number, number>();
+  /** The reads among the pending steps that see a port as the reset left it. */
+  private restoreReads: GetStep[] = [];
 
   constructor(private readonly rig: RigClient) {}
 
@@ -97,7 +97,7 @@ export class RigArranger implements Arranger {
     this.written.clear();
     this.read_ = undefined;
     this.restoredStates.clear();
-    this.restoreReads = new Map();
+    this.restoreReads = [];
   }
 
   restored(): ReadonlyMap<number, PortState | null> {
@@ -136,7 +136,7 @@ export class RigArranger implements Arranger {
   async settle(): Promise<void> {
     this.read_ = undefined;
     if (this.pending.length === 0) return;
-    this.takeRestored(await this.rig.steps(this.pending));
+    this.takeRestored(this.pending, await this.rig.steps(this.pending));
     this.pending = [];
   }
 
@@ -144,10 +144,10 @@ export class RigArranger implements Arranger {
     checkStep(step);
     // the port as the reset leaves it, read in the same request before it is written (restored())
     // (a port written since the reset was read then)
-    const reads = this.restoreReads.size;
     if (this.pending[0]?.op === 'reset' && !this.written.has(step.portId)) {
-      this.pending.splice(1 + reads, 0, { op: 'get', portId: step.portId });
-      this.restoreReads.set(1 + reads, step.portId);
+      const read: GetStep = { op: 'get', portId: step.portId };
+      this.pending.splice(1 + this.restoreReads.length, 0, read);
+      this.restoreReads.push(read);
     }
     this.pending.push(step);
     this.written.add(step.portId);
@@ -172,7 +172,7 @@ export class RigArranger implements Arranger {
     const results = steps.length > 1 ? await this.rig.batch(steps) : undefined;
     if (results) {
       const got = results.slice(this.pending.length);
-      this.takeRestored(results);
+      this.takeRestored(steps, results);
       this.pending = [];
       let events: string[] = [];
       const read = new Map<number, PortState | undefined>();
@@ -184,8 +184,9 @@ export class RigArranger implements Arranger {
       this.read_ = { events, ports: read };
       return asked.op === 'events' ? { segments: events } : { state: read.get(asked.portId) };
     }
-    const each = await this.rig.oneByOne([...this.pending, asked]);
-    this.takeRestored(each);
+    const alongside = [...this.pending, asked];
+    const each = await this.rig.oneByOne(alongside);
+    this.takeRestored(alongside, each);
     this.pending = [];
     const alone = each.at(-1);
     return alone?.op === 'events'
@@ -193,13 +194,11 @@ export class RigArranger implements Arranger {
       : { state: alone?.op === 'get' ? alone.state : undefined };
   }
 
-  /** What the pending steps' restore reads saw (`results` in the order of `pending`). */
-  private takeRestored(results: readonly RigResult[]): void {
-    for (const [at, portId] of this.restoreReads) {
-      const result = results[at];
-      if (result?.op === 'get') this.restoredStates.set(portId, result.state ?? null);
-    }
-    this.restoreReads = new Map();
+  /** What the restore reads among `steps` saw (`results` answer `steps`). */
+  private takeRestored(steps: readonly RigStep[], results: readonly RigResult[]): void {
+    for (const [portId, state] of portsRead(this.restoreReads, steps, results))
+      this.restoredStates.set(portId, state);
+    this.restoreReads = [];
   }
 }
 

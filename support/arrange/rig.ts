@@ -283,6 +283,26 @@ export type RigResult =
   | { readonly op: 'get'; readonly state: PortState | undefined }
   | { readonly op: 'events'; readonly segments: string[] };
 
+/** A read of one port, as a step. */
+export type GetStep = Extract<RigStep, { readonly op: 'get' }>;
+
+/**
+ * What each of `reads` (steps among `steps`, the very objects) found, in their order: the port and its state, null
+ * where it does not exist. `results` answer `steps` one by one; a read without a result is left out.
+ */
+export function portsRead(
+  reads: readonly GetStep[],
+  steps: readonly RigStep[],
+  results: readonly RigResult[],
+): [number, PortState | null][] {
+  const found: [number, PortState | null][] = [];
+  for (const read of reads) {
+    const result = results[steps.indexOf(read)];
+    if (result?.op === 'get') found.push([read.portId, result.state ?? null]);
+  }
+  return found;
+}
+
 /** The largest POST /batch the rig contract allows (docs/rig-control.md). */
 export const MAX_BATCH_STEPS = 256;
 

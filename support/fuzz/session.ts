@@ -3,7 +3,7 @@
 
 import fc from 'fast-check';
 import { EVENTS_POLL_MS } from '../arrange/events-wait.ts';
-import { RigClient, type RigResult, type RigStep } from '../arrange/rig.ts';
+import { type GetStep, portsRead, RigClient, type RigResult, type RigStep } from '../arrange/rig.ts';
 import {
   type Arranged,
   lateArrangementReport,
@@ -204,7 +204,7 @@ export interface Opening {
  * The reads right after an opening's reset, of each port it arranges, when the run judges the Log Publisher lines:
  * what the reset restored, which a rig may report late (FuzzSession.restoreReads). None when the lines are not judged.
  */
-function restoreSteps(opening: Opening): (RigStep & { readonly op: 'get' })[] {
+function restoreSteps(opening: Opening): GetStep[] {
   if (!opening.judgeEvents) return [];
   return [...new Set(opening.ports.map(({ port_id }) => port_id))].map((portId) => ({ op: 'get', portId }));
 }
@@ -372,18 +372,7 @@ export class FuzzSession {
    * moment after it answered (rig-control.md does not forbid it), and such a late report is the reset's, not a call's
    * (publishedByCalls, through arrangedInRun), as the scenarios' RigArranger excuses it.
    */
-  private restoreReads: (RigStep & { readonly op: 'get' })[] = [];
-
-  /** What the restore reads of a request saw, as this run's arrangements (their reports may come late). */
-  private takeRestored(steps: readonly RigStep[], results: readonly RigResult[]): Arranged[] {
-    const restored: Arranged[] = [];
-    for (const step of this.restoreReads) {
-      const result = results[steps.indexOf(step)];
-      if (result?.op === 'get') restored.push([step.portId, result.state ?? null]);
-    }
-    this.restoreReads = [];
-    return restored;
-  }
+  private restoreReads: GetStep[] = [];
 
   /**
    * The opening of the run that should come next (the runs ahead are known from the seed), or undefined. The run's
@@ -456,7 +445,10 @@ export class FuzzSession {
     this.queued = [];
     if (steps.length === 0) return [];
     const results = await this.rig().steps(steps);
-    if (this.restoreReads.length > 0) this.arrangedInRun.push(...this.takeRestored(steps, results));
+    if (this.restoreReads.length > 0) {
+      this.arrangedInRun.push(...portsRead(this.restoreReads, steps, results));
+      this.restoreReads = [];
+    }
     if (lines?.pending) {
       // [reads?] [events before?] [reset?] arrangements and reads... [events after]: a reset empties the log
       // (known 0 from it); a read publishes nothing
@@ -480,16 +472,15 @@ export class FuzzSession {
     if (ahead.length > 0) {
       const counted = results.at(-1);
       const opening = this.nextOpening?.judgeEvents ? ahead.slice(0, -1) : ahead;
-      const offset = steps.length - ahead.length;
-      const restored: Arranged[] = [];
-      for (const [i, step] of ahead.entries()) {
-        const result = results[offset + i];
-        if (step.op === 'get' && result?.op === 'get') restored.push([step.portId, result.state ?? null]);
-      }
       this.prepared = {
         steps: JSON.stringify(opening),
         count: opening.length,
-        restored,
+        // the opening's reads are its reset's restore reads (aheadSteps)
+        restored: portsRead(
+          ahead.filter((step): step is GetStep => step.op === 'get'),
+          steps,
+          results,
+        ),
         events:
           this.nextOpening?.judgeEvents && counted?.op === 'events' ? counted.segments.length : undefined,
         exchange: this.current.exchanges.at(-1),

@@ -8,7 +8,7 @@
 import { connect as netConnect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
-import type { CaseState, PortState } from '../model.ts';
+import type { PortState } from '../model.ts';
 import { statesBefore } from '../spec.ts';
 
 /** The Log Publisher's port on a V2 controller. */
@@ -203,21 +203,7 @@ export function reportsRemoval(line: { readonly segment: Segment }, port: number
   return segment.tag === 'AC' && segment.port === port && segment.state === 'NOOP' && segment.bin === 0;
 }
 
-/**
- * Whether a line reports a state the operation passed through on its way to `state` (EREQ for ERSO or ECMP, IREQ to
- * ICIN for ICMP): a rig that drives the AutoCase to the state it is given may publish each step, as the AutoCase
- * would (rig-control.md fixes the state a PUT leaves, not how the rig gets there).
- */
-export function reportsStateOnTheWay(
-  line: { readonly segment: Segment },
-  port: number,
-  state: PortState,
-  passed: CaseState,
-): boolean {
-  return reportsState(line, port, { ...state, case_state: passed });
-}
-
-/** One report an arrangement may publish: its port's AC line, or the BM line of the bin it selects. */
+/** One report an arrangement may publish: an AC line of its port, or the BM line of the bin it selects. */
 type Report = (line: { readonly segment: Segment }) => boolean;
 
 /**
@@ -246,10 +232,12 @@ export function lateArrangementReport(
       : [
           (line) => reportsState(line, port, state),
           (line) => reportsBin(line, state),
+          // a rig that drives the AutoCase to the state it is given may publish each state on the way (EREQ for ERSO
+          // or ECMP, IREQ to ICIN for ICMP): rig-control.md fixes the state a PUT leaves, not how the rig gets there
           ...statesBefore(state.case_state).map(
             (passed): Report =>
               (line) =>
-                reportsStateOnTheWay(line, port, state, passed),
+                reportsState(line, port, { ...state, case_state: passed }),
           ),
         ],
   );

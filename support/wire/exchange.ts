@@ -213,8 +213,9 @@ interface ExchangeStart {
 async function exchangeWithin(
   spec: ExchangeSpec,
   signal: Deadline,
-  { startedAt, t0, target, hostPort, requestEvidence }: ExchangeStart,
+  start: ExchangeStart,
 ): Promise<ExchangeOutcome> {
+  const { startedAt, t0, target, hostPort, requestEvidence } = start;
   const elapsed = () => Math.round(performance.now() - t0);
   const send = (through: Agent | Client) =>
     request(spec.url, {
@@ -254,7 +255,7 @@ async function exchangeWithin(
     } catch (error) {
       return { exchange: failedExchange(describeFailure(error, context)) };
     }
-    return readAnswer(spec, answer, { startedAt, t0, target, hostPort, requestEvidence }, signal, undefined);
+    return readAnswer(spec, answer, start, signal, undefined);
   }
 
   const through = dispatcher();
@@ -289,7 +290,7 @@ async function exchangeWithin(
       } catch (again) {
         return { exchange: { ...failedExchange(describeFailure(again, context)), resent } };
       }
-      return readAnswer(spec, answer, { startedAt, t0, target, hostPort, requestEvidence }, signal, resent);
+      return readAnswer(spec, answer, start, signal, resent);
     }
     const body = spec.body;
     if (failed.kind === 'reset' && body !== undefined && body.length > EARLY_ANSWER_BODY_BYTES) {
@@ -311,7 +312,7 @@ async function exchangeWithin(
       } catch (again) {
         return { exchange: { ...failedExchange(describeFailure(again, context)), resent } };
       }
-      return readAnswer(spec, answer, { startedAt, t0, target, hostPort, requestEvidence }, signal, resent);
+      return readAnswer(spec, answer, start, signal, resent);
     }
     // A server may close an idle kept-alive connection just as a call goes out on it (RFC 9112, 9.3.1), unread: the
     // call goes again, once, on a connection of its own, where a server that drops calls drops it too. A call that
@@ -331,7 +332,7 @@ async function exchangeWithin(
     }
     void fresh.close(); // once this answer's body has been read
   }
-  return readAnswer(spec, answer, { startedAt, t0, target, hostPort, requestEvidence }, signal, resent);
+  return readAnswer(spec, answer, start, signal, resent);
 }
 
 /** The answer's body read within the deadline and the cap, and the exchange as evidence. */
