@@ -306,8 +306,10 @@ export class FuzzSession {
   begin(): RunRecord {
     this.current = new RunRecord();
     // the arrangements of the runs of the last logExpectMs too: their reports may come after this run's reset
-    this.recentRuns.add(this.arrangedInRun, this.logExpectMs);
-    this.arrangedLately = this.recentRuns.within(this.logExpectMs);
+    const now = performance.now();
+    this.recentRuns.add(this.arrangedInRun, this.logExpectMs, now);
+    this.runBegan = now;
+    this.arrangedLately = undefined;
     this.arrangedInRun = [];
     this.awaited = false;
     this.lastEvents = undefined;
@@ -734,7 +736,7 @@ export class FuzzSession {
       .map((line, i) => ({ line, i, segment: parseSegment(line) }))
       .filter((seen) => !arranged?.has(seen.i) && this.model.concerns(seen.line));
     const late = lateArrangementReport(
-      [...this.arrangedLately, ...this.arrangedInRun],
+      [...this.lately(), ...this.arrangedInRun],
       segments.filter((_, i) => arranged?.has(i)).map((line) => ({ segment: parseSegment(line) })),
       { removals: true },
     );
@@ -751,9 +753,20 @@ export class FuzzSession {
   }
 
   /** Each arrangement of this run, as arranged (its report may come late: publishedByCalls). */
-  private arrangedInRun: (readonly [number, PortState | null])[] = [];
+  private arrangedInRun: Arranged[] = [];
+  /** When this run began: the window of recent arrangements is the one at that moment. */
+  private runBegan = 0;
   /** Theirs, together (a controller that publishes on a tick of 30 ms or more reports them several runs later). */
-  private arrangedLately: readonly (readonly [number, PortState | null])[] = [];
+  private arrangedLately: readonly Arranged[] | undefined;
+
+  /**
+   * The arrangements of the last logExpectMs as this run began, gathered when a run first judges lines (only the
+   * sequences do): the window holds every run of that time, and the other properties never ask.
+   */
+  private lately(): readonly Arranged[] {
+    this.arrangedLately ??= this.recentRuns.within(this.logExpectMs, this.runBegan);
+    return this.arrangedLately;
+  }
 
   /** A target that once let the deadline pass is judged without waiting from then on (its runs, their shrinking). */
   private publishedInVain = false;
