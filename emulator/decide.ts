@@ -155,6 +155,8 @@ const PORT_CHECKS: readonly CancelCheck[] = [
   'no-operation',
   'no-error',
 ];
+/** fault-publishes-state: the refusals of an OPEN AutoCase port, after which it reports its state. */
+const STATE_REPORTED_ON: readonly CancelCheck[] = ['bin-none', 'bin-other', 'no-operation', 'no-error'];
 const PORT_CHECKS_MODE_FIRST: readonly CancelCheck[] = ['port-mode', 'port-type', ...PORT_CHECKS.slice(2)];
 
 function portFails(check: CancelCheck, port: PortState, binId: number): boolean {
@@ -195,6 +197,12 @@ function caseCancel(state: SiteState, call: Call, deviations: Deviations): Decis
         ...unchanged(state, cancelFault(failed, deviations)),
         publishedLater: [`AC,${portId},${binId},CR`],
       };
+    // fault-publishes-state: a controller that reports its AutoCase after every command, a refused one too: the
+    // port's line as it stands, the very line a rig reporting its PUT would publish
+    if (deviations.has('fault-publishes-state') && STATE_REPORTED_ON.includes(failed))
+      return committed(state, cancelFault(failed, deviations), [
+        `AC,${portId},${port.selected_bin ?? 0},${port.case_state}`,
+      ]);
     return unchanged(state, cancelFault(failed, deviations));
   }
   const cancelled: PortState = {

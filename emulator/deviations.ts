@@ -364,6 +364,13 @@ export const DEVIATIONS = [
     needs: ['ac-port'],
   },
   {
+    name: 'fault-publishes-state',
+    description:
+      'a cancel refused with 1149, 1152 or 1153 publishes the port as it stands (AC,<port_id>,<selected bin>,<state>), as a controller that reports its AutoCase after every command: the line a rig that reports its PUT would publish',
+    breaks: ['CC-1149-OTHER', 'CC-1152', 'CC-1153'],
+    needs: ['ac-open-other-bin', 'log-publisher'],
+  },
+  {
     name: 'fault-publishes-cr-late',
     description:
       'a cancel refused with 1149 (another bin) publishes AC,<port_id>,<bin_id>,CR 40 ms after its answer, from a publisher task of its own',

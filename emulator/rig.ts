@@ -223,6 +223,13 @@ export async function handleRig(
     if (verb !== 'GET') return methodNotAllowed(response, 'GET');
     return sendJson(response, 200, { segments: store.events() });
   }
+  if (path === '/reports') {
+    // what this rig's own requests publish on the Log Publisher (an optional endpoint): a PUT that moves the AutoCase
+    // state publishes its AC line, in the same synchronous step as the change (SiteStore.putPort), so before the PUT
+    // answers; a DELETE and a reset publish nothing. A line after a call is therefore always the controller's.
+    if (verb !== 'GET') return methodNotAllowed(response, 'GET');
+    return sendJson(response, 200, { reports: ['state'], before_answer: true });
+  }
   const portPath = /^\/ports\/([^/]*)$/.exec(path);
   if (portPath !== null) {
     if (verb !== 'GET' && verb !== 'PUT' && verb !== 'DELETE')

@@ -1,6 +1,7 @@
 // What the runner tells the cucumber processes (the main one and any --parallel workers) about the run.
 
 import type { OperatorCommand } from './arrange/operator-command.ts';
+import type { RigReportKind } from './arrange/rig-reports.ts';
 import type { LogPublisherConfig } from './log-publisher/stream.ts';
 import type { Encoding } from './model.ts';
 import type { Capabilities, Fixtures } from './profile/profile.ts';
@@ -53,6 +54,11 @@ export interface RunConfig {
   readonly site?: SiteMap;
   /** The Log Publisher the scenarios read, when one answered at the pre-flight. */
   readonly logPublisher?: LogPublisherConfig;
+  /**
+   * With a rig: the kinds of report of its own requests that may come after a call, as the pre-flight learned them
+   * (rig-reports.ts); only these are excused there as an arrangement's late report. Every kind when not said.
+   */
+  readonly rigLateReports?: readonly RigReportKind[];
   /**
    * --parallel with a target a worker: worker i (cucumber's CUCUMBER_WORKER_ID) uses workers[i], an embedded
    * emulator of its own or its own port set; readRunConfig hands each worker its own. Undefined: every process

@@ -355,6 +355,12 @@ const PROBES: Readonly<
     expect: events(['AC,4,101337,CR']),
     control: [xml(SAMPLE, [put(4, { selected_bin: null })]), FAULT_JSON],
   },
+  'fault-publishes-state': {
+    probe: xml(SAMPLE, [put(4, { selected_bin: 7 })]),
+    expect: events(['AC,4,7,ERSO']),
+    // a port that is not an OPEN AutoCase port publishes nothing, as with the faithful emulator; a success its one line
+    control: [xml(SAMPLE, [put(4, { mode: 'CLOSED' })]), json(SAMPLE, [put(4, { type: 'CO' })]), SAMPLE_JSON],
+  },
   'fault-publishes-cr-late': {
     probe: { ...xml(SAMPLE, [put(4, { selected_bin: 7 })]), settleMs: 150 },
     expect: events(['AC,4,101337,CR']),

@@ -3,7 +3,13 @@
 // followed, even after the next scenario's reset. Such a line is the arrangement's, never the call's.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { lateArrangementReport, parseSegment, reportsState } from '../support/log-publisher/listener.ts';
+import {
+  type Arranged,
+  lateArrangementReport,
+  parseSegment,
+  type RigReportKind,
+  reportsState,
+} from '../support/log-publisher/listener.ts';
 import type { PortState } from '../support/model.ts';
 
 const ERSO: PortState = {
@@ -97,5 +103,58 @@ describe('a report of an arranged state', () => {
     );
     assert.equal(late(line('AC,4,0,NOOP')), true, "the reset's report, late");
     assert.equal(late(line('AC,4,101337,CR')), false, 'a CR line is no state the rig gave');
+  });
+});
+
+describe('the reports a rig publishes, as the pre-flight learned them', () => {
+  const after = (reports: readonly RigReportKind[], arranged: readonly Arranged[]) =>
+    lateArrangementReport(arranged, [], { removals: true, reports: new Set(reports) });
+
+  it('a rig that publishes nothing excuses nothing: the arranged state line after a call is the call’s', () => {
+    const late = after(
+      [],
+      [
+        [4, ERSO],
+        [7, null],
+        [5, ERSO, 'restored'],
+      ],
+    );
+    for (const text of [
+      'AC,4,101337,ERSO',
+      'AC,4,101337,EREQ',
+      'BM,101337,O',
+      'AC,7,0,NOOP',
+      'AC,5,101337,ERSO',
+    ])
+      assert.equal(late(line(text)), false, text);
+  });
+
+  it('each kind excuses its own lines only', () => {
+    const arranged: Arranged[] = [
+      [4, ERSO],
+      [7, null],
+    ];
+    assert.equal(after(['state'], arranged)(line('AC,4,101337,ERSO')), true);
+    assert.equal(after(['state'], arranged)(line('AC,4,101337,EREQ')), false);
+    assert.equal(after(['on-the-way'], arranged)(line('AC,4,101337,EREQ')), true);
+    assert.equal(after(['on-the-way'], arranged)(line('AC,4,101337,ERSO')), false);
+    assert.equal(after(['bin'], arranged)(line('BM,101337,O')), true);
+    assert.equal(after(['bin'], arranged)(line('AC,4,101337,ERSO')), false);
+    assert.equal(after(['removal'], arranged)(line('AC,7,0,NOOP')), true);
+    assert.equal(after(['state', 'on-the-way', 'bin'], arranged)(line('AC,7,0,NOOP')), false);
+  });
+
+  it('a port as a reset restored it owes its AC line only when the rig reports its reset, and nothing else', () => {
+    const restored: Arranged[] = [[5, ERSO, 'restored']];
+    assert.equal(after(['state', 'on-the-way', 'bin'], restored)(line('AC,5,101337,ERSO')), false);
+    assert.equal(after(['reset'], restored)(line('AC,5,101337,ERSO')), true);
+    assert.equal(after(['reset'], restored)(line('AC,5,101337,EREQ')), false, 'no states on the way');
+    assert.equal(after(['reset'], restored)(line('BM,101337,O')), false, 'no bin line');
+    assert.equal(after(['reset'], [[5, ERSO]])(line('AC,5,101337,ERSO')), false, 'a PUT is no reset');
+  });
+
+  it('without a word on the rig, every kind (an arrangement through the Task Interface or by an operator)', () => {
+    const late = lateArrangementReport([[4, ERSO]], []);
+    assert.equal(late(line('AC,4,101337,ERSO')), true);
   });
 });

@@ -90,7 +90,16 @@ export class RigArranger implements Arranger {
   /** The reads among the pending steps that see a port as the reset left it. */
   private restoreReads: GetStep[] = [];
 
-  constructor(private readonly rig: RigClient) {}
+  constructor(
+    private readonly rig: RigClient,
+    private readonly options: {
+      /**
+       * Whether the rig publishes what its reset restores (rig-reports.ts): only then is each written port read right
+       * after the reset (restored()), since only then may a line report it. Yes when not said.
+       */
+      readonly resetReports?: boolean;
+    } = {},
+  ) {}
 
   async reset(): Promise<void> {
     this.pending = [{ op: 'reset' }];
@@ -144,7 +153,11 @@ export class RigArranger implements Arranger {
     checkStep(step);
     // the port as the reset leaves it, read in the same request before it is written (restored())
     // (a port written since the reset was read then)
-    if (this.pending[0]?.op === 'reset' && !this.written.has(step.portId)) {
+    if (
+      this.options.resetReports !== false &&
+      this.pending[0]?.op === 'reset' &&
+      !this.written.has(step.portId)
+    ) {
       const read: GetStep = { op: 'get', portId: step.portId };
       this.pending.splice(1 + this.restoreReads.length, 0, read);
       this.restoreReads.push(read);

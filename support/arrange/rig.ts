@@ -6,6 +6,7 @@
 import { CASE_STATES, type Exchange, PORT_MODES, PORT_TYPES, type PortState } from '../model.ts';
 import { forgetAtNewRun } from '../run-scope.ts';
 import { httpExchange } from '../wire/exchange.ts';
+import { type RigDeclaration, readDeclaration } from './rig-reports.ts';
 
 export interface RigOptions {
   readonly token?: string;
@@ -91,6 +92,28 @@ export class RigClient {
       );
     }
     return segments;
+  }
+
+  /**
+   * GET /reports → 200 with `{"reports": [...], "before_answer": <boolean>}`: which Log Publisher lines the rig's own
+   * requests publish, and whether each is published before its request answers
+   * (rig-control.md, an optional endpoint; rig-reports.ts). Undefined when the rig has no such endpoint or answers
+   * something that is not such a declaration: the harness then looks for itself. 401 is the token's, said as it is.
+   */
+  async declaredReports(): Promise<RigDeclaration | undefined> {
+    let answer: { body: string };
+    try {
+      answer = await this.send('GET', '/reports', undefined, [200]);
+    } catch (error) {
+      const status = error instanceof RigError ? error.status : undefined;
+      if (status === undefined || status === 401) throw error;
+      return undefined;
+    }
+    try {
+      return readDeclaration(JSON.parse(answer.body));
+    } catch {
+      return undefined;
+    }
   }
 
   /**

@@ -28,6 +28,8 @@ import {
 import { checkPort, describeAnswer, describeExpected, type Expected, meets } from '../fuzz/oracle.ts';
 import { type EarlierCall, earlierCallNote } from '../log-publisher/earlier-call.ts';
 import {
+  ANY_REPORT,
+  type Arranged,
   concernsPort,
   type LogLine,
   type LogListener,
@@ -35,6 +37,7 @@ import {
   type Mark,
   parseSegment,
   RecentArrangements,
+  type RigReportKind,
 } from '../log-publisher/listener.ts';
 import {
   DEFAULT_LOG_EXPECT_MS,
@@ -232,6 +235,7 @@ export class HarnessWorld extends World {
           timeoutMs: run.timeoutMs,
           record: (e) => this.record(e),
         }),
+        { resetReports: this.arrangementReports.has('reset') },
       );
     }
     const profile = run.profile;
@@ -880,7 +884,9 @@ export class HarnessWorld extends World {
     // lines about other ports are not about the fault (a controller's other ports go on moving), as on the stream;
     // nor is a report of the scenario's own arrangement that came after the call (lateArrangementReport)
     const parsed = isUnreachable(events) ? [] : events.map((line) => ({ line, segment: parseSegment(line) }));
-    const late = lateArrangementReport(this.arrangedLately(), parsed.slice(0, this.eventsBefore));
+    const late = lateArrangementReport(this.arrangedLately(), parsed.slice(0, this.eventsBefore), {
+      reports: this.arrangementReports,
+    });
     const excused = parsed.slice(this.eventsBefore).filter((seen) => late(seen));
     if (excused.length > 0)
       this.log(
@@ -936,11 +942,11 @@ export class HarnessWorld extends World {
   private lateArrangementOnStream(listener: LogListener, mark: Mark): (line: LogLine) => boolean {
     if (this.streamFrom === undefined) return () => false;
     const before = listener.linesSince(this.streamFrom, (line) => line.seq <= mark.seq).lines;
-    return lateArrangementReport(this.arrangedLately(), before);
+    return lateArrangementReport(this.arrangedLately(), before, { reports: this.arrangementReports });
   }
 
   /** What this scenario and those of the last timeouts.log_ms arranged: the reports that may still come late. */
-  private arrangedLately(): (readonly [number, PortState | null])[] {
+  private arrangedLately(): Arranged[] {
     return [...recentlyArranged.within(this.logExpectMs), ...this.arrangedOnTarget()];
   }
 
@@ -949,11 +955,20 @@ export class HarnessWorld extends World {
    * reset restored them to (read right after it), then what the scenario arranged. A rig may publish either a moment
    * after it answered.
    */
-  private arrangedOnTarget(): (readonly [number, PortState | null])[] {
+  private arrangedOnTarget(): Arranged[] {
     return [
-      ...(this.arranger.restored?.() ?? []),
-      ...[...this.arranged].map(([portId, state]) => [this.portOnTarget(portId), state] as const),
+      ...[...(this.arranger.restored?.() ?? [])].map(([port, state]): Arranged => [port, state, 'restored']),
+      ...[...this.arranged].map(([portId, state]): Arranged => [this.portOnTarget(portId), state]),
     ];
+  }
+
+  /**
+   * The kinds of report of an arrangement that may come after the call, and are excused there: with a rig, those the
+   * pre-flight learned it publishes late (rig-reports.ts: none for a rig that publishes nothing, or publishes before
+   * its request answers); arranged through the Task Interface or by an operator, the controller's own lines, any kind.
+   */
+  get arrangementReports(): ReadonlySet<RigReportKind> {
+    return run.rigUrl && run.rigLateReports ? new Set(run.rigLateReports) : ANY_REPORT;
   }
 
   /**

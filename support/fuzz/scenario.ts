@@ -136,6 +136,7 @@ export async function runFuzzProperty<T>(
     rigUrl ? { url: rigUrl, token: readRigToken() } : undefined,
     world.logExpectMs,
     world.recentArrangements,
+    world.arrangementReports,
   );
   // every exchange goes to the run's exchange log (certification evidence), a batch of lines at a time (the end of
   // the property writes the rest, whatever its end); only a counterexample's go to the report

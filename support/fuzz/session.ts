@@ -5,10 +5,12 @@ import fc from 'fast-check';
 import { EVENTS_POLL_MS } from '../arrange/events-wait.ts';
 import { type GetStep, portsRead, RigClient, type RigResult, type RigStep } from '../arrange/rig.ts';
 import {
+  ANY_REPORT,
   type Arranged,
   lateArrangementReport,
   parseSegment,
   RecentArrangements,
+  type RigReportKind,
 } from '../log-publisher/listener.ts';
 import { DEFAULT_LOG_EXPECT_MS } from '../log-publisher/stream.ts';
 import type {
@@ -201,12 +203,18 @@ export interface Opening {
 }
 
 /**
- * The reads right after an opening's reset, of each port it arranges, when the run judges the Log Publisher lines:
- * what the reset restored, which a rig may report late (FuzzSession.restoreReads). None when the lines are not judged.
+ * The reads right after an opening's reset, of each port it arranges, when the run judges the Log Publisher lines and
+ * the rig reports what its reset restores (`resetReports`): what the reset restored, which such a rig may report late
+ * (FuzzSession.restoreReads). None otherwise.
  */
-function restoreSteps(opening: Opening): GetStep[] {
-  if (!opening.judgeEvents) return [];
+function restoreSteps(opening: Opening, resetReports: boolean): GetStep[] {
+  if (!opening.judgeEvents || !resetReports) return [];
   return [...new Set(opening.ports.map(({ port_id }) => port_id))].map((portId) => ({ op: 'get', portId }));
+}
+
+/** Ports as a reset restored them (read right after it): a rig that reports its reset publishes these. */
+function asRestored(read: readonly [number, PortState | null][]): Arranged[] {
+  return read.map(([port, state]) => [port, state, 'restored']);
 }
 
 export interface RigAccess {
@@ -279,6 +287,8 @@ export class FuzzSession {
      * another property's): a rig may report any of them late, in any run (lateArrangementReport).
      */
     private readonly recentRuns = new RecentArrangements(),
+    /** The kinds of report the rig publishes of its own requests (rig-reports.ts): only those are excused. */
+    private readonly reports: ReadonlySet<RigReportKind> = ANY_REPORT,
   ) {
     this.hasRig = rig !== undefined;
     if (rig) {
@@ -362,7 +372,7 @@ export class FuzzSession {
   async open(opening: Opening): Promise<void> {
     await this.reset({ judgeEvents: opening.judgeEvents });
     // judged lines: each port as the reset left it, read right after it in the same request (restoreSteps)
-    for (const step of restoreSteps(opening)) {
+    for (const step of restoreSteps(opening, this.reports.has('reset'))) {
       this.queued.push(step);
       this.restoreReads.push(step);
     }
@@ -448,7 +458,7 @@ export class FuzzSession {
     if (steps.length === 0) return [];
     const results = await this.rig().steps(steps);
     if (this.restoreReads.length > 0) {
-      this.arrangedInRun.push(...portsRead(this.restoreReads, steps, results));
+      this.arrangedInRun.push(...asRestored(portsRead(this.restoreReads, steps, results)));
       this.restoreReads = [];
     }
     if (lines?.pending) {
@@ -478,10 +488,12 @@ export class FuzzSession {
         steps: JSON.stringify(opening),
         count: opening.length,
         // the opening's reads are its reset's restore reads (aheadSteps)
-        restored: portsRead(
-          ahead.filter((step): step is GetStep => step.op === 'get'),
-          steps,
-          results,
+        restored: asRestored(
+          portsRead(
+            ahead.filter((step): step is GetStep => step.op === 'get'),
+            steps,
+            results,
+          ),
         ),
         events:
           this.nextOpening?.judgeEvents && counted?.op === 'events' ? counted.segments.length : undefined,
@@ -517,7 +529,7 @@ export class FuzzSession {
   private aheadSteps(): RigStep[] {
     const opening = this.nextOpening;
     if (!opening || this.rig().takesBatches() !== true) return [];
-    const steps: RigStep[] = [{ op: 'reset' }, ...restoreSteps(opening)];
+    const steps: RigStep[] = [{ op: 'reset' }, ...restoreSteps(opening, this.reports.has('reset'))];
     for (const { port_id, state } of opening.ports)
       steps.push(
         state === null
@@ -738,7 +750,7 @@ export class FuzzSession {
     const late = lateArrangementReport(
       [...this.lately(), ...this.arrangedInRun],
       segments.filter((_, i) => arranged?.has(i)).map((line) => ({ segment: parseSegment(line) })),
-      { removals: true },
+      { removals: true, reports: this.reports },
     );
     const surplus = new Map<string, number>();
     for (const { line } of parsed) surplus.set(line, (surplus.get(line) ?? 0) + 1);

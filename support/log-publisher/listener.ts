@@ -203,44 +203,68 @@ export function reportsRemoval(line: { readonly segment: Segment }, port: number
   return segment.tag === 'AC' && segment.port === port && segment.state === 'NOOP' && segment.bin === 0;
 }
 
+/**
+ * The kinds of line a rig's own request may publish, as a controller would report the change (rig-control.md neither
+ * asks nor forbids them; arrange/rig-reports.ts learns which a rig publishes):
+ * - `state`: a PUT, the AC line of the state it gives (`AC,<port>,<selected bin or 0>,<case state>`);
+ * - `on-the-way`: a PUT, the AC lines of the states its operation passes through before that one (EREQ for ERSO);
+ * - `bin`: a PUT, the BM line of the bin it selects;
+ * - `removal`: a DELETE, `AC,<port>,0,NOOP`;
+ * - `reset`: a POST /reset, the AC line of a port as it restores it.
+ */
+export const RIG_REPORT_KINDS = ['state', 'on-the-way', 'bin', 'removal', 'reset'] as const;
+export type RigReportKind = (typeof RIG_REPORT_KINDS)[number];
+
+/** Every kind: what an arrangement by other means than a rig (the Task Interface, an operator) may publish. */
+export const ANY_REPORT: ReadonlySet<RigReportKind> = new Set(RIG_REPORT_KINDS);
+
 /** One report an arrangement may publish: an AC line of its port, or the BM line of the bin it selects. */
 type Report = (line: { readonly segment: Segment }) => boolean;
 
 /**
- * Of `arranged` (port and state), a predicate: whether a line is the late report of one of them, each state's AC
- * line, the AC lines of the states its operation passed through on the way (statesBefore), the BM line of the bin it
- * selects (one of each at most), a port taken away its `AC,<port>,0,NOOP` (with `removals`). The
- * lines of `before` (those published between the arrangements and the call) take their reports first, one each; each
- * report left over excuses one line after the call, the first asked about (the answer for a line is kept: ask about
- * the same line objects, in the order they came).
+ * Of `arranged` (port and state), a predicate: whether a line is the late report of one of them, of the kinds the
+ * rig publishes (`reports`; every kind when not said): each state's AC line, the AC lines of the states its
+ * operation passed through on the way (statesBefore), the BM line of the bin it selects (one of each at most), a port
+ * taken away its `AC,<port>,0,NOOP` (with `removals`), a port as a reset restored it its AC line. The lines of
+ * `before` (those published between the arrangements and the call) take their reports first, one each; each report
+ * left over excuses one line after the call, the first asked about (the answer for a line is kept: ask about the
+ * same line objects, in the order they came).
  */
 export function lateArrangementReport(
-  arranged: Iterable<readonly [number, PortState | null]>,
+  arranged: Iterable<Arranged>,
   before: readonly { readonly segment: Segment }[],
-  /**
-   * Whether a port taken away owes its `AC,<port>,0,NOOP`: for the fuzz sequences, whose runs delete and call ports
-   * in any order; not for the scenarios, where the one that deletes a port is the one that checks its 1000 publishes
-   * nothing, and such a line after the call would be excused in its very place.
-   */
-  options: { readonly removals?: boolean } = {},
+  options: {
+    /**
+     * Whether a port taken away owes its `AC,<port>,0,NOOP`: for the fuzz sequences, whose runs delete and call ports
+     * in any order; not for the scenarios, where the one that deletes a port is the one that checks its 1000
+     * publishes nothing, and such a line after the call would be excused in its very place.
+     */
+    readonly removals?: boolean;
+    /** The kinds of report the rig publishes (rig-reports.ts): a kind it never publishes excuses nothing. */
+    readonly reports?: ReadonlySet<RigReportKind>;
+  } = {},
 ): (line: { readonly segment: Segment }) => boolean {
-  const owed: Report[] = [...arranged].flatMap(([port, state]): Report[] =>
-    state === null
-      ? options.removals
-        ? [(line) => reportsRemoval(line, port)]
-        : []
-      : [
-          (line) => reportsState(line, port, state),
-          (line) => reportsBin(line, state),
-          // a rig that drives the AutoCase to the state it is given may publish each state on the way (EREQ for ERSO
-          // or ECMP, IREQ to ICIN for ICMP): rig-control.md fixes the state a PUT leaves, not how the rig gets there
-          ...statesBefore(state.case_state).map(
+  const reports = options.reports ?? ANY_REPORT;
+  const owed: Report[] = [...arranged].flatMap(([port, state, by]): Report[] => {
+    if (state === null)
+      return options.removals && reports.has('removal') ? [(line) => reportsRemoval(line, port)] : [];
+    if (by === 'restored') return reports.has('reset') ? [(line) => reportsState(line, port, state)] : [];
+    return [
+      ...(reports.has('state')
+        ? [(line: { readonly segment: Segment }) => reportsState(line, port, state)]
+        : []),
+      ...(reports.has('bin') ? [(line: { readonly segment: Segment }) => reportsBin(line, state)] : []),
+      // a rig that drives the AutoCase to the state it is given may publish each state on the way (EREQ for ERSO
+      // or ECMP, IREQ to ICIN for ICMP): rig-control.md fixes the state a PUT leaves, not how the rig gets there
+      ...(reports.has('on-the-way')
+        ? statesBefore(state.case_state).map(
             (passed): Report =>
               (line) =>
                 reportsState(line, port, { ...state, case_state: passed }),
-          ),
-        ],
-  );
+          )
+        : []),
+    ];
+  });
   const take = (line: { readonly segment: Segment }): boolean => {
     const at = owed.findIndex((report) => report(line));
     if (at >= 0) owed.splice(at, 1);
@@ -257,8 +281,11 @@ export function lateArrangementReport(
   };
 }
 
-/** A port and the state the rig gave it (null: it took the port away). */
-export type Arranged = readonly [number, PortState | null];
+/**
+ * A port and the state the rig gave it (null: it took the port away); `restored`: the state a reset left it in, read
+ * right after the reset (a rig that reports its reset publishes it).
+ */
+export type Arranged = readonly [number, PortState | null, 'restored'?];
 
 /**
  * The arrangements of the last `ms` (of scenarios, or of fuzz runs), each kept with when it was recorded: a rig may

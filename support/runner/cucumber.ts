@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { IConfiguration, ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import { operatorCommandFor } from '../arrange/operator-command.ts';
+import type { RigReportKind } from '../arrange/rig-reports.ts';
 import type { LogPublisherConfig } from '../log-publisher/stream.ts';
 import { DEFAULT_MAX_RESPONSE_BYTES, type HarnessOptions } from '../options.ts';
 import { DEFAULT_ARRANGEMENT_MS, DEFAULT_OPERATOR_S } from '../profile/profile.ts';
@@ -28,6 +29,8 @@ export interface CucumberInput {
   readonly rerunPrefix: string;
   readonly site?: SiteMap;
   readonly logPublisher?: LogPublisherConfig;
+  /** The kinds of report of the rig's own requests that may come after a call (rigReportsStage); none without a rig. */
+  readonly rigLateReports?: readonly RigReportKind[];
 }
 
 /**
@@ -51,7 +54,17 @@ function workerTargets({ plan, target, logPublisher }: CucumberInput): WorkerTar
 
 /** What cucumber, and each of its workers, is told (never the rig token: that travels on its own). */
 function runConfig(input: CucumberInput): RunConfig {
-  const { plan, settings, target, reportsDir, exchangesFile, rerunPrefix, site, logPublisher } = input;
+  const {
+    plan,
+    settings,
+    target,
+    reportsDir,
+    exchangesFile,
+    rerunPrefix,
+    site,
+    logPublisher,
+    rigLateReports,
+  } = input;
   const { options, loaded } = plan;
   const profile = loaded?.profile;
   return {
@@ -80,6 +93,7 @@ function runConfig(input: CucumberInput): RunConfig {
     expectations: plan.expectations,
     site,
     logPublisher,
+    rigLateReports,
     workers: workerTargets(input),
   };
 }

@@ -2,6 +2,7 @@
 //   options (plan.ts) → trust (tls.ts) → target (target.ts) → pre-flight (preflight.ts) → discovery (discovery.ts)
 //   → cucumber (cucumber.ts) → verdicts (verdicts.ts, summary.ts) → reports (reports.ts) → certification.
 // Exit codes: 0 nothing FAILED, 1 a scenario FAILED (or the target is not certified), 2 the run could not be made.
+import { DEFAULT_LOG_EXPECT_MS } from '../log-publisher/stream.ts';
 import { UsageError } from '../options.ts';
 import { ProfileError } from '../profile/profile.ts';
 import { harnessIdentity } from '../report/harness-identity.ts';
@@ -17,7 +18,7 @@ import { discoverStage } from './discovery.ts';
 import { logPublisherStage } from './log-publisher.ts';
 import { PROJECT_ROOT } from './paths.ts';
 import { planRun, type RunPlan, type RunSettings, settleRun } from './plan.ts';
-import { checkProfile, checkReachable } from './preflight.ts';
+import { checkProfile, checkReachable, rigReportsStage } from './preflight.ts';
 import { claimReports, freshReportFiles, prestartReports, writeReports } from './reports.ts';
 import { RunError } from './run-error.ts';
 import { summarise } from './summary.ts';
@@ -76,6 +77,12 @@ async function runAgainst(
     exchangesFile: files.exchanges,
   });
   const logPublisher = await logPublisherStage({ options, loaded, target, timeoutMs: settings.timeoutMs });
+  const rigLateReports = await rigReportsStage({
+    target,
+    timeoutMs: settings.timeoutMs,
+    watchMs: loaded?.profile.timeouts?.log_ms ?? DEFAULT_LOG_EXPECT_MS,
+    exchangesFile: files.exchanges,
+  });
   const rerun = rerunPrefix(options.ownArgs, settings.seed);
   const cucumberCode = await runCucumber({
     plan,
@@ -86,6 +93,7 @@ async function runAgainst(
     rerunPrefix: rerun,
     site,
     logPublisher,
+    rigLateReports,
   });
   const finished = new Date();
 

@@ -2,6 +2,7 @@
 // the first scenario (a run against a target that cannot be reached is exit 2, in one line).
 import { appendFile } from 'node:fs/promises';
 import { RigClient } from '../arrange/rig.ts';
+import { describeLearned, lateKinds, learnRigReports, type RigReportKind } from '../arrange/rig-reports.ts';
 import type { Exchange, TargetConfig } from '../model.ts';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../options.ts';
 import { type CapabilityCheck, checkCapabilities } from '../profile/capabilities.ts';
@@ -99,4 +100,45 @@ export async function checkProfile(input: ProfileCheckInput): Promise<Capability
   if (input.certify && checks.some((c) => !c.ok))
     throw new RunError('--certify: the target must do what its profile declares before it is certified');
   return checks;
+}
+
+export interface RigReportsInput {
+  readonly target: Target;
+  readonly timeoutMs: number;
+  /** How long a late line is excused (timeouts.log_ms): how long the harness watches for the rig's own reports. */
+  readonly watchMs: number;
+  /** Every probe is appended here, as evidence. */
+  readonly exchangesFile: string;
+}
+
+/** The ports the probe plays on: the ones the scenarios play on most, reset before the first of them. */
+const PROBE_PORTS = { put: 4, removed: 5 } as const;
+
+/**
+ * With a rig: what its own requests publish on the Log Publisher (arrange/rig-reports.ts), said in a line; the kinds
+ * that may come after a call, the only lines excused there as an arrangement's late report. Undefined without a rig.
+ */
+export async function rigReportsStage(input: RigReportsInput): Promise<readonly RigReportKind[] | undefined> {
+  const { target } = input;
+  if (!target.rigUrl) return undefined;
+  const probes: Exchange[] = [];
+  const rig = new RigClient(target.rigUrl, {
+    token: target.rigToken,
+    timeoutMs: Math.min(input.timeoutMs, 5000),
+    record: (e) => probes.push(e),
+  });
+  try {
+    const learned = await learnRigReports(rig, PROBE_PORTS, input.watchMs);
+    console.log(describeLearned(learned, target.rigUrl));
+    return lateKinds(learned);
+  } catch (error) {
+    throw new RunError(
+      `rig ${target.rigUrl} does not answer as rig-control.md fixes it: ${(error as Error).message}`,
+    );
+  } finally {
+    await appendFile(
+      input.exchangesFile,
+      probes.map((exchange) => `${JSON.stringify({ scenario: 'rig reports', exchange })}\n`).join(''),
+    );
+  }
 }

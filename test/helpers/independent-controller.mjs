@@ -112,6 +112,8 @@ const DEVIATIONS = {
   'error-flag-global-clear':
     'a successful cancel clears case_error on every AutoCase port (one flag, not one a port)',
   'success-log-twice': 'a successful cancel publishes its NOOP line twice',
+  'fault-publishes-state':
+    'a fault on an AutoCase port publishes the port state as it stands (AC,<port>,<selected bin>,<state>)',
 };
 const dev = (name) => opts.deviate.has(name);
 for (const a of process.argv.slice(2)) {
@@ -952,6 +954,20 @@ const METHODS = {
 
 // case_cancel with the deviations asked for (the plain one above is left exactly as it was).
 function deviantCancel(call) {
+  if (!dev('fault-publishes-state')) return deviantChecks(call);
+  try {
+    return deviantChecks(call);
+  } catch (fault) {
+    if (fault instanceof Fault && [1149, 1152, 1153].includes(fault.code)) {
+      const portId = portIdOf(call);
+      const port = ports.get(portId);
+      publish(`AC,${portId},${port.selected_bin ?? 0},${port.case_state}`);
+    }
+    throw fault;
+  }
+}
+
+function deviantChecks(call) {
   const portId = portIdOf(call);
   const binId = intParam(call.params, 'bin_id', 1, dev('bin-max-4000001') ? 4000001 : 4000000, 1010);
   if (binId === undefined) throw new Fault(1010);

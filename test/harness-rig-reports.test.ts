@@ -1,0 +1,198 @@
+// What a rig's own requests publish, learned before the first scenario: declared (GET /reports), or seen. Only the
+// kinds seen are excused later as an arrangement's late report (harness-late-arrangement.test.ts).
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { startEmulator } from '../emulator/index.ts';
+import { RigClient } from '../support/arrange/rig.ts';
+import { lateKinds, learnRigReports, type RigReportKind } from '../support/arrange/rig-reports.ts';
+import type { PortState } from '../support/model.ts';
+import { closeClient } from '../support/wire/exchange.ts';
+
+const NOOP: PortState = {
+  type: 'AC',
+  mode: 'OPEN',
+  selected_bin: null,
+  case_state: 'NOOP',
+  case_error: false,
+};
+
+/**
+ * A rig in memory that reports what it is told to, `delayMs` after each request, as a controller would publish it:
+ * its reset reports only the ports it changes back (as a rig may).
+ */
+class FakeRig {
+  readonly site = new Map<number, PortState>([
+    [4, NOOP],
+    [5, { ...NOOP, selected_bin: 5001, case_state: 'ECMP' }],
+    [9, NOOP],
+  ]);
+  private ports = new Map(this.site);
+  private log: string[] = [];
+  readonly requests: string[] = [];
+
+  constructor(
+    private readonly reports: readonly RigReportKind[],
+    private readonly delayMs = 0,
+  ) {}
+
+  /** Into the log of the moment it goes out: a reset empties the log, and a line published late lands after it. */
+  private publish(lines: readonly string[]): void {
+    const out = () => this.log.push(...lines);
+    if (this.delayMs > 0) setTimeout(out, this.delayMs);
+    else out();
+  }
+
+  private has(kind: RigReportKind): boolean {
+    return this.reports.includes(kind);
+  }
+
+  async declaredReports(): Promise<undefined> {
+    this.requests.push('GET /reports');
+    return undefined;
+  }
+  async reset(): Promise<void> {
+    this.requests.push('POST /reset');
+    const changed = [...this.site].filter(
+      ([id, state]) => JSON.stringify(this.ports.get(id)) !== JSON.stringify(state),
+    );
+    this.ports = new Map(this.site);
+    this.log = [];
+    if (this.has('reset'))
+      this.publish(changed.map(([id, s]) => `AC,${id},${s.selected_bin ?? 0},${s.case_state}`));
+  }
+  async getPort(id: number): Promise<PortState | undefined> {
+    this.requests.push(`GET /ports/${id}`);
+    return this.ports.get(id);
+  }
+  async putPort(id: number, state: PortState): Promise<void> {
+    this.requests.push(`PUT /ports/${id}`);
+    this.ports.set(id, state);
+    const lines: string[] = [];
+    if (this.has('on-the-way') && state.case_state === 'ERSO')
+      lines.push(`AC,${id},${state.selected_bin ?? 0},EREQ`);
+    if (this.has('state')) lines.push(`AC,${id},${state.selected_bin ?? 0},${state.case_state}`);
+    if (this.has('bin') && state.selected_bin !== null) lines.push(`BM,${state.selected_bin},O`);
+    this.publish(lines);
+  }
+  async deletePort(id: number): Promise<void> {
+    this.requests.push(`DELETE /ports/${id}`);
+    this.ports.delete(id);
+    if (this.has('removal')) this.publish([`AC,${id},0,NOOP`]);
+  }
+  async events(): Promise<string[]> {
+    return [...this.log];
+  }
+}
+
+const learn = (rig: FakeRig, watchMs = 120) =>
+  learnRigReports(rig as unknown as RigClient, { put: 4, removed: 5 }, watchMs);
+
+describe('what a rig reports of its own requests, seen', () => {
+  it('a rig that reports nothing: nothing, after watching both windows', async () => {
+    const rig = new FakeRig([]);
+    const learned = await learn(rig, 60);
+    assert.deepEqual(learned.reports, []);
+    assert.equal(learned.how, 'seen');
+    assert.ok((learned.watchedMs ?? 0) >= 110, `watched ${learned.watchedMs} ms`);
+  });
+
+  for (const kind of ['state', 'on-the-way', 'bin', 'removal', 'reset'] as const)
+    it(`a rig that reports only ${kind}: that kind`, async () => {
+      assert.deepEqual((await learn(new FakeRig([kind]))).reports, [kind]);
+    });
+
+  it('every kind, published 30 ms late: every kind, without watching the whole windows', async () => {
+    const all = ['state', 'on-the-way', 'bin', 'removal', 'reset'] as const;
+    const learned = await learn(new FakeRig(all, 30), 2000);
+    assert.deepEqual(learned.reports, [...all]);
+    assert.ok((learned.watchedMs ?? 0) < 1000, `watched ${learned.watchedMs} ms`);
+  });
+
+  it('plays on the two ports given, and resets the rig before and after', async () => {
+    const rig = new FakeRig([]);
+    await learn(rig, 20);
+    assert.deepEqual(rig.requests, [
+      'GET /reports',
+      'POST /reset',
+      'GET /ports/4',
+      'GET /ports/5',
+      'PUT /ports/4',
+      'PUT /ports/5',
+      'DELETE /ports/5',
+      'POST /reset',
+    ]);
+  });
+});
+
+describe('what a rig reports of its own requests, declared (GET /reports)', () => {
+  let server: Server;
+  let base = '';
+  let answer: { status: number; body: string } = { status: 404, body: '' };
+  before(async () => {
+    server = createServer((request, response) => {
+      if (request.url?.endsWith('/reports')) {
+        response.writeHead(answer.status, { 'content-type': 'application/json' });
+        response.end(answer.body);
+        return;
+      }
+      response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/rig`;
+  });
+  after(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await closeClient();
+  });
+  const rig = () => new RigClient(base, { timeoutMs: 2000 });
+
+  it("the emulator declares its PUT's state line, published before the PUT answers: none can come late", async () => {
+    const emulator = await startEmulator({ port: 0, quiet: true });
+    try {
+      const client = new RigClient(emulator.rigUrl ?? '', { timeoutMs: 2000 });
+      const learned = await learnRigReports(client, { put: 4, removed: 5 }, 5000);
+      assert.deepEqual(learned, { reports: ['state'], beforeAnswer: true, how: 'declared' });
+      assert.deepEqual(lateKinds(learned), []);
+      // and so it does: the line is in GET /events as the PUT answers, and a DELETE and a reset publish nothing
+      await client.reset();
+      await client.putPort(4, { ...NOOP, selected_bin: 7, case_state: 'IREQ' });
+      assert.deepEqual(await client.events(), ['AC,4,7,IREQ']);
+      await client.deletePort(4);
+      await client.reset();
+      assert.deepEqual(await client.events(), []);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('a declaration is read as given, in the harness order', async () => {
+    answer = { status: 200, body: '{"reports": ["reset", "state"]}' };
+    assert.deepEqual(await rig().declaredReports(), { reports: ['state', 'reset'], beforeAnswer: false });
+    answer = { status: 200, body: '{"reports": ["state"], "before_answer": true}' };
+    assert.deepEqual(await rig().declaredReports(), { reports: ['state'], beforeAnswer: true });
+    assert.deepEqual(lateKinds({ reports: ['state'], how: 'declared' }), ['state']);
+  });
+
+  it('no endpoint, or an answer that is not a declaration: undefined (the harness looks for itself)', async () => {
+    for (const given of [
+      { status: 404, body: '' },
+      { status: 405, body: '' },
+      { status: 500, body: '' },
+      { status: 200, body: 'not json' },
+      { status: 200, body: '{"reports": ["state", "everything"]}' },
+      { status: 200, body: '{"reports": "state"}' },
+      { status: 200, body: '{}' },
+      { status: 200, body: '{"reports": [], "before_answer": "yes"}' },
+    ]) {
+      answer = given;
+      assert.equal(await rig().declaredReports(), undefined, JSON.stringify(given));
+    }
+  });
+
+  it('a refused token is said as it is', async () => {
+    answer = { status: 401, body: '{"error":"token"}' };
+    await assert.rejects(rig().declaredReports(), /401/);
+  });
+});
