@@ -3,6 +3,7 @@
 // followed, even after the next scenario's reset. Such a line is the arrangement's, never the call's.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { withoutLateReports } from '../support/fuzz/session.ts';
 import {
   type Arranged,
   lateArrangementReport,
@@ -156,5 +157,52 @@ describe('the reports a rig publishes, as the pre-flight learned them', () => {
   it('without a word on the rig, every kind (an arrangement through the Task Interface or by an operator)', () => {
     const late = lateArrangementReport([[4, ERSO]], []);
     assert.equal(late(line('AC,4,101337,ERSO')), true);
+  });
+});
+
+describe("the fuzz sequences' lines with an arrangement's late report among them", () => {
+  const seen = (...texts: string[]) => texts.map((text) => ({ line: text }));
+  const reportOf = (text: string) => {
+    let left = 1;
+    return (one: { line: string }) => one.line === text && left-- > 0;
+  };
+
+  it("a late report after the call's own copy of its text: the calls' lines in the oracle's order", () => {
+    const lines = seen('AC,16,1,NOOP', 'AC,7,9,NOOP', 'AC,16,1,NOOP');
+    assert.deepEqual(withoutLateReports(lines, ['AC,16,1,NOOP', 'AC,7,9,NOOP'], reportOf('AC,16,1,NOOP')), [
+      'AC,16,1,NOOP',
+      'AC,7,9,NOOP',
+    ]);
+  });
+
+  it("a late report before the call's own copy: the same", () => {
+    const lines = seen('AC,16,1,NOOP', 'AC,16,1,NOOP', 'AC,7,9,NOOP');
+    assert.deepEqual(withoutLateReports(lines, ['AC,16,1,NOOP', 'AC,7,9,NOOP'], reportOf('AC,16,1,NOOP')), [
+      'AC,16,1,NOOP',
+      'AC,7,9,NOOP',
+    ]);
+  });
+
+  it('lines out of order stay out of order, and a copy no arrangement explains stays', () => {
+    const swapped = seen('AC,7,9,NOOP', 'AC,16,1,NOOP');
+    assert.deepEqual(
+      withoutLateReports(swapped, ['AC,16,1,NOOP', 'AC,7,9,NOOP'], () => true),
+      ['AC,7,9,NOOP', 'AC,16,1,NOOP'],
+    );
+    const twice = seen('AC,16,1,NOOP', 'AC,16,1,NOOP');
+    assert.deepEqual(
+      withoutLateReports(twice, ['AC,16,1,NOOP'], () => false),
+      ['AC,16,1,NOOP', 'AC,16,1,NOOP'],
+    );
+  });
+
+  it('a line owed and published once is never asked about as a report', () => {
+    let asked = 0;
+    const lines = seen('AC,16,1,NOOP');
+    withoutLateReports(lines, ['AC,16,1,NOOP'], () => {
+      asked++;
+      return true;
+    });
+    assert.equal(asked, 0);
   });
 });

@@ -212,6 +212,37 @@ function restoreSteps(opening: Opening, resetReports: boolean): GetStep[] {
   return [...new Set(opening.ports.map(({ port_id }) => port_id))].map((portId) => ({ op: 'get', portId }));
 }
 
+/**
+ * Of the lines after the arrangements (`seen`, in the order published), those the calls published: a line the calls
+ * owe no more copies of than were published (`owed`, in the oracle's order) is the calls', and of a line published
+ * more often than owed, a copy that `late` takes for an arrangement's late report is left out. Which copy: the ones
+ * that do not fall into the owed order, each line matched to the next owed line first. A late report can come after
+ * the call's own copy of the same text ([X by a call, Y by a call, X late] reads [X, Y]) or before it ([X late, X by a
+ * call, Y] reads [X, Y] too); taking the first copy for the report had read the first as [Y, X], a false FAIL.
+ */
+export function withoutLateReports<Line extends { readonly line: string }>(
+  seen: readonly Line[],
+  owed: readonly string[],
+  late: (line: Line) => boolean,
+): string[] {
+  const surplus = new Map<string, number>();
+  for (const { line } of seen) surplus.set(line, (surplus.get(line) ?? 0) + 1);
+  for (const line of owed) surplus.set(line, (surplus.get(line) ?? 0) - 1);
+  const published: string[] = [];
+  let next = 0;
+  for (const one of seen) {
+    if (one.line === owed[next]) {
+      published.push(one.line);
+      next++;
+      continue;
+    }
+    const extra = surplus.get(one.line) ?? 0;
+    if (extra > 0 && late(one)) surplus.set(one.line, extra - 1);
+    else published.push(one.line);
+  }
+  return published;
+}
+
 /** Ports as a reset restored them (read right after it): a rig that reports its reset publishes these. */
 function asRestored(read: readonly [number, PortState | null][]): Arranged[] {
   return read.map(([port, state]) => [port, state, 'restored']);
@@ -752,16 +783,7 @@ export class FuzzSession {
       segments.filter((_, i) => arranged?.has(i)).map((line) => ({ segment: parseSegment(line) })),
       { removals: true, reports: this.reports },
     );
-    const surplus = new Map<string, number>();
-    for (const { line } of parsed) surplus.set(line, (surplus.get(line) ?? 0) + 1);
-    for (const line of owed) surplus.set(line, (surplus.get(line) ?? 0) - 1);
-    const published: string[] = [];
-    for (const seen of parsed) {
-      const extra = surplus.get(seen.line) ?? 0;
-      if (extra > 0 && late(seen)) surplus.set(seen.line, extra - 1);
-      else published.push(seen.line);
-    }
-    return published;
+    return withoutLateReports(parsed, owed, late);
   }
 
   /** Each arrangement of this run, as arranged (its report may come late: publishedByCalls). */
