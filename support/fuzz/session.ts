@@ -436,7 +436,21 @@ export class FuzzSession {
     readonly exchange?: Exchange;
     /** Its ports as its reset left them (restoreSteps). */
     readonly restored: readonly Arranged[];
+    /** Its ports as it arranged them. */
+    readonly arranged: readonly Arranged[];
   };
+
+  /**
+   * The opening sent ahead is not this run's (a run that shrinks a failure opens otherwise, or the site moved on): the
+   * rig did arrange it all the same, and may report it late, so its arrangements join the window of recent ones.
+   */
+  private dropPrepared(): void {
+    const prepared = this.prepared;
+    if (!prepared) return;
+    this.prepared = undefined;
+    this.recentRuns.add([...prepared.restored, ...prepared.arranged], this.logExpectMs);
+    this.arrangedLately = undefined; // gathered again, as of the run's start, with these in
+  }
 
   /** The port exists with exactly this state, or (null) does not exist: queued, sent before the next call or read. */
   async arrange(portId: number, state: PortState | null): Promise<void> {
@@ -465,6 +479,8 @@ export class FuzzSession {
   private async flush(reads: readonly RigStep[] = [], last = false): Promise<RigResult[]> {
     const lines = this.arrangementLines;
     const prepared = this.prepared;
+    if (prepared && JSON.stringify(this.queued.slice(0, prepared.count)) !== prepared.steps)
+      this.dropPrepared();
     this.prepared = undefined;
     if (prepared && JSON.stringify(this.queued.slice(0, prepared.count)) === prepared.steps) {
       // this run's opening went ahead with the last request of the run before: its exchange is this run's too
@@ -526,6 +542,7 @@ export class FuzzSession {
             results,
           ),
         ),
+        arranged: (this.nextOpening?.ports ?? []).map(({ port_id, state }): Arranged => [port_id, state]),
         events:
           this.nextOpening?.judgeEvents && counted?.op === 'events' ? counted.segments.length : undefined,
         exchange: this.current.exchanges.at(-1),
@@ -583,7 +600,7 @@ export class FuzzSession {
     const encoding = this.encoding;
     const written = `port_id ${writtenParam(port_id, encoding)} and bin_id ${writtenParam(bin_id, encoding)}`;
     this.step(`When the WMS sends case_cancel in ${encoding} with ${written}`);
-    this.prepared = undefined; // anything sent after an opening sent ahead, and it is no longer the site's state
+    this.dropPrepared(); // anything sent after an opening sent ahead, and it is no longer the site's state
     const { params, strictRequest } = cancelRequest(port_id, bin_id, encoding);
     const result = await callTask(this.target, 'case_cancel', params, encoding, {
       strictRequest,
@@ -887,7 +904,7 @@ export class FuzzSession {
 
   /** After LateLines: the missing lines are in GET /events (or the deadline passed), so none lands in the repeat. */
   async settleLate(missing: readonly string[]): Promise<void> {
-    this.prepared = undefined; // an opening sent ahead saw the site before the late lines
+    this.dropPrepared(); // an opening sent ahead saw the site before the late lines
     await this.pollEvents((segments) => holdsAll(segments, missing));
   }
 
