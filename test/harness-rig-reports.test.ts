@@ -6,8 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startEmulator } from '../emulator/index.ts';
 import { RigClient } from '../support/arrange/rig.ts';
-import { lateKinds, learnRigReports, type RigReportKind } from '../support/arrange/rig-reports.ts';
+import {
+  describeLearned,
+  lateKinds,
+  learnRigReports,
+  type RigReportKind,
+} from '../support/arrange/rig-reports.ts';
 import type { PortState } from '../support/model.ts';
+import { statesBefore } from '../support/spec.ts';
 import { closeClient } from '../support/wire/exchange.ts';
 
 const NOOP: PortState = {
@@ -18,29 +24,57 @@ const NOOP: PortState = {
   case_error: false,
 };
 
+/** The probe's ports as the vendor's sample has them: port 4 extracting bin 101337, port 5 idle. */
+const SAMPLE_SITE: readonly [number, PortState][] = [
+  [4, { ...NOOP, selected_bin: 101337, case_state: 'ERSO', case_error: true }],
+  [5, NOOP],
+];
+
+interface FakeOptions {
+  /** Each line goes out this long after the request. */
+  readonly delayMs?: number;
+  /**
+   * Reports only what changes (a PUT that leaves the state and bin as they were publishes nothing), and the states on
+   * the way only from idle (NOOP, or no AutoCase), as the independent controller's rig does.
+   */
+  readonly changeOnly?: boolean;
+  readonly site?: readonly [number, PortState | undefined][];
+  /** Port 1500 moving by itself: its line after each request, as the site's own traffic. */
+  readonly noise?: boolean;
+}
+
 /**
- * A rig in memory that reports what it is told to, `delayMs` after each request, as a controller would publish it:
- * its reset reports only the ports it changes back (as a rig may).
+ * A rig in memory that reports what it is told to, as a controller would publish it. Its reset reports only the ports
+ * it changes back (as a rig may).
  */
 class FakeRig {
-  readonly site = new Map<number, PortState>([
-    [4, NOOP],
-    [5, { ...NOOP, selected_bin: 5001, case_state: 'ECMP' }],
-    [9, NOOP],
-  ]);
-  private ports = new Map(this.site);
+  readonly site: Map<number, PortState>;
+  private ports: Map<number, PortState>;
   private log: string[] = [];
   readonly requests: string[] = [];
 
   constructor(
     private readonly reports: readonly RigReportKind[],
-    private readonly delayMs = 0,
-  ) {}
+    private readonly options: FakeOptions = {},
+  ) {
+    const site = options.site ?? [
+      [4, NOOP],
+      [5, { ...NOOP, selected_bin: 5001, case_state: 'ECMP' }],
+    ];
+    this.site = new Map(
+      [...site, [1500, NOOP] as const].filter(
+        (entry): entry is [number, PortState] => entry[1] !== undefined,
+      ),
+    );
+    this.ports = new Map(this.site);
+  }
 
   /** Into the log of the moment it goes out: a reset empties the log, and a line published late lands after it. */
   private publish(lines: readonly string[]): void {
-    const out = () => this.log.push(...lines);
-    if (this.delayMs > 0) setTimeout(out, this.delayMs);
+    const all = this.options.noise ? [...lines, 'AC,1500,0,NOOP'] : lines;
+    const out = () => this.log.push(...all);
+    const delay = this.options.delayMs ?? 0;
+    if (delay > 0) setTimeout(out, delay);
     else out();
   }
 
@@ -59,8 +93,13 @@ class FakeRig {
     );
     this.ports = new Map(this.site);
     this.log = [];
-    if (this.has('reset'))
-      this.publish(changed.map(([id, s]) => `AC,${id},${s.selected_bin ?? 0},${s.case_state}`));
+    this.publish(
+      this.has('reset')
+        ? changed
+            .filter(([, s]) => s.type === 'AC')
+            .map(([id, s]) => `AC,${id},${s.selected_bin ?? 0},${s.case_state}`)
+        : [],
+    );
   }
   async getPort(id: number): Promise<PortState | undefined> {
     this.requests.push(`GET /ports/${id}`);
@@ -68,18 +107,23 @@ class FakeRig {
   }
   async putPort(id: number, state: PortState): Promise<void> {
     this.requests.push(`PUT /ports/${id}`);
+    const before = this.ports.get(id);
     this.ports.set(id, state);
+    const moved = !this.options.changeOnly || before?.type !== 'AC' || before.case_state !== state.case_state;
+    const binMoved = !this.options.changeOnly || before?.selected_bin !== state.selected_bin;
     const lines: string[] = [];
-    if (this.has('on-the-way') && state.case_state === 'ERSO')
-      lines.push(`AC,${id},${state.selected_bin ?? 0},EREQ`);
-    if (this.has('state')) lines.push(`AC,${id},${state.selected_bin ?? 0},${state.case_state}`);
-    if (this.has('bin') && state.selected_bin !== null) lines.push(`BM,${state.selected_bin},O`);
+    const fromIdle = before?.type !== 'AC' || before.case_state === 'NOOP';
+    if (this.has('on-the-way') && moved && (fromIdle || !this.options.changeOnly))
+      for (const passed of statesBefore(state.case_state))
+        lines.push(`AC,${id},${state.selected_bin ?? 0},${passed}`);
+    if (this.has('state') && moved) lines.push(`AC,${id},${state.selected_bin ?? 0},${state.case_state}`);
+    if (this.has('bin') && binMoved && state.selected_bin !== null) lines.push(`BM,${state.selected_bin},O`);
     this.publish(lines);
   }
   async deletePort(id: number): Promise<void> {
     this.requests.push(`DELETE /ports/${id}`);
     this.ports.delete(id);
-    if (this.has('removal')) this.publish([`AC,${id},0,NOOP`]);
+    this.publish(this.has('removal') ? [`AC,${id},0,NOOP`] : []);
   }
   async events(): Promise<string[]> {
     return [...this.log];
@@ -99,30 +143,65 @@ describe('what a rig reports of its own requests, seen', () => {
   });
 
   for (const kind of ['state', 'on-the-way', 'bin', 'removal', 'reset'] as const)
-    it(`a rig that reports only ${kind}: that kind`, async () => {
-      assert.deepEqual((await learn(new FakeRig([kind]))).reports, [kind]);
-    });
+    for (const site of [undefined, SAMPLE_SITE])
+      it(`a rig that reports only ${kind}, and only what changes: that kind (probe ports reset to ${site ? 'the sample: 4 in ERSO, 5 idle' : '4 idle, 5 completed'})`, async () => {
+        assert.deepEqual((await learn(new FakeRig([kind], { changeOnly: true, site }))).reports, [kind]);
+      });
 
   it('every kind, published 30 ms late: every kind, without watching the whole windows', async () => {
     const all = ['state', 'on-the-way', 'bin', 'removal', 'reset'] as const;
-    const learned = await learn(new FakeRig(all, 30), 2000);
+    const learned = await learn(new FakeRig(all, { delayMs: 30 }), 2000);
     assert.deepEqual(learned.reports, [...all]);
     assert.ok((learned.watchedMs ?? 0) < 1000, `watched ${learned.watchedMs} ms`);
+  });
+
+  it("the site's own traffic on another port is no report, not even a line of that port's state", async () => {
+    assert.deepEqual((await learn(new FakeRig([], { noise: true }))).reports, []);
+    assert.deepEqual((await learn(new FakeRig(['state'], { noise: true, changeOnly: true }))).reports, [
+      'state',
+    ]);
+  });
+
+  it("a reset's line of port 5 idle without a bin is the reset's, though a removal would read the same", async () => {
+    const site: [number, PortState | undefined][] = [
+      [4, { ...NOOP, type: 'CO' }],
+      [5, NOOP],
+    ];
+    const learned = await learn(new FakeRig(['reset'], { changeOnly: true, site }));
+    assert.ok(learned.reports.includes('reset'), JSON.stringify(learned));
+    assert.ok(!learned.reports.includes('state'), JSON.stringify(learned));
+  });
+
+  it("probe ports that reset to no AutoCase port cannot show a reset's report: taken as made, and said", async () => {
+    const site: [number, PortState | undefined][] = [
+      [4, { ...NOOP, type: 'CO' }],
+      [5, undefined],
+    ];
+    const learned = await learn(new FakeRig([], { site }), 40);
+    assert.deepEqual(learned.reports, ['reset']);
+    assert.deepEqual(learned.assumed, ['reset']);
+    assert.match(describeLearned(learned, 'http://127.0.0.1:1/rig'), /taken as made/);
+    assert.ok((learned.watchedMs ?? 0) < 80, `one window, not two: ${learned.watchedMs} ms`);
   });
 
   it('plays on the two ports given, and resets the rig before and after', async () => {
     const rig = new FakeRig([]);
     await learn(rig, 20);
-    assert.deepEqual(rig.requests, [
-      'GET /reports',
-      'POST /reset',
-      'GET /ports/4',
-      'GET /ports/5',
-      'PUT /ports/4',
-      'PUT /ports/5',
-      'DELETE /ports/5',
-      'POST /reset',
-    ]);
+    assert.deepEqual(
+      rig.requests.filter((r) => r !== 'GET /events'),
+      [
+        'GET /reports',
+        'POST /reset',
+        'GET /ports/4',
+        'GET /ports/5',
+        'PUT /ports/4',
+        'PUT /ports/4',
+        'PUT /ports/5',
+        'DELETE /ports/5',
+        'PUT /ports/5',
+        'POST /reset',
+      ],
+    );
   });
 });
 
