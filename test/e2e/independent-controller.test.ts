@@ -51,7 +51,12 @@ describe('the suite against an independent controller written from the specifica
     await rm(reports, { recursive: true, force: true });
   });
 
-  async function runAgainst(name: string, flags: readonly string[], args: readonly string[]) {
+  async function runAgainst(
+    name: string,
+    flags: readonly string[],
+    args: readonly string[],
+    expect: 'all passed' | 'failed' = 'all passed',
+  ) {
     const controller = await startController(flags, children);
     const dir = path.join(reports, name);
     const run = await runHarness(
@@ -64,8 +69,21 @@ describe('the suite against an independent controller written from the specifica
       ],
       { env: { HARNESS_RIG_TOKEN: TOKEN, HARNESS_REPORTS: 'messages' }, timeoutMs: RUN_TIMEOUT_MS },
     );
+    if (expect === 'failed') {
+      assert.equal(run.code, 1, run.output.slice(-4000));
+      return run.output;
+    }
     const verdicts = await expectAllPassed(dir, run);
     assert.ok(verdicts.scenarios.length > 250, JSON.stringify(verdicts.counts));
+    return run.output;
+  }
+
+  /** The kinds of report the run says the rig's own requests publish (the pre-flight's line). */
+  function reportsSaid(output: string): string {
+    const line = output.split('\n').find((l) => l.startsWith('rig: ') && l.includes('own requests')) ?? '';
+    assert.match(line, /own requests publish .* as seen in \d+ ms/, output.slice(0, 4000));
+    // what it publishes, without the words on how it was seen
+    return line.slice(0, line.indexOf(' as seen in '));
   }
 
   // One run, since a run is seconds: the controller's own wording, listeners and timing, a rig without POST /batch,
@@ -73,11 +91,15 @@ describe('the suite against an independent controller written from the specifica
   // answer to a POST, unasked (undici closed the connection on it: 334 of 336 FAILED before the harness read such a
   // target with its own client). By hand, every other flag of the controller, alone and combined, gave all PASSED too.
   it("its own wording, listeners and timing, its rig publishing a PUT's state late, an unasked 100: all PASSED, @fuzz too", async () => {
-    await runAgainst(
+    const output = await runAgainst(
       'put-publishes',
       ['--put-publishes', '--log-delay=12', '--interim-continue'],
       ['--seed=12', '--fuzz-runs=20'],
     );
+    // its rig declares nothing (no GET /reports): the harness watched it, and saw the PUT's state line and no other
+    const said = reportsSaid(output);
+    assert.match(said, /a PUT the AC line of the state it gives,/);
+    assert.doesNotMatch(said, /BM line|DELETE|reset the AC lines|on the way/);
   });
 
   // A review of what the rig contract allows: a reset that publishes the states it restored, a PUT that publishes the
@@ -87,7 +109,7 @@ describe('the suite against an independent controller written from the specifica
   // 25 each alone). With @fuzz, seed 1205367614 FAILED the sequences without each of three rules of theirs (the reset's
   // restored states read, a deletion's report, lines awaited until they read as the oracle's; docs/certification.md).
   it('a rig whose reset, PUTs and DELETEs publish 40 ms late, and a stream slow to start: all PASSED, @fuzz too', async () => {
-    await runAgainst(
+    const output = await runAgainst(
       'rig-reports-late',
       [
         '--put-publishes',
@@ -101,5 +123,23 @@ describe('the suite against an independent controller written from the specifica
       ],
       ['--seed=1205367614', '--fuzz-runs=20'],
     );
+    const said = reportsSaid(output);
+    for (const kind of ['state it gives', 'on the way', 'BM line', 'DELETE', 'reset the AC lines'])
+      assert.ok(said.includes(kind), `${kind}: ${said}`);
+  });
+
+  // A fault that publishes the port as it stands writes the very line a rig's PUT of that state would report: against a
+  // rig that reports nothing (watched, since it declares nothing), the harness must not take it for one. It passed all
+  // 336 scenarios before the harness learnt what the rig reports.
+  it('a fault that publishes the port as it stands, behind a rig that reports nothing: FAILED', async () => {
+    const output = await runAgainst(
+      'fault-publishes-state',
+      ['--deviate=fault-publishes-state'],
+      ['--tags', '@req:CC-1153 and not @fuzz'],
+      'failed',
+    );
+    assert.match(reportsSaid(output), /publish nothing on the Log Publisher/);
+    // its Log Publisher sends 12 ms after the decision: the line may be caught in the scenario after the fault's
+    assert.match(output, /published "AC,4,101337,[A-Z]+" after the call[^\n]*a fault publishes nothing/);
   });
 });
