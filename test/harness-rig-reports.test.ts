@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startEmulator } from '../emulator/index.ts';
-import { RigClient } from '../support/arrange/rig.ts';
+import { RigClient, RigError } from '../support/arrange/rig.ts';
 import {
   describeLearned,
   lateKinds,
@@ -105,8 +105,12 @@ class FakeRig {
     this.requests.push(`GET /ports/${id}`);
     return this.ports.get(id);
   }
+  /** Thrown by the first PUT, when set. */
+  refusePut: Error | undefined;
+
   async putPort(id: number, state: PortState): Promise<void> {
     this.requests.push(`PUT /ports/${id}`);
+    if (this.refusePut) throw this.refusePut;
     const before = this.ports.get(id);
     this.ports.set(id, state);
     const moved = !this.options.changeOnly || before?.type !== 'AC' || before.case_state !== state.case_state;
@@ -182,6 +186,31 @@ describe('what a rig reports of its own requests, seen', () => {
     assert.deepEqual(learned.assumed, ['reset']);
     assert.match(describeLearned(learned, 'http://127.0.0.1:1/rig'), /taken as made/);
     assert.ok((learned.watchedMs ?? 0) < 80, `one window, not two: ${learned.watchedMs} ms`);
+  });
+
+  it('a rig that refuses a probe request (a 4xx): unwatched, every kind taken as reported, and said', async () => {
+    const rig = new FakeRig(['state']);
+    rig.refusePut = new RigError(
+      'rig PUT /ports/4 answered 400: {"error":"no ERSO here"}, expected 204',
+      400,
+    );
+    const learned = await learn(rig);
+    assert.equal(learned.how, 'unwatched');
+    assert.deepEqual(learned.reports, ['state', 'on-the-way', 'bin', 'removal', 'reset']);
+    assert.deepEqual(lateKinds(learned), learned.reports);
+    assert.match(
+      describeLearned(learned, 'http://127.0.0.1:1/rig'),
+      /could not watch them \(rig PUT \/ports\/4 answered 400/,
+    );
+    assert.equal(rig.requests.at(-1), 'POST /reset', 'the site is left as configured');
+  });
+
+  it('a rig that does not answer, or refuses the token: the run cannot be made', async () => {
+    for (const error of [new RigError('rig PUT /ports/4: connection refused'), new RigError('401', 401)]) {
+      const rig = new FakeRig([]);
+      rig.refusePut = error;
+      await assert.rejects(learn(rig), error);
+    }
   });
 
   it('plays on the two ports given, and resets the rig before and after', async () => {

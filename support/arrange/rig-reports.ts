@@ -6,7 +6,7 @@
 import { parseSegment, RIG_REPORT_KINDS, type RigReportKind } from '../log-publisher/listener.ts';
 import type { CaseState, PortState } from '../model.ts';
 import { statesBefore } from '../spec.ts';
-import type { RigClient } from './rig.ts';
+import { type RigClient, RigError } from './rig.ts';
 
 export { RIG_REPORT_KINDS, type RigReportKind };
 
@@ -18,7 +18,9 @@ export interface LearnedReports {
    * after a call (the harness reads GET /events before its call, and the stream up to those lines).
    */
   readonly beforeAnswer?: boolean;
-  readonly how: 'declared' | 'seen';
+  /** unwatched: a probe request was refused (`refused` says which), so every kind is taken as reported. */
+  readonly how: 'declared' | 'seen' | 'unwatched';
+  readonly refused?: string;
   /** How long the harness watched GET /events for them (seen only). */
   readonly watchedMs?: number;
   /** Kinds the probe could not show either way, taken as reported (the lenient side: no false FAIL). */
@@ -52,7 +54,9 @@ const POLL_MS = 25;
  *    as reported (`assumed`, the lenient side).
  * Only the probe's ports and bins count: lines about other ports are the site's own traffic. A report of the first
  * phase that comes late, in the second, still counts. A rig that publishes nothing costs two windows, once a run.
- * Throws a RigError when the rig does not do what rig-control.md fixes.
+ * A probe request the rig refuses (a 4xx other than 401: a rig that will not take one of these states, say) leaves
+ * it unwatched: every kind is taken as reported, as before the harness looked, and the line says so. Throws a
+ * RigError when the rig cannot be reached or refuses the token.
  */
 export async function learnRigReports(
   rig: RigClient,
@@ -61,6 +65,17 @@ export async function learnRigReports(
 ): Promise<LearnedReports> {
   const declared = await rig.declaredReports();
   if (declared) return { ...declared, how: 'declared' };
+  try {
+    return await watchRig(rig, ports, watchMs);
+  } catch (error) {
+    const status = error instanceof RigError ? error.status : undefined;
+    if (status === undefined || status === 401 || status < 400 || status >= 500) throw error;
+    await rig.reset().catch(() => undefined);
+    return { reports: [...RIG_REPORT_KINDS], how: 'unwatched', refused: (error as Error).message };
+  }
+}
+
+async function watchRig(rig: RigClient, ports: ProbePorts, watchMs: number): Promise<LearnedReports> {
   const began = performance.now();
   await rig.reset();
   const probe = new Probe(ports, await rig.getPort(ports.put), await rig.getPort(ports.removed));
@@ -212,9 +227,11 @@ export function describeLearned(learned: LearnedReports, rigUrl: string): string
       ? 'nothing on the Log Publisher'
       : learned.reports.map((kind) => REPORT_WORDS[kind]).join('; ');
   const how =
-    learned.how === 'declared'
-      ? `${learned.beforeAnswer && learned.reports.length > 0 ? ' before they answer,' : ''} as it declares (GET /reports)`
-      : ` as seen in ${learned.watchedMs} ms after four PUTs, a DELETE and a reset${learned.assumed?.includes('reset') ? " (a reset's report taken as made: the probe's ports reset to no AutoCase port, so none could be seen)" : ''}`;
+    learned.how === 'unwatched'
+      ? ` as far as the harness knows: it could not watch them (${learned.refused}), so every kind is taken as reported`
+      : learned.how === 'declared'
+        ? `${learned.beforeAnswer && learned.reports.length > 0 ? ' before they answer,' : ''} as it declares (GET /reports)`
+        : ` as seen in ${learned.watchedMs} ms after four PUTs, a DELETE and a reset${learned.assumed?.includes('reset') ? " (a reset's report taken as made: the probe's ports reset to no AutoCase port, so none could be seen)" : ''}`;
   const excused =
     lateKinds(learned).length === 0
       ? 'a line after a call is never excused as an arrangement report'
@@ -229,28 +246,6 @@ const REPORT_WORDS: Readonly<Record<RigReportKind, string>> = {
   removal: 'a DELETE AC,<port>,0,NOOP',
   reset: 'a reset the AC lines of the ports it restores',
 };
-
-/** What a rig declares of its own reports (GET /reports). */
-export interface RigDeclaration {
-  readonly reports: RigReportKind[];
-  readonly beforeAnswer: boolean;
-}
-
-/**
- * A declaration of GET /reports read, `{"reports": [<kind>, ...], "before_answer": <boolean>}` (before_answer may be
- * left out: false): undefined when it is not one (then the harness looks for itself).
- */
-export function readDeclaration(value: unknown): RigDeclaration | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { reports, before_answer: beforeAnswer } = value as { reports?: unknown; before_answer?: unknown };
-  if (!Array.isArray(reports)) return undefined;
-  if (!reports.every((kind) => (RIG_REPORT_KINDS as readonly unknown[]).includes(kind))) return undefined;
-  if (beforeAnswer !== undefined && typeof beforeAnswer !== 'boolean') return undefined;
-  return {
-    reports: RIG_REPORT_KINDS.filter((kind) => reports.includes(kind)),
-    beforeAnswer: beforeAnswer === true,
-  };
-}
 
 /** The kinds of report that may come after a call, and so are excused there: none for a rig that reports in time. */
 export function lateKinds(learned: LearnedReports): readonly RigReportKind[] {

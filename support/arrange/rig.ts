@@ -3,10 +3,10 @@
 // Each call verifies the documented status and throws a one-line RigError otherwise. The token
 // goes only into the Authorization header: it never reaches a recorded exchange or a message.
 
+import { RIG_REPORT_KINDS, type RigReportKind } from '../log-publisher/listener.ts';
 import { CASE_STATES, type Exchange, PORT_MODES, PORT_TYPES, type PortState } from '../model.ts';
 import { forgetAtNewRun } from '../run-scope.ts';
 import { httpExchange } from '../wire/exchange.ts';
-import { type RigDeclaration, readDeclaration } from './rig-reports.ts';
 
 export interface RigOptions {
   readonly token?: string;
@@ -485,5 +485,27 @@ function scrubExchange(exchange: Exchange, token: string): Exchange {
         }
       : {}),
     ...(exchange.error === undefined ? {} : { error: scrub(exchange.error) }),
+  };
+}
+
+/** What a rig declares of its own reports (GET /reports). */
+export interface RigDeclaration {
+  readonly reports: RigReportKind[];
+  readonly beforeAnswer: boolean;
+}
+
+/**
+ * A declaration of GET /reports read, `{"reports": [<kind>, ...], "before_answer": <boolean>}` (before_answer may be
+ * left out: false): undefined when it is not one (then the harness looks for itself).
+ */
+export function readDeclaration(value: unknown): RigDeclaration | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { reports, before_answer: beforeAnswer } = value as { reports?: unknown; before_answer?: unknown };
+  if (!Array.isArray(reports)) return undefined;
+  if (!reports.every((kind) => (RIG_REPORT_KINDS as readonly unknown[]).includes(kind))) return undefined;
+  if (beforeAnswer !== undefined && typeof beforeAnswer !== 'boolean') return undefined;
+  return {
+    reports: RIG_REPORT_KINDS.filter((kind) => reports.includes(kind)),
+    beforeAnswer: beforeAnswer === true,
   };
 }
