@@ -108,6 +108,12 @@ let commandOperator: Operator | undefined;
  */
 const recentlyArranged = new RecentArrangements();
 
+/** The run's arrangementReports (HarnessWorld): what the rig may publish late, every kind without a rig. */
+function lateReportsOf(config: RunConfig): ReadonlySet<RigReportKind> {
+  return config.rigUrl && config.rigLateReports ? new Set(config.rigLateReports) : ANY_REPORT;
+}
+let lateReports = lateReportsOf(run);
+
 /** The last scenario that called a port: a line it caused, published late, may be read by the next one. */
 let lastScenarioCalled: EarlierCall | undefined;
 
@@ -117,6 +123,7 @@ forgetAtNewRun((next) => {
   terminalOperator = undefined;
   commandOperator = undefined;
   recentlyArranged.clear();
+  lateReports = lateReportsOf(next);
   lastScenarioCalled = undefined;
 });
 
@@ -968,7 +975,7 @@ export class HarnessWorld extends World {
    * its request answers); arranged through the Task Interface or by an operator, the controller's own lines, any kind.
    */
   get arrangementReports(): ReadonlySet<RigReportKind> {
-    return run.rigUrl && run.rigLateReports ? new Set(run.rigLateReports) : ANY_REPORT;
+    return lateReports;
   }
 
   /**
