@@ -12,7 +12,7 @@ import {
   learnRigReports,
   type RigReportKind,
 } from '../support/arrange/rig-reports.ts';
-import type { PortState } from '../support/model.ts';
+import type { CaseState, PortState } from '../support/model.ts';
 import { statesBefore } from '../support/spec.ts';
 import { closeClient } from '../support/wire/exchange.ts';
 
@@ -41,6 +41,12 @@ interface FakeOptions {
   readonly site?: readonly [number, PortState | undefined][];
   /** Port 1500 moving by itself: its line after each request, as the site's own traffic. */
   readonly noise?: boolean;
+  /** The only case states whose line a PUT publishes (a rig that reports some states and not others). */
+  readonly statesReported?: readonly CaseState[];
+  /** The states on the way are published only for an operation without error. */
+  readonly pathWithoutErrorOnly?: boolean;
+  /** The reset publishes every AutoCase port of its site, changed or not, one by one, this far apart. */
+  readonly resetSpacingMs?: number;
 }
 
 /**
@@ -93,13 +99,14 @@ class FakeRig {
     );
     this.ports = new Map(this.site);
     this.log = [];
-    this.publish(
-      this.has('reset')
-        ? changed
-            .filter(([, s]) => s.type === 'AC')
-            .map(([id, s]) => `AC,${id},${s.selected_bin ?? 0},${s.case_state}`)
-        : [],
-    );
+    const spacing = this.options.resetSpacingMs;
+    const lines = this.has('reset')
+      ? (spacing === undefined ? changed : [...this.site])
+          .filter(([, s]) => s.type === 'AC')
+          .map(([id, s]) => `AC,${id},${s.selected_bin ?? 0},${s.case_state}`)
+      : [];
+    if (spacing === undefined) this.publish(lines);
+    else for (const [i, line] of lines.entries()) setTimeout(() => this.log.push(line), spacing * (i + 1));
   }
   async getPort(id: number): Promise<PortState | undefined> {
     this.requests.push(`GET /ports/${id}`);
@@ -117,10 +124,13 @@ class FakeRig {
     const binMoved = !this.options.changeOnly || before?.selected_bin !== state.selected_bin;
     const lines: string[] = [];
     const fromIdle = before?.type !== 'AC' || before.case_state === 'NOOP';
-    if (this.has('on-the-way') && moved && (fromIdle || !this.options.changeOnly))
+    const pathShown = !this.options.pathWithoutErrorOnly || !state.case_error;
+    if (this.has('on-the-way') && moved && pathShown && (fromIdle || !this.options.changeOnly))
       for (const passed of statesBefore(state.case_state))
         lines.push(`AC,${id},${state.selected_bin ?? 0},${passed}`);
-    if (this.has('state') && moved) lines.push(`AC,${id},${state.selected_bin ?? 0},${state.case_state}`);
+    const shown = this.options.statesReported?.includes(state.case_state) ?? true;
+    if (this.has('state') && moved && shown)
+      lines.push(`AC,${id},${state.selected_bin ?? 0},${state.case_state}`);
     if (this.has('bin') && binMoved && state.selected_bin !== null) lines.push(`BM,${state.selected_bin},O`);
     this.publish(lines);
   }
@@ -159,6 +169,22 @@ describe('what a rig reports of its own requests, seen', () => {
     assert.ok((learned.watchedMs ?? 0) < 1000, `watched ${learned.watchedMs} ms`);
   });
 
+  it('a rig that reports only completed states, or the way only to an operation without error: still seen', async () => {
+    const completed = new FakeRig(['state'], { changeOnly: true, statesReported: ['ECMP', 'ICMP'] });
+    assert.deepEqual((await learn(completed)).reports, ['state']);
+    const healthy = new FakeRig(['state', 'on-the-way'], { changeOnly: true, pathWithoutErrorOnly: true });
+    assert.deepEqual((await learn(healthy)).reports, ['state', 'on-the-way']);
+  });
+
+  it('a reset that publishes its ports one by one is watched until its log stands still', async () => {
+    const site: [number, PortState | undefined][] = [4, 5, 6, 7, 8, 9].map((port) => [port, NOOP]);
+    const rig = new FakeRig(['state', 'reset'], { changeOnly: true, site, resetSpacingMs: 40 });
+    await learn(rig, 2000);
+    const after = (await rig.events()).length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal((await rig.events()).length, after, 'no line of the probe left to come');
+  });
+
   it("the site's own traffic on another port is no report, not even a line of that port's state", async () => {
     assert.deepEqual((await learn(new FakeRig([], { noise: true }))).reports, []);
     assert.deepEqual((await learn(new FakeRig(['state'], { noise: true, changeOnly: true }))).reports, [
@@ -185,7 +211,6 @@ describe('what a rig reports of its own requests, seen', () => {
     assert.deepEqual(learned.reports, ['reset']);
     assert.deepEqual(learned.assumed, ['reset']);
     assert.match(describeLearned(learned, 'http://127.0.0.1:1/rig'), /taken as made/);
-    assert.ok((learned.watchedMs ?? 0) < 80, `one window, not two: ${learned.watchedMs} ms`);
   });
 
   it('a rig that refuses a probe request (a 4xx): unwatched, every kind taken as reported, and said', async () => {
@@ -223,6 +248,10 @@ describe('what a rig reports of its own requests, seen', () => {
         'POST /reset',
         'GET /ports/4',
         'GET /ports/5',
+        'PUT /ports/4',
+        'PUT /ports/4',
+        'PUT /ports/4',
+        'PUT /ports/4',
         'PUT /ports/4',
         'PUT /ports/4',
         'PUT /ports/5',

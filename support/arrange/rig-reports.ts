@@ -39,6 +39,7 @@ const PROBE_BIN = 3_999_917;
 const PROBE_OTHER_BIN = 3_999_919;
 const PROBE_IDLE_BIN = 3_999_915;
 const POLL_MS = 25;
+const QUIET_MS = 200;
 
 /**
  * What the rig publishes of its own requests: what it declares (GET /reports, an optional endpoint), or else what it
@@ -85,7 +86,8 @@ async function watchRig(rig: RigClient, ports: ProbePorts, watchMs: number): Pro
   for (const [port, state] of probe.after) await rig.putPort(port, state);
   await probe.watch(rig, watchMs, 'changes');
   await rig.reset();
-  if (probe.resetShows()) await probe.watch(rig, watchMs, 'reset');
+  // where no probe port can show a reset's report, the watch only waits for the log to stand still
+  await probe.watch(rig, watchMs, 'reset');
   const assumed: RigReportKind[] = probe.resetShows() ? [] : ['reset'];
   return {
     reports: RIG_REPORT_KINDS.filter((kind) => probe.seen.has(kind) || assumed.includes(kind)),
@@ -101,20 +103,30 @@ function stateLine(port: number, state: PortState | undefined): string | undefin
 }
 
 /** A state of the probe's: an AutoCase port, OPEN, the bin given selected. */
-function probeState(bin: number, caseState: CaseState): PortState {
-  return {
-    type: 'AC',
-    mode: 'OPEN',
-    selected_bin: bin,
-    case_state: caseState,
-    case_error: caseState !== 'NOOP',
-  };
+function probeState(bin: number, caseState: CaseState, caseError = false): PortState {
+  return { type: 'AC', mode: 'OPEN', selected_bin: bin, case_state: caseState, case_error: caseError };
 }
 
-/** An operation under way (with states on the way from idle) in a case state other than `restored`'s. */
+/**
+ * The operations port `put` is moved to, each from idle: an extraction ready to send out (in error, so that an
+ * AutoCase that moves by itself stays), an extraction and an insertion completed (without error), as arrangements
+ * give them. A rig may report some states and not others; each is tried. The last is one the reset does not leave
+ * (so that a rig reporting only changes reports the reset's move back).
+ */
+function underWayStates(restored: PortState | undefined): PortState[] {
+  // a bin each, so that one's state line is never another's state on the way (ERSO on the way to ECMP)
+  const states = [
+    probeState(PROBE_BIN, 'ERSO', true),
+    probeState(PROBE_BIN + 10, 'ECMP'),
+    probeState(PROBE_BIN + 20, 'ICMP'),
+  ];
+  const last = states.at(-1);
+  return restored?.type === 'AC' && restored.case_state === last?.case_state ? states.reverse() : states;
+}
+
+/** An operation under way in a case state other than `restored`'s. */
 function underWay(restored: PortState | undefined, bin: number): PortState {
-  const state = restored?.type === 'AC' && restored.case_state === 'ERSO' ? 'ICMP' : 'ERSO';
-  return probeState(bin, state);
+  return probeState(bin, restored?.type === 'AC' && restored.case_state === 'ERSO' ? 'ICMP' : 'ERSO', true);
 }
 
 /** The probe's requests, and the lines seen of them. */
@@ -141,9 +153,12 @@ class Probe {
     restoredPut: PortState | undefined,
     restoredRemoved: PortState | undefined,
   ) {
+    const idle = probeState(PROBE_IDLE_BIN, 'NOOP');
     this.before = [
-      [ports.put, probeState(PROBE_IDLE_BIN, 'NOOP')],
-      [ports.put, underWay(restoredPut, PROBE_BIN)],
+      ...underWayStates(restoredPut).flatMap((state) => [
+        [ports.put, idle] as const,
+        [ports.put, state] as const,
+      ]),
       [ports.removed, probeState(PROBE_OTHER_BIN, 'NOOP')],
     ];
     this.after = [[ports.removed, underWay(restoredRemoved, PROBE_OTHER_BIN)]];
@@ -152,7 +167,7 @@ class Probe {
       for (const passed of statesBefore(state.case_state))
         this.pathLines.add(`AC,${port},${state.selected_bin ?? 0},${passed}`);
     }
-    this.bins = [PROBE_IDLE_BIN, PROBE_BIN, PROBE_OTHER_BIN];
+    this.bins = [...new Set([...this.before, ...this.after].map(([, state]) => state.selected_bin ?? 0))];
     this.resetLines = [stateLine(ports.put, restoredPut), stateLine(ports.removed, restoredRemoved)].filter(
       (line): line is string => line !== undefined,
     );
@@ -175,12 +190,23 @@ class Probe {
   /** GET /events until the phase has seen all it can, or `ms` is over; each new line classified. */
   async watch(rig: RigClient, ms: number, phase: 'changes' | 'reset'): Promise<void> {
     this.read = 0;
-    const deadline = performance.now() + ms;
+    const began = performance.now();
+    const deadline = began + ms;
+    let firstAfter: number | undefined;
+    let lastAt = began;
     for (let i = 0; i <= ms / POLL_MS + 1; i++) {
       const log = await rig.events();
+      const now = performance.now();
+      if (log.length > this.read) {
+        firstAfter ??= now - began;
+        lastAt = now;
+      }
       for (const line of log.slice(this.read)) this.classify(line, phase);
       this.read = Math.max(this.read, log.length);
-      if (this.done(phase) || performance.now() >= deadline) return;
+      // done, and the log has stood still a while (as long as its first line took, 200 ms at least): a rig that
+      // publishes the rest one by one is not left with lines in flight into the first scenario
+      const quiet = now - lastAt >= Math.max(QUIET_MS, firstAfter ?? 0);
+      if ((this.done(phase) && quiet) || now >= deadline) return;
       await new Promise((resolve) =>
         setTimeout(resolve, Math.max(1, Math.min(POLL_MS, deadline - performance.now()))),
       );
@@ -231,7 +257,7 @@ export function describeLearned(learned: LearnedReports, rigUrl: string): string
       ? ` as far as the harness knows: it could not watch them (${learned.refused}), so every kind is taken as reported`
       : learned.how === 'declared'
         ? `${learned.beforeAnswer && learned.reports.length > 0 ? ' before they answer,' : ''} as it declares (GET /reports)`
-        : ` as seen in ${learned.watchedMs} ms after four PUTs, a DELETE and a reset${learned.assumed?.includes('reset') ? " (a reset's report taken as made: the probe's ports reset to no AutoCase port, so none could be seen)" : ''}`;
+        : ` as seen in ${learned.watchedMs} ms after eight PUTs, a DELETE and a reset${learned.assumed?.includes('reset') ? " (a reset's report taken as made: the probe's ports reset to no AutoCase port, so none could be seen)" : ''}`;
   const excused =
     lateKinds(learned).length === 0
       ? 'a line after a call is never excused as an arrangement report'
