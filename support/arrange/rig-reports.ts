@@ -21,15 +21,16 @@ export interface LearnedReports {
   /** unwatched: a probe request was refused (`refused` says which), so every kind is taken as reported. */
   readonly how: 'declared' | 'seen' | 'unwatched';
   readonly refused?: string;
-  /** How long the harness watched GET /events for them (seen only). */
+  /** How long the harness watched GET /events for them, and after how many PUTs (seen only). */
   readonly watchedMs?: number;
+  readonly puts?: number;
   /** Kinds the probe could not show either way, taken as reported (the lenient side: no false FAIL). */
   readonly assumed?: readonly RigReportKind[];
 }
 
 /** A port and bin for the probe that nothing else of the run uses at that moment. */
 export interface ProbePorts {
-  /** Given an AutoCase state it was not in, with a bin of its own: its state, the states on the way, its bin. */
+  /** Moved from idle to three operations in turn, a bin each: their states, the states on the way, the bins. */
   readonly put: number;
   /** Given a state, then taken away: its removal. */
   readonly removed: number;
@@ -45,10 +46,11 @@ const QUIET_MS = 200;
  * What the rig publishes of its own requests: what it declares (GET /reports, an optional endpoint), or else what it
  * is seen to publish within `watchMs` (timeouts.log_ms, the window in which a late report is excused), in two phases
  * read through GET /events:
- * 1. after a reset, PUTs that move port `put` to idle with a bin of the probe's and then to an operation under way
- *    with another (each a change whatever the reset left: a rig may report only changes, and the states on the way
- *    only from idle), a PUT of port `removed`, its DELETE, and a PUT that brings it back in another state: until every
- *    line a rig reporting everything would publish has come, or the window is over;
+ * 1. after a reset, PUTs that move port `put` from idle to three operations in turn, a bin each (underWayStates:
+ *    each a change whatever the reset left, since a rig may report only changes, some states and not others, and the
+ *    states on the way only from idle), a PUT of port `removed`, its DELETE, and a PUT that brings it back in another
+ *    state: until every line a rig reporting everything would publish has come and the log has stood still, or the
+ *    window is over;
  * 2. after a reset, which moves both back (from case states other than the ones it restores, so that a rig that
  *    reports only changes reports them): until the restored line of each that the reset gives an AutoCase has come,
  *    or the window is over. When neither is an AutoCase port once reset, a reset's report cannot be seen: it is taken
@@ -93,13 +95,19 @@ async function watchRig(rig: RigClient, ports: ProbePorts, watchMs: number): Pro
     reports: RIG_REPORT_KINDS.filter((kind) => probe.seen.has(kind) || assumed.includes(kind)),
     how: 'seen',
     watchedMs: Math.round(performance.now() - began),
+    puts: probe.before.length + probe.after.length,
     ...(assumed.length > 0 ? { assumed } : {}),
   };
 }
 
-/** An AutoCase port's report of its state, as a controller writes it; undefined for a port with none. */
+/** An AutoCase port's report of its state, as a controller writes it. */
+function acLine(port: number, state: PortState): string {
+  return `AC,${port},${state.selected_bin ?? 0},${state.case_state}`;
+}
+
+/** acLine, for a port that may be of another type or absent: undefined for one with no AutoCase. */
 function stateLine(port: number, state: PortState | undefined): string | undefined {
-  return state?.type === 'AC' ? `AC,${port},${state.selected_bin ?? 0},${state.case_state}` : undefined;
+  return state?.type === 'AC' ? acLine(port, state) : undefined;
 }
 
 /** A state of the probe's: an AutoCase port, OPEN, the bin given selected. */
@@ -163,9 +171,9 @@ class Probe {
     ];
     this.after = [[ports.removed, underWay(restoredRemoved, PROBE_OTHER_BIN)]];
     for (const [port, state] of [...this.before, ...this.after]) {
-      this.stateLines.add(`AC,${port},${state.selected_bin ?? 0},${state.case_state}`);
+      this.stateLines.add(acLine(port, state));
       for (const passed of statesBefore(state.case_state))
-        this.pathLines.add(`AC,${port},${state.selected_bin ?? 0},${passed}`);
+        this.pathLines.add(acLine(port, { ...state, case_state: passed }));
     }
     this.bins = [...new Set([...this.before, ...this.after].map(([, state]) => state.selected_bin ?? 0))];
     this.resetLines = [stateLine(ports.put, restoredPut), stateLine(ports.removed, restoredRemoved)].filter(
@@ -257,7 +265,7 @@ export function describeLearned(learned: LearnedReports, rigUrl: string): string
       ? ` as far as the harness knows: it could not watch them (${learned.refused}), so every kind is taken as reported`
       : learned.how === 'declared'
         ? `${learned.beforeAnswer && learned.reports.length > 0 ? ' before they answer,' : ''} as it declares (GET /reports)`
-        : ` as seen in ${learned.watchedMs} ms after eight PUTs, a DELETE and a reset${learned.assumed?.includes('reset') ? " (a reset's report taken as made: the probe's ports reset to no AutoCase port, so none could be seen)" : ''}`;
+        : ` as seen in ${learned.watchedMs} ms after ${learned.puts} PUTs, a DELETE and a reset${learned.assumed?.includes('reset') ? " (a reset's report taken as made: the probe's ports reset to no AutoCase port, so none could be seen)" : ''}`;
   const excused =
     lateKinds(learned).length === 0
       ? 'a line after a call is never excused as an arrangement report'

@@ -478,11 +478,13 @@ export class FuzzSession {
    */
   private async flush(reads: readonly RigStep[] = [], last = false): Promise<RigResult[]> {
     const lines = this.arrangementLines;
-    const prepared = this.prepared;
-    if (prepared && JSON.stringify(this.queued.slice(0, prepared.count)) !== prepared.steps)
-      this.dropPrepared();
+    const prepared =
+      this.prepared && JSON.stringify(this.queued.slice(0, this.prepared.count)) === this.prepared.steps
+        ? this.prepared
+        : undefined;
+    if (!prepared) this.dropPrepared();
     this.prepared = undefined;
-    if (prepared && JSON.stringify(this.queued.slice(0, prepared.count)) === prepared.steps) {
+    if (prepared) {
       // this run's opening went ahead with the last request of the run before: its exchange is this run's too
       this.queued = this.queued.slice(prepared.count);
       this.restoreReads = []; // they went ahead too: what they read is the prepared opening's
