@@ -3,15 +3,20 @@
 // followed, even after the next scenario's reset. Such a line is the arrangement's, never the call's.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { withoutLateReports } from '../support/fuzz/session.ts';
 import {
   type Arranged,
   lateArrangementReport,
   parseSegment,
+  RIG_REPORT_KINDS,
   type RigReportKind,
+  reportsBin,
+  reportsRemoval,
   reportsState,
 } from '../support/log-publisher/listener.ts';
-import type { PortState } from '../support/model.ts';
+import { CASE_STATES, PORT_TYPES, type PortState } from '../support/model.ts';
+import { statesBefore } from '../support/spec.ts';
 
 const ERSO: PortState = {
   type: 'AC',
@@ -157,6 +162,90 @@ describe('the reports a rig publishes, as the pre-flight learned them', () => {
   it('without a word on the rig, every kind (an arrangement through the Task Interface or by an operator)', () => {
     const late = lateArrangementReport([[4, ERSO]], []);
     assert.equal(late(line('AC,4,101337,ERSO')), true);
+  });
+});
+
+/**
+ * The definition lateArrangementReport counts by key: a list of reports, each a predicate (reportsState, reportsBin,
+ * reportsRemoval), the first that matches a line taken by it.
+ */
+function naiveLateReport(
+  arranged: readonly Arranged[],
+  before: readonly { readonly segment: ReturnType<typeof parseSegment> }[],
+  removals: boolean,
+  reports: ReadonlySet<RigReportKind>,
+) {
+  type Line = { readonly segment: ReturnType<typeof parseSegment> };
+  const owed: ((line: Line) => boolean)[] = arranged.flatMap(([port, state, by]) => {
+    if (state === null)
+      return removals && reports.has('removal') ? [(l: Line) => reportsRemoval(l, port)] : [];
+    if (by === 'restored') return reports.has('reset') ? [(l: Line) => reportsState(l, port, state)] : [];
+    return [
+      ...(reports.has('state') ? [(l: Line) => reportsState(l, port, state)] : []),
+      ...(reports.has('bin') ? [(l: Line) => reportsBin(l, state)] : []),
+      ...(reports.has('on-the-way')
+        ? statesBefore(state.case_state).map(
+            (passed) => (l: Line) => reportsState(l, port, { ...state, case_state: passed }),
+          )
+        : []),
+    ];
+  });
+  const take = (l: Line) => {
+    const at = owed.findIndex((report) => report(l));
+    if (at >= 0) owed.splice(at, 1);
+    return at >= 0;
+  };
+  for (const l of before) take(l);
+  return take;
+}
+
+describe('the reports owed, counted by the line they match', () => {
+  it('excuse the very lines a list of their predicates excuses, in any order and number', () => {
+    const bins = [0, 7, 101337];
+    const state: fc.Arbitrary<PortState | null> = fc.option(
+      fc.record({
+        type: fc.constantFrom(...PORT_TYPES),
+        mode: fc.constant('OPEN' as const),
+        selected_bin: fc.constantFrom(null, 7, 101337),
+        case_state: fc.constantFrom(...CASE_STATES),
+        case_error: fc.boolean(),
+      }),
+      { freq: 4 },
+    );
+    const entry: fc.Arbitrary<Arranged> = fc
+      .tuple(fc.integer({ min: 3, max: 5 }), state, fc.boolean())
+      .map(([port, s, restored]) => (restored && s !== null ? [port, s, 'restored'] : [port, s]));
+    const text = fc.oneof(
+      fc
+        .tuple(
+          fc.integer({ min: 3, max: 5 }),
+          fc.constantFrom(...bins),
+          fc.constantFrom(...CASE_STATES, 'CR'),
+        )
+        .map(([port, bin, s]) => `AC,${port},${bin},${s}`),
+      fc.constantFrom(...bins).map((bin) => `BM,${bin},O`),
+      fc.constant('XX,1,2'),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(entry, { maxLength: 8 }),
+        fc.array(text, { maxLength: 4 }),
+        fc.array(text, { maxLength: 8 }),
+        fc.subarray([...RIG_REPORT_KINDS]),
+        fc.boolean(),
+        (arranged, beforeTexts, afterTexts, kinds, removals) => {
+          const reports = new Set(kinds);
+          const before = beforeTexts.map(line);
+          const counted = lateArrangementReport(arranged, before, { removals, reports });
+          const naive = naiveLateReport(arranged, before, removals, reports);
+          for (const text of afterTexts) {
+            const l = line(text);
+            assert.equal(counted(l), naive(l), text);
+          }
+        },
+      ),
+      { numRuns: 2000, seed: 20261203 },
+    );
   });
 });
 

@@ -169,19 +169,32 @@ export function concernsPort(
 }
 
 /**
+ * The one line a report matches, as a key: an AC line by its port, bin (0 for none) and case state, a BM line by its
+ * bin. Two reports of the same key excuse the same lines, so the reports owed are counted by key.
+ */
+function reportKey(segment: Segment): string | undefined {
+  if (segment.tag === 'AC') return acKey(segment.port, segment.bin, segment.state);
+  if (segment.tag === 'BM') return bmKey(segment.bin);
+  return undefined;
+}
+
+function acKey(port: number, bin: number, caseState: string): string {
+  return `AC ${port} ${bin} ${caseState}`;
+}
+
+function bmKey(bin: number): string {
+  return `BM ${bin}`;
+}
+
+/**
  * Whether a line reports `state` as the AutoCase state of `port`, as a controller reports it: its AC line with the
  * port's case state and its selected bin (0 for none). A rig that moves a port's AutoCase state may publish that
  * line (rig-control.md), and a controller that publishes from a task of its own may do it a moment after the PUT
  * answered: such a line is the arrangement's, not the call's that followed.
  */
 export function reportsState(line: { readonly segment: Segment }, port: number, state: PortState): boolean {
-  const { segment } = line;
   return (
-    segment.tag === 'AC' &&
-    state.type === 'AC' &&
-    segment.port === port &&
-    segment.state === state.case_state &&
-    segment.bin === (state.selected_bin ?? 0)
+    state.type === 'AC' && reportKey(line.segment) === acKey(port, state.selected_bin ?? 0, state.case_state)
   );
 }
 
@@ -190,8 +203,7 @@ export function reportsState(line: { readonly segment: Segment }, port: number, 
  * a bin may publish its move, as `openbin` does).
  */
 export function reportsBin(line: { readonly segment: Segment }, state: PortState): boolean {
-  const { segment } = line;
-  return segment.tag === 'BM' && state.selected_bin !== null && segment.bin === state.selected_bin;
+  return state.selected_bin !== null && reportKey(line.segment) === bmKey(state.selected_bin);
 }
 
 /**
@@ -199,8 +211,7 @@ export function reportsBin(line: { readonly segment: Segment }, state: PortState
  * operation, `AC,<port>,0,NOOP` (rig-control.md neither asks nor forbids it).
  */
 export function reportsRemoval(line: { readonly segment: Segment }, port: number): boolean {
-  const { segment } = line;
-  return segment.tag === 'AC' && segment.port === port && segment.state === 'NOOP' && segment.bin === 0;
+  return reportKey(line.segment) === acKey(port, 0, 'NOOP');
 }
 
 /**
@@ -218,17 +229,38 @@ export type RigReportKind = (typeof RIG_REPORT_KINDS)[number];
 /** Every kind: what an arrangement by other means than a rig (the Task Interface, an operator) may publish. */
 export const ANY_REPORT: ReadonlySet<RigReportKind> = new Set(RIG_REPORT_KINDS);
 
-/** One report an arrangement may publish: an AC line of its port, or the BM line of the bin it selects. */
-type Report = (line: { readonly segment: Segment }) => boolean;
+/** The keys (reportKey) of the lines an arrangement may publish, of the kinds in `reports`. */
+function reportKeys(
+  [port, state, by]: Arranged,
+  reports: ReadonlySet<RigReportKind>,
+  removals: boolean,
+): string[] {
+  // reportsRemoval
+  if (state === null) return removals && reports.has('removal') ? [acKey(port, 0, 'NOOP')] : [];
+  const bin = state.selected_bin ?? 0;
+  // reportsState: only an AutoCase port has an AC line
+  const stateKey = (caseState: string): string[] =>
+    state.type === 'AC' ? [acKey(port, bin, caseState)] : [];
+  if (by === 'restored') return reports.has('reset') ? stateKey(state.case_state) : [];
+  return [
+    ...(reports.has('state') ? stateKey(state.case_state) : []),
+    // reportsBin
+    ...(reports.has('bin') && state.selected_bin !== null ? [bmKey(state.selected_bin)] : []),
+    // a rig that drives the AutoCase to the state it is given may publish each state on the way (EREQ for ERSO
+    // or ECMP, IREQ to ICIN for ICMP): rig-control.md fixes the state a PUT leaves, not how the rig gets there
+    ...(reports.has('on-the-way') ? statesBefore(state.case_state).flatMap(stateKey) : []),
+  ];
+}
 
 /**
  * Of `arranged` (port and state), a predicate: whether a line is the late report of one of them, of the kinds the
- * rig publishes (`reports`; every kind when not said): each state's AC line, the AC lines of the states its
- * operation passed through on the way (statesBefore), the BM line of the bin it selects (one of each at most), a port
- * taken away its `AC,<port>,0,NOOP` (with `removals`), a port as a reset restored it its AC line. The lines of
- * `before` (those published between the arrangements and the call) take their reports first, one each; each report
- * left over excuses one line after the call, the first asked about (the answer for a line is kept: ask about the
- * same line objects, in the order they came).
+ * rig publishes (`reports`; every kind when not said): each state's AC line (reportsState), the AC lines of the states
+ * its operation passed through on the way (statesBefore), the BM line of the bin it selects (reportsBin; one of each
+ * at most), a port taken away its `AC,<port>,0,NOOP` (with `removals`: reportsRemoval), a port as a reset restored it
+ * its AC line. The lines of `before` (those published between the arrangements and the call) take their reports
+ * first, one each; each report left over excuses one line after the call, the first asked about (the answer for a
+ * line is kept: ask about the same line objects, in the order they came). The reports are counted by the line they
+ * match, so that a window of thousands of arrangements (fuzz runs at wire speed) costs a lookup a line.
  */
 export function lateArrangementReport(
   arranged: Iterable<Arranged>,
@@ -245,30 +277,21 @@ export function lateArrangementReport(
   } = {},
 ): (line: { readonly segment: Segment }) => boolean {
   const reports = options.reports ?? ANY_REPORT;
-  const owed: Report[] = [...arranged].flatMap(([port, state, by]): Report[] => {
-    if (state === null)
-      return options.removals && reports.has('removal') ? [(line) => reportsRemoval(line, port)] : [];
-    if (by === 'restored') return reports.has('reset') ? [(line) => reportsState(line, port, state)] : [];
-    return [
-      ...(reports.has('state')
-        ? [(line: { readonly segment: Segment }) => reportsState(line, port, state)]
-        : []),
-      ...(reports.has('bin') ? [(line: { readonly segment: Segment }) => reportsBin(line, state)] : []),
-      // a rig that drives the AutoCase to the state it is given may publish each state on the way (EREQ for ERSO
-      // or ECMP, IREQ to ICIN for ICMP): rig-control.md fixes the state a PUT leaves, not how the rig gets there
-      ...(reports.has('on-the-way')
-        ? statesBefore(state.case_state).map(
-            (passed): Report =>
-              (line) =>
-                reportsState(line, port, { ...state, case_state: passed }),
-          )
-        : []),
-    ];
-  });
+  const owed = new Map<string, number>();
+  if (reports.size > 0) {
+    for (const entry of arranged) {
+      for (const key of reportKeys(entry, reports, options.removals === true))
+        owed.set(key, (owed.get(key) ?? 0) + 1);
+    }
+  }
   const take = (line: { readonly segment: Segment }): boolean => {
-    const at = owed.findIndex((report) => report(line));
-    if (at >= 0) owed.splice(at, 1);
-    return at >= 0;
+    if (owed.size === 0) return false;
+    const key = reportKey(line.segment);
+    const left = key === undefined ? undefined : owed.get(key);
+    if (key === undefined || left === undefined) return false;
+    if (left === 1) owed.delete(key);
+    else owed.set(key, left - 1);
+    return true;
   };
   for (const line of before) take(line);
   const answers = new WeakMap<object, boolean>();

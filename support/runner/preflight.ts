@@ -112,7 +112,7 @@ export interface RigReportsInput {
 }
 
 /** The ports the probe plays on: the ones the scenarios play on most, reset before the first of them. */
-const PROBE_PORTS = { put: 4, removed: 5 } as const;
+export const PROBE_PORTS = { put: 4, removed: 5 } as const;
 
 /**
  * With a rig: what its own requests publish on the Log Publisher (arrange/rig-reports.ts), said in a line; the kinds

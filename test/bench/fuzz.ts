@@ -3,12 +3,17 @@
 // runs, every exchange written to an exchange log as the scenario writes it), against the client path (callTask,
 // figure 2) in the same encoding, measured right before or after each iteration; and the amortised cost of
 // validating an answer in that loop.
+import { RigClient } from '../../support/arrange/rig.ts';
+import { lateKinds, learnRigReports } from '../../support/arrange/rig-reports.ts';
 import { clearValidationCache, validateResponse, validationStats } from '../../support/checks/schema.ts';
 import { checkProperty } from '../../support/fuzz/check.ts';
 import { type FuzzProperty, IN_RANGE, LITERALS, REFUSED, SEQUENCES } from '../../support/fuzz/properties.ts';
 import { FuzzSession } from '../../support/fuzz/session.ts';
+import { ANY_REPORT, type RigReportKind } from '../../support/log-publisher/listener.ts';
+import { DEFAULT_LOG_EXPECT_MS } from '../../support/log-publisher/stream.ts';
 import type { Encoding, Exchange, TargetConfig } from '../../support/model.ts';
 import { ExchangeBatch } from '../../support/report/exchange-log.ts';
+import { PROBE_PORTS } from '../../support/runner/preflight.ts';
 import { closeClient } from '../../support/wire/exchange.ts';
 import { callTask } from '../../support/wire/task-call.ts';
 import { type LoopBounds, loop } from './client-path.ts';
@@ -77,6 +82,8 @@ async function iterate(
     readonly clientBounds: LoopBounds;
     /** Whether the client path goes first (alternating, so that a drift in the load favours neither). */
     readonly clientFirst: boolean;
+    /** What the rig's own requests publish after they answer, as the runner's pre-flight learned it. */
+    readonly reports: ReadonlySet<RigReportKind>;
   },
   failures: string[],
 ): Promise<FuzzIteration> {
@@ -105,7 +112,14 @@ async function iterate(
     };
     if (options.clientFirst) await clientPath();
     for (const property of PROPERTIES) {
-      const session = new FuzzSession(target, encoding, rig);
+      const session = new FuzzSession(
+        target,
+        encoding,
+        rig,
+        DEFAULT_LOG_EXPECT_MS,
+        undefined,
+        options.reports,
+      );
       // what the scenario does with every exchange of a property (support/fuzz/scenario.ts)
       const log = new ExchangeBatch(options.exchangesFile, 'bench', property.id);
       session.onExchange = (exchange: Exchange) => {
@@ -154,6 +168,17 @@ async function iterate(
   };
 }
 
+/**
+ * What the rig's own requests publish after they answer, learned as the runner's pre-flight learns it
+ * (rigReportsStage), so that the properties excuse what a @fuzz scenario against this rig excuses; every kind
+ * without a rig.
+ */
+async function lateReportsOf(server: ServerProcess): Promise<ReadonlySet<RigReportKind>> {
+  if (!server.rigUrl) return ANY_REPORT;
+  const rig = new RigClient(server.rigUrl, { token: server.rigToken, timeoutMs: 5000 });
+  return new Set(lateKinds(await learnRigReports(rig, PROBE_PORTS, DEFAULT_LOG_EXPECT_MS)));
+}
+
 export async function benchFuzz(
   server: ServerProcess,
   options: {
@@ -168,6 +193,7 @@ export async function benchFuzz(
   const failures: string[] = [];
   const iterations: FuzzIteration[] = [];
   try {
+    const reports = await lateReportsOf(server);
     for (let i = 0; i < options.warmups + options.runs; i++) {
       clearValidationCache(); // each iteration validates as a fresh cucumber process would
       const iteration = await iterate(
@@ -178,6 +204,7 @@ export async function benchFuzz(
           exchangesFile: options.exchangesFile,
           clientBounds: options.clientBounds,
           clientFirst: i % 2 === 0,
+          reports,
         },
         failures,
       );
