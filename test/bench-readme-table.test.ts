@@ -60,6 +60,26 @@ describe('the README performance table', () => {
     assert.match(table, /\| p99, JSON \| ≤ 10 ms \| not measured \| \*\*no\*\* \|/);
     // an older report has no disk figure, and the line says nothing of it
     assert.doesNotMatch(table, /a file made/);
+    // nor what was measured beside a budget
+    assert.doesNotMatch(table, /Beside each budget missed/);
+  });
+
+  it('says what the same run measured beside each budget missed, and beside no budget met', () => {
+    const [suite, fuzz, p99] = report.budgets;
+    const withBeside = {
+      ...report,
+      budgets: [
+        { ...suite, beside: '3.1 s against 1.2 s' },
+        { ...fuzz, beside: '1.66 requests a validated call' },
+        p99,
+      ],
+    };
+    const table = renderTable(parseBenchReport(JSON.stringify(withBeside), 'bench.json'));
+    assert.match(
+      table,
+      /Beside each budget missed, in the same run:\n- suite \/ empty run: 3.1 s against 1.2 s\.$/,
+    );
+    assert.doesNotMatch(table, /1.66 requests/, 'the fuzz budget was met');
   });
 
   it('says how fast the reports folder made a file, when the report measured it', () => {

@@ -96,6 +96,12 @@ describe('judge', () => {
   });
   it('keeps the budget and the value in what it returns', () => {
     assert.deepEqual(judge(atMost, 1), { ...atMost, value: 1, met: true });
+    assert.deepEqual(judge(atMost, 3, 'the bare server: 3 ms'), {
+      ...atMost,
+      value: 3,
+      met: false,
+      beside: 'the bare server: 3 ms',
+    });
   });
 });
 

@@ -191,10 +191,16 @@ function budgetsOf(figures: {
   fuzz?: FuzzFigures;
 }): Judged[] {
   const judged: Judged[] = [];
-  if (figures.suite)
+  if (figures.suite) {
+    const suite = figures.suite;
     judged.push(
-      judge({ ...BUDGETS.suite, figure: 'suite.pairRatios.median' }, figures.suite.pairRatios.median),
+      judge(
+        { ...BUDGETS.suite, figure: 'suite.pairRatios.median' },
+        suite.pairRatios.median,
+        `${fmt(suite.full.median)} s against ${fmt(suite.empty.median)} s: ${fmt(suite.msPerScenario)} ms a scenario past the start-up, ${suite.scenarios} scenarios`,
+      ),
     );
+  }
   for (const [i, f] of (figures.client ?? []).entries()) {
     judged.push(
       judge(
@@ -224,6 +230,8 @@ function budgetsOf(figures: {
           figure: `emulator.emulator[${i}].p99Ms.median`,
         },
         f.p99Ms.median,
+        // autocannon keeps 64 requests outstanding: a loaded machine moves the bare server's p99 as much
+        `the bare node:http server's own p99 in the same run: ${fmt(figures.emulator?.bare.p99Ms.median)} ms`,
       ),
     );
   }
@@ -237,6 +245,7 @@ function budgetsOf(figures: {
             figure: `fuzz.pairRatios.${encoding}.median`,
           },
           figures.fuzz.pairRatios[encoding].median,
+          `${fmt(figures.fuzz.requestsPerCall[encoding])} task and rig requests a validated call; their requests a second ${fmt(figures.fuzz.requestPairRatios[encoding].median)} × the client path's calls`,
         ),
       );
       judged.push(
@@ -389,7 +398,10 @@ async function main(argv: readonly string[]): Promise<number> {
   out.push(
     missed.length === 0
       ? '\nevery budget met'
-      : `\n${missed.length} budget(s) missed: ${missed.map((b) => b.name).join('; ')}`,
+      : `\n${missed.length} budget(s) missed: ${missed.map((b) => b.name).join('; ')}${missed
+          .filter((b) => b.beside !== undefined)
+          .map((b) => `\n  ${b.name}: ${b.beside}`)
+          .join('')}`,
   );
   console.log(out.join('\n'));
 

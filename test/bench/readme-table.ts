@@ -82,6 +82,14 @@ export function renderTable(report: BenchReport): string {
         `| ${b.name} | ${b.direction === 'at-most' ? '≤' : '≥'} ${b.limit} ${b.unit} | ${figure(b.value, b.unit)} | ${b.met ? 'yes' : '**no**'} |`,
     ),
   ];
+  // what the same run measured beside each budget missed, to read the verdict by
+  const beside = report.budgets.filter((b) => !b.met && typeof b.beside === 'string');
+  if (beside.length > 0)
+    lines.push(
+      '',
+      'Beside each budget missed, in the same run:',
+      ...beside.map((b) => `- ${b.name}: ${b.beside}.`),
+    );
   return lines.join('\n');
 }
 

@@ -71,14 +71,19 @@ export interface Judged extends Budget {
   /** The median measured; undefined when it could not be measured (which misses the budget). */
   readonly value: number | undefined;
   readonly met: boolean;
+  /**
+   * What the same run measured beside the figure, to read a verdict by: the bare server's own p99 beside the
+   * emulator's, the requests a fuzz call makes. Words and figures; never part of the verdict.
+   */
+  readonly beside?: string;
 }
 
-export function judge(budget: Budget, value: number | undefined): Judged {
+export function judge(budget: Budget, value: number | undefined, beside?: string): Judged {
   const met =
     value !== undefined &&
     Number.isFinite(value) &&
     (budget.direction === 'at-most' ? value <= budget.limit : value >= budget.limit);
-  return { ...budget, value, met };
+  return beside === undefined ? { ...budget, value, met } : { ...budget, value, met, beside };
 }
 
 /** Rounds for the report: 3 significant digits, never more than 3 decimals. */
