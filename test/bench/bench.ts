@@ -210,6 +210,7 @@ function budgetsOf(figures: {
           figure: `client[${i}].pairRatios.median`,
         },
         f.pairRatios.median,
+        `${fmt(f.harness.median)} calls a second (${fmt(f.harness.min)} to ${fmt(f.harness.max)}) against the raw loop's ${fmt(f.raw.median)} (${fmt(f.raw.min)} to ${fmt(f.raw.max)})`,
       ),
     );
   }
@@ -222,6 +223,7 @@ function budgetsOf(figures: {
           figure: `emulator.emulator[${i}].pairRatios.median`,
         },
         f.pairRatios.median,
+        `${fmt(f.requestsPerSecond.median)} requests a second against the bare server's ${fmt(figures.emulator?.bare.requestsPerSecond.median)}`,
       ),
       judge(
         {
