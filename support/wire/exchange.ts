@@ -147,11 +147,28 @@ export interface ExchangeOutcome {
   readonly charset?: string;
 }
 
+/**
+ * The URLs exchanges went to, parsed once each: a run sends thousands of requests to a handful of URLs, and undici
+ * takes the URL object as it is instead of parsing the string again. Nothing changes a URL once parsed here.
+ */
+const parsedUrls = new Map<string, URL>();
+const PARSED_URLS_MAX = 256;
+
+function parsedUrl(url: string): URL {
+  let parsed = parsedUrls.get(url);
+  if (parsed === undefined) {
+    parsed = new URL(url);
+    if (parsedUrls.size >= PARSED_URLS_MAX) parsedUrls.clear();
+    parsedUrls.set(url, parsed);
+  }
+  return parsed;
+}
+
 /** Sends `spec` within its deadline. Never throws for what the target does; `exchange.error` says it. */
 export async function httpExchange(spec: ExchangeSpec): Promise<ExchangeOutcome> {
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
-  const target = new URL(spec.url);
+  const target = parsedUrl(spec.url);
   const hostPort = `${target.hostname}:${target.port || (target.protocol === 'https:' ? '443' : '80')}`;
   const recordedHeaders = redact({
     host: target.host,
@@ -210,50 +227,63 @@ interface ExchangeStart {
   readonly requestEvidence: Exchange['request'];
 }
 
+/**
+ * The request through undici (an Agent's kept-alive connections, or a Client of its own), to the URL as parsed. The
+ * functions of an exchange are module functions, not closures made at each exchange: tsx names every closure it
+ * makes (keepNames), a property definition each, 5 µs an exchange in profiles.
+ */
+function sendThrough(spec: ExchangeSpec, url: URL, through: Agent | Client, signal: Deadline) {
+  return request(url, {
+    dispatcher: through,
+    method: spec.method as 'POST',
+    headers: { ...spec.headers },
+    // a stream of unknown length goes chunked; a new one for each attempt (a stream is read once)
+    body: spec.chunked && spec.body !== undefined ? chunksOf(spec.body) : spec.body,
+    signal,
+  });
+}
+
+/** The request through the harness's own client, which reads an interim answer undici would not. */
+function sendOwn(spec: ExchangeSpec, url: URL, signal: Deadline): Promise<EarlyAnswer> {
+  return sendReadingEarly({
+    url,
+    method: spec.method,
+    headers: spec.headers,
+    body: spec.body,
+    chunked: spec.chunked === true,
+    trust: tlsTrust().connect,
+    signal,
+    maxResponseBytes: spec.maxResponseBytes,
+    headersFirstMs: 0,
+  });
+}
+
+/** The exchange as evidence when no answer came. */
+function failedExchange(spec: ExchangeSpec, start: ExchangeStart, failed: Failure): Exchange {
+  return {
+    label: spec.label,
+    startedAt: start.startedAt,
+    request: start.requestEvidence,
+    error: failed.message,
+    failure: failed.kind,
+    ms: Math.round(performance.now() - start.t0),
+  };
+}
+
 async function exchangeWithin(
   spec: ExchangeSpec,
   signal: Deadline,
   start: ExchangeStart,
 ): Promise<ExchangeOutcome> {
-  const { startedAt, t0, target, hostPort, requestEvidence } = start;
-  const elapsed = () => Math.round(performance.now() - t0);
-  const send = (through: Agent | Client) =>
-    request(spec.url, {
-      dispatcher: through,
-      method: spec.method as 'POST',
-      headers: { ...spec.headers },
-      // a stream of unknown length goes chunked; a new one for each attempt (a stream is read once)
-      body: spec.chunked && spec.body !== undefined ? chunksOf(spec.body) : spec.body,
-      signal,
-    });
+  const { target, hostPort } = start;
   const context = { hostPort, hostname: target.hostname, signal, timeoutMs: spec.timeoutMs };
-  const failedExchange = (failed: Failure): Exchange => ({
-    label: spec.label,
-    startedAt,
-    request: requestEvidence,
-    error: failed.message,
-    failure: failed.kind,
-    ms: elapsed(),
-  });
 
-  const own = () =>
-    sendReadingEarly({
-      url: target,
-      method: spec.method,
-      headers: spec.headers,
-      body: spec.body,
-      chunked: spec.chunked === true,
-      trust: tlsTrust().connect,
-      signal,
-      maxResponseBytes: spec.maxResponseBytes,
-      headersFirstMs: 0,
-    });
   if (interimOrigins.has(target.origin)) {
     let answer: EarlyAnswer;
     try {
-      answer = await own();
+      answer = await sendOwn(spec, target, signal);
     } catch (error) {
-      return { exchange: failedExchange(describeFailure(error, context)) };
+      return { exchange: failedExchange(spec, start, describeFailure(error, context)) };
     }
     return readAnswer(spec, answer, start, signal, undefined);
   }
@@ -263,10 +293,10 @@ async function exchangeWithin(
   let answer: EarlyAnswer;
   let resent: string | undefined;
   try {
-    let sent: ReturnType<typeof send>;
+    let sent: ReturnType<typeof sendThrough>;
     sending = reuse;
     try {
-      sent = send(through);
+      sent = sendThrough(spec, target, through, signal);
     } finally {
       sending = undefined;
     }
@@ -280,15 +310,15 @@ async function exchangeWithin(
       if (!spec.repeatable && !IDEMPOTENT.has(spec.method.toUpperCase()))
         return {
           exchange: {
-            ...failedExchange(failed),
+            ...failedExchange(spec, start, failed),
             error: `${unasked}: this call may have been processed and is not sent again; the target's answers are read by the harness's own client from now on (RFC 9110 15.2 lets a server send it)`,
           },
         };
       resent = `sent again by the harness's own client: ${unasked} (RFC 9110 15.2 lets a server send it)`;
       try {
-        answer = await own();
+        answer = await sendOwn(spec, target, signal);
       } catch (again) {
-        return { exchange: { ...failedExchange(describeFailure(again, context)), resent } };
+        return { exchange: { ...failedExchange(spec, start, describeFailure(again, context)), resent } };
       }
       return readAnswer(spec, answer, start, signal, resent);
     }
@@ -310,14 +340,14 @@ async function exchangeWithin(
           maxResponseBytes: spec.maxResponseBytes,
         });
       } catch (again) {
-        return { exchange: { ...failedExchange(describeFailure(again, context)), resent } };
+        return { exchange: { ...failedExchange(spec, start, describeFailure(again, context)), resent } };
       }
       return readAnswer(spec, answer, start, signal, resent);
     }
     // A server may close an idle kept-alive connection just as a call goes out on it (RFC 9112, 9.3.1), unread: the
     // call goes again, once, on a connection of its own, where a server that drops calls drops it too. A call that
     // went out on a new connection is never sent twice.
-    if (failed.kind !== 'reset' || !reuse.reused) return { exchange: failedExchange(failed) };
+    if (failed.kind !== 'reset' || !reuse.reused) return { exchange: failedExchange(spec, start, failed) };
     resent = `sent again on a new connection: the first attempt went out on a kept-alive connection and met "${failed.message}" (a target may close an idle connection at any time)`;
     const fresh = new Client(target.origin, {
       connect: connectOptions(tlsTrust().connect),
@@ -325,10 +355,10 @@ async function exchangeWithin(
       bodyTimeout: 0,
     });
     try {
-      answer = await send(fresh);
+      answer = await sendThrough(spec, target, fresh, signal);
     } catch (again) {
       void fresh.close();
-      return { exchange: { ...failedExchange(describeFailure(again, context)), resent } };
+      return { exchange: { ...failedExchange(spec, start, describeFailure(again, context)), resent } };
     }
     void fresh.close(); // once this answer's body has been read
   }
@@ -343,41 +373,45 @@ async function readAnswer(
   signal: Deadline,
   resent: string | undefined,
 ): Promise<ExchangeOutcome> {
-  const elapsed = () => Math.round(performance.now() - t0);
   const chunks: Buffer[] = [];
   let read = 0;
   let truncated = false;
   let error: Failure | undefined;
   // Listeners rather than `for await`: the same chunks, end, errors and cut-off, without an async iterator and
-  // its promises on every call (a tenth of a round trip, docs/bench.md).
+  // its promises on every call (a tenth of a round trip, docs/bench.md). The first of them to settle decides.
   const failure = await new Promise<unknown>((resolve) => {
     const body = answer.body;
     let settled = false;
-    const settle = (outcome: unknown) => {
-      if (settled) return;
-      settled = true;
-      resolve(outcome);
-    };
     body.on('data', (chunk: Buffer) => {
       if (settled) return;
       if (read + chunk.length > spec.maxResponseBytes) {
         chunks.push(chunk.subarray(0, spec.maxResponseBytes - read));
         read = spec.maxResponseBytes;
         truncated = true;
-        settle(undefined);
+        settled = true;
+        resolve(undefined);
         body.destroy(); // reading stops here
         return;
       }
       chunks.push(chunk);
       read += chunk.length;
     });
-    body.on('end', () => settle(undefined));
-    body.on('error', (cause: unknown) => settle(cause));
+    body.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(undefined);
+    });
+    body.on('error', (cause: unknown) => {
+      if (settled) return;
+      settled = true;
+      resolve(cause);
+    });
     // closed with neither an end nor an error: what `for await` reports as a premature close. Every body closes
     // after its end: the error (and its stack trace, a sixth of this module's time in profiles) only when unsettled.
     body.on('close', () => {
-      if (!settled)
-        settle(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+      if (settled) return;
+      settled = true;
+      resolve(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
     });
   });
   if (failure !== undefined) {
@@ -409,7 +443,7 @@ async function readAnswer(
     },
     ...(error === undefined ? {} : { error: error.message, failure: error.kind }),
     ...(resent === undefined ? {} : { resent }),
-    ms: elapsed(),
+    ms: Math.round(performance.now() - t0),
   };
   return { exchange, bytes, charset };
 }
