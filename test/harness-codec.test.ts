@@ -467,6 +467,16 @@ describe('Content-Type helpers', () => {
     assert.equal(charsetOf('application/xml; x; y="1"'), undefined);
     assert.equal(charsetOf('application/xml; charset="utf-8'), 'utf-8');
   });
+
+  it('read each value the same however often, and however many values a target sends', () => {
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 200; i++) {
+        assert.equal(charsetOf(`application/xml; charset=x-${i}`), `x-${i}`);
+        assert.equal(charsetOf(`application/xml; v=${i}`), undefined);
+      }
+    }
+    assert.equal(charsetOf(undefined), undefined);
+  });
 });
 
 describe('XML escaping', () => {

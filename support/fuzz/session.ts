@@ -797,8 +797,9 @@ export class FuzzSession {
     const parsed = segments
       .map((line, i) => ({ line, i, segment: parseSegment(line) }))
       .filter((seen) => !arranged?.has(seen.i) && this.model.concerns(seen.line));
+    // a rig that publishes no report late excuses none: the window of recent arrangements is not even gathered
     const late = lateArrangementReport(
-      [...this.lately(), ...this.arrangedInRun],
+      this.reports.size === 0 ? [] : [...this.lately(), ...this.arrangedInRun],
       segments.filter((_, i) => arranged?.has(i)).map((line) => ({ segment: parseSegment(line) })),
       { removals: true, reports: this.reports },
     );
