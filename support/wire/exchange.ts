@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { Agent, Client, request } from 'undici';
 import type { Encoding, Exchange } from '../model.ts';
 import { answerCharset, decodeText } from './charsets.ts';
-import { type EarlyAnswer, sendReadingEarly } from './early-answer.ts';
+import { type EarlyAnswer, type EarlyRequest, sendReadingEarly } from './early-answer.ts';
 import { describeFailure, type Failure } from './failures.ts';
 import { redact } from './request-evidence.ts';
 import { type TlsConnectOptions, tlsTrust, trustOptions } from './tls.ts';
@@ -243,8 +243,16 @@ function sendThrough(spec: ExchangeSpec, url: URL, through: Agent | Client, sign
   });
 }
 
-/** The request through the harness's own client, which reads an interim answer undici would not. */
-function sendOwn(spec: ExchangeSpec, url: URL, signal: Deadline): Promise<EarlyAnswer> {
+/**
+ * The request through the harness's own client, on a connection of its own, which reads an interim answer undici
+ * would not and an answer that comes before the body has gone out (`early`: how long to wait for one first).
+ */
+function sendOwn(
+  spec: ExchangeSpec,
+  url: URL,
+  signal: Deadline,
+  early: Pick<EarlyRequest, 'headersFirstMs'> = {},
+): Promise<EarlyAnswer> {
   return sendReadingEarly({
     url,
     method: spec.method,
@@ -254,7 +262,7 @@ function sendOwn(spec: ExchangeSpec, url: URL, signal: Deadline): Promise<EarlyA
     trust: tlsTrust().connect,
     signal,
     maxResponseBytes: spec.maxResponseBytes,
-    headersFirstMs: 0,
+    ...early,
   });
 }
 
@@ -281,7 +289,7 @@ async function exchangeWithin(
   if (interimOrigins.has(target.origin)) {
     let answer: EarlyAnswer;
     try {
-      answer = await sendOwn(spec, target, signal);
+      answer = await sendOwn(spec, target, signal, { headersFirstMs: 0 });
     } catch (error) {
       return { exchange: failedExchange(spec, start, describeFailure(error, context)) };
     }
@@ -316,7 +324,7 @@ async function exchangeWithin(
         };
       resent = `sent again by the harness's own client: ${unasked} (RFC 9110 15.2 lets a server send it)`;
       try {
-        answer = await sendOwn(spec, target, signal);
+        answer = await sendOwn(spec, target, signal, { headersFirstMs: 0 });
       } catch (again) {
         return { exchange: { ...failedExchange(spec, start, describeFailure(again, context)), resent } };
       }
@@ -329,16 +337,7 @@ async function exchangeWithin(
       // once an answer is in; a target that answers nothing fails the same way again.
       resent = `sent again on a new connection, read while its body went out: the first attempt met "${failed.message}" with its body of ${body.length} bytes going out (a server may answer a body it refuses before reading it, and close)`;
       try {
-        answer = await sendReadingEarly({
-          url: target,
-          method: spec.method,
-          headers: spec.headers,
-          body,
-          chunked: spec.chunked === true,
-          trust: tlsTrust().connect,
-          signal,
-          maxResponseBytes: spec.maxResponseBytes,
-        });
+        answer = await sendOwn(spec, target, signal);
       } catch (again) {
         return { exchange: { ...failedExchange(spec, start, describeFailure(again, context)), resent } };
       }
