@@ -797,9 +797,8 @@ export class FuzzSession {
     const parsed = segments
       .map((line, i) => ({ line, i, segment: parseSegment(line) }))
       .filter((seen) => !arranged?.has(seen.i) && this.model.concerns(seen.line));
-    // a rig that publishes no report late excuses none: the window of recent arrangements is not even gathered
     const late = lateArrangementReport(
-      this.reports.size === 0 ? [] : [...this.lately(), ...this.arrangedInRun],
+      this.arrangedSoFar(),
       segments.filter((_, i) => arranged?.has(i)).map((line) => ({ segment: parseSegment(line) })),
       { removals: true, reports: this.reports },
     );
@@ -820,6 +819,15 @@ export class FuzzSession {
   private lately(): readonly Arranged[] {
     this.arrangedLately ??= this.recentRuns.within(this.logExpectMs, this.runBegan);
     return this.arrangedLately;
+  }
+
+  /**
+   * The window's arrangements, then this run's: gathered only when lateArrangementReport asks (never against a rig
+   * that publishes nothing late).
+   */
+  private *arrangedSoFar(): Generator<Arranged> {
+    yield* this.lately();
+    yield* this.arrangedInRun;
   }
 
   /** A target that once let the deadline pass is judged without waiting from then on (its runs, their shrinking). */

@@ -260,7 +260,8 @@ function reportKeys(
  * its AC line. The lines of `before` (those published between the arrangements and the call) take their reports
  * first, one each; each report left over excuses one line after the call, the first asked about (the answer for a
  * line is kept: ask about the same line objects, in the order they came). The reports are counted by the line they
- * match, so that a window of thousands of arrangements (fuzz runs at wire speed) costs a lookup a line.
+ * match, so that a window of thousands of arrangements (fuzz runs at wire speed) costs a lookup a line. `arranged` is
+ * iterated only when the rig publishes some kind: pass it lazily (a generator) where gathering it costs.
  */
 export function lateArrangementReport(
   arranged: Iterable<Arranged>,
