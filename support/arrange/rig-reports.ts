@@ -155,6 +155,7 @@ class Probe {
   private readonly resetLines: readonly string[];
   private readonly resetSeen = new Set<string>();
   private readonly seenLines = new Set<string>();
+  private readonly seenBins = new Set<number>();
 
   constructor(
     private readonly ports: ProbePorts,
@@ -226,7 +227,7 @@ class Probe {
     if (phase === 'reset') return this.resetLines.every((line) => this.resetSeen.has(line));
     return (
       [...this.stateLines, ...this.pathLines].every((line) => this.seenLines.has(line)) &&
-      this.bins.every((bin) => [...this.seenLines].some((line) => line.startsWith(`BM,${bin},`))) &&
+      this.bins.every((bin) => this.seenBins.has(bin)) &&
       this.removals > this.removalBefore
     );
   }
@@ -235,7 +236,10 @@ class Probe {
     this.seenLines.add(text);
     const segment = parseSegment(text);
     if (segment.tag === 'BM') {
-      if (this.bins.includes(segment.bin)) this.seen.add('bin');
+      if (this.bins.includes(segment.bin)) {
+        this.seenBins.add(segment.bin);
+        this.seen.add('bin');
+      }
       return;
     }
     if (this.stateLines.has(text)) this.seen.add('state');
