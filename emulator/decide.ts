@@ -2,7 +2,7 @@
 // No I/O here; the server reads the state, decides and commits in one synchronous step.
 
 import { type DeviationName, type Deviations, NO_DEVIATIONS } from './deviations.ts';
-import { committed, fault, isActive, success, unchanged, withPort } from './outcome.ts';
+import { autoCaseLine, committed, fault, isActive, success, unchanged, withPort } from './outcome.ts';
 import {
   INVALID,
   type IntegerParam,
@@ -200,9 +200,7 @@ function caseCancel(state: SiteState, call: Call, deviations: Deviations): Decis
     // fault-publishes-state: a controller that reports its AutoCase after every command, a refused one too: the
     // port's line as it stands, the very line a rig reporting its PUT would publish
     if (deviations.has('fault-publishes-state') && STATE_REPORTED_ON.includes(failed))
-      return committed(state, cancelFault(failed, deviations), [
-        `AC,${portId},${port.selected_bin ?? 0},${port.case_state}`,
-      ]);
+      return committed(state, cancelFault(failed, deviations), [autoCaseLine(portId, port)]);
     return unchanged(state, cancelFault(failed, deviations));
   }
   const cancelled: PortState = {

@@ -49,3 +49,11 @@ export function withPort(state: SiteState, portId: number, port: PortState): Sit
 export function isActive(port: PortState): boolean {
   return ACTIVE_CASE_STATES.includes(port.case_state);
 }
+
+/** [emulator decision] The bin_id an AC line carries when the port has no bin selected (bin ids start at 1). */
+export const NO_BIN = 0;
+
+/** The AC line for a port whose AutoCase state is now `port.case_state`. */
+export function autoCaseLine(portId: number, port: PortState): string {
+  return `AC,${portId},${port.selected_bin ?? NO_BIN},${port.case_state}`;
+}

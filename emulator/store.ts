@@ -2,13 +2,11 @@
 
 import { decide } from './decide.ts';
 import type { Deviations } from './deviations.ts';
+import { autoCaseLine } from './outcome.ts';
 import type { Answer, Call, CaseState, PortState, SiteState } from './types.ts';
 
 /** Lines kept since the last reset; beyond this the oldest are dropped so memory stays bounded. */
 export const MAX_EVENTS = 100_000;
-
-/** [emulator decision] The bin_id an AC line carries when the port has no bin selected (bin ids start at 1). */
-export const NO_BIN = 0;
 
 /** How long after its answer a decision's publishedLater lines go out (as from a publisher task of its own). */
 export const LATER_MS = 40;
@@ -21,11 +19,6 @@ export type ChangeListener = (portIds: readonly number[] | 'all') => void;
 /** The AutoCase state a port reports: its case_state if it is an AutoCase port, NOOP if it is not or is absent. */
 function autoCaseState(port: PortState | undefined): CaseState {
   return port?.type === 'AC' ? port.case_state : 'NOOP';
-}
-
-/** The AC line for a port whose AutoCase state is now `port.case_state`. */
-export function autoCaseLine(portId: number, port: PortState): string {
-  return `AC,${portId},${port.selected_bin ?? NO_BIN},${port.case_state}`;
 }
 
 /** The ports whose state differs between two sites (a decision replaces only the ports it changes). */
