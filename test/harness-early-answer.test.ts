@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseAnswer, sendReadingEarly } from '../support/wire/early-answer.ts';
-import { closeClient, httpExchange } from '../support/wire/exchange.ts';
+import { closeClient, httpExchange, markInterim } from '../support/wire/exchange.ts';
 
 const servers: Server[] = [];
 const children: ChildProcess[] = [];
@@ -110,7 +110,90 @@ describe('an answer given before the body was read, then a reset', () => {
     const { exchange } = await httpExchange(oversize(server.url));
     assert.equal(exchange.response, undefined);
     assert.equal(exchange.failure, 'reset');
-    assert.match(exchange.resent ?? '', /sent again on a new connection, read while its body went out/);
+    assert.match(
+      exchange.resent ?? '',
+      /sent again on a new connection, its headers first and its body read while it went out/,
+    );
+    assert.ok(server.connections() <= 2, `${server.connections()} connections`);
+  });
+});
+
+/**
+ * A raw server that sends an interim "100 Continue" nobody asked for as soon as a request's head is in, and counts
+ * the body bytes each connection brought past the head. With `resetsFirst`, its first connection resets without a
+ * final answer (as when its kernel dropped the answer on the reset); otherwise, and on later connections, it refuses
+ * with REFUSAL `after` ms and closes, with nothing unread when no body came.
+ */
+async function interimRefusingServer(
+  after: number,
+  resetsFirst: boolean,
+): Promise<{ url: string; bodyBytes: number[] }> {
+  const bodyBytes: number[] = [];
+  const server = createServer((socket: Socket) => {
+    const index = bodyBytes.push(0) - 1;
+    let head = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      if (head.indexOf('\r\n\r\n') >= 0) {
+        bodyBytes[index] = (bodyBytes[index] ?? 0) + chunk.length;
+        return;
+      }
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      bodyBytes[index] = head.length - end - 4;
+      socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+      if (resetsFirst && index === 0) setTimeout(() => socket.resetAndDestroy(), 5);
+      else setTimeout(() => socket.end(REFUSAL), after);
+    });
+    socket.on('error', () => {});
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/api/v2/task`, bodyBytes };
+}
+
+// A target that sends an unasked 100 has all its answers read by the harness's own client. CI met a lost answer
+// there once: "connection closed without an answer" to a 2 MiB body that an independent controller refuses on its
+// headers.
+describe('a target that sends an unasked 100 and refuses a large body on its headers', () => {
+  for (const chunked of [false, true]) {
+    it(`a reset before any final answer sends it again, headers first: the refusal is read (${chunked ? 'chunked' : 'Content-Length'})`, async () => {
+      const server = await interimRefusingServer(30, true);
+      markInterim(new URL(server.url).origin);
+      const { exchange } = await httpExchange(oversize(server.url, chunked));
+      assert.equal(exchange.response?.status, 413, JSON.stringify({ ...exchange, request: undefined }));
+      assert.equal(exchange.response?.body, 'over 1 MiB.\n');
+      assert.match(exchange.resent ?? '', /sent again on a new connection, its headers first/);
+      assert.equal(server.bodyBytes.length, 2, 'two connections');
+      assert.equal(server.bodyBytes[1], 0, 'no body went out the second time: the refusal came first');
+    });
+  }
+
+  it('the wait for an answer to the headers alone is not ended by the interim 100, only by a final answer', async () => {
+    const server = await interimRefusingServer(40, false);
+    const never = { aborted: false, reason: undefined, once: () => undefined };
+    const answer = await sendReadingEarly({
+      url: new URL(server.url),
+      method: 'POST',
+      headers: { 'content-type': 'application/xml' },
+      body: Buffer.alloc(2 * 1024 * 1024, 0x20),
+      chunked: false,
+      trust: {},
+      signal: never,
+      maxResponseBytes: 1024,
+    });
+    assert.equal(answer.statusCode, 413);
+    assert.deepEqual(server.bodyBytes, [0], 'the body waited past the 100 for the refusal');
+  });
+
+  it('a target that resets every time is an exchange without an answer, sent twice at most', async () => {
+    const server = await refusingServer(undefined);
+    markInterim(new URL(server.url).origin);
+    const { exchange } = await httpExchange(oversize(server.url));
+    assert.equal(exchange.response, undefined);
+    assert.equal(exchange.failure, 'reset');
+    assert.match(exchange.resent ?? '', /its headers first/);
     assert.ok(server.connections() <= 2, `${server.connections()} connections`);
   });
 });

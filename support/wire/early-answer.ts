@@ -134,17 +134,24 @@ export function sendReadingEarly(request: EarlyRequest): Promise<EarlyAnswer> {
 /** How long an answer to the headers alone is awaited before the body goes (as a client that sent Expect waits). */
 const HEADERS_ANSWER_MS = 100;
 
-/** Resolves after `ms`, or as soon as the socket has data or is gone. */
-function answerOrTimeout(socket: net.Socket, ms: number): Promise<void> {
+/**
+ * Resolves after `ms`, or as soon as `answered` says a final answer has begun or the socket is gone. An interim
+ * answer (a 100 nobody asked for) does not end the wait: a server that sends one at once and refuses on the headers a
+ * moment later would otherwise get the body it is about to leave unread, and reset on it.
+ */
+function answerOrTimeout(socket: net.Socket, ms: number, answered: () => boolean): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
-      socket.off('data', done);
+      socket.off('data', onData);
       socket.off('close', done);
       resolve();
     };
+    const onData = () => {
+      if (answered()) done();
+    };
     const timer = setTimeout(done, ms);
-    socket.once('data', done);
+    socket.on('data', onData);
     socket.once('close', done);
   });
 }
@@ -161,7 +168,7 @@ async function writeBody(
 ): Promise<void> {
   const { body, chunked } = request;
   const wait = request.headersFirstMs ?? HEADERS_ANSWER_MS;
-  if (wait > 0) await answerOrTimeout(socket, wait);
+  if (wait > 0) await answerOrTimeout(socket, wait, stop);
   for (let at = 0; at < body.length; at += PIECE) {
     await new Promise<void>((resolve) => setImmediate(resolve)); // what has arrived is read before the next write
     if (stop() || socket.destroyed) return;

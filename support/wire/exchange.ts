@@ -11,7 +11,7 @@ import { Agent, Client, request } from 'undici';
 import type { Encoding, Exchange } from '../model.ts';
 import { answerCharset, decodeText } from './charsets.ts';
 import { type EarlyAnswer, type EarlyRequest, sendReadingEarly } from './early-answer.ts';
-import { describeFailure, type Failure } from './failures.ts';
+import { describeFailure, type Failure, type FailureContext } from './failures.ts';
 import { redact } from './request-evidence.ts';
 import { type TlsConnectOptions, tlsTrust, trustOptions } from './tls.ts';
 
@@ -291,7 +291,12 @@ async function exchangeWithin(
     try {
       answer = await sendOwn(spec, target, signal, { headersFirstMs: 0 });
     } catch (error) {
-      return { exchange: failedExchange(spec, start, describeFailure(error, context)) };
+      const failed = describeFailure(error, context);
+      return (
+        (await resentWhenRefusedEarly(spec, start, context, failed)) ?? {
+          exchange: failedExchange(spec, start, failed),
+        }
+      );
     }
     return readAnswer(spec, answer, start, signal, undefined);
   }
@@ -330,19 +335,8 @@ async function exchangeWithin(
       }
       return readAnswer(spec, answer, start, signal, resent);
     }
-    const body = spec.body;
-    if (failed.kind === 'reset' && body !== undefined && body.length > EARLY_ANSWER_BODY_BYTES) {
-      // A server may answer a large body it refuses before reading it, and close: the reset can then come before
-      // undici has read the answer. Sent again on a connection of its own, read as it goes and sent no further
-      // once an answer is in; a target that answers nothing fails the same way again.
-      resent = `sent again on a new connection, read while its body went out: the first attempt met "${failed.message}" with its body of ${body.length} bytes going out (a server may answer a body it refuses before reading it, and close)`;
-      try {
-        answer = await sendOwn(spec, target, signal);
-      } catch (again) {
-        return { exchange: { ...failedExchange(spec, start, describeFailure(again, context)), resent } };
-      }
-      return readAnswer(spec, answer, start, signal, resent);
-    }
+    const early = await resentWhenRefusedEarly(spec, start, context, failed);
+    if (early !== undefined) return early;
     // A server may close an idle kept-alive connection just as a call goes out on it (RFC 9112, 9.3.1), unread: the
     // call goes again, once, on a connection of its own, where a server that drops calls drops it too. A call that
     // went out on a new connection is never sent twice.
@@ -362,6 +356,36 @@ async function exchangeWithin(
     void fresh.close(); // once this answer's body has been read
   }
   return readAnswer(spec, answer, start, signal, resent);
+}
+
+/**
+ * A large body whose connection was reset or closed before any answer, sent once more on a connection of its own,
+ * its headers first (the body only after a moment without a final answer), read as it goes and sent no further once
+ * an answer is in; undefined for any other failure.
+ *
+ * A server may answer a large body it refuses before reading it, and close with the rest unread: the kernel then
+ * resets the connection, and the answer is lost when the reset reaches the harness before it has read the answer
+ * (undici parses a tick later) or when the server's kernel drops its unsent answer on that reset (RFC 9112 9.6 asks
+ * a server for a lingering close; not every one does it). Sent the headers alone first, such a server answers and
+ * closes with nothing unread. A target that answers nothing fails the same way again.
+ */
+async function resentWhenRefusedEarly(
+  spec: ExchangeSpec,
+  start: ExchangeStart,
+  context: FailureContext & { readonly signal: Deadline },
+  failed: Failure,
+): Promise<ExchangeOutcome | undefined> {
+  const body = spec.body;
+  if (failed.kind !== 'reset' || body === undefined || body.length <= EARLY_ANSWER_BODY_BYTES)
+    return undefined;
+  const resent = `sent again on a new connection, its headers first and its body read while it went out: the first attempt met "${failed.message}" with its body of ${body.length} bytes going out (a server may answer a body it refuses before reading it, and close)`;
+  let answer: EarlyAnswer;
+  try {
+    answer = await sendOwn(spec, start.target, context.signal);
+  } catch (again) {
+    return { exchange: { ...failedExchange(spec, start, describeFailure(again, context)), resent } };
+  }
+  return readAnswer(spec, answer, start, context.signal, resent);
 }
 
 /** The answer's body read within the deadline and the cap, and the exchange as evidence. */
