@@ -140,7 +140,12 @@ export async function expectQuiet(
   const concerns = (seen: LogLine) => concernsPort(seen, port, bins) && !excused(seen);
   const left = Math.max(0, answeredAt + config.quietMs - performance.now());
   const outcome = left > 0 ? await listener.waitFor(concerns, { after: mark, timeoutMs: left }) : undefined;
-  const gone = unreachableIf(listener);
+  // Every line the controller wrote before it closed the connection came before the close (one TCP stream, in
+  // order): a close once the window was over cost nothing of it, and is judged as if the stream were open. One that
+  // came inside the window may have cost lines of it: INCONCLUSIVE.
+  const windowEnd = answeredAt + config.quietMs;
+  const closed = listener.closed;
+  const gone = closed !== undefined && closed.at < windowEnd ? unreachableIf(listener) : undefined;
   const { lines, missed } = listener.linesSince(mark, concerns);
   if (lines.length > 0 || outcome?.kind === 'found')
     return {
@@ -154,9 +159,13 @@ export async function expectQuiet(
       reason: `the Log Publisher sent more lines than are kept (${missed} dropped)`,
     };
   const all = listener.linesSince(mark).lines;
+  const after =
+    closed === undefined
+      ? ''
+      : `; the stream closed ${(closed.at - answeredAt).toFixed(1)} ms after the answer, once the window was over (${closed.reason}): read up to its close`;
   return {
     kind: 'agrees',
-    evidence: `the Log Publisher showed nothing for port ${port} within ${config.quietMs} ms of the answer${all.length > 0 ? ` (other ports: ${describeLines(all, mark, 5).join(' | ')})` : ''}`,
+    evidence: `the Log Publisher showed nothing for port ${port} within ${config.quietMs} ms of the answer${all.length > 0 ? ` (other ports: ${describeLines(all, mark, 5).join(' | ')})` : ''}${after}`,
   };
 }
 
