@@ -83,64 +83,54 @@ describe('the arrangement line that comes a moment after the rig answered', () =
 // A Log Publisher may close a connection (one that closes idle clients): the scenario in which it closes used to be
 // INCONCLUSIVE whenever the close came, though a close after the quiet window has cost nothing of it.
 describe("a stream the controller closes around a fault's quiet window", () => {
-  /** The controller's side closes; resolves once the harness has seen the close. */
-  async function closedByController(client: () => Socket, listener: LogListener): Promise<number> {
-    client().end();
-    const closed = await listener.whenClosed;
-    return closed.at;
+  /**
+   * A fault's quiet window judged on a hand stream that the controller's side closes `closeAfterMs` after the answer
+   * (once the harness has seen the line, when one is `published` right before the answer).
+   */
+  async function judgedAroundClose(published: boolean, closeAfterMs: number, quietMs: number) {
+    const { server, client, listener } = await handStream();
+    try {
+      const mark = listener.mark();
+      if (published) client().write('AC,4,101337,CR\r\n');
+      const answeredAt = performance.now();
+      if (published)
+        await listener.waitFor((line) => line.text.endsWith(',CR'), { after: mark, timeoutMs: 2000 });
+      if (closeAfterMs > 0) await new Promise((resolve) => setTimeout(resolve, closeAfterMs));
+      client().end();
+      const closed = await listener.whenClosed;
+      const judged = await expectQuiet(listener, mark, 4, [101337], answeredAt, { ...CONFIG, quietMs });
+      return { judged, closedAfterMs: closed.at - answeredAt };
+    } finally {
+      await listener.close();
+      server.close();
+    }
   }
 
   it('after the window: judged on what came before the close, nothing for the port agrees, a line for it differs', async () => {
     for (const published of [false, true]) {
-      const { server, client, listener } = await handStream();
-      try {
-        const mark = listener.mark();
-        if (published) client().write('AC,4,101337,CR\r\n');
-        const answeredAt = performance.now();
-        if (published)
-          await listener.waitFor((line) => line.text.endsWith(',CR'), { after: mark, timeoutMs: 2000 });
-        await new Promise((resolve) => setTimeout(resolve, 15));
-        const closedAt = await closedByController(client, listener);
-        assert.ok(closedAt >= answeredAt + 10);
-        const judged = await expectQuiet(listener, mark, 4, [101337], answeredAt, { ...CONFIG, quietMs: 10 });
-        assert.ok('kind' in judged, JSON.stringify(judged));
-        if (published) assert.equal(judged.kind, 'differs', JSON.stringify(judged));
-        else {
-          assert.equal(judged.kind, 'agrees', JSON.stringify(judged));
-          assert.match(
-            judged.evidence,
-            /the stream closed [\d.]+ ms after the answer, once the window was over/,
-          );
-        }
-      } finally {
-        await listener.close();
-        server.close();
+      const { judged, closedAfterMs } = await judgedAroundClose(published, 15, 10);
+      assert.ok(closedAfterMs >= 10, `closed ${closedAfterMs} ms after the answer`);
+      assert.ok('kind' in judged, JSON.stringify(judged));
+      if (published) assert.equal(judged.kind, 'differs', JSON.stringify(judged));
+      else {
+        assert.equal(judged.kind, 'agrees', JSON.stringify(judged));
+        assert.match(
+          judged.evidence,
+          /the stream closed [\d.]+ ms after the answer, once the window was over/,
+        );
       }
     }
   });
 
   it('inside the window: INCONCLUSIVE, since lines of it may have been lost; a line seen before the close still differs', async () => {
     for (const published of [false, true]) {
-      const { server, client, listener } = await handStream();
-      try {
-        const mark = listener.mark();
-        if (published) client().write('AC,4,101337,CR\r\n');
-        const answeredAt = performance.now();
-        await closedByController(client, listener);
-        const judged = await expectQuiet(listener, mark, 4, [101337], answeredAt, {
-          ...CONFIG,
-          quietMs: 500,
+      const { judged } = await judgedAroundClose(published, 0, 500);
+      if (published) assert.equal('kind' in judged && judged.kind, 'differs', JSON.stringify(judged));
+      else
+        assert.deepEqual(judged, {
+          verdict: 'INCONCLUSIVE',
+          reason: 'the Log Publisher stream ended: the Log Publisher closed the connection',
         });
-        if (published) assert.equal('kind' in judged && judged.kind, 'differs', JSON.stringify(judged));
-        else
-          assert.deepEqual(judged, {
-            verdict: 'INCONCLUSIVE',
-            reason: 'the Log Publisher stream ended: the Log Publisher closed the connection',
-          });
-      } finally {
-        await listener.close();
-        server.close();
-      }
     }
   });
 });
