@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { EVENTS_POLL_MS } from '../arrange/events-wait.ts';
 import { type GetStep, portsRead, RigClient, type RigResult, type RigStep } from '../arrange/rig.ts';
+import { BoundedMap } from '../bounded-map.ts';
 import {
   ANY_REPORT,
   type Arranged,
@@ -89,15 +90,13 @@ function sentKey(sent: Sent): string {
  * The cancel requests made so far, by encoding and values: a property's plan and its run get the very same object,
  * so that callTask sends the request prevalidateCalls wrote and validated ahead (wire/task-call.ts). Bounded.
  */
-const cancelRequests = new Map<string, CancelRequest>();
-const CANCEL_REQUESTS_MAX = 20_000;
+const cancelRequests = new BoundedMap<string, CancelRequest>(20_000);
 
 /** The parameters of a case_cancel as sent, and whether the strict request schema must accept them. */
 export function cancelRequest(port_id: Sent, bin_id: Sent, encoding: Encoding): CancelRequest {
   const key = `${encoding}\0${sentKey(port_id)}\0${sentKey(bin_id)}`;
   let request = cancelRequests.get(key);
   if (request === undefined) {
-    if (cancelRequests.size >= CANCEL_REQUESTS_MAX) cancelRequests.clear();
     request = writeCancelRequest(port_id, bin_id, encoding);
     cancelRequests.set(key, request);
   }

@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { Agent, Client, request } from 'undici';
+import { BoundedMap } from '../bounded-map.ts';
 import type { Encoding, Exchange } from '../model.ts';
 import { answerCharset, decodeText } from './charsets.ts';
 import { type EarlyAnswer, type EarlyRequest, sendReadingEarly } from './early-answer.ts';
@@ -151,14 +152,12 @@ export interface ExchangeOutcome {
  * The URLs exchanges went to, parsed once each: a run sends thousands of requests to a handful of URLs, and undici
  * takes the URL object as it is instead of parsing the string again. Nothing changes a URL once parsed here.
  */
-const parsedUrls = new Map<string, URL>();
-const PARSED_URLS_MAX = 256;
+const parsedUrls = new BoundedMap<string, URL>(256);
 
 function parsedUrl(url: string): URL {
   let parsed = parsedUrls.get(url);
   if (parsed === undefined) {
     parsed = new URL(url);
-    if (parsedUrls.size >= PARSED_URLS_MAX) parsedUrls.clear();
     parsedUrls.set(url, parsed);
   }
   return parsed;

@@ -1,4 +1,5 @@
 // Content-Type headers: the media type of each encoding, and reading a header's media type and charset.
+import { BoundedMap } from '../bounded-map.ts';
 import type { Encoding } from '../model.ts';
 
 export const XML_MEDIA_TYPE = 'application/xml';
@@ -19,15 +20,13 @@ export function mediaTypeOf(contentType: string | undefined): string | undefined
  * The charsets of the Content-Type values read so far: a target answers with a handful, and every answer is read
  * twice (its text, then its judging). Bounded: a target that sends a new value every time only refills it.
  */
-const charsets = new Map<string, string | undefined>();
-const CHARSETS_MAX = 64;
+const charsets = new BoundedMap<string, string | undefined>(64);
 
 /** The charset parameter of a Content-Type header value, lower case. */
 export function charsetOf(contentType: string | undefined): string | undefined {
   if (contentType === undefined) return undefined;
   if (charsets.has(contentType)) return charsets.get(contentType);
   const charset = mediaTypeParams(contentType).get('charset')?.toLowerCase();
-  if (charsets.size >= CHARSETS_MAX) charsets.clear();
   charsets.set(contentType, charset);
   return charset;
 }
