@@ -303,7 +303,6 @@ async function exchangeWithin(
   const through = dispatcher();
   const reuse: Reuse = { reused: false };
   let answer: EarlyAnswer;
-  let resent: string | undefined;
   try {
     let sent: ReturnType<typeof sendThrough>;
     sending = reuse;
@@ -326,13 +325,13 @@ async function exchangeWithin(
             error: `${unasked}: this call may have been processed and is not sent again; the target's answers are read by the harness's own client from now on (RFC 9110 15.2 lets a server send it)`,
           },
         };
-      resent = `sent again by the harness's own client: ${unasked} (RFC 9110 15.2 lets a server send it)`;
-      try {
-        answer = await sendOwn(spec, target, signal, { headersFirstMs: 0 });
-      } catch (again) {
-        return { exchange: { ...failedExchange(spec, start, describeFailure(again, context)), resent } };
-      }
-      return readAnswer(spec, answer, start, signal, resent);
+      return sentAgain(
+        spec,
+        start,
+        context,
+        `sent again by the harness's own client: ${unasked} (RFC 9110 15.2 lets a server send it)`,
+        sendOwn(spec, target, signal, { headersFirstMs: 0 }),
+      );
     }
     const early = await resentWhenRefusedEarly(spec, start, context, failed);
     if (early !== undefined) return early;
@@ -340,21 +339,44 @@ async function exchangeWithin(
     // call goes again, once, on a connection of its own, where a server that drops calls drops it too. A call that
     // went out on a new connection is never sent twice.
     if (failed.kind !== 'reset' || !reuse.reused) return { exchange: failedExchange(spec, start, failed) };
-    resent = `sent again on a new connection: the first attempt went out on a kept-alive connection and met "${failed.message}" (a target may close an idle connection at any time)`;
     const fresh = new Client(target.origin, {
       connect: connectOptions(tlsTrust().connect),
       headersTimeout: 0,
       bodyTimeout: 0,
     });
-    try {
-      answer = await sendThrough(spec, target, fresh, signal);
-    } catch (again) {
-      void fresh.close();
-      return { exchange: { ...failedExchange(spec, start, describeFailure(again, context)), resent } };
-    }
-    void fresh.close(); // once this answer's body has been read
+    return sentAgain(
+      spec,
+      start,
+      context,
+      `sent again on a new connection: the first attempt went out on a kept-alive connection and met "${failed.message}" (a target may close an idle connection at any time)`,
+      // closed once this answer's body has been read
+      sendThrough(spec, target, fresh, signal).finally(() => void fresh.close()),
+    );
   }
-  return readAnswer(spec, answer, start, signal, resent);
+  return readAnswer(spec, answer, start, signal, undefined);
+}
+
+/** What an exchange's failures are described with (failures.ts), and its deadline. */
+type ExchangeContext = FailureContext & { readonly signal: Deadline };
+
+/**
+ * The exchange once `attempt`, the request sent again, has an answer (read within the deadline) or has failed;
+ * `resent` says why it was sent again, in the evidence either way.
+ */
+async function sentAgain(
+  spec: ExchangeSpec,
+  start: ExchangeStart,
+  context: ExchangeContext,
+  resent: string,
+  attempt: Promise<EarlyAnswer>,
+): Promise<ExchangeOutcome> {
+  let answer: EarlyAnswer;
+  try {
+    answer = await attempt;
+  } catch (again) {
+    return { exchange: { ...failedExchange(spec, start, describeFailure(again, context)), resent } };
+  }
+  return readAnswer(spec, answer, start, context.signal, resent);
 }
 
 /**
@@ -371,20 +393,19 @@ async function exchangeWithin(
 async function resentWhenRefusedEarly(
   spec: ExchangeSpec,
   start: ExchangeStart,
-  context: FailureContext & { readonly signal: Deadline },
+  context: ExchangeContext,
   failed: Failure,
 ): Promise<ExchangeOutcome | undefined> {
   const body = spec.body;
   if (failed.kind !== 'reset' || body === undefined || body.length <= EARLY_ANSWER_BODY_BYTES)
     return undefined;
-  const resent = `sent again on a new connection, its headers first and its body read while it went out: the first attempt met "${failed.message}" with its body of ${body.length} bytes going out (a server may answer a body it refuses before reading it, and close)`;
-  let answer: EarlyAnswer;
-  try {
-    answer = await sendOwn(spec, start.target, context.signal);
-  } catch (again) {
-    return { exchange: { ...failedExchange(spec, start, describeFailure(again, context)), resent } };
-  }
-  return readAnswer(spec, answer, start, context.signal, resent);
+  return sentAgain(
+    spec,
+    start,
+    context,
+    `sent again on a new connection, its headers first and its body read while it went out: the first attempt met "${failed.message}" with its body of ${body.length} bytes going out (a server may answer a body it refuses before reading it, and close)`,
+    sendOwn(spec, start.target, context.signal),
+  );
 }
 
 /** The answer's body read within the deadline and the cap, and the exchange as evidence. */
