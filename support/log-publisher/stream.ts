@@ -84,13 +84,6 @@ export async function closeLogStream(): Promise<void> {
   if (listener instanceof LogListener) await listener.close();
 }
 
-function unreachableIf(listener: LogListener): Unreachable | undefined {
-  const closed = listener.closed;
-  return closed
-    ? { verdict: 'INCONCLUSIVE', reason: `the Log Publisher stream ended: ${closed.reason}` }
-    : undefined;
-}
-
 /** The outcome of looking at the stream after a call: what to say, and whether it agrees. */
 export type StreamJudgment =
   | { readonly kind: 'agrees'; readonly evidence: string }
@@ -143,9 +136,11 @@ export async function expectQuiet(
   // Every line the controller wrote before it closed the connection came before the close (one TCP stream, in
   // order): a close once the window was over cost nothing of it, and is judged as if the stream were open. One that
   // came inside the window may have cost lines of it: INCONCLUSIVE.
-  const windowEnd = answeredAt + config.quietMs;
   const closed = listener.closed;
-  const gone = closed !== undefined && closed.at < windowEnd ? unreachableIf(listener) : undefined;
+  const gone: Unreachable | undefined =
+    closed !== undefined && closed.at < answeredAt + config.quietMs
+      ? { verdict: 'INCONCLUSIVE', reason: `the Log Publisher stream ended: ${closed.reason}` }
+      : undefined;
   const { lines, missed } = listener.linesSince(mark, concerns);
   if (lines.length > 0 || outcome?.kind === 'found')
     return {
