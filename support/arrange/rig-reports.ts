@@ -100,8 +100,8 @@ async function watchRig(rig: RigClient, ports: ProbePorts, watchMs: number): Pro
   };
 }
 
-/** An AutoCase port's report of its state, as a controller writes it. */
-function acLine(port: number, state: PortState): string {
+/** An AutoCase port's report of its state, as a controller writes it (bin 0 for none). */
+function acLine(port: number, state: Pick<PortState, 'selected_bin' | 'case_state'>): string {
   return `AC,${port},${state.selected_bin ?? 0},${state.case_state}`;
 }
 
@@ -193,7 +193,7 @@ class Probe {
   }
 
   private removalLine(): string {
-    return `AC,${this.ports.removed},0,NOOP`;
+    return acLine(this.ports.removed, { selected_bin: null, case_state: 'NOOP' });
   }
 
   /** GET /events until the phase has seen all it can, or `ms` is over; each new line classified. */
