@@ -59,6 +59,8 @@ export interface Exchange {
     | 'not-http'
     | 'tls'
     | 'too-large'
+    /** An interim 100 nobody asked for, which undici would not read past, on a call that may not be sent twice. */
+    | 'unread-interim'
     | 'other';
   /** Set when the call went out a second time, on a new connection: why the first attempt does not count. */
   readonly resent?: string;

@@ -7,9 +7,11 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
+import { decideVerdict } from '../support/report/verdicts.ts';
 import { finalAnswerBegun, parseAnswer, sendReadingEarly } from '../support/wire/early-answer.ts';
 import { closeClient, httpExchange, markInterim, readsInterimAnswers } from '../support/wire/exchange.ts';
 import { probeInterimAnswers } from '../support/wire/preflight.ts';
+import { callTask } from '../support/wire/task-call.ts';
 
 const servers: (Server | NetServer)[] = [];
 after(async () => {
@@ -17,15 +19,22 @@ after(async () => {
   for (const server of servers) server.close();
 });
 
-/** A server that writes "100 Continue" before the answer to every POST (`interim`), and counts the bodies it read. */
-async function server(interim: boolean): Promise<{ url: string; bodies: string[] }> {
+/**
+ * A server that writes "100 Continue" before the answer to every POST (`interim` true), or, once it has read the body,
+ * to the POSTs whose body `interim` takes (a server that sends it only for a request it takes as a call), and counts
+ * the bodies it read.
+ */
+async function server(
+  interim: boolean | ((body: string) => boolean),
+): Promise<{ url: string; bodies: string[] }> {
   const bodies: string[] = [];
   const http = createServer((req: IncomingMessage, res: ServerResponse) => {
-    if (interim && req.method === 'POST') res.writeContinue();
+    if (interim === true && req.method === 'POST') res.writeContinue();
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
+      if (typeof interim === 'function' && req.method === 'POST' && interim(body)) res.writeContinue();
       bodies.push(body);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ method: req.method, bytes: Buffer.byteLength(body) }));
@@ -219,5 +228,52 @@ describe('an interim answer nobody asked for', () => {
     assert.equal(readsInterimAnswers(plain.url), false);
     const call = await post(plain.url, '"call"');
     assert.equal(call.exchange.request.headers.connection, 'keep-alive');
+  });
+
+  it("a target that sends it only before the answer to a call is found by the pre-flight's second probe, a call that changes nothing", async () => {
+    const onCalls = await server((body) => body.includes('<methodcall>'));
+    assert.equal(await probeInterimAnswers(onCalls.url), false, 'input that is not a call does not show it');
+    assert.equal(await probeInterimAnswers(onCalls.url, {}, ['not-a-call', 'call']), true);
+    assert.equal(
+      onCalls.bodies.length,
+      4,
+      'the not-a-call probe twice, the call once by undici and once again',
+    );
+    assert.match(
+      onCalls.bodies[2] ?? '',
+      /<name>case_cancel<\/name><params\/>/,
+      'case_cancel without parameters',
+    );
+    assert.equal(readsInterimAnswers(onCalls.url), true);
+  });
+
+  it('a read met by one is sent again (a read changes nothing); a case_cancel is not, and it is marked unread', async () => {
+    const reads = await server((body) => body.includes('<methodcall>'));
+    const target = { taskUrl: reads.url, timeoutMs: 5_000, maxResponseBytes: 1024 * 1024 };
+    const read = await callTask(target, 'getportstatus', { port_id: 4 }, 'XML');
+    assert.equal(read.exchange.response?.status, 200, JSON.stringify(read.exchange));
+    assert.match(read.exchange.resent ?? '', /100 Continue/);
+    assert.equal(reads.bodies.length, 2);
+    const cancels = await server((body) => body.includes('<methodcall>'));
+    const cancel = await callTask(
+      { ...target, taskUrl: cancels.url },
+      'case_cancel',
+      { port_id: 4, bin_id: 101337 },
+      'XML',
+    );
+    assert.equal(cancel.exchange.response, undefined);
+    assert.equal(cancel.exchange.failure, 'unread-interim');
+    assert.equal(cancels.bodies.length, 1, 'sent once: it may have been processed');
+  });
+
+  it('a scenario that failed on an answer the harness could not read is INCONCLUSIVE, saying so', () => {
+    assert.deepEqual(
+      decideVerdict({ status: 'FAILED', message: 'no answer', unread: 'case_cancel (XML): ...' }),
+      {
+        verdict: 'INCONCLUSIVE',
+        reason: 'the harness could not read the answer: case_cancel (XML): ...',
+      },
+    );
+    assert.equal(decideVerdict({ status: 'PASSED', unread: 'x' }).verdict, 'PASSED');
   });
 });

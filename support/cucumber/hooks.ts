@@ -82,6 +82,7 @@ After(async function (this: HarnessWorld, { pickle, gherkinDocument, result }) {
       skip: this.skipped,
       // Input that is not a call must still be answered: there a timeout is the failure, not an open question.
       timeout: tags.includes('@robustness') ? undefined : this.timeouts[0],
+      unread: this.unread[0],
     },
     expectation?.reason,
   );

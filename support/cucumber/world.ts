@@ -186,6 +186,8 @@ export class HarnessWorld extends World {
   skipped?: Unreachable;
   /** Calls the target did not answer in time: a failure after one is INCONCLUSIVE, not FAILED. */
   readonly timeouts: string[] = [];
+  /** Calls whose answer the harness could not read past an unasked interim 100: a failure after one is INCONCLUSIVE. */
+  readonly unread: string[] = [];
   /** With no rig: the site as found plays the declared ports (docs/spec/as-found.md). */
   readonly asFound?: AsFoundPlayer;
   /** The ports the scenario declares, as found: not arranged, played right before the first call. */
@@ -272,7 +274,9 @@ export class HarnessWorld extends World {
       fileName: `exchange ${this.exchanges.length} - ${exchange.label.replaceAll('.', ' ')}.txt`,
     });
     this.keep(exchange);
-    if (failureKind(exchange) === 'timeout') this.timeouts.push(`${exchange.label}: ${exchange.error}`);
+    const kind = failureKind(exchange);
+    if (kind === 'timeout') this.timeouts.push(`${exchange.label}: ${exchange.error}`);
+    if (kind === 'unread-interim') this.unread.push(`${exchange.label}: ${exchange.error}`);
   }
 
   /** An exchange into the run's exchange log (certification evidence) only, not the scenario's report. */

@@ -30,6 +30,11 @@ export interface Outcome {
   readonly skip?: Skip;
   /** A call of the scenario that the target did not answer in time. */
   readonly timeout?: string;
+  /**
+   * A call of the scenario whose answer the harness could not read, through nothing the documents forbid the target
+   * (an interim 100 nobody asked for, met before the harness knew the target sends it).
+   */
+  readonly unread?: string;
 }
 
 function firstLine(text: string | undefined): string | undefined {
@@ -53,6 +58,9 @@ export function decideVerdict(outcome: Outcome, expectedReason?: string): Verdic
   }
   if (status === 'FAILED' && outcome.timeout !== undefined) {
     return { verdict: 'INCONCLUSIVE', reason: `the target timed out: ${outcome.timeout}` };
+  }
+  if (status === 'FAILED' && outcome.unread !== undefined) {
+    return { verdict: 'INCONCLUSIVE', reason: `the harness could not read the answer: ${outcome.unread}` };
   }
   const reason =
     status === 'FAILED'

@@ -7,7 +7,7 @@ import type { Exchange, TargetConfig } from '../model.ts';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../options.ts';
 import { type CapabilityCheck, checkCapabilities } from '../profile/capabilities.ts';
 import type { LoadedProfile } from '../profile/profile.ts';
-import { isTransportCause, preflight, probeInterimAnswers } from '../wire/preflight.ts';
+import { type InterimProbe, isTransportCause, preflight, probeInterimAnswers } from '../wire/preflight.ts';
 import { RunError } from './run-error.ts';
 import type { Target } from './target.ts';
 
@@ -16,7 +16,7 @@ export async function checkReachable(target: Target, timeoutMs: number): Promise
   const cause = await preflight(target.taskUrl);
   const verb = (why: string) => (isTransportCause(why) ? 'cannot be used' : 'does not answer');
   if (cause) throw new RunError(`target ${target.taskUrl} ${verb(cause)}: ${cause}`);
-  await sayInterimAnswers(target.taskUrl, 'target');
+  await sayInterimAnswers(target.taskUrl, 'target', {}, ['not-a-call', 'call']);
   if (target.rigUrl) {
     // A rig elsewhere has its own certificate (or scheme) to check; on the target's origin it was just checked.
     const elsewhere = new URL(target.rigUrl).origin !== new URL(target.taskUrl).origin;
@@ -48,8 +48,9 @@ async function sayInterimAnswers(
   url: string,
   what: 'target' | 'rig',
   headers: Readonly<Record<string, string>> = {},
+  probes?: readonly InterimProbe[],
 ): Promise<void> {
-  if (await probeInterimAnswers(url, headers))
+  if (await probeInterimAnswers(url, headers, probes))
     console.log(
       `${what}: ${new URL(url).origin} sends an interim "100 Continue" before its answers, unasked (RFC 9110 15.2 lets it); the harness reads them with its own client, a connection a request`,
     );

@@ -323,6 +323,7 @@ async function exchangeWithin(
           exchange: {
             ...failedExchange(spec, start, failed),
             error: `${unasked}: this call may have been processed and is not sent again; the target's answers are read by the harness's own client from now on (RFC 9110 15.2 lets a server send it)`,
+            failure: 'unread-interim',
           },
         };
       return sentAgain(

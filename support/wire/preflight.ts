@@ -35,28 +35,49 @@ export async function preflight(url: string, timeoutMs = PREFLIGHT_TIMEOUT_MS): 
 const NOT_A_CALL = '<?xml version="1.0" encoding="UTF-8"?><probe/>';
 
 /**
+ * A call that changes nothing whatever the site: case_cancel without parameters, answered with fault 1003 before any
+ * port is looked at (docs/spec/case_cancel.md, the order of checks). A probe as docs/spec/as-found.md counts them.
+ */
+export const CALL_PROBE =
+  '<?xml version="1.0" encoding="UTF-8"?><methodcall><name>case_cancel</name><params/></methodcall>';
+
+/** What the pre-flight posts to find an unasked interim 100: input that is not a call, and for the Task Interface a call. */
+export type InterimProbe = 'not-a-call' | 'call';
+
+const PROBES: Readonly<Record<InterimProbe, { readonly label: string; readonly body: string }>> = {
+  'not-a-call': { label: 'preflight: a POST that is not a call', body: NOT_A_CALL },
+  call: { label: 'preflight: case_cancel without parameters (fault 1003, a probe)', body: CALL_PROBE },
+};
+
+/**
  * Whether the target sends an interim `100 Continue` nobody asked for before a POST's answer, which undici would not
- * read: a POST of a body that is not a call (sent again by the harness's own client when it meets one). From then on
- * exchange.ts reads that origin's answers with the harness's own client; true when so.
+ * read: a POST of each of `probes` in turn, until one meets it (sent again by the harness's own client when it
+ * does). A server may send it only once it takes a request for a call (what 100 means), hence the call among the
+ * Task Interface's probes. From then on exchange.ts reads that origin's answers with the harness's own client;
+ * true when so.
  */
 export async function probeInterimAnswers(
   url: string,
   /** Besides the content type: a rig's token, so that a rig that checks it first is probed past it. */
   headers: Readonly<Record<string, string>> = {},
+  probes: readonly InterimProbe[] = ['not-a-call'],
   timeoutMs = PREFLIGHT_TIMEOUT_MS,
 ): Promise<boolean> {
-  if (readsInterimAnswers(url)) return true;
-  await httpExchange({
-    label: 'preflight: a POST that is not a call',
-    method: 'POST',
-    url,
-    headers: { 'content-type': 'application/xml', ...headers },
-    body: Buffer.from(NOT_A_CALL),
-    evidenceBody: NOT_A_CALL,
-    timeoutMs,
-    maxResponseBytes: 64 * 1024,
-    repeatable: true,
-  });
+  for (const probe of probes) {
+    if (readsInterimAnswers(url)) return true;
+    const { label, body } = PROBES[probe];
+    await httpExchange({
+      label,
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/xml', ...headers },
+      body: Buffer.from(body),
+      evidenceBody: body,
+      timeoutMs,
+      maxResponseBytes: 64 * 1024,
+      repeatable: true,
+    });
+  }
   return readsInterimAnswers(url);
 }
 

@@ -8,6 +8,12 @@ import { bodyBytes } from './charsets.ts';
 import { httpExchange } from './exchange.ts';
 import { type EncodedCall, encodeCall, type RequestForm } from './request-encoding.ts';
 
+/**
+ * The Task Interface's read methods: they change nothing (docs/spec/as-found.md), so one sent twice changes nothing
+ * either, and it may go again after an interim 100 that undici would not read past.
+ */
+const READS: ReadonlySet<string> = new Set(['getportstatus', 'case_getstate']);
+
 export interface CallOptions {
   /** Names the exchange in the evidence; default `<method> (<encoding>)`. */
   readonly label?: string;
@@ -42,6 +48,7 @@ export async function callTask(
     timeoutMs: target.timeoutMs,
     maxResponseBytes: target.maxResponseBytes,
     expect: encoding,
+    repeatable: READS.has(method),
   });
   opts.record?.(outcome.exchange);
   return { exchange: outcome.exchange, ...(await judgeAnswer(outcome, method, encoding)) };

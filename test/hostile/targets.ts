@@ -1,10 +1,11 @@
 // Small hostile targets on loopback, and a fake rig, for running the harness against a controller that
-// misbehaves at the transport level. Every target answers the preflight (a GET, and a POST that is not a call) like a
-// plain HTTP server and misbehaves only on the Task Interface calls (POSTs of a call), each in one way, in the order
-// given.
+// misbehaves at the transport level. Every target answers the preflight (a GET, a POST that is not a call, and a
+// case_cancel without parameters) like a plain controller and misbehaves only on the Task Interface calls the
+// scenarios make, each in one way, in the order given.
 
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { CALL_PROBE } from '../../support/wire/preflight.ts';
 
 /** What a hostile target does with one POST. It owns the socket from then on. */
 export interface Behaviour {
@@ -182,6 +183,9 @@ const PREFLIGHT_ANSWER =
 const NOT_A_CALL_ANSWER =
   'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n\r\nnot a call\r\n';
 
+const PROBE_FAULT = '<?xml version="1.0"?><response><fault><code>1003</code></fault></response>';
+const CALL_PROBE_ANSWER = `HTTP/1.1 200 OK\r\nContent-Type: application/xml; charset=utf-8\r\nContent-Length: ${PROBE_FAULT.length}\r\n\r\n${PROBE_FAULT}`;
+
 /**
  * Starts a target that answers every non-POST with a plain 405 (so the preflight passes) and meets the
  * n-th POST with behaviours[n] (the last one repeating). `silent` targets answer nothing at all, not even
@@ -229,6 +233,10 @@ export async function startHostileTarget(
         }
         if (!body.includes('methodcall') && !body.includes('"method"')) {
           socket.write(NOT_A_CALL_ANSWER); // the pre-flight's POST that is not a call: refused as a plain server would
+          continue;
+        }
+        if (body === CALL_PROBE) {
+          socket.write(CALL_PROBE_ANSWER); // the pre-flight's case_cancel without parameters: 1003, as a controller would
           continue;
         }
         const behaviour = behaviours[Math.min(posts++, behaviours.length - 1)];
