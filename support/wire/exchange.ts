@@ -11,6 +11,7 @@ import { Agent, Client, request } from 'undici';
 import { BoundedMap } from '../bounded-map.ts';
 import type { Encoding, Exchange } from '../model.ts';
 import { answerCharset, decodeText } from './charsets.ts';
+import { undoContentCoding } from './content-coding.ts';
 import { type EarlyAnswer, type EarlyRequest, sendReadingEarly } from './early-answer.ts';
 import { describeFailure, type Failure, type FailureContext } from './failures.ts';
 import { redact } from './request-evidence.ts';
@@ -472,8 +473,19 @@ async function readAnswer(
       kind: 'too-large',
       message: `the answer exceeded ${spec.maxResponseBytes} bytes; reading stopped`,
     };
-  const bytes = Buffer.concat(chunks);
   const headers = flattenHeaders(answer.headers);
+  let bytes: Buffer = Buffer.concat(chunks);
+  if (headers['content-encoding'] !== undefined && error === undefined) {
+    const decoded = undoContentCoding(bytes, headers['content-encoding'], spec.maxResponseBytes);
+    if ('failure' in decoded) error = decoded.failure;
+    else if (decoded.truncated) {
+      truncated = true;
+      error = {
+        kind: 'too-large',
+        message: `the answer, once its Content-Encoding (${headers['content-encoding']}) was undone, exceeded ${spec.maxResponseBytes} bytes; reading stopped`,
+      };
+    } else bytes = decoded.bytes;
+  }
   const charset = answerCharset(bytes, headers['content-type'], spec.expect);
   const exchange: Exchange = {
     label: spec.label,
