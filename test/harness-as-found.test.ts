@@ -555,4 +555,24 @@ describe('a literal form written around the port and bin that play it (judged by
       { numRuns: 300 },
     );
   });
+
+  it('prefers, for a parameter fault on any AutoCase port, one where no cancel can succeed', () => {
+    const port = (p: Partial<FoundPort>): FoundPort =>
+      ({ port_id: 4, type: 'AC', mode: 'OPEN', selected_bin: 101337, case_state: 'ERSO', ...p }) as FoundPort;
+    const autocase = { kind: 'autocase' } as const;
+    assert.equal(prefers(autocase, port({})), false);
+    assert.equal(prefers(autocase, port({ case_state: undefined })), false);
+    assert.equal(prefers(autocase, port({ mode: 'CLOSED' })), true);
+    assert.equal(prefers(autocase, port({ selected_bin: null })), true);
+    assert.equal(prefers(autocase, port({ case_state: 'NOOP' })), true);
+    // Whatever the bin, a cancel on a preferred port is a fault.
+    fc.assert(
+      fc.property(portState, bins, (state, bin) => {
+        const found = { port_id: 4, ...state } as unknown as FoundPort;
+        fc.pre(found.type === 'AC' && prefers(autocase, found));
+        return predictProbe(found, 4, bin) !== undefined;
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

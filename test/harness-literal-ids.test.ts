@@ -5,8 +5,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  binReadings,
   bodyOnSite,
+  cancelOnSite,
   digitRuns,
+  numberOnto,
+  paramReadings,
   portLiteralOnSite,
   portReadings,
   type SitePlay,
@@ -19,6 +23,7 @@ const PLAY: SitePlay = {
   offLimits: (port) =>
     [101, 102, 103, 104, 150].includes(port) ? undefined : 'not among the ports the profile lists',
   notProbe: (bin) => (bin === 6001 ? 'could let a cancel on port 101 succeed' : undefined),
+  cancel: (port, bin) => (port === 101 && bin === 6001 ? 'could succeed as port 101 stands' : undefined),
 };
 
 const text = (result: ReturnType<typeof bodyOnSite>): string => {
@@ -118,5 +123,69 @@ describe('literal text as found', () => {
     // The XML declaration's version is no port.
     assert.equal(text(bodyOnSite('<?xml version="1.0"?><x/>', PLAY)), '<?xml version="1.0"?><x/>');
     assert.ok('reason' in bodyOnSite('<x version="1.0"/>', PLAY));
+  });
+
+  it('reads an integer outside the range as its 16- and 32-bit wraps (port_id) and 32-bit wrap (bin_id)', () => {
+    assert.deepEqual(portReadings('65540'), [4]);
+    assert.deepEqual(portReadings('4294967300'), [4]);
+    assert.deepEqual(portReadings(' +65540 '), [4]);
+    assert.deepEqual(portReadings('2147483648'), []);
+    assert.deepEqual(portReadings('99999999999999999999'), []);
+    assert.deepEqual(paramReadings(65540, 'port_id'), [4]);
+    assert.deepEqual(paramReadings(-65532, 'port_id'), [4]);
+    assert.deepEqual(paramReadings(65540, 'bin_id'), [65540]);
+    assert.deepEqual(paramReadings(4295068633, 'bin_id'), [101337]);
+    assert.deepEqual(paramReadings(-101337, 'bin_id'), []);
+  });
+
+  it('reads the bin_id literals a lenient controller could take for bin 101337', () => {
+    for (const written of [
+      '101337.0',
+      '1.01337e5',
+      '101337\u00a0',
+      '"101337"',
+      '[101337]',
+      '<value>101337</value>',
+      '101337.00000000000000001',
+    ])
+      assert.ok(binReadings(written).includes(101337), written);
+    assert.deepEqual(paramReadings([101337, 101337], 'bin_id'), [101337]);
+    assert.deepEqual(paramReadings({ rawXml: '<value>101337</value>' }, 'bin_id'), [101337]);
+  });
+
+  it("wraps an integer outside the range onto the port or bin that plays the scenario's", () => {
+    assert.equal(numberOnto(65540, 'port_id', PLAY.port), 2 ** 16 + 101);
+    assert.equal(numberOnto(4294967300, 'port_id', PLAY.port), 2 ** 32 + 101);
+    assert.equal(numberOnto(2001, 'port_id', PLAY.port), 2001);
+    assert.equal(numberOnto(4, 'port_id', PLAY.port), 4);
+    assert.equal(
+      numberOnto(4295068633, 'bin_id', (id) => (id === 101337 ? 6002 : undefined)),
+      2 ** 32 + 6002,
+    );
+    assert.equal(text(portLiteralOnSite('65540', PLAY)), String(2 ** 16 + 101));
+    assert.equal(text(portLiteralOnSite(' 4294967300 ', PLAY)), ` ${2 ** 32 + 101} `);
+  });
+
+  it('refuses a port_id whose wrap is a port the run may not use', () => {
+    assert.deepEqual(portLiteralOnSite('65541', PLAY), {
+      reason:
+        'the port_id "65541" could be read as port 5, which is not among the ports the profile lists: not sent',
+    });
+    assert.match(cancelOnSite(65541, 101337, PLAY) ?? '', /could be read as port 5, which is not among/);
+  });
+
+  it('refuses a call any reading of which could cancel on the site as known', () => {
+    assert.equal(cancelOnSite(101, 6002, PLAY), undefined);
+    assert.equal(cancelOnSite(101, { rawJson: '6002.0' }, PLAY), undefined);
+    for (const bin of ['6001.0', '"6001"', '[6001]', '<value>6001</value>'])
+      assert.equal(
+        cancelOnSite(101, { rawJson: bin }, PLAY),
+        `the call (port_id 101, bin_id ${JSON.stringify(bin)}) could be read as a cancel of bin 6001 on port 101, which could succeed as port 101 stands: not sent`,
+        bin,
+      );
+    assert.match(cancelOnSite(101, 2 ** 32 + 6001, PLAY) ?? '', /cancel of bin 6001 on port 101/);
+    assert.match(cancelOnSite(2 ** 16 + 101, '6001.0', PLAY) ?? '', /cancel of bin 6001 on port 101/);
+    // No valid bin reading at all: nothing can be cancelled.
+    assert.equal(cancelOnSite(101, 'bin', PLAY), undefined);
   });
 });

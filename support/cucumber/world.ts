@@ -62,7 +62,14 @@ import {
   type ScenarioInfo,
 } from '../site/as-found.ts';
 import { AsFoundPlayer, type CallShape, type Plan } from '../site/as-found-player.ts';
-import { bodyOnSite, portLiteralOnSite, type SitePlay } from '../site/literal-ids.ts';
+import {
+  bodyOnSite,
+  cancelOnSite,
+  numberOnto,
+  paramReadings,
+  portLiteralOnSite,
+  type SitePlay,
+} from '../site/literal-ids.ts';
 import { describeFound, samePort } from '../site/read-port.ts';
 import { cancelledLine, FAULT, inRange } from '../spec.ts';
 import type { Body } from '../vocabulary/bodies.ts';
@@ -607,6 +614,10 @@ export class HarnessWorld extends World {
       if ('reason' in port) return port;
       mapped.port_id = port.value;
     }
+    // A bin_id outside the range that wraps (in 32 bits) onto a scenario's bin wraps onto the bin sent in its place.
+    if (typeof mapped?.bin_id === 'number') mapped.bin_id = numberOnto(mapped.bin_id, 'bin_id', play.bin);
+    const lenient = cancelOnSite(mapped?.port_id, mapped?.bin_id, play);
+    if (lenient) return { reason: lenient };
     if (form?.rawParams === undefined) return { params: mapped, form };
     const raw = bodyOnSite(form.rawParams, play);
     if ('reason' in raw) return { reason: raw.reason.replace(/^the body/, 'the params written verbatim') };
@@ -639,6 +650,14 @@ export class HarnessWorld extends World {
           if (!predictProbe(played.before, played.port, bin))
             return `could let a cancel on port ${played.port} succeed (${describeFound(played.before)})`;
         return undefined;
+      },
+      cancel: (port, bin) => {
+        const played = [...(this.played?.ports.values() ?? [])].find((p) => p.port === port);
+        const found = played ? played.before : this.asFound?.known(port);
+        if (found === undefined) return `was not read as found, so a cancel there could succeed`;
+        return predictProbe(found, port, bin)
+          ? undefined
+          : `could succeed as port ${port} stands (${describeFound(found)}; the error flag is not shown)`;
       },
     };
   }
@@ -1176,8 +1195,19 @@ function pick(state: Partial<PortState>, keys: readonly (keyof PortState)[]): Pa
  */
 function portOnSite(value: ParamValue, play: SitePlay): { value: ParamValue } | { reason: string } {
   if (typeof value === 'number') {
-    const why = inRange('port_id', value) ? play.offLimits(value) : undefined;
-    return why ? { reason: `the call names port ${value}, which is ${why}: not sent` } : { value };
+    // An integer outside the range that a controller storing it in 16 or 32 bits reads as a scenario's port wraps
+    // onto the port that plays it instead (65540 = 2^16 + 4 is sent as 2^16 + P); no reading may be off limits.
+    const sent = numberOnto(value, 'port_id', play.port);
+    for (const port of paramReadings(sent, 'port_id')) {
+      const why = play.offLimits(port);
+      if (!why) continue;
+      return port === sent
+        ? { reason: `the call names port ${port}, which is ${why}: not sent` }
+        : {
+            reason: `the port_id ${sent} could be read as port ${port} by a controller that keeps it in 16 or 32 bits, and port ${port} is ${why}: not sent`,
+          };
+    }
+    return { value: sent };
   }
   if (Array.isArray(value)) {
     const each: ParamValue[] = [];

@@ -121,6 +121,11 @@ export class AsFoundPlayer {
     return undefined;
   }
 
+  /** How a port the run may use stood when last read (null: it does not exist); undefined when never read. */
+  known(port: number): FoundPort | null | undefined {
+    return this.offLimits(port) === undefined && known.has(port) ? (known.get(port) ?? null) : undefined;
+  }
+
   get unreadable(): string | undefined {
     return this.site.unreadable === undefined
       ? undefined

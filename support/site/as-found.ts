@@ -245,6 +245,10 @@ export function fits(need: Need, port: FoundPort | null): boolean {
 export function prefers(need: Need, port: FoundPort | null): boolean {
   if (port === null) return true;
   switch (need.kind) {
+    // Any AutoCase port will do (a parameter fault comes first): one where no cancel can succeed, so that a lenient
+    // controller that reads the refused value as some valid id answers that port's fault and changes nothing.
+    case 'autocase':
+      return anyCancelIsProbe(port);
     case 'inactive':
       return port.case_state === need.state;
     case 'other-bin':
@@ -255,6 +259,15 @@ export function prefers(need: Need, port: FoundPort | null): boolean {
     default:
       return true;
   }
+}
+
+/**
+ * Whether every case_cancel on this port, whatever its bin, is a fault whatever the error flag: the port does not
+ * exist or is not AutoCase, is not OPEN, has no bin selected, or its case is read and not active.
+ */
+export function anyCancelIsProbe(port: FoundPort | null): boolean {
+  if (port === null || port.type !== 'AC' || port.mode !== 'OPEN' || port.selected_bin === null) return true;
+  return port.case_state !== undefined && !active(port.case_state);
 }
 
 function laterWords(later: Later): string {

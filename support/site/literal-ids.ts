@@ -4,6 +4,7 @@
 // port that plays it, those that name its bin to a bin that keeps a valid reading of the text a probe there. Text
 // that could still be read as a port the run may not use, or as a bin that could let a cancel succeed, is not sent:
 // the scenario is INCONCLUSIVE with the reason. Pure: no I/O.
+import type { ParamValue } from '../model.ts';
 import { inRange } from '../spec.ts';
 
 /** A run of decimal digits in a text, in any script (`4`, `0004`, `٤`). */
@@ -72,22 +73,131 @@ export function rewriteRuns(
 const inPortRange = (value: number): boolean => inRange('port_id', value);
 const inBinRange = (value: number): boolean => inRange('bin_id', value);
 
+export type IdParam = 'port_id' | 'bin_id';
+
 /**
- * The port ids one written value could be taken for: as a number (`4.0`, `0x4`, ` 4 `), by its leading digits
- * (`4-`, `4 4`), by its first digits anywhere (`++4`, `[4]`, `{"value": 4}`, `٤`), fractions cut off.
+ * The widths a controller may store an id in: port_id in 16 or 32 bits, bin_id in 32. An integer outside the range
+ * is then read as its non-negative residue: 65540 as port 4, 4295068633 as bin 101337.
  */
-export function portReadings(text: string): number[] {
+const WRAPS: Readonly<Record<IdParam, readonly bigint[]>> = {
+  port_id: [2n ** 16n, 2n ** 32n],
+  bin_id: [2n ** 32n],
+};
+
+const inRangeOf = (param: IdParam, value: number): boolean =>
+  param === 'port_id' ? inPortRange(value) : inBinRange(value);
+
+/** An integer's residue modulo `modulus`, never negative (-1 in 16 bits is 65535). */
+function residue(value: bigint, modulus: bigint): bigint {
+  return ((value % modulus) + modulus) % modulus;
+}
+
+/** The width a wrap is taken in, for the reasons: "2^16". */
+export function describeWrap(modulus: bigint): string {
+  return `2^${modulus.toString(2).length - 1}`;
+}
+
+/** The ids an integer could be read as by a controller that stores it in fewer bits, each with its modulus. */
+export function wrapsOf(value: bigint, param: IdParam): { readonly id: number; readonly modulus: bigint }[] {
+  const out: { id: number; modulus: bigint }[] = [];
+  for (const modulus of WRAPS[param]) {
+    const id = Number(residue(value, modulus));
+    if (BigInt(id) !== value && inRangeOf(param, id) && !out.some((w) => w.id === id))
+      out.push({ id, modulus });
+  }
+  return out;
+}
+
+/**
+ * An integer outside the range written so that each of its wraps that is one of the scenario's ids (`onSite`: the id
+ * sent in its place, undefined for any other) wraps onto the id sent instead: 65540 (2^16 + 4) is 2^16 + 101 when
+ * port 101 plays port 4. The same value when no wrap is such an id.
+ */
+export function wrappedOnto(
+  value: bigint,
+  param: IdParam,
+  onSite: (id: number) => number | undefined,
+): bigint {
+  let out = value;
+  // 2^32 + 4 wraps onto 4 in both widths; each rewrite keeps the other width's residue on the same id.
+  for (const { id, modulus } of wrapsOf(value, param)) {
+    const sent = onSite(id);
+    if (sent !== undefined && residue(out, modulus) === BigInt(id)) out += BigInt(sent - id);
+  }
+  return out;
+}
+
+/** A number sent as a JSON number or XML text, with its wraps rewritten (wrappedOnto); unchanged when it is no integer. */
+export function numberOnto(
+  value: number,
+  param: IdParam,
+  onSite: (id: number) => number | undefined,
+): number {
+  if (!Number.isInteger(value) || inRangeOf(param, value)) return value;
+  const out = wrappedOnto(BigInt(value), param, onSite);
+  return out === BigInt(value) ? value : Number(out);
+}
+
+/** The integers a written value could be taken for, exactly (a long run of digits is no float). */
+function integersOf(text: string): bigint[] {
   const trimmed = text.trim();
   const first = digitRuns(text)[0];
-  const values = [
-    Number(trimmed),
-    Number.parseFloat(trimmed),
-    Number.parseInt(trimmed, 10),
-    ...(first ? [first.value] : []),
-  ];
-  return [...new Set(values.filter(Number.isFinite).map(Math.trunc).filter(inPortRange))].sort(
-    (a, b) => a - b,
+  const floats = [Number(trimmed), Number.parseFloat(trimmed), Number.parseInt(trimmed, 10)]
+    .filter(Number.isFinite)
+    .map((n) => BigInt(Math.trunc(n)));
+  const exact = [/^[+-]?[0-9]+$/.exec(trimmed)?.[0], /^[+-]?[0-9]+/.exec(trimmed)?.[0]].filter(
+    (t): t is string => t !== undefined,
   );
+  return [...floats, ...exact.map((t) => BigInt(t)), ...(first ? [BigInt(asciiDigits(first.text))] : [])];
+}
+
+/**
+ * The ids one written value could be taken for: as a number (`4.0`, `0x4`, ` 4 `), by its leading digits (`4-`,
+ * `4 4`), by its first digits anywhere (`++4`, `[4]`, `{"value": 4}`, `٤`), fractions cut off, and each of these
+ * wrapped into the widths a controller may store the id in (`65540` as port 4).
+ */
+export function idReadings(text: string, param: IdParam): number[] {
+  const ids = new Set<number>();
+  for (const value of integersOf(text)) {
+    const id = Number(value);
+    if (BigInt(id) === value && inRangeOf(param, id)) ids.add(id);
+    for (const wrap of wrapsOf(value, param)) ids.add(wrap.id);
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
+/** The port ids one written value could be taken for (idReadings). */
+export function portReadings(text: string): number[] {
+  return idReadings(text, 'port_id');
+}
+
+/** The bin ids one written value could be taken for (idReadings). */
+export function binReadings(text: string): number[] {
+  return idReadings(text, 'bin_id');
+}
+
+/**
+ * The ids a parameter as sent could be read as by a lenient controller: a number as itself when it is in the range
+ * and by its wraps; a literal, raw JSON or XML, or any other value sent as JSON by its readings (idReadings); each
+ * of a list (a parameter given twice). Nothing for null and booleans.
+ */
+export function paramReadings(value: ParamValue | undefined, param: IdParam): number[] {
+  if (value === undefined || value === null || typeof value === 'boolean') return [];
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return [];
+    const whole = Math.trunc(value);
+    const ids = new Set(inRangeOf(param, whole) ? [whole] : []);
+    for (const wrap of wrapsOf(BigInt(whole), param)) ids.add(wrap.id);
+    return [...ids].sort((a, b) => a - b);
+  }
+  if (Array.isArray(value))
+    return [...new Set((value as readonly ParamValue[]).flatMap((v) => paramReadings(v, param)))].sort(
+      (a, b) => a - b,
+    );
+  if (typeof value === 'string') return idReadings(value, param);
+  if ('rawJson' in value && typeof value.rawJson === 'string') return idReadings(value.rawJson, param);
+  if ('rawXml' in value && typeof value.rawXml === 'string') return idReadings(value.rawXml, param);
+  return idReadings(JSON.stringify(value), param);
 }
 
 export type OnSite = { readonly text: string } | { readonly reason: string };
@@ -102,6 +212,12 @@ export interface SitePlay {
   offLimits(port: number): string | undefined;
   /** Why a valid reading with this bin could change a port the scenario plays on, or undefined when it is a probe. */
   notProbe(bin: number): string | undefined;
+  /**
+   * Why case_cancel(port, bin) could change the site as it is known (the port as read: an OPEN AutoCase port with
+   * that bin selected and an active case, or a port not read), or undefined when the order of checks answers it
+   * with a fault whatever the error flag.
+   */
+  cancel(port: number, bin: number): string | undefined;
 }
 
 /**
@@ -109,7 +225,7 @@ export interface SitePlay {
  * to the port that plays it; refused when it could still be read as a port the run may not use.
  */
 export function portLiteralOnSite(text: string, play: SitePlay): OnSite {
-  const rewritten = rewriteRuns(text, digitRuns(text), (run) => play.port(run.value));
+  const rewritten = rewriteRuns(text, digitRuns(text), (run) => play.port(run.value) ?? runOnto(run, play));
   for (const port of portReadings(rewritten)) {
     const why = play.offLimits(port);
     if (why)
@@ -118,6 +234,50 @@ export function portLiteralOnSite(text: string, play: SitePlay): OnSite {
       };
   }
   return { text: rewritten };
+}
+
+/**
+ * A run of digits outside the port range whose wrap is one of the scenario's ports, written to wrap onto the port
+ * that plays it (65540 → 2^16 + 101); undefined otherwise, and for a run too long to stay exact as a number.
+ */
+function runOnto(run: DigitRun, play: SitePlay): number | undefined {
+  const value = BigInt(asciiDigits(run.text));
+  const out = wrappedOnto(value, 'port_id', play.port);
+  return out === value || !Number.isSafeInteger(Number(out)) ? undefined : Number(out);
+}
+
+/**
+ * A case_cancel as it would go to the target (ids already on the site): every lenient reading of it, each port it
+ * could be read as with each bin, must be a probe on the site as known (SitePlay.cancel). The reason it is not
+ * sent otherwise; undefined when it may be. A call with no bin reading can cancel nothing.
+ */
+export function cancelOnSite(
+  port_id: ParamValue | undefined,
+  bin_id: ParamValue | undefined,
+  play: SitePlay,
+): string | undefined {
+  const bins = paramReadings(bin_id, 'bin_id');
+  for (const port of paramReadings(port_id, 'port_id')) {
+    const offLimits = play.offLimits(port);
+    if (offLimits)
+      return `the port_id ${describeSent(port_id)} could be read as port ${port}, which is ${offLimits}: not sent`;
+    for (const bin of bins) {
+      const why = play.cancel(port, bin);
+      if (why)
+        return `the call (port_id ${describeSent(port_id)}, bin_id ${describeSent(bin_id)}) could be read as a cancel of bin ${bin} on port ${port}, which ${why}: not sent`;
+    }
+  }
+  return undefined;
+}
+
+/** A parameter as sent, for a reason: a number as it is, anything else as JSON. */
+function describeSent(value: ParamValue | undefined): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    if ('rawJson' in value && typeof value.rawJson === 'string') return JSON.stringify(value.rawJson);
+    if ('rawXml' in value && typeof value.rawXml === 'string') return JSON.stringify(value.rawXml);
+  }
+  return JSON.stringify(value);
 }
 
 /** The XML declaration at the start of a body: its version is no id. */
