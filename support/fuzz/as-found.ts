@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import type { CaseState, Encoding } from '../model.ts';
 import { predictProbe } from '../site/as-found.ts';
+import { numberOnto, wrappedOnto } from '../site/literal-ids.ts';
 import { type FoundPort, inSource, outsideSource, type SiteMap } from '../site/site-map.ts';
 import { BIN_ID, PORT_ID } from '../spec.ts';
 import {
@@ -348,6 +349,24 @@ export function refusedPorts(site: FoundSite): PortChoice | undefined {
     arbitrary: portIdInRange.map((id) => nearestOf(allowed, id)),
     nearest: (id) => nearestOf(allowed, id),
   };
+}
+
+/**
+ * A refused port_id that a controller keeping it in 16 or 32 bits would read as a valid id (65537 as port 1, a random
+ * 2001-2^31 as whatever its low 16 bits say) written so that each such wrap is a port of the choice: the wrap moved
+ * to the nearest one (2^16 + 1 becomes 2^16 + P). Numbers and integer literals; any other value as it is.
+ */
+export function wrapsOntoChoice(port_id: Sent, ports: PortChoice): Sent {
+  if (typeof port_id === 'number') return numberOnto(port_id, 'port_id', (id) => ports.nearest(id));
+  if (typeof port_id !== 'string') return port_id;
+  const integer = /^(\s*[+-]?)([0-9]+)(\s*)$/.exec(port_id);
+  if (integer === null) return port_id;
+  const [, before = '', digits = '', after = ''] = integer;
+  const value = BigInt(before.trim() === '-' ? `-${digits}` : digits);
+  const moved = wrappedOnto(value, 'port_id', (id) => ports.nearest(id));
+  if (moved === value) return port_id;
+  const written = (moved < 0n ? -moved : moved).toString();
+  return `${before}${written.padStart(digits.length, '0')}${after}`;
 }
 
 /** The refused bounds with their valid port ids (and the JSON string "1" of one) moved to ports of the choice. */

@@ -26,6 +26,7 @@ import {
   foundLiteralCall,
   foundRefusedBounds,
   refusedPorts,
+  wrapsOntoChoice,
 } from './as-found.ts';
 import { checkParams, readParam } from './oracle.ts';
 import {
@@ -166,8 +167,17 @@ function refusedAsFound(site: FoundSite): FuzzProperty<SentCall> | string {
     title: `${TITLE_REFUSED}, as found`,
     needsRig: false,
     defaultRuns: 150,
-    arbitrary: (encoding) => refusedCall(encoding, ports.arbitrary),
-    examples: (encoding) => foundRefusedBounds(refusedBounds(encoding), ports),
+    // a refused port_id that wraps (in 16 or 32 bits) onto a valid id wraps onto one of these ports
+    arbitrary: (encoding) =>
+      refusedCall(encoding, ports.arbitrary).map((call) => ({
+        ...call,
+        port_id: wrapsOntoChoice(call.port_id, ports),
+      })),
+    examples: (encoding) =>
+      foundRefusedBounds(refusedBounds(encoding), ports).map((call) => ({
+        ...call,
+        port_id: wrapsOntoChoice(call.port_id, ports),
+      })),
     plan: (value, encoding) => [cancelRequest(value.port_id, value.bin_id, encoding)],
     reads(value, encoding) {
       const port = addressedPort(value.port_id, encoding);
