@@ -73,7 +73,11 @@ interface Served {
   readonly recorded: RecordedCall[];
 }
 
-async function serve(config: SiteConfig, deviate: readonly string[] = []): Promise<Served> {
+async function serve(
+  config: SiteConfig,
+  deviate: readonly string[] = [],
+  range: { readonly from: number; readonly to: number } = { from: 1, to: 50 },
+): Promise<Served> {
   const recorded: RecordedCall[] = [];
   const emulator = await startEmulator({
     port: 0,
@@ -83,7 +87,7 @@ async function serve(config: SiteConfig, deviate: readonly string[] = []): Promi
     record: (c) => recorded.push(c),
   });
   const target: TargetConfig = { taskUrl: emulator.taskUrl, timeoutMs: 5000, maxResponseBytes: 1 << 20 };
-  const site = await discoverSite(target, { kind: 'range', from: 1, to: 50 }, { excluded: [] });
+  const site = await discoverSite(target, { kind: 'range', ...range }, { excluded: [] });
   return { emulator, target, site, recorded };
 }
 
@@ -490,5 +494,48 @@ describe('as found, a literal form judged by difference where the answer depends
     const onNoBins = await playByDifference(noBins, declared, params, 'XML', extra);
     assert.deepEqual(onNoBins.sent, params, 'no idle port: on port 4 as named');
     assert.equal(onNoBins.written, 1000);
+  });
+
+  it('a port_id bound whose port could let the cancel succeed is judged through the check after it, bin_id 0', async () => {
+    const live: SiteConfig = {
+      ports: [
+        { port_id: 1990, type: 'AC', mode: 'CLOSED', selected_bin: null, case_state: 'NOOP' },
+        {
+          port_id: 2000,
+          type: 'AC',
+          mode: 'OPEN',
+          selected_bin: 101337,
+          case_state: 'ERSO',
+          case_error: true,
+        },
+      ],
+    };
+    const bounds = {
+      name: 'The port_id bounds are accepted (2000, XML)',
+      tags: ['@case_cancel', '@source:seed', '@req:PARAM-BOUNDS', '@xml'],
+    };
+    const declared = new Map([[2000, ac('OPEN', 101337, 'ERSO', true)]]);
+    for (const [deviate, answer] of [
+      [[], 1010],
+      [['port-max-off-by-one'], 1004],
+    ] as const) {
+      const served = await serve(live, deviate, { from: 1990, to: 2000 });
+      try {
+        const played = await playByDifference(
+          served,
+          declared,
+          { port_id: 2000, bin_id: 101337 },
+          'XML',
+          bounds,
+        );
+        assert.ok(played.plan.kind === 'played', JSON.stringify(played.plan));
+        assert.equal(played.plan.difference?.throughNextCheck, true);
+        assert.deepEqual(played.sent, { port_id: 2000, bin_id: 0 });
+        assert.equal(played.written, answer, `with ${deviate.join(',') || 'no deviation'}`);
+        assert.match(played.plan.notes.join('\n'), /judged through the check after it/);
+      } finally {
+        await served.emulator.close();
+      }
+    }
   });
 });

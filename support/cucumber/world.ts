@@ -88,6 +88,8 @@ interface Difference {
   readonly written: CallResult;
   readonly predicted: Expected;
   readonly port: number;
+  /** Judged through the check after the value's own: the predicted parameter fault is the right answer. */
+  readonly throughNextCheck: boolean;
 }
 
 type PlayedPlan = Extract<Plan, { kind: 'played' }>;
@@ -540,8 +542,20 @@ export class HarnessWorld extends World {
             },
           )
         : undefined;
-      const written = await this.send(method, params, encoding, options);
-      this.difference = { plain, written, predicted: difference.predicted, port: difference.port };
+      // judged through the next check, the bin sent in place of the scenario's is invalid on purpose
+      const written = await this.send(
+        method,
+        params,
+        encoding,
+        difference.throughNextCheck ? { ...options, strictRequest: false } : options,
+      );
+      this.difference = {
+        plain,
+        written,
+        predicted: difference.predicted,
+        port: difference.port,
+        throughNextCheck: difference.throughNextCheck === true,
+      };
       return undefined;
     }
     await this.send(method, params, encoding, options);
@@ -780,7 +794,7 @@ export class HarnessWorld extends World {
    * the port as found, which is what the order of checks predicts there, and not a parameter fault.
    */
   private expectSameAsPlain(withRig: string): void {
-    const { plain, written, predicted, port } = this.difference as Difference;
+    const { plain, written, predicted, port, throughNextCheck } = this.difference as Difference;
     const where = `judged by difference on port ${port} as found (with a rig: ${withRig})`;
     const answerOf = (result: CallResult) =>
       result.answer ? describeAnswer(result.answer) : 'no readable answer';
@@ -793,7 +807,11 @@ export class HarnessWorld extends World {
     }
     expectNoContractProblem(written, 'the call as written');
     const answer = written.answer;
-    if (answer?.kind === 'fault' && PARAMETER_FAULTS.includes(answer.code))
+    if (
+      answer?.kind === 'fault' &&
+      PARAMETER_FAULTS.includes(answer.code) &&
+      !(throughNextCheck && meets(predicted, answer))
+    )
       throw new AssertionError(
         `${where}: the call as written answered the parameter fault ${answer.code}${plain ? `, the plain call ${answerOf(plain)}` : ''}: the value is not accepted as written`,
       );

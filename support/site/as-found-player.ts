@@ -2,7 +2,7 @@
 // right before the scenario's first call, each is played by a port of the site that already stands as the
 // verdict needs, read again just then. Only reads and probes are sent: a case_cancel that the order of checks
 // answers with a fault given the port as read, or input that is not a call.
-import type { Expected } from '../fuzz/oracle.ts';
+import { checkParams, type Expected } from '../fuzz/oracle.ts';
 import type { Encoding, Exchange, ParamValue, PortState, TargetConfig } from '../model.ts';
 import { BIN_ID, PORT_ID } from '../spec.ts';
 import {
@@ -64,6 +64,11 @@ export interface DifferencePlan {
    * form around `port` and `bin` (`sent`). By the parameter's name.
    */
   readonly literals: ReadonlyMap<string, { readonly written: ParamValue; readonly sent: ParamValue }>;
+  /**
+   * A bound judged through the check after it (boundThroughBin): the call as written is predicted a parameter fault
+   * of the next parameter, which is then the right answer, not a refusal of the value.
+   */
+  readonly throughNextCheck?: boolean;
 }
 
 export type Plan =
@@ -266,6 +271,8 @@ export class AsFoundPlayer {
     const elsewhere = portBound
       ? ''
       : `, and no port the run may use ${describeSource(this.site)} is one where a cancel of bin ${bin} is a fault whatever the error flag`;
+    if (port === undefined && portBound && !offLimits && !reading.variant)
+      return this.boundThroughBin(named, bin);
     if (port === undefined) {
       if (offLimits)
         return {
@@ -308,6 +315,36 @@ export class AsFoundPlayer {
       notes: [
         ...notes,
         `as found: judged by difference on port ${port} (${describeFound(before)}): a cancel of bin ${bin} there is answered ${predicted.kind === 'answer' && predicted.answer.kind === 'fault' ? `with fault ${predicted.answer.code}` : 'as predicted'} (${predicted.kind === 'answer' ? predicted.why : ''}), whatever the error flag`,
+      ],
+    };
+  }
+
+  /**
+   * A bound of port_id that cannot be judged on its port (not read, or a cancel there could succeed), judged through
+   * the check after it: with an invalid bin_id (0) the call is a fault whatever the port is, 1010 once port_id is
+   * taken as valid and 1004 where the bound is refused (the order of checks, docs/spec/case_cancel.md). Nothing is
+   * read or played: no cancel can succeed.
+   */
+  private boundThroughBin(named: number, bin: number): Plan {
+    const invalid = BIN_ID.min - 1;
+    const checked = checkParams({ kind: 'integer', value: named }, { kind: 'integer', value: invalid });
+    if (!('expected' in checked))
+      throw new Error(`harness bug: bin_id ${invalid} passed the parameter checks`);
+    const found = known.has(named) ? describeFound(known.get(named) ?? null) : 'not read as found';
+    return {
+      kind: 'played',
+      ports: new Map(),
+      bins: new Map([[bin, invalid]]),
+      difference: {
+        port: named,
+        bin: invalid,
+        predicted: checked.expected,
+        comparePlain: false,
+        literals: new Map(),
+        throughNextCheck: true,
+      },
+      notes: [
+        `as found: port ${named} (${found}) cannot play the bound with bin ${bin} without a cancel that could succeed or a port read as it stands, so the bound is judged through the check after it: bin_id ${bin} is sent as ${invalid}, which the order of checks (@assumed) answers with fault 1010 once port_id ${named} is taken as valid, and 1004 where it is refused; no cancel can succeed`,
       ],
     };
   }
