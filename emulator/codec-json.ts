@@ -31,10 +31,14 @@ function exactlyIntegral(literal: string): boolean {
  * pass the integer rule. Each such literal (a fraction whose double is integral) becomes 0.5, keeping its
  * sign, so that it stays the fraction it is; every other byte is left as it was.
  */
-function keepFractions(text: string): string {
+function keepFractions(text: string, refuseExponent = false): string {
   // In every literal that has a fraction or an exponent a digit comes right before its first '.', 'e' or 'E':
   // a text with no such pair has nothing to keep (nearly every call: ids are plain integers).
   if (!DIGIT_THEN_FRACTION.test(text)) return text;
+  // json-exponent-refused: a literal with an exponent is taken for a fraction too (4e0, 1.01337e5)
+  const asFraction = (literal: string) =>
+    (refuseExponent && /[eE]/.test(literal)) ||
+    (/[.eE]/.test(literal) && Number.isInteger(Number(literal)) && !exactlyIntegral(literal));
   let kept = '';
   let copiedTo = 0;
   let index = 0;
@@ -58,7 +62,7 @@ function keepFractions(text: string): string {
       index++;
       continue;
     }
-    if (/[.eE]/.test(literal) && Number.isInteger(Number(literal)) && !exactlyIntegral(literal)) {
+    if (asFraction(literal)) {
       kept += `${text.slice(copiedTo, index)}${literal.startsWith('-') ? '-' : ''}0.5`;
       copiedTo = index + literal.length;
     }
@@ -101,7 +105,11 @@ export function parseJsonCall(raw: Buffer, deviations?: Deviations): ParsedCall 
     const decoded = UTF8.decode(body);
     // json-trailing-data-read: only the first value is read, as Go's json.Decoder reads a request body
     const text = deviations?.has('json-trailing-data-read') ? firstJsonValue(decoded) : decoded;
-    document = JSON.parse(deviations?.has('json-fraction-rounded') ? text : keepFractions(text));
+    document = JSON.parse(
+      deviations?.has('json-fraction-rounded')
+        ? text
+        : keepFractions(text, deviations?.has('json-exponent-refused') === true),
+    );
   } catch (error) {
     const detail = error instanceof SyntaxError ? error.message : 'the body is not valid UTF-8';
     return notACall('malformed', `malformed JSON: ${detail}`);

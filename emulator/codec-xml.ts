@@ -81,16 +81,42 @@ const treeOptions = {
 const parser = new XMLParser({ ...treeOptions, processEntities: false });
 /** Only for the entity-expanded deviation: lets the parser expand entities declared in a DOCTYPE. */
 const expandingParser = new XMLParser({ ...treeOptions, processEntities: true });
+/** Only for the xml-comment-refused deviation: keeps the comments, which the text of an element then holds as written. */
+const commentParser = new XMLParser({ ...treeOptions, processEntities: false, commentPropName: '#comment' });
+
+/**
+ * What an element's text holds as it was written rather than as XML reads it, for the deviations of a reader that
+ * takes the raw characters between the tags: CDATA sections (xml-cdata-refused), character references
+ * (xml-charref-refused), comments (xml-comment-refused).
+ */
+export interface RawForms {
+  readonly cdata: boolean;
+  readonly charref: boolean;
+  readonly comment: boolean;
+}
+
+const DECODED: RawForms = { cdata: false, charref: false, comment: false };
+
+/** The forms these deviations keep as written; undefined when none is on. */
+function rawFormsOf(deviations: Deviations): RawForms | undefined {
+  const forms = {
+    cdata: deviations.has('xml-cdata-refused'),
+    charref: deviations.has('xml-charref-refused'),
+    comment: deviations.has('xml-comment-refused'),
+  };
+  return forms.cdata || forms.charref || forms.comment ? forms : undefined;
+}
 
 class MalformedXml extends Error {}
 
 /** Decodes the predefined entities and character references; any other reference is not well-formed here. */
-function decodeReferences(text: string): string {
+function decodeReferences(text: string, keepCharRefs = false): string {
   return text.replace(
     /&(#[0-9]+|#x[0-9a-fA-F]+|[A-Za-z_:][A-Za-z0-9_:.-]*)?;?/g,
     (match, reference?: string) => {
       if (reference === undefined || !match.endsWith(';')) throw new MalformedXml('a bare & in text');
       if (reference.startsWith('#')) {
+        if (keepCharRefs) return match;
         const codePoint = reference.startsWith('#x')
           ? Number.parseInt(reference.slice(2), 16)
           : Number.parseInt(reference.slice(1), 10);
@@ -113,7 +139,11 @@ function isTreeNode(value: unknown): value is TreeNode {
 }
 
 /** The parser's preserveOrder tree as elements; text of text nodes is decoded, CDATA kept as is. */
-function toElements(nodes: unknown, decode: boolean): { elements: XmlElement[]; text: string } {
+function toElements(
+  nodes: unknown,
+  decode: boolean,
+  raw: RawForms = DECODED,
+): { elements: XmlElement[]; text: string } {
   const elements: XmlElement[] = [];
   let text = '';
   if (!Array.isArray(nodes)) return { elements, text };
@@ -122,11 +152,14 @@ function toElements(nodes: unknown, decode: boolean): { elements: XmlElement[]; 
     for (const [key, value] of Object.entries(node)) {
       if (key === ':@') continue;
       if (key === '#text') {
-        text += decode ? decodeReferences(String(value)) : String(value);
+        text += decode ? decodeReferences(String(value), raw.charref) : String(value);
       } else if (key === '#cdata') {
-        text += toElements(value, false).text;
+        const inner = toElements(value, false).text;
+        text += raw.cdata ? `<![CDATA[${inner}]]>` : inner;
+      } else if (key === '#comment') {
+        if (raw.comment) text += `<!--${toElements(value, false).text}-->`;
       } else if (key.startsWith(NAME_MARK)) {
-        const inner = toElements(value, decode);
+        const inner = toElements(value, decode, raw);
         elements.push({ name: key.slice(NAME_MARK.length), text: inner.text, children: inner.elements });
       }
     }
@@ -167,14 +200,15 @@ export interface XmlTree {
 }
 
 /** The tree fast-xml-parser reads, after its validator; or why the text is not XML. */
-export function parserXmlTree(text: string, expandEntities: boolean): XmlTree | ParsedCall {
+export function parserXmlTree(text: string, expandEntities: boolean, raw?: RawForms): XmlTree | ParsedCall {
   const validation = XMLValidator.validate(text);
   if (validation !== true) {
     const { msg, line, col } = validation.err;
     return notACall('malformed', `malformed XML at line ${line}, column ${col}: ${msg}`);
   }
   try {
-    return toElements((expandEntities ? expandingParser : parser).parse(text), !expandEntities);
+    const reader = expandEntities ? expandingParser : raw?.comment ? commentParser : parser;
+    return toElements(reader.parse(text), !expandEntities, raw);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (/nested tags/i.test(message)) return notACall('not-a-call', 'XML nested more than 100 elements deep');
@@ -311,7 +345,9 @@ export function parseXmlCall(raw: Buffer, charset: string | undefined, deviation
     return notACall('doctype', 'DOCTYPE and entity declarations are not accepted');
   }
   if (hasNonXmlChar(text)) return notACall('malformed', 'malformed XML: a character XML does not allow');
-  const tree = (expandEntities ? undefined : simpleXmlTree(text)) ?? parserXmlTree(text, expandEntities);
+  const tree =
+    (expandEntities ? undefined : simpleXmlTree(text)) ??
+    parserXmlTree(text, expandEntities, rawFormsOf(deviations));
   if ('ok' in tree) return tree;
   const document = tree;
   const root = document.elements[0];

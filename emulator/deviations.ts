@@ -337,6 +337,34 @@ export const DEVIATIONS = [
     needs: ['ac-port'],
   },
   {
+    name: 'xml-cdata-refused',
+    description:
+      'an XML id written in a CDATA section (<![CDATA[4]]>) is refused (1004 / 1010), as a reader that takes the raw characters between the tags for the text refuses it',
+    breaks: ['PARAM-LITERALS'],
+    needs: ['ac-open-inactive'],
+  },
+  {
+    name: 'xml-charref-refused',
+    description:
+      'an XML id written with character references (&#52;, &#x34;) is refused (1004 / 1010), as a reader that does not resolve them refuses it',
+    breaks: ['PARAM-LITERALS'],
+    needs: ['ac-open-inactive'],
+  },
+  {
+    name: 'xml-comment-refused',
+    description:
+      'an XML id with a comment inside its element (4<!-- c -->) is refused (1004 / 1010), as a reader that takes the raw characters between the tags for the text refuses it',
+    breaks: ['PARAM-LITERALS'],
+    needs: ['ac-open-inactive'],
+  },
+  {
+    name: 'json-exponent-refused',
+    description:
+      'a JSON id written with an exponent (4e0, 1.01337e5) is refused (1004 / 1010), as a reader that takes such a number for a fraction refuses it',
+    breaks: ['PARAM-LITERALS'],
+    needs: ['ac-open-inactive'],
+  },
+  {
     name: 'success-log-twice',
     description: 'a successful cancel publishes its AC,<port_id>,<bin_id>,NOOP line twice',
     breaks: ['CC-EFFECT-LOG'],

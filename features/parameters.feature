@@ -321,12 +321,28 @@ Feature: case_cancel checks its parameters before it looks at the port
       | "4"       | "000101337" | XML      |
       | "4"       | " 101337 "  | XML      |
 
+    # `…` is the element's content as XML markup, sent unescaped: the element's text includes its CDATA sections
+    # and resolved character references, and excludes comments (XML 1.0), so each of these means 4 and 101337.
+    @xml
+    Examples: XML text as XML reads it
+      | port_id         | bin_id                                | encoding |
+      | `<![CDATA[4]]>` | "101337"                              | XML      |
+      | `&#52;`         | "101337"                              | XML      |
+      | `&#x34;`        | "101337"                              | XML      |
+      | `4<!-- c -->`   | "101337"                              | XML      |
+      | "4"             | `<![CDATA[101337]]>`                  | XML      |
+      | "4"             | `&#49;&#48;&#49;&#51;&#51;&#55;`      | XML      |
+      | "4"             | `&#x31;&#x30;&#x31;&#x33;&#x33;&#x37;` | XML      |
+      | "4"             | `101337<!-- c -->`                    | XML      |
+
     @json
     Examples: JSON
       | port_id   | bin_id      | encoding |
       | '4.0'     | '101337'    | JSON     |
       | '4'       | '101337.0'  | JSON     |
       | ' 4 '     | ' 101337 '  | JSON     |
+      | '4e0'     | '101337'    | JSON     |
+      | '4'       | '1.01337e5' | JSON     |
 
   @assumed @source:decided @req:PARAM-LITERALS
   Scenario Outline: An unknown extra parameter is ignored (<encoding>)

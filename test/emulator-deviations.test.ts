@@ -278,6 +278,30 @@ const PROBES: Readonly<
     expect: success,
     control: [xml(cancel('\u00a04', '101337')), xml(cancel('4', '101337\u00a0'))],
   },
+  'xml-cdata-refused': {
+    probe: xml(cancel('<![CDATA[4]]>', '101337')),
+    expect: fault(1004),
+    control: [
+      xml(cancel('&#52;', '&#x31;01337')),
+      xml(cancel('4<!-- c -->', '101337')),
+      json(cancel('4e0', '1.01337e5')),
+    ],
+  },
+  'xml-charref-refused': {
+    probe: xml(cancel('4', '&#49;01337')),
+    expect: fault(1010),
+    control: [xml(cancel('<![CDATA[4]]>', ' <![CDATA[101337]]> ')), xml(cancel('4<!-- c -->', '101337'))],
+  },
+  'xml-comment-refused': {
+    probe: xml(cancel('<!-- c -->4', '101337')),
+    expect: fault(1004),
+    control: [xml(cancel('&#x34;', '<![CDATA[101337]]>')), json(cancel('4e0', '101337'))],
+  },
+  'json-exponent-refused': {
+    probe: json(cancel('4', '1.01337e5')),
+    expect: fault(1010),
+    control: [json(cancel('4.0', '101337.0')), xml(cancel('&#52;', '101337'))],
+  },
   'json-fraction-rounded': {
     probe: json(cancel('4', '101337.00000000000000001')),
     expect: success,

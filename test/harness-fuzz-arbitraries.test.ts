@@ -61,7 +61,14 @@ describe('the fuzz generators', () => {
       for (const call of values) {
         for (const sent of [call.port_id, call.bin_id]) {
           const spec = parseParamSpec(writtenParam(sent, encoding));
-          const back = spec.kind === 'missing' ? undefined : spec.kind === 'number' ? spec.value : spec.text;
+          const back =
+            spec.kind === 'missing'
+              ? undefined
+              : spec.kind === 'number'
+                ? spec.value
+                : spec.kind === 'literal'
+                  ? spec.text
+                  : spec.xml;
           assert.equal(back, sent, writtenParam(sent, encoding));
         }
       }

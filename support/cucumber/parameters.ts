@@ -27,7 +27,7 @@ defineParameterType({
 });
 defineParameterType({
   name: 'param',
-  regexp: /missing|-?\d+|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/,
+  regexp: /missing|-?\d+|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`/,
   transformer: (s: string): ParamSpec => parseParamSpec(s),
 });
 defineParameterType({

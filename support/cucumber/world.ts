@@ -70,6 +70,7 @@ import {
   portLiteralOnSite,
   type SitePlay,
 } from '../site/literal-ids.ts';
+import { markupOnSite } from '../site/markup-on-site.ts';
 import { describeFound, samePort } from '../site/read-port.ts';
 import { cancelledLine, FAULT, inRange } from '../spec.ts';
 import type { Body } from '../vocabulary/bodies.ts';
@@ -1244,8 +1245,10 @@ function portOnSite(value: ParamValue, play: SitePlay): { value: ParamValue } | 
   if (typeof value === 'object' && value !== null) {
     if ('rawJson' in value && typeof value.rawJson === 'string')
       return literal(value.rawJson, (rawJson) => ({ rawJson }));
-    if ('rawXml' in value && typeof value.rawXml === 'string')
-      return literal(value.rawXml, (rawXml) => ({ rawXml }));
+    if ('rawXml' in value && typeof value.rawXml === 'string') {
+      const onSite = markupOnSite(value.rawXml, play);
+      return 'reason' in onSite ? onSite : { value: { rawXml: onSite.text } };
+    }
     // Any other object is sent as JSON: it is not rewritten, only refused when it could be read as a port the run may not use.
     const onSite = portLiteralOnSite(JSON.stringify(value), { ...play, port: () => undefined });
     return 'reason' in onSite ? onSite : { value };

@@ -7,6 +7,7 @@ import { checkParams, checkPort, type Expected, type Reading, readParam } from '
 import type { CaseState, Encoding, ParamValue, PortMode, PortState, PortType } from '../model.ts';
 import { ACTIVE_CASE_STATES, BIN_ID, FAULT, PORT_ID } from '../spec.ts';
 import type { FoundPort, SiteMap } from './site-map.ts';
+import { type ContentPart, xmlContentParts, xmlContentText } from './xml-content.ts';
 
 /** A condition a later check of the order must also break, so that a deviating order shows (order.feature). */
 export interface Later {
@@ -104,6 +105,11 @@ export function readParamValue(value: ParamValue | undefined, encoding: Encoding
   }
   if (typeof value === 'object' && value !== null && 'rawJson' in value)
     return readParam(value.rawJson as string, 'JSON');
+  // XML markup without child elements (CDATA, references, comments): its text as XML reads it
+  if (typeof value === 'object' && value !== null && 'rawXml' in value && encoding === 'XML') {
+    const text = xmlContentText(value.rawXml as string);
+    if (text !== undefined) return readParam(text, 'XML');
+  }
   return { kind: 'invalid', why: 'not a single integer value' };
 }
 
@@ -422,6 +428,12 @@ function rewriteText(text: string, id: number): string | undefined {
  */
 export function writtenAround(value: ParamValue, id: number, encoding: Encoding): ParamValue | undefined {
   if (typeof value === 'number') return id;
+  if (typeof value === 'object' && value !== null && 'rawXml' in value && encoding === 'XML') {
+    const rewritten = markupAround(value.rawXml as string, id);
+    if (rewritten === undefined) return undefined;
+    const reading = readParamValue({ rawXml: rewritten }, encoding);
+    return reading.kind === 'integer' && reading.value === id ? { rawXml: rewritten } : undefined;
+  }
   const text =
     typeof value === 'string'
       ? value
@@ -436,11 +448,54 @@ export function writtenAround(value: ParamValue, id: number, encoding: Encoding)
   return reading.kind === 'integer' && reading.value === id ? sent : undefined;
 }
 
+/** A character as the reference it was written with, in the same base. */
+function asReference(char: string, kind: 'decimal-ref' | 'hex-ref'): string {
+  const code = char.codePointAt(0) as number;
+  return kind === 'decimal-ref' ? `&#${code};` : `&#x${code.toString(16).toUpperCase()};`;
+}
+
+/**
+ * XML markup for an element's content written around another id in the same form: comments before and after the
+ * value stay as they are; the value between them is plain text, one CDATA section, or character references of one
+ * base, written around the id as a literal is (`<![CDATA[4]]>` around 12 is `<![CDATA[12]]>`, `&#52;` is
+ * `&#49;&#50;`, `4<!-- c -->` is `12<!-- c -->`). Undefined for any other markup, or when no literal of that form
+ * means the id.
+ */
+export function markupAround(content: string, id: number): string | undefined {
+  const parts = xmlContentParts(content);
+  if (parts === undefined) return undefined;
+  let start = 0;
+  let end = parts.length;
+  while (start < end && parts[start]?.kind === 'comment') start++;
+  while (end > start && parts[end - 1]?.kind === 'comment') end--;
+  const value: readonly ContentPart[] = parts.slice(start, end);
+  const kinds = new Set(value.map((part) => part.kind));
+  const kind = value[0]?.kind;
+  if (kind === undefined || kinds.size !== 1) return undefined;
+  const text = value.map((part) => part.text).join('');
+  const written = rewriteText(text, id);
+  if (written === undefined) return undefined;
+  let sent: string;
+  if (kind === 'text') sent = written;
+  else if (kind === 'cdata' && value.length === 1) sent = `<![CDATA[${written}]]>`;
+  else if (kind === 'decimal-ref' || kind === 'hex-ref')
+    sent = [...written].map((char) => asReference(char, kind)).join('');
+  else return undefined;
+  const around = (from: number, to: number) =>
+    parts
+      .slice(from, to)
+      .map((part) => part.raw)
+      .join('');
+  return `${around(0, start)}${sent}${around(end, parts.length)}`;
+}
+
 /** A parameter as written, for the evidence: a literal in quotes, exactly as sent. */
 export function describeWritten(value: ParamValue | undefined): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'object' && value !== null && 'rawJson' in value)
     return JSON.stringify(value.rawJson as string);
+  if (typeof value === 'object' && value !== null && 'rawXml' in value)
+    return `\`${value.rawXml as string}\``;
   return JSON.stringify(value);
 }

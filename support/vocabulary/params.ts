@@ -1,11 +1,14 @@
-// Parameter values as the feature files write them: a number, "missing", or a literal sent exactly as written.
+// Parameter values as the feature files write them: a number, "missing", a literal sent exactly as written, or
+// XML markup for an element's content.
 import type { Encoding, ParamValue } from '../model.ts';
 
 export type ParamSpec =
   | { readonly kind: 'missing' }
   | { readonly kind: 'number'; readonly value: number }
   /** XML: the element's text; JSON: the member's value as raw JSON. */
-  | { readonly kind: 'literal'; readonly text: string };
+  | { readonly kind: 'literal'; readonly text: string }
+  /** XML only: the element's content as markup, sent unescaped (`<![CDATA[4]]>`, `&#52;`, `4<!-- c -->`). */
+  | { readonly kind: 'markup'; readonly xml: string };
 
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', "'": "'", '\\': '\\' };
 
@@ -27,8 +30,11 @@ export function parseParamSpec(written: string): ParamSpec {
     const text = unescaped(written.slice(1, -1));
     return { kind: 'literal', text };
   }
+  // `…`: XML markup, its `<` and `&` sent as written (a quoted literal's are escaped: it is the element's text)
+  if (quote === '`' && written.endsWith('`') && written.length >= 2)
+    return { kind: 'markup', xml: unescaped(written.slice(1, -1)) };
   throw new Error(
-    `harness bug: "${written}" is not a parameter value (a number, missing, or a quoted literal)`,
+    `harness bug: "${written}" is not a parameter value (a number, missing, a quoted literal or \`markup\`)`,
   );
 }
 
@@ -52,6 +58,12 @@ export function buildParams(
       continue;
     }
     strict = false;
+    if (spec.kind === 'markup') {
+      if (encoding !== 'XML')
+        throw new Error(`harness bug: the XML markup of "${name}" cannot be sent in JSON`);
+      params[name] = { rawXml: spec.xml };
+      continue;
+    }
     params[name] = encoding === 'XML' ? spec.text : { rawJson: spec.text };
   }
   return { params, strict };
