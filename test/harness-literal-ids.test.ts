@@ -188,4 +188,17 @@ describe('literal text as found', () => {
     // No valid bin reading at all: nothing can be cancelled.
     assert.equal(cancelOnSite(101, 'bin', PLAY), undefined);
   });
+
+  it('reads XML markup as XML reads it and as a reader that does not resolve character references sees it', () => {
+    assert.deepEqual(paramReadings({ rawXml: '<![CDATA[4]]>' }, 'port_id'), [4]);
+    assert.deepEqual(
+      paramReadings({ rawXml: '&#55;' }, 'port_id'),
+      [7],
+      'a code point is no id: not port 55',
+    );
+    assert.deepEqual(paramReadings({ rawXml: '&#x37;' }, 'port_id'), [7]);
+    assert.deepEqual(paramReadings({ rawXml: '4<!-- c -->' }, 'port_id'), [4]);
+    // a child element is no such markup: its digits as any literal's
+    assert.deepEqual(paramReadings({ rawXml: '<value>4</value>' }, 'port_id'), [4]);
+  });
 });

@@ -6,6 +6,7 @@
 // the scenario is INCONCLUSIVE with the reason. Pure: no I/O.
 import type { ParamValue } from '../model.ts';
 import { inRange } from '../spec.ts';
+import { withoutCharRefs, xmlContentText } from './xml-content.ts';
 
 /** A run of decimal digits in a text, in any script (`4`, `0004`, `٤`). */
 export interface DigitRun {
@@ -196,8 +197,22 @@ export function paramReadings(value: ParamValue | undefined, param: IdParam): nu
     );
   if (typeof value === 'string') return idReadings(value, param);
   if ('rawJson' in value && typeof value.rawJson === 'string') return idReadings(value.rawJson, param);
-  if ('rawXml' in value && typeof value.rawXml === 'string') return idReadings(value.rawXml, param);
+  if ('rawXml' in value && typeof value.rawXml === 'string') return markupReadings(value.rawXml, param);
   return idReadings(JSON.stringify(value), param);
+}
+
+/**
+ * The ids XML content written as markup could be taken for: its text as XML reads it (`<![CDATA[4]]>`, `&#52;` and
+ * `4<!-- c -->` all 4), and the markup as a reader that does not resolve character references sees it, each
+ * reference's digits left out (`&#55;` starts with no digit: a code point is no id in any reading), as markup-on-site.ts
+ * reads a port_id. Content that is not such markup (a child element) is read as any literal.
+ */
+function markupReadings(content: string, param: IdParam): number[] {
+  const text = xmlContentText(content);
+  if (text === undefined) return idReadings(content, param);
+  return [...new Set([...idReadings(text, param), ...idReadings(withoutCharRefs(content), param)])].sort(
+    (a, b) => a - b,
+  );
 }
 
 export type OnSite = { readonly text: string } | { readonly reason: string };

@@ -79,14 +79,15 @@ describe('the suite across two workers, an embedded emulator each', () => {
     assert.equal(one.code, 0, one.output.slice(-3000));
     assert.equal(two.code, 0, two.output.slice(-3000));
     assert.match(two.stdout, /target: the embedded emulator at \S+ and 1 more, one a cucumber worker/);
-    assert.match(two.stdout, /344 scenarios: 344 PASSED, 0 FAILED/);
+    const total = Number(/^(\d+) scenarios: \1 PASSED, 0 FAILED/m.exec(two.stdout)?.[1]);
+    assert.ok(total > 300, two.stdout);
     const [a, b] = [await verdictsOf(serial), await verdictsOf(parallel)];
     assert.deepEqual(b.counts, a.counts);
-    assert.equal(a.scenarios.length, 344);
+    assert.equal(a.scenarios.length, total);
     assert.deepEqual(byScenario(b), byScenario(a));
     // the reports of both workers: every scenario in JUnit, every exchange in the log, with its worker
     const junit = await readFile(path.join(parallel, 'junit.xml'), 'utf8');
-    assert.equal(junit.match(/<testcase /g)?.length, 344);
+    assert.equal(junit.match(/<testcase /g)?.length, total);
     const workers = new Set<number>();
     for (const line of (await readFile(path.join(parallel, 'exchanges.ndjson'), 'utf8')).split('\n')) {
       if (line === '') continue;
