@@ -10,7 +10,6 @@ import {
   type CallReading,
   describeNeed,
   describeSource,
-  describeWritten,
   fits,
   focusOf,
   missingReason,
@@ -23,6 +22,7 @@ import {
   type ScenarioInfo,
   writtenAround,
 } from './as-found.ts';
+import { describeWritten } from './literal-ids.ts';
 import { describeFound, isReadProblem, readPort, samePort } from './read-port.ts';
 import { type FoundPort, inSource, outsideSource, type SiteMap } from './site-map.ts';
 

@@ -488,14 +488,3 @@ export function markupAround(content: string, id: number): string | undefined {
       .join('');
   return `${around(0, start)}${sent}${around(end, parts.length)}`;
 }
-
-/** A parameter as written, for the evidence: a literal in quotes, exactly as sent. */
-export function describeWritten(value: ParamValue | undefined): string {
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'object' && value !== null && 'rawJson' in value)
-    return JSON.stringify(value.rawJson as string);
-  if (typeof value === 'object' && value !== null && 'rawXml' in value)
-    return `\`${value.rawXml as string}\``;
-  return JSON.stringify(value);
-}

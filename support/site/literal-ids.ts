@@ -93,11 +93,6 @@ function residue(value: bigint, modulus: bigint): bigint {
   return ((value % modulus) + modulus) % modulus;
 }
 
-/** The width a wrap is taken in, for the reasons: "2^16". */
-export function describeWrap(modulus: bigint): string {
-  return `2^${modulus.toString(2).length - 1}`;
-}
-
 /** The ids an integer could be read as by a controller that stores it in fewer bits, each with its modulus. */
 export function wrapsOf(value: bigint, param: IdParam): { readonly id: number; readonly modulus: bigint }[] {
   const out: { id: number; modulus: bigint }[] = [];
@@ -158,13 +153,22 @@ function integersOf(text: string): bigint[] {
  * wrapped into the widths a controller may store the id in (`65540` as port 4).
  */
 export function idReadings(text: string, param: IdParam): number[] {
-  const ids = new Set<number>();
-  for (const value of integersOf(text)) {
+  return readingsOf(integersOf(text), param);
+}
+
+/** The ids integers could be read as: each as itself when it is in the range, and by its wraps; sorted, once each. */
+function readingsOf(values: readonly bigint[], param: IdParam): number[] {
+  const ids: number[] = [];
+  for (const value of values) {
     const id = Number(value);
-    if (BigInt(id) === value && inRangeOf(param, id)) ids.add(id);
-    for (const wrap of wrapsOf(value, param)) ids.add(wrap.id);
+    if (BigInt(id) === value && inRangeOf(param, id)) ids.push(id);
+    for (const wrap of wrapsOf(value, param)) ids.push(wrap.id);
   }
-  return [...ids].sort((a, b) => a - b);
+  return sortedOnce(ids);
+}
+
+function sortedOnce(ids: readonly number[]): number[] {
+  return [...new Set(ids)].sort((a, b) => a - b);
 }
 
 /** The port ids one written value could be taken for (idReadings). */
@@ -184,17 +188,10 @@ export function binReadings(text: string): number[] {
  */
 export function paramReadings(value: ParamValue | undefined, param: IdParam): number[] {
   if (value === undefined || value === null || typeof value === 'boolean') return [];
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return [];
-    const whole = Math.trunc(value);
-    const ids = new Set(inRangeOf(param, whole) ? [whole] : []);
-    for (const wrap of wrapsOf(BigInt(whole), param)) ids.add(wrap.id);
-    return [...ids].sort((a, b) => a - b);
-  }
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? readingsOf([BigInt(Math.trunc(value))], param) : [];
   if (Array.isArray(value))
-    return [...new Set((value as readonly ParamValue[]).flatMap((v) => paramReadings(v, param)))].sort(
-      (a, b) => a - b,
-    );
+    return sortedOnce((value as readonly ParamValue[]).flatMap((v) => paramReadings(v, param)));
   if (typeof value === 'string') return idReadings(value, param);
   if ('rawJson' in value && typeof value.rawJson === 'string') return idReadings(value.rawJson, param);
   if ('rawXml' in value && typeof value.rawXml === 'string') return markupReadings(value.rawXml, param);
@@ -207,12 +204,10 @@ export function paramReadings(value: ParamValue | undefined, param: IdParam): nu
  * reference's digits left out (`&#55;` starts with no digit: a code point is no id in any reading), as markup-on-site.ts
  * reads a port_id. Content that is not such markup (a child element) is read as any literal.
  */
-function markupReadings(content: string, param: IdParam): number[] {
+export function markupReadings(content: string, param: IdParam): number[] {
   const text = xmlContentText(content);
   if (text === undefined) return idReadings(content, param);
-  return [...new Set([...idReadings(text, param), ...idReadings(withoutCharRefs(content), param)])].sort(
-    (a, b) => a - b,
-  );
+  return sortedOnce([...idReadings(text, param), ...idReadings(withoutCharRefs(content), param)]);
 }
 
 export type OnSite = { readonly text: string } | { readonly reason: string };
@@ -275,23 +270,24 @@ export function cancelOnSite(
   for (const port of paramReadings(port_id, 'port_id')) {
     const offLimits = play.offLimits(port);
     if (offLimits)
-      return `the port_id ${describeSent(port_id)} could be read as port ${port}, which is ${offLimits}: not sent`;
+      return `the port_id ${describeWritten(port_id)} could be read as port ${port}, which is ${offLimits}: not sent`;
     for (const bin of bins) {
       const why = play.cancel(port, bin);
       if (why)
-        return `the call (port_id ${describeSent(port_id)}, bin_id ${describeSent(bin_id)}) could be read as a cancel of bin ${bin} on port ${port}, which ${why}: not sent`;
+        return `the call (port_id ${describeWritten(port_id)}, bin_id ${describeWritten(bin_id)}) could be read as a cancel of bin ${bin} on port ${port}, which ${why}: not sent`;
     }
   }
   return undefined;
 }
 
-/** A parameter as sent, for a reason: a number as it is, anything else as JSON. */
-function describeSent(value: ParamValue | undefined): string {
+/** A parameter as written, for the evidence: a literal in quotes, exactly as sent. */
+export function describeWritten(value: ParamValue | undefined): string {
   if (typeof value === 'number') return String(value);
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    if ('rawJson' in value && typeof value.rawJson === 'string') return JSON.stringify(value.rawJson);
-    if ('rawXml' in value && typeof value.rawXml === 'string') return JSON.stringify(value.rawXml);
-  }
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object' && value !== null && 'rawJson' in value)
+    return JSON.stringify(value.rawJson as string);
+  if (typeof value === 'object' && value !== null && 'rawXml' in value)
+    return `\`${value.rawXml as string}\``;
   return JSON.stringify(value);
 }
 

@@ -4,8 +4,8 @@
 // is not sent when a reading of it, as XML reads it or as a reader that takes the characters between the tags
 // does, could be a port the run may not use. Pure: no I/O.
 import { markupAround } from './as-found.ts';
-import { digitRuns, type OnSite, portLiteralOnSite, portReadings, type SitePlay } from './literal-ids.ts';
-import { withoutCharRefs, xmlContentText } from './xml-content.ts';
+import { digitRuns, markupReadings, type OnSite, portLiteralOnSite, type SitePlay } from './literal-ids.ts';
+import { xmlContentText } from './xml-content.ts';
 
 export function markupOnSite(content: string, play: SitePlay): OnSite {
   const text = xmlContentText(content);
@@ -24,11 +24,7 @@ export function markupOnSite(content: string, play: SitePlay): OnSite {
       };
     sent = around;
   }
-  const readings = new Set([
-    ...portReadings(xmlContentText(sent) as string),
-    ...portReadings(withoutCharRefs(sent)),
-  ]);
-  for (const port of [...readings].sort((a, b) => a - b)) {
+  for (const port of markupReadings(sent, 'port_id')) {
     const why = play.offLimits(port);
     if (why)
       return { reason: `the port_id \`${sent}\` could be read as port ${port}, which is ${why}: not sent` };
