@@ -8,6 +8,7 @@ import { CASE_STATES, PORT_MODES, PORT_TYPES, type PortState } from '../support/
 import {
   ABOUT_ALL,
   addressedPort,
+  describeNeed,
   fits,
   focusOf,
   missingReason,
@@ -133,6 +134,19 @@ describe('as found: probes', () => {
 });
 
 describe('as found: what a scenario needs of its port', () => {
+  it('words each need as a list of conditions, each after a comma, with the right article', () => {
+    assert.equal(
+      describeNeed({ kind: 'no-bin', later: { inactive: true } }),
+      'an OPEN AutoCase port with no bin selected, with no active case operation',
+    );
+    assert.equal(
+      describeNeed({ kind: 'mode', mode: 'CLOSED', later: { noBin: true, inactive: true } }),
+      'an AutoCase port in mode CLOSED, with no bin selected, with no active case operation',
+    );
+    assert.equal(describeNeed({ kind: 'type', type: 'AC', later: {} }), 'an AC port');
+    assert.equal(describeNeed({ kind: 'existing', type: 'VE' }), 'a VE port, in any mode');
+  });
+
   it('a port that fits answers the valid call as the declared state does, whatever its error flag', () => {
     fc.assert(
       fc.property(
@@ -298,7 +312,7 @@ describe('as found: what a scenario needs of its port', () => {
     );
     assert.equal(
       missingReason(need, SITE),
-      'no AutoCase port in mode CLOSED with no bin or a bin other than 5001 selected among ports 1-2000 on this site',
+      'no AutoCase port in mode CLOSED, with no bin or a bin other than 5001 selected among ports 1-2000 on this site',
     );
     // 1087 before 1149 (a VE port, OPEN, bin 6001): a VE port with no bin selected breaks the bin check too
     const ve = needOf({ ...declared, type: 'VE', mode: 'OPEN' }, call, true, focusOf(scenario, declared));

@@ -282,10 +282,15 @@ function laterWords(later: Later): string {
   if (later.noBin) words.push('with no bin selected');
   if (later.otherBin !== undefined) words.push(`with no bin or a bin other than ${later.otherBin} selected`);
   if (later.inactive) words.push('with no active case operation');
-  return words.length > 0 ? ` ${words.join(', ')}` : '';
+  return words.length > 0 ? `, ${words.join(', ')}` : '';
 }
 
-/** The need in words: "an AutoCase port in mode CLOSED, with no bin selected". */
+/** "a VE port", "an AC port". */
+function aPort(type: string): string {
+  return `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type} port`;
+}
+
+/** The need in words: "an AutoCase port in mode CLOSED, with no bin selected, with no active case operation". */
 export function describeNeed(need: Need): string {
   switch (need.kind) {
     case 'absent':
@@ -293,9 +298,9 @@ export function describeNeed(need: Need): string {
     case 'autocase':
       return 'an AutoCase port, in any mode and state';
     case 'existing':
-      return `a ${need.type} port, in any mode`;
+      return `${aPort(need.type)}, in any mode`;
     case 'type':
-      return `a ${need.type} port${laterWords(need.later)}`;
+      return `${aPort(need.type)}${laterWords(need.later)}`;
     case 'mode':
       return `an AutoCase port in mode ${need.mode}${laterWords(need.later)}`;
     case 'no-bin':
