@@ -218,7 +218,9 @@ function caseCancel(state: SiteState, call: Call, deviations: Deviations): Decis
     ? []
     : deviations.has('success-log-twice')
       ? [line, line]
-      : [line];
+      : deviations.has('success-log-cr-first')
+        ? [`AC,${portShown},${binShown},CR`, line]
+        : [line];
   const next = forgetPreviousBin(withPort(state, portId, cancelled), state, portId, deviations);
   return committed(
     deviations.has('success-clears-all-errors') ? withoutErrors(next) : next,

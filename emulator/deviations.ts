@@ -371,6 +371,13 @@ export const DEVIATIONS = [
     needs: ['success'],
   },
   {
+    name: 'success-log-cr-first',
+    description:
+      'a successful cancel publishes AC,<port_id>,<bin_id>,CR before its AC,<port_id>,<bin_id>,NOOP line: a second line about the port',
+    breaks: ['CC-EFFECT-LOG'],
+    needs: ['success'],
+  },
+  {
     name: 'log-ids-as-written',
     description:
       'a successful XML cancel publishes the ids as the call wrote them (AC,+4,000101337,NOOP), not their values',

@@ -369,6 +369,11 @@ const PROBES: Readonly<
     expect: events(['AC,4,101337,NOOP', 'AC,4,101337,NOOP']),
     control: [FAULT_JSON],
   },
+  'success-log-cr-first': {
+    probe: SAMPLE_XML,
+    expect: events(['AC,4,101337,CR', 'AC,4,101337,NOOP']),
+    control: [FAULT_XML],
+  },
   'log-ids-as-written': {
     probe: xml(cancel('+4', '000101337')),
     expect: events(['AC,+4,000101337,NOOP']),

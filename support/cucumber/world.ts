@@ -930,9 +930,23 @@ export class HarnessWorld extends World {
   private async expectNoEventsFor(port: number, bins: readonly number[], fresh: boolean): Promise<void> {
     if (this.eventsBefore === undefined) return;
     const events = await this.arranger.events({ fresh });
-    // lines about other ports are not about the fault (a controller's other ports go on moving), as on the stream;
-    // nor is a report of the scenario's own arrangement that came after the call (lateArrangementReport)
-    const parsed = isUnreachable(events) ? [] : events.map((line) => ({ line, segment: parseSegment(line) }));
+    const since = this.callLinesFor(isUnreachable(events) ? [] : events, port, bins);
+    if (since.length > 0)
+      throw new AssertionError(
+        this.withEarlierCall(
+          `the controller published ${since.map((line) => JSON.stringify(line)).join(', ')} after the call (the rig's GET /events); a fault publishes nothing`,
+          port,
+        ),
+      );
+  }
+
+  /**
+   * The lines of GET /events since the scenario's first call that are about the port (or its bins): lines about other
+   * ports are not the call's (a controller's other ports go on moving), as on the stream; nor is a report of the
+   * scenario's own arrangement that came after the call (lateArrangementReport), which is said in the log.
+   */
+  private callLinesFor(events: readonly string[], port: number, bins: readonly number[]): string[] {
+    const parsed = events.map((line) => ({ line, segment: parseSegment(line) }));
     const late = lateArrangementReport(this.arrangedLately(), parsed.slice(0, this.eventsBefore), {
       reports: this.arrangementReports,
     });
@@ -941,17 +955,10 @@ export class HarnessWorld extends World {
       this.log(
         `GET /events after the call: ${excused.map((seen) => seen.line).join(', ')} report${excused.length === 1 ? 's' : ''} the state the rig arranged, not yet published when the call went out: the arrangement's, not the call's`,
       );
-    const since = parsed
+    return parsed
       .slice(this.eventsBefore)
       .filter((seen) => concernsPort(seen, port, bins) && !late(seen))
       .map((seen) => seen.line);
-    if (since.length > 0)
-      throw new AssertionError(
-        this.withEarlierCall(
-          `the controller published ${since.map((line) => JSON.stringify(line)).join(', ')} after the call (the rig's GET /events); a fault publishes nothing`,
-          port,
-        ),
-      );
   }
 
   /**
@@ -1163,11 +1170,28 @@ export class HarnessWorld extends World {
       !events.slice(this.eventsBefore ?? 0).includes(line)
     )
       lateLines.gaveUp();
-    if (events !== undefined && !isUnreachable(events))
+    if (events !== undefined && !isUnreachable(events)) {
       expectEventAfter(events, this.eventsBefore ?? 0, line, why);
+      // [decided] one line: any other about the port or its bin tells a WMS of another move
+      const others =
+        this.eventsBefore === undefined
+          ? []
+          : this.callLinesFor(events, this.portOnTarget(portId), [this.binOnTarget(binId)]).filter(
+              (seen) => seen !== line,
+            );
+      if (others.length > 0)
+        throw new AssertionError(
+          `${why}: the controller published ${others.map((seen) => JSON.stringify(seen)).join(', ')} besides ${line} after the call (the rig's GET /events); a successful cancel publishes that one line`,
+        );
+    }
     if (this.streamProblem) return this.skip(this.streamProblem);
     if (this.stream) {
-      const judged = await expectLine(this.stream.listener, this.stream.mark, line, this.stream.config);
+      const { listener, mark } = this.stream;
+      const judged = await expectLine(listener, mark, line, this.stream.config, {
+        port: this.portOnTarget(portId),
+        bins: [this.binOnTarget(binId)],
+        excused: this.lateArrangementOnStream(listener, mark),
+      });
       if (isUnreachable(judged)) return this.skip(judged);
       if (judged.kind === 'differs') throw new AssertionError(`${why}: ${judged.message}`);
       this.log(judged.evidence);

@@ -96,6 +96,12 @@ export async function expectLine(
   mark: Mark,
   line: string,
   config: LogPublisherConfig,
+  /** The line is the only one about this port (or its bins) after the mark, late arrangement reports excused. */
+  only?: {
+    readonly port: number;
+    readonly bins: readonly number[];
+    readonly excused: (line: LogLine) => boolean;
+  },
 ): Promise<StreamJudgment> {
   const outcome = await listener.waitFor((seen) => seen.text === line, {
     after: mark,
@@ -109,6 +115,17 @@ export async function expectLine(
         kind: 'differs',
         message: `the Log Publisher showed ${line} ${lines.length} times after the call: ${describeLines(lines, mark).join(' | ')}; a successful cancel publishes it once`,
       };
+    if (only) {
+      const others = listener.linesSince(
+        mark,
+        (seen) => seen.text !== line && concernsPort(seen, only.port, only.bins) && !only.excused(seen),
+      ).lines;
+      if (others.length > 0)
+        return {
+          kind: 'differs',
+          message: `the Log Publisher showed ${describeLines(others, mark).join(' | ')} besides ${line} after the call; a successful cancel publishes that one line`,
+        };
+    }
     return {
       kind: 'agrees',
       evidence: `the Log Publisher showed ${line} ${outcome.afterMs.toFixed(1)} ms after the mark before the call`,
