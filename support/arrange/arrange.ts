@@ -1,6 +1,7 @@
 // Bringing a target into a scenario's precondition, and reading its state back, by whatever means it offers.
 
 import type { PortState } from '../model.ts';
+import { misarranged, notAsAsked } from './as-asked.ts';
 import { checkStep, type GetStep, portsRead, type RigClient, type RigResult, type RigStep } from './rig.ts';
 
 /** Why a precondition could not be reached, in the verdict words of docs/architecture.md. */
@@ -55,6 +56,11 @@ export interface Arranger {
    * may publish what its reset restored a moment after it answered, after the call even. Null: no such port.
    */
   restored?(): ReadonlyMap<number, PortState | null>;
+  /**
+   * Before the call: whether every port arranged since the reset reads as it was asked to be (read with the events
+   * before the call where the rig takes a batch), or why not (INCONCLUSIVE: the rig's failing, not the controller's).
+   */
+  verify?(): Promise<Unreachable | undefined>;
 }
 
 /** The port as the arranger can read it: every field from read(), or what view() shows. */
@@ -85,6 +91,8 @@ export class RigArranger implements Arranger {
     | { readonly events: string[]; readonly ports: Map<number, PortState | undefined> }
     | undefined;
 
+  /** What each port written since the reset was asked to be (null: taken away), to verify() it. */
+  private readonly asked = new Map<number, PortState | null>();
   /** The written ports as the reset left them (restored()). */
   private readonly restoredStates = new Map<number, PortState | null>();
   /** The reads among the pending steps that see a port as the reset left it. */
@@ -104,6 +112,7 @@ export class RigArranger implements Arranger {
   async reset(): Promise<void> {
     this.pending = [{ op: 'reset' }];
     this.written.clear();
+    this.asked.clear();
     this.read_ = undefined;
     this.restoredStates.clear();
     this.restoreReads = [];
@@ -115,12 +124,24 @@ export class RigArranger implements Arranger {
 
   async port(portId: number, state: PortState): Promise<undefined> {
     this.write({ op: 'put', portId, state });
+    this.asked.set(portId, { ...state });
     return undefined;
   }
 
   async noPort(portId: number): Promise<undefined> {
     this.write({ op: 'delete', portId });
+    this.asked.set(portId, null);
     return undefined;
+  }
+
+  async verify(): Promise<Unreachable | undefined> {
+    const clauses: string[] = [];
+    for (const [portId, asked] of this.asked) {
+      const read = await this.read(portId);
+      const clause = notAsAsked(portId, asked, 'state' in read ? read.state : undefined);
+      if (clause) clauses.push(clause);
+    }
+    return clauses.length === 0 ? undefined : { verdict: 'INCONCLUSIVE', reason: misarranged(clauses) };
   }
 
   async read(portId: number): Promise<PortReading> {

@@ -68,7 +68,8 @@ export function expectTransport(exchange: Exchange, encoding: Encoding): void {
   fail(`expected HTTP 200, ${expected}; got ${describeTransport(exchange)}`);
 }
 
-function describeState(state: PortState): string {
+/** "AC OPEN, bin 101337 selected, case ERSO in error": a port state in words. */
+export function describeState(state: PortState): string {
   const bin = state.selected_bin === null ? 'no bin selected' : `bin ${state.selected_bin} selected`;
   return `${state.type} ${state.mode}, ${bin}, case ${state.case_state} ${state.case_error ? 'in error' : 'without error'}`;
 }

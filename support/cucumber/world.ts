@@ -481,6 +481,9 @@ export class HarnessWorld extends World {
           this.eventsBefore = events.length;
           this.arrangementLines = events;
         }
+        // the ports as arranged, read in the same request as the events where the rig takes a batch
+        const misarranged = await this.arranger.verify?.();
+        if (misarranged) return this.skip(misarranged);
       }
       return undefined;
     }

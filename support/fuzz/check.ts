@@ -5,7 +5,7 @@ import { whenIdle } from '../idle.ts';
 import type { Encoding, Exchange } from '../model.ts';
 import { type PlannedCall, prevalidateCalls } from '../wire/task-call.ts';
 import type { FuzzProperty } from './properties.ts';
-import { Disagreement, type FuzzSession, LateLines, type RunRecord } from './session.ts';
+import { CannotJudge, Disagreement, type FuzzSession, LateLines, type RunRecord } from './session.ts';
 
 export interface CheckSettings {
   /** The run's seed (printed by the runner); each property and encoding derives its own from it. */
@@ -294,6 +294,12 @@ export async function checkProperty<T>(
       if (fc.PreconditionFailure.isFailure(error)) throw error;
       if (!(error instanceof Disagreement)) {
         fault ??= error;
+        return;
+      }
+      // the first failure: a rig that did not arrange the run as asked is no finding about the controller
+      const misarranged = shrinking ? undefined : await session.misarranged().catch(() => undefined);
+      if (misarranged !== undefined) {
+        fault ??= new CannotJudge(misarranged, 'rig');
         return;
       }
       shrinking = true;

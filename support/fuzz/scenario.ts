@@ -155,7 +155,7 @@ export async function runFuzzProperty<T>(
     world.log(`fuzz ${played.id}: ${error.message}`);
     return world.skip({
       verdict: 'INCONCLUSIVE',
-      reason: `the site as found could not be read: ${error.message}`,
+      reason: error.by === 'rig' ? error.message : `the site as found could not be read: ${error.message}`,
     });
   } finally {
     log?.close();

@@ -2,6 +2,7 @@
 // answer and read-back with the oracle, and keeping the current run's steps and exchanges as evidence.
 
 import fc from 'fast-check';
+import { misarranged, notAsAsked } from '../arrange/as-asked.ts';
 import { EVENTS_POLL_MS } from '../arrange/events-wait.ts';
 import { type GetStep, portsRead, RigClient, type RigResult, type RigStep } from '../arrange/rig.ts';
 import { BoundedMap } from '../bounded-map.ts';
@@ -62,9 +63,18 @@ export class Disagreement extends Error {
   override readonly name = 'Disagreement';
 }
 
-/** As found, a port could not be read (no answer, or one the harness cannot read): the property cannot judge (INCONCLUSIVE). */
+/**
+ * The property cannot judge (INCONCLUSIVE): as found, a port could not be read (no answer, or one the harness cannot
+ * read); with a rig (`rig`), the rig did not arrange a run's ports as asked (misarranged).
+ */
 export class CannotJudge extends Error {
   override readonly name = 'CannotJudge';
+  constructor(
+    message: string,
+    readonly by: 'site' | 'rig' = 'site',
+  ) {
+    super(message);
+  }
 }
 
 /** What one run did, in the words of the feature files, and the exchanges it made. */
@@ -351,6 +361,7 @@ export class FuzzSession {
     this.runBegan = now;
     this.arrangedLately = undefined;
     this.arrangedInRun = [];
+    this.askedInRun = new Map();
     this.awaited = false;
     this.lastEvents = undefined;
     this.deferredReads = []; // a run that ended early leaves its reads unjudged: never judged in another run
@@ -468,6 +479,40 @@ export class FuzzSession {
     this.queued.push(state === null ? { op: 'delete', portId } : { op: 'put', portId, state: { ...state } });
     this.model.arrange(portId, state);
     this.arrangedInRun.push([portId, state]);
+    this.askedInRun.set(portId, state === null ? null : { ...state });
+  }
+
+  /** What the run asked the rig to make of each port it arranged, the last arrangement of each (null: taken away). */
+  private askedInRun = new Map<number, PortState | null>();
+
+  /**
+   * After a run that disagreed with the oracle: whether the rig arranges its ports as asked (docs/rig-control.md), so
+   * that a rig's failing is not taken for the controller's. Its reset and the run's last arrangement of each port go
+   * again, each port read right after them in the same request: the reason the run cannot be judged, or undefined.
+   * Only on a failure, so that a faithful rig costs nothing; the requests are not the run's (its record keeps what it
+   * did), but they go to the exchange log. Without a rig, or with nothing arranged: undefined.
+   */
+  async misarranged(): Promise<string | undefined> {
+    if (!this.rigClient || this.askedInRun.size === 0) return undefined;
+    const asked = [...this.askedInRun];
+    const steps: RigStep[] = [{ op: 'reset' }];
+    for (const [portId, state] of asked)
+      steps.push(state === null ? { op: 'delete', portId } : { op: 'put', portId, state: { ...state } });
+    for (const [portId] of asked) steps.push({ op: 'get', portId });
+    const kept = this.current;
+    this.current = new RunRecord();
+    this.dropPrepared();
+    try {
+      const results = await this.rigClient.steps(steps);
+      const clauses = asked.flatMap(([portId, state], i) => {
+        const read = results[1 + asked.length + i];
+        const clause = notAsAsked(portId, state, read?.op === 'get' ? read.state : undefined);
+        return clause ? [clause] : [];
+      });
+      return clauses.length === 0 ? undefined : misarranged(clauses);
+    } finally {
+      this.current = kept;
+    }
   }
 
   /**

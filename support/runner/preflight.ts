@@ -131,6 +131,10 @@ export async function rigReportsStage(input: RigReportsInput): Promise<readonly 
   try {
     const learned = await learnRigReports(rig, PROBE_PORTS, input.watchMs);
     console.log(describeLearned(learned, target.rigUrl));
+    if (target.rigToken) {
+      const open = await answersWithoutToken(target.rigUrl, input.timeoutMs, (e) => probes.push(e));
+      if (open) console.warn(open);
+    }
     return lateKinds(learned);
   } catch (error) {
     throw new RunError(
@@ -142,4 +146,25 @@ export async function rigReportsStage(input: RigReportsInput): Promise<readonly 
       probes.map((exchange) => `${JSON.stringify({ scenario: 'rig reports', exchange })}\n`).join(''),
     );
   }
+}
+
+/**
+ * A rig given a token must refuse a request without it (docs/rig-control.md, "Guarding it": 401), since it can change
+ * the controller's state at will. One GET /events without Authorization: the warning, when the rig answered it
+ * anyway, in one line; undefined when it refused (401, as it should), or failed otherwise (the run's own requests
+ * say how).
+ * A warning, not a verdict: the Task Interface is what the scenarios judge.
+ */
+export async function answersWithoutToken(
+  rigUrl: string,
+  timeoutMs: number,
+  record: (exchange: Exchange) => void,
+): Promise<string | undefined> {
+  const open = new RigClient(rigUrl, { timeoutMs: Math.min(timeoutMs, 5000), record });
+  try {
+    await open.events();
+  } catch {
+    return undefined;
+  }
+  return `warning: rig ${rigUrl} answered GET /events without its token: docs/rig-control.md wants 401 without "Authorization: Bearer <token>", since anyone who reaches the rig can change the controller's state`;
 }
