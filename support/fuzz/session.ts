@@ -495,17 +495,24 @@ export class FuzzSession {
   async misarranged(): Promise<string | undefined> {
     if (!this.rigClient || this.askedInRun.size === 0) return undefined;
     const asked = [...this.askedInRun];
-    const steps: RigStep[] = [{ op: 'reset' }];
+    // each port as the reset restores it too, where the rig reports a reset: its late lines are excused as the run's
+    const restoreReads: GetStep[] = this.reports.has('reset')
+      ? asked.map(([portId]) => ({ op: 'get', portId }))
+      : [];
+    const reads: GetStep[] = asked.map(([portId]) => ({ op: 'get', portId }));
+    const steps: RigStep[] = [{ op: 'reset' }, ...restoreReads];
     for (const [portId, state] of asked)
       steps.push(state === null ? { op: 'delete', portId } : { op: 'put', portId, state: { ...state } });
-    for (const [portId] of asked) steps.push({ op: 'get', portId });
+    steps.push(...reads);
     const kept = this.current;
     this.current = new RunRecord();
     this.dropPrepared();
     try {
       const results = await this.rigClient.steps(steps);
+      // the rig may report these arrangements late, in the runs that shrink this one
+      this.arrangedInRun.push(...asRestored(portsRead(restoreReads, steps, results)), ...asked);
       const clauses = asked.flatMap(([portId, state], i) => {
-        const read = results[1 + asked.length + i];
+        const read = results[steps.indexOf(reads[i] as RigStep)];
         const clause = notAsAsked(portId, state, read?.op === 'get' ? read.state : undefined);
         return clause ? [clause] : [];
       });
