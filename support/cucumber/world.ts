@@ -26,7 +26,7 @@ import {
   expectTransport,
 } from '../checks/expect.ts';
 import { checkPort, describeAnswer, describeExpected, type Expected, meets } from '../fuzz/oracle.ts';
-import { type EarlierCall, earlierCallNote } from '../log-publisher/earlier-call.ts';
+import { type EarlierCall, earlierCallNote, lateReportNote } from '../log-publisher/earlier-call.ts';
 import {
   ANY_REPORT,
   type Arranged,
@@ -117,6 +117,8 @@ let commandOperator: Operator | undefined;
  * does it several scenarios later. Such a line is not a later scenario's call's (lateArrangementReport).
  */
 const recentlyArranged = new RecentArrangements();
+/** How long an arrangement is kept to explain a failure's line as its report, published later than excused. */
+const LATE_REPORT_NOTE_MS = 30_000;
 
 /** The run's arrangementReports (HarnessWorld): what the rig may publish late, every kind without a rig. */
 function lateReportsOf(config: RunConfig): ReadonlySet<RigReportKind> {
@@ -437,7 +439,8 @@ export class HarnessWorld extends World {
    * timeouts.log_ms), so that none is taken for a later scenario's. Judges nothing: CC-EFFECT-LOG does that.
    */
   async settlePublished(): Promise<void> {
-    recentlyArranged.add(this.arrangedOnTarget(), this.logExpectMs);
+    // kept beyond the window too: a line that only an older arrangement explains gets a note (lateReportNote)
+    recentlyArranged.add(this.arrangedOnTarget(), Math.max(this.logExpectMs, LATE_REPORT_NOTE_MS));
     if (this.calledPorts.size > 0 && this.lastCall)
       lastScenarioCalled = {
         scenario: this.scenarioInfo?.name ?? 'unnamed',
@@ -939,6 +942,7 @@ export class HarnessWorld extends World {
         this.withEarlierCall(
           `the controller published ${since.map((line) => JSON.stringify(line)).join(', ')} after the call (the rig's GET /events); a fault publishes nothing`,
           port,
+          since,
         ),
       );
   }
@@ -1055,15 +1059,27 @@ export class HarnessWorld extends World {
       this.lateArrangementOnStream(listener, mark),
     );
     if (isUnreachable(judged)) return this.skip(judged);
-    if (judged.kind === 'differs') throw new AssertionError(this.withEarlierCall(judged.message, port));
+    if (judged.kind === 'differs')
+      throw new AssertionError(this.withEarlierCall(judged.message, port, judged.lines));
     this.log(judged.evidence);
     return undefined;
   }
 
-  /** A "published after a fault" failure about `port`, with the earlier scenario's call when the line may be its. */
-  private withEarlierCall(message: string, port: number): string {
-    const note = earlierCallNote(this.earlierCall, port, this.answeredAt, this.logExpectMs);
-    return note ? `${message}; ${note}` : message;
+  /**
+   * A "published after a fault" failure about `port`, with the earlier scenario's call when the line may be its, and
+   * the rig's arrangement it may report later than excused (`lines`: those that broke it).
+   */
+  private withEarlierCall(message: string, port: number, lines: readonly string[] = []): string {
+    const notes = [
+      earlierCallNote(this.earlierCall, port, this.answeredAt, this.logExpectMs),
+      lateReportNote(
+        lines,
+        recentlyArranged.olderThan(this.logExpectMs),
+        this.arrangementReports,
+        this.logExpectMs,
+      ),
+    ].filter((note) => note !== undefined);
+    return [message, ...notes].join('; ');
   }
 
   /**

@@ -252,6 +252,12 @@ function reportKeys(
   ];
 }
 
+/** Whether `line` reads as a report of `entry` of one of the kinds in `reports` (reportKeys). */
+export function mayReport(entry: Arranged, line: string, reports: ReadonlySet<RigReportKind>): boolean {
+  const key = reportKey(parseSegment(line));
+  return key !== undefined && reportKeys(entry, reports, true).includes(key);
+}
+
 /**
  * Of `arranged` (port and state), a predicate: whether a line is the late report of one of them, of the kinds the
  * rig publishes (`reports`; every kind when not said): each state's AC line (reportsState), the AC lines of the states
@@ -328,6 +334,14 @@ export class RecentArrangements {
   /** The arrangements recorded in the last `ms`, together. */
   within(ms: number, now = performance.now()): Arranged[] {
     return this.kept.filter(({ at }) => now - at <= ms).flatMap(({ entries }) => entries);
+  }
+
+  /** The arrangements kept that are older than `ms`, newest first, each with how long ago it was recorded. */
+  olderThan(ms: number, now = performance.now()): { readonly ago: number; readonly entry: Arranged }[] {
+    return this.kept
+      .filter(({ at }) => now - at > ms)
+      .reverse()
+      .flatMap(({ at, entries }) => entries.map((entry) => ({ ago: now - at, entry })));
   }
 
   clear(): void {

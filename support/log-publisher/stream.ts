@@ -87,7 +87,12 @@ export async function closeLogStream(): Promise<void> {
 /** The outcome of looking at the stream after a call: what to say, and whether it agrees. */
 export type StreamJudgment =
   | { readonly kind: 'agrees'; readonly evidence: string }
-  | { readonly kind: 'differs'; readonly message: string }
+  | {
+      readonly kind: 'differs';
+      readonly message: string;
+      /** The lines that broke it, as published (for a note on where they may come from). */
+      readonly lines?: readonly string[];
+    }
   | Unreachable;
 
 /** The expected line arrives after the mark within the deadline. */
@@ -163,6 +168,7 @@ export async function expectQuiet(
     return {
       kind: 'differs',
       message: `the controller published for port ${port} on the Log Publisher after the call: ${describeLines(lines, mark).join(' | ')}; a fault publishes nothing`,
+      lines: lines.map((line) => line.text),
     };
   if (gone) return gone;
   if (missed > 0)
