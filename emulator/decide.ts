@@ -213,14 +213,14 @@ function caseCancel(state: SiteState, call: Call, deviations: Deviations): Decis
   const [portShown, binShown] = deviations.has('log-ids-as-written')
     ? [writtenId(call, 'port_id', portId), writtenId(call, 'bin_id', binId)]
     : [portId, binId];
-  const lineOf = (state: 'CR' | 'NOOP') => `AC,${portShown},${binShown},${state}`;
+  const lineOf = (state: 'CR' | 'ECMP' | 'NOOP') => `AC,${portShown},${binShown},${state}`;
   const line = lineOf(deviations.has('success-wrong-log') ? 'CR' : 'NOOP');
   const published = deviations.has('success-no-log')
     ? []
     : deviations.has('success-log-twice')
       ? [line, line]
-      : deviations.has('success-log-cr-first')
-        ? [lineOf('CR'), line]
+      : deviations.has('success-log-ecmp-first')
+        ? [lineOf('ECMP'), line]
         : [line];
   const next = forgetPreviousBin(withPort(state, portId, cancelled), state, portId, deviations);
   return committed(

@@ -371,9 +371,9 @@ export const DEVIATIONS = [
     needs: ['success'],
   },
   {
-    name: 'success-log-cr-first',
+    name: 'success-log-ecmp-first',
     description:
-      'a successful cancel publishes AC,<port_id>,<bin_id>,CR before its AC,<port_id>,<bin_id>,NOOP line: a second line about the port',
+      'a successful cancel publishes AC,<port_id>,<bin_id>,ECMP before its AC,<port_id>,<bin_id>,NOOP line: a second line about the port, as if the operation had completed',
     breaks: ['CC-EFFECT-LOG'],
     needs: ['success'],
   },

@@ -48,3 +48,32 @@ export const FAULT = {
 export function cancelledLine(portId: number, binId: number): string {
   return `AC,${portId},${binId},NOOP`;
 }
+
+/**
+ * [doc] "CR: a request to cancel, a signal rather than a state": the line a controller may publish for a cancel
+ * request, beside the NOOP line of the cancel that succeeded.
+ */
+export function cancelSignalLine(portId: number, binId: number): string {
+  return `AC,${portId},${binId},CR`;
+}
+
+/**
+ * `lines` without the cancel signals the successful cancels of `owed` may have published: for each NOOP line of a
+ * successful cancel in `owed` (cancelledLine), the first `AC,<port>,<bin>,CR` of the same port and bin (at most one,
+ * before or after it). Any other line stays, to be judged: a second signal, a signal of a fault, another state.
+ */
+export function withoutCancelSignals<Line>(
+  lines: readonly Line[],
+  owed: readonly string[],
+  text: (line: Line) => string,
+): Line[] {
+  const left = [...lines];
+  for (const line of owed) {
+    const cancelled = /^AC,(\d+),(\d+),NOOP$/.exec(line);
+    if (!cancelled) continue;
+    const signal = cancelSignalLine(Number(cancelled[1]), Number(cancelled[2]));
+    const at = left.findIndex((seen) => text(seen) === signal);
+    if (at >= 0) left.splice(at, 1);
+  }
+  return left;
+}

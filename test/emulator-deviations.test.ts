@@ -369,9 +369,9 @@ const PROBES: Readonly<
     expect: events(['AC,4,101337,NOOP', 'AC,4,101337,NOOP']),
     control: [FAULT_JSON],
   },
-  'success-log-cr-first': {
+  'success-log-ecmp-first': {
     probe: SAMPLE_XML,
-    expect: events(['AC,4,101337,CR', 'AC,4,101337,NOOP']),
+    expect: events(['AC,4,101337,ECMP', 'AC,4,101337,NOOP']),
     control: [FAULT_XML],
   },
   'log-ids-as-written': {

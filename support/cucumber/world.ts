@@ -72,7 +72,7 @@ import {
 } from '../site/literal-ids.ts';
 import { markupOnSite } from '../site/markup-on-site.ts';
 import { describeFound, samePort } from '../site/read-port.ts';
-import { cancelledLine, FAULT, inRange } from '../spec.ts';
+import { cancelledLine, FAULT, inRange, withoutCancelSignals } from '../spec.ts';
 import type { Body } from '../vocabulary/bodies.ts';
 import type { ClientForm } from '../vocabulary/forms.ts';
 import { buildParams, type ParamSpec } from '../vocabulary/params.ts';
@@ -1191,12 +1191,17 @@ export class HarnessWorld extends World {
       lateLines.gaveUp();
     if (events !== undefined && !isUnreachable(events)) {
       expectEventAfter(events, this.eventsBefore ?? 0, line, why);
-      // [decided] one line: any other about the port or its bin tells a WMS of another move
+      // [decided] one line: any other about the port or its bin tells a WMS of another move; the cancel request's
+      // documented signal (CR) aside
       const others =
         this.eventsBefore === undefined
           ? []
-          : this.callLinesFor(events, this.portOnTarget(portId), [this.binOnTarget(binId)]).filter(
-              (seen) => seen !== line,
+          : withoutCancelSignals(
+              this.callLinesFor(events, this.portOnTarget(portId), [this.binOnTarget(binId)]).filter(
+                (seen) => seen !== line,
+              ),
+              [line],
+              (seen) => seen,
             );
       if (others.length > 0)
         throw new AssertionError(

@@ -26,7 +26,7 @@ import type {
 } from '../model.ts';
 import { describeFound, isReadProblem, readPort, samePort as sameFound } from '../site/read-port.ts';
 import type { FoundPort } from '../site/site-map.ts';
-import { inRange } from '../spec.ts';
+import { inRange, withoutCancelSignals } from '../spec.ts';
 import { buildParams, type ParamSpec } from '../vocabulary/params.ts';
 import { callTask, type PlannedCall } from '../wire/task-call.ts';
 import type { LiteralCall } from './arbitraries.ts';
@@ -853,7 +853,8 @@ export class FuzzSession {
       segments.filter((_, i) => arranged?.has(i)).map((line) => ({ segment: parseSegment(line) })),
       { removals: true, reports: this.reports },
     );
-    return withoutLateReports(parsed, owed, late);
+    // the cancel request's documented signal (CR) beside a success's line is no line of its own
+    return withoutCancelSignals(withoutLateReports(parsed, owed, late), owed, (line) => line);
   }
 
   /** Each arrangement of this run, as arranged (its report may come late: publishedByCalls). */

@@ -2,6 +2,7 @@
 // closed after the run, and the two judgments the scenarios make of it (docs/certification.md): an expected line
 // arrives within a deadline, and nothing is published for a port within a quiet window after a fault.
 import type { Unreachable } from '../arrange/arrange.ts';
+import { withoutCancelSignals } from '../spec.ts';
 import { concernsPort, describeLines, type LogLine, LogListener, type Mark } from './listener.ts';
 import { tlsDial } from './tls-dial.ts';
 
@@ -121,10 +122,15 @@ export async function expectLine(
         message: `the Log Publisher showed ${line} ${lines.length} times after the call: ${describeLines(lines, mark).join(' | ')}; a successful cancel publishes it once`,
       };
     if (only) {
-      const others = listener.linesSince(
-        mark,
-        (seen) => seen.text !== line && concernsPort(seen, only.port, only.bins) && !only.excused(seen),
-      ).lines;
+      // the cancel request's documented signal (CR) aside
+      const others = withoutCancelSignals(
+        listener.linesSince(
+          mark,
+          (seen) => seen.text !== line && concernsPort(seen, only.port, only.bins) && !only.excused(seen),
+        ).lines,
+        [line],
+        (seen) => seen.text,
+      );
       if (others.length > 0)
         return {
           kind: 'differs',

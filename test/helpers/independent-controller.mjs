@@ -16,7 +16,8 @@
 // --code-ws, --task-keep-alive=MS, --jitter=MS, --rig-unknown=STATUS, --xml-exotic; and, from a review of what the
 // rig contract allows (2026-12-03): --reset-publishes, --delete-publishes, --put-bm, --put-path, --advance=MS,
 // --idle-close=MS, --subscribe-delay=MS, --lf-only, --coalesce=MS, --greeting[=TEXT], --snapshot; and, from a review
-// of what HTTP lets a server send, --interim-continue.
+// of what HTTP lets a server send, --interim-continue; and --cancel-signal (a success publishes the documented CR
+// signal before its NOOP line, as an outside controller written from the documents did).
 // Every variant alone and in combination gives all PASSED with a rig, @fuzz too, but --advance below about 400 ms (an
 // AutoCase that moves by itself while a scenario reads it) and --idle-close (a scenario whose stream closes while it runs
 // is INCONCLUSIVE; the next connects again).
@@ -78,6 +79,7 @@ const opts = {
   idleClose: 0, // the Log Publisher closes a client after N ms without a line sent to it
   subscribeDelay: 0, // a new Log Publisher client gets lines only N ms after it connected
   lfOnly: false, // Log Publisher lines end with LF only
+  cancelSignal: false, // a successful cancel publishes AC,<port>,<bin>,CR (the documented cancel signal) before its NOOP
   coalesce: 0, // the Log Publisher writes its lines in one TCP write every N ms
   greeting: '', // a line sent to every new Log Publisher client
   interimContinue: false, // an interim "100 Continue" before the answer to every POST, though nobody sent Expect
@@ -156,6 +158,7 @@ for (const a of process.argv.slice(2)) {
   else if (k === 'put-bm') opts.putBm = true;
   else if (k === 'put-path') opts.putPath = true;
   else if (k === 'advance') opts.advance = Number(v);
+  else if (k === 'cancel-signal') opts.cancelSignal = true;
   else if (k === 'idle-close') opts.idleClose = Number(v);
   else if (k === 'subscribe-delay') opts.subscribeDelay = Number(v);
   else if (k === 'lf-only') opts.lfOnly = true;
@@ -853,6 +856,7 @@ const METHODS = {
     if (!port.case_error) throw new Fault(1153);
     port.case_state = 'NOOP';
     port.case_error = false;
+    if (opts.cancelSignal) publish(`AC,${portId},${binId},CR`);
     publish(`AC,${portId},${binId},NOOP`);
     return [];
   },
@@ -1003,6 +1007,8 @@ function deviantChecks(call) {
   if (!dev('success-error-kept')) port.case_error = false;
   if (dev('error-flag-global-clear'))
     for (const p of ports.values()) if (p.type === 'AC') p.case_error = false;
+  // the documented signal of a request to cancel ("CR: a request to cancel, a signal rather than a state"), first
+  if (opts.cancelSignal) publish(`AC,${portId},${binId},CR`);
   publish(`AC,${portId},${binId},${dev('success-log-cr') ? 'CR' : 'NOOP'}`);
   if (dev('success-log-twice')) publish(`AC,${portId},${binId},NOOP`);
   return [];
