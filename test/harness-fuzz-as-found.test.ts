@@ -599,6 +599,31 @@ describe('a fault that changes a port, and a site that moves by itself', () => {
     await assert.rejects(session.probe(site, 36, 1), /a fault changed port 36/);
   });
 
+  it("a port the site's own traffic changed (since the scenarios last read it, or between calls): its changes are the site's", async () => {
+    await rig.reset();
+    const site = new FoundSite(await siteOf(proxyUrl));
+    const session = new FuzzSession(targetOf(proxyUrl), 'XML', undefined);
+    // the scenarios last read port 33 CLOSED: it reads OPEN now, with no call in between (a WMS opened it)
+    session.lastKnown = (port) => (port === 33 ? closed(3333) : undefined);
+    await session.probe(site, 33, 1);
+    assert.match(
+      session.movedBetweenCalls.get(33) ?? '',
+      /CLOSED.* when last read before the property, then /,
+    );
+    changeOnCancel = 33; // changed right after the fault: on such a port, not told from the site's traffic
+    await session.probe(site, 33, 1);
+    await rig.putPort(33, closed(null));
+    assert.deepEqual(await session.changes(), []);
+    // a port whose operation only moved on by itself is the hardware, not traffic: a change after a fault is judged
+    await rig.reset();
+    const judged = new FuzzSession(targetOf(proxyUrl), 'XML', undefined);
+    judged.lastKnown = (port) =>
+      port === 36 ? { ...closed(3636), mode: 'OPEN', case_state: 'IREQ' } : undefined;
+    changeOnCancel = 36;
+    await assert.rejects(judged.probe(site, 36, 1), /a fault changed port 36/);
+    changeOnCancel = undefined;
+  });
+
   it('a port that moved since the site was read so that the call could succeed: the call is not sent', async () => {
     await rig.reset();
     const stale = new FoundSite(map([ac(4, 'CLOSED', 4004, 'ERSO')])); // it is OPEN, 4004 selected, ERSO, in error

@@ -1021,6 +1021,8 @@ export class HarnessWorld extends World {
    * after it answered.
    */
   private arrangedOnTarget(): Arranged[] {
+    // as found, the declared states were played by ports of the site, not arranged: no report of them can come
+    if (this.asFound && !this.arrangedBeyondSite()) return [];
     return [
       ...[...(this.arranger.restored?.() ?? [])].map(([port, state]): Arranged => [port, state, 'restored']),
       ...[...this.arranged].map(([portId, state]): Arranged => [this.portOnTarget(portId), state]),
@@ -1072,12 +1074,15 @@ export class HarnessWorld extends World {
   private withEarlierCall(message: string, port: number, lines: readonly string[] = []): string {
     const notes = [
       earlierCallNote(this.earlierCall, port, this.answeredAt, this.logExpectMs),
-      lateReportNote(
-        lines,
-        recentlyArranged.olderThan(this.logExpectMs),
-        this.arrangementReports,
-        this.logExpectMs,
-      ),
+      // only a rig's reports: arranged through the Task Interface, the lines are the controller's own
+      this.target.rigUrl === undefined
+        ? undefined
+        : lateReportNote(
+            lines,
+            recentlyArranged.olderThan(this.logExpectMs),
+            this.arrangementReports,
+            this.logExpectMs,
+          ),
     ].filter((note) => note !== undefined);
     return [message, ...notes].join('; ');
   }

@@ -140,6 +140,11 @@ export async function runFuzzProperty<T>(
   );
   // every exchange goes to the run's exchange log (certification evidence), a batch of lines at a time (the end of
   // the property writes the rest, whatever its end); only a counterexample's go to the report
+  // as found: how the scenarios (or discovery) last read each port, so that a port that moved since is known to move
+  if (!rigUrl && world.asFound) {
+    const player = world.asFound;
+    session.lastKnown = (port) => player.known(port);
+  }
   const log = world.keepBatch();
   if (log) session.onExchange = (exchange) => log.add(exchange);
   const seed = world.run.seed;
