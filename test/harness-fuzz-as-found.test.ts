@@ -558,7 +558,25 @@ describe('a fault that changes a port, and a site that moves by itself', () => {
     changeOnCancel = undefined;
   });
 
-  it('a port that differs at the end: "a fault changed port N"; one seen moving between calls: the site, no failure', async () => {
+  it('a port that changes right after a fault and again a moment later, with no call: the site moves it, noted', async () => {
+    await rig.reset();
+    const site = new FoundSite(await siteOf(proxyUrl));
+    const session = new FuzzSession(targetOf(proxyUrl), 'XML', undefined);
+    changeOnCancel = 32;
+    const again = setTimeout(() => void rig.putPort(32, closed(2)), 60);
+    try {
+      await session.probe(site, 32, 1);
+    } finally {
+      clearTimeout(again);
+      changeOnCancel = undefined;
+    }
+    assert.match(
+      session.movedBetweenCalls.get(32) ?? '',
+      /CLOSED, bin 1 selected.*then .*CLOSED, bin 2 selected/,
+    );
+  });
+
+  it('a port that differs at the end, after its last call was read back unchanged: the site, noted; one seen moving between calls too', async () => {
     await rig.reset();
     const site = new FoundSite(await siteOf(proxyUrl));
     const session = new FuzzSession(targetOf(proxyUrl), 'JSON', undefined);
@@ -566,17 +584,38 @@ describe('a fault that changes a port, and a site that moves by itself', () => {
     await session.probe(site, 34, 1);
     await rig.putPort(34, closed(null)); // the site moves by itself between two calls on port 34
     await session.probe(site, 34, 1);
-    await rig.putPort(33, closed(null)); // after the last call on port 33: nothing saw it move
-    const changes = await session.changes();
-    assert.equal(changes.length, 1, changes.join('\n'));
+    await rig.putPort(33, closed(null)); // after the last call on port 33, read back unchanged right after it
+    assert.deepEqual(await session.changes(), []);
     assert.match(
-      changes[0] ?? '',
-      /^a fault changed port 33: it read as AC, OPEN, bin 3333 selected, case ECMP/,
+      session.movedBetweenCalls.get(33) ?? '',
+      /^AC, OPEN, bin 3333 selected, case ECMP when last read after a call, then AC, CLOSED, no bin selected, case NOOP after the property$/,
     );
     assert.match(
       session.movedBetweenCalls.get(34) ?? '',
       /AC, OPEN, bin 3434 selected, case ICMP, then AC, CLOSED/,
     );
+  });
+
+  it('a refused call on a known port is read right before and after it, as a probe: a change then is a counterexample', async () => {
+    await rig.reset();
+    const site = new FoundSite(await siteOf(proxyUrl));
+    const session = new FuzzSession(targetOf(proxyUrl), 'XML', undefined);
+    const sent: string[] = [];
+    session.onExchange = (e) => sent.push(e.label);
+    await session.probeRefused(site, 33, 0);
+    assert.deepEqual(
+      sent.map((label) => label.replace(/ of port 33$/, '')),
+      [
+        'read before the call: getportstatus',
+        'read before the call: case_getstate',
+        'case_cancel in XML with port_id 33 and bin_id 0',
+        'read after the call: getportstatus',
+        'read after the call: case_getstate',
+      ],
+    );
+    changeOnCancel = 33;
+    await assert.rejects(session.probeRefused(site, 33, 0), /a fault changed port 33/);
+    changeOnCancel = undefined;
   });
 
   it('a case that moves on by itself during a call or after it (a live site): no failure, noted', async () => {
@@ -604,7 +643,7 @@ describe('a fault that changes a port, and a site that moves by itself', () => {
     const site = new FoundSite(await siteOf(proxyUrl));
     const session = new FuzzSession(targetOf(proxyUrl), 'XML', undefined);
     // the scenarios last read port 33 CLOSED: it reads OPEN now, with no call in between (a WMS opened it)
-    session.lastKnown = (port) => (port === 33 ? closed(3333) : undefined);
+    session.lastKnown = (port) => (port === 33 ? ac(33, 'CLOSED', 3333, 'NOOP') : undefined);
     await session.probe(site, 33, 1);
     assert.match(
       session.movedBetweenCalls.get(33) ?? '',
@@ -617,8 +656,7 @@ describe('a fault that changes a port, and a site that moves by itself', () => {
     // a port whose operation only moved on by itself is the hardware, not traffic: a change after a fault is judged
     await rig.reset();
     const judged = new FuzzSession(targetOf(proxyUrl), 'XML', undefined);
-    judged.lastKnown = (port) =>
-      port === 36 ? { ...closed(3636), mode: 'OPEN', case_state: 'IREQ' } : undefined;
+    judged.lastKnown = (port) => (port === 36 ? ac(36, 'OPEN', 3636, 'IREQ') : undefined);
     changeOnCancel = 36;
     await assert.rejects(judged.probe(site, 36, 1), /a fault changed port 36/);
     changeOnCancel = undefined;

@@ -24,7 +24,13 @@ import type {
   PortState,
   TargetConfig,
 } from '../model.ts';
-import { describeFound, isReadProblem, readPort, samePort as sameFound } from '../site/read-port.ts';
+import {
+  describeFound,
+  isReadProblem,
+  movesAgain,
+  readPort,
+  samePort as sameFound,
+} from '../site/read-port.ts';
 import type { FoundPort } from '../site/site-map.ts';
 import { inRange, withoutCancelSignals } from '../spec.ts';
 import { buildParams, type ParamSpec } from '../vocabulary/params.ts';
@@ -692,6 +698,7 @@ export class FuzzSession {
     if (isReadProblem(reading))
       throw new CannotJudge(`port ${portId} could not be read ${when}: ${reading.reason}`);
     this.reads += reading?.type === 'AC' ? 2 : 1;
+    this.calledSinceRead.delete(portId);
     if (!this.firstReadings.has(portId)) {
       this.firstReadings.set(portId, reading);
       // read otherwise when last read before the property, with no call of the property's on it yet: the site's own
@@ -724,6 +731,8 @@ export class FuzzSession {
 
   /** As found: the ports the site's own traffic was seen to change (sawMove), with how. */
   private readonly traffic = new Map<number, string>();
+  /** As found: the ports called since they were last read (a call not read after: changes() judges the end). */
+  private readonly calledSinceRead = new Set<number>();
 
   /**
    * As found, before the runs: the ports they will call, read together (READ_AHEAD at a time), so that the site
@@ -775,11 +784,16 @@ export class FuzzSession {
       this.step(`Then port ${portId} reads back with its case moved on by itself, as a live site's does`);
       return;
     }
-    if (!sameFound(before, after) && live !== undefined) {
-      // a port the site's traffic was seen to change already (as-found.md: not a failure): a change now is not told
-      // from the site's
+    // a port the site's traffic was seen to change already, or seen to change again a moment later (as-found.md: not a
+    // failure): a change now is not told from the site's
+    const moving =
+      sameFound(before, after) || live !== undefined
+        ? live
+        : await movesAgain(() => this.readFound(portId, 'again: does it move by itself?'), after);
+    if (!sameFound(before, after) && moving !== undefined) {
+      this.traffic.set(portId, moving);
       this.step(
-        `Then port ${portId} reads back as ${describeReading(after)}, not as right before: the site changes it by itself (${live}), so whether the call changed it cannot be told`,
+        `Then port ${portId} reads back as ${describeReading(after)}, not as right before: the site changes it by itself (${moving}), so whether the call changed it cannot be told`,
       );
       return;
     }
@@ -795,6 +809,7 @@ export class FuzzSession {
   async probe(site: FoundSite, port_id: number, bin_id: number): Promise<void> {
     const [before, expected] = await this.readBefore(site, port_id, bin_id);
     await this.send(port_id, bin_id, expected, ` ${asRead(port_id, before)}`);
+    this.calledSinceRead.add(port_id);
     await this.expectUnchanged(port_id, before);
   }
 
@@ -812,6 +827,7 @@ export class FuzzSession {
       expected,
       ` to the literal forms ${where}, where the same call with the plain values got ${describeAnswer(plain)}`,
     );
+    this.calledSinceRead.add(call.port);
     await this.expectUnchanged(call.port, before);
   }
 
@@ -824,16 +840,22 @@ export class FuzzSession {
     if ('change' in prediction)
       throw new Error(`harness bug: a refused call that is no probe: ${prediction.change}`);
     const port = prediction.port;
-    if (port !== undefined && site.port(port) !== undefined && !this.firstReadings.has(port))
-      await this.readFound(port, 'before the first call on it');
+    // a known port it addresses is read right before and after the call, as a probe's is (as-found.md: "Nothing
+    // changed" compares what the read methods show before and after the call)
+    const known = port !== undefined && site.port(port) !== undefined ? port : undefined;
+    const before = known === undefined ? undefined : await this.readFound(known, 'before the call');
     await this.send(port_id, bin_id, prediction.expected);
+    if (known === undefined) return;
+    this.calledSinceRead.add(known);
+    await this.expectUnchanged(known, before ?? null);
   }
 
   /**
-   * As found, after the property: every port it called, read again and compared with its first reading. One line
-   * per port that reads differently ("a fault changed port N"), unless the property saw that port move by itself
-   * between two calls, or the difference is its AutoCase operation moved on (then it is the site's, noted in
-   * movedBetweenCalls). None with a rig.
+   * As found, after the property: every port it called, read again. A port read right after its every call (each
+   * property's calls are) was judged there: a change since is the site's (as-found.md: a port that moved meanwhile
+   * is no failure), noted in movedBetweenCalls. A port called and not read after is compared with its first reading:
+   * one line per port that reads differently ("a fault changed port N"), unless the property saw that port move by
+   * itself between two calls, or the difference is its AutoCase operation moved on (noted). None with a rig.
    */
   async changes(): Promise<string[]> {
     const lines: string[] = [];
@@ -845,6 +867,16 @@ export class FuzzSession {
       if (isReadProblem(now))
         throw new CannotJudge(`port ${portId} could not be read after the property: ${now.reason}`);
       this.reads += now?.type === 'AC' ? 2 : 1;
+      const last = this.lastReadings.get(portId);
+      if (!this.calledSinceRead.has(portId) && last !== undefined) {
+        // every call on it was read right after: a change since is the site's, not a call's (noted)
+        if (!sameFound(last, now))
+          this.movedBetweenCalls.set(
+            portId,
+            `${describeReading(last)} when last read after a call, then ${describeReading(now)} after the property`,
+          );
+        continue;
+      }
       if (sameFound(first, now) || this.movedBetweenCalls.has(portId)) continue;
       if (movedOnByItself(first, now)) {
         this.movedBetweenCalls.set(portId, `${describeReading(first)}, then ${describeReading(now)}`);

@@ -136,3 +136,28 @@ export function describeFound(port: FoundPort | null): string {
   if (port.case_state !== undefined) parts.push(`case ${port.case_state}`);
   return parts.join(', ');
 }
+
+/** How a port that changed right after a call is watched for moving again (movesAgain): reads, and the gap between. */
+export const WATCH_MOVING = { reads: 8, gapMs: 25 } as const;
+
+/**
+ * A port read otherwise right after a call than right before it: either the call changed it, or the site moved it in
+ * that moment (as-found.md: a port that moved meanwhile is no failure). A call's change stays; a live port moves on.
+ * So it is read again, up to `reads` times `gapMs` apart: the first reading that differs from `after` (the site moves
+ * it by itself, in words), or undefined when it stood still (the change is the call's, as far as can be told).
+ * Only after such a change: a faithful controller costs nothing. A read that fails ends the watch (undefined).
+ */
+export async function movesAgain(
+  read: () => Promise<FoundPort | null | ReadProblem | { readonly reason: string }>,
+  after: FoundPort | null,
+  watch: { readonly reads: number; readonly gapMs: number } = WATCH_MOVING,
+): Promise<string | undefined> {
+  for (let i = 0; i < watch.reads; i++) {
+    await new Promise((resolve) => setTimeout(resolve, watch.gapMs));
+    const now = await read();
+    if (now !== null && 'reason' in now) return undefined;
+    if (!samePort(after, now))
+      return `it moved again ${(i + 1) * watch.gapMs} ms later, with no call: ${describeFound(after)}, then ${describeFound(now)}`;
+  }
+  return undefined;
+}
