@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { withoutLateReports } from '../support/fuzz/session.ts';
+import { sameLines, withoutLateReports } from '../support/fuzz/session.ts';
 import {
   type Arranged,
   lateArrangementReport,
@@ -293,5 +293,19 @@ describe("the fuzz sequences' lines with an arrangement's late report among them
       return true;
     });
     assert.equal(asked, 0);
+  });
+});
+
+describe("the fuzz sequences' lines against the oracle's", () => {
+  it("each port's lines in the oracle's order; different ports' lines in any order", () => {
+    assert.equal(sameLines(['AC,2000,7,NOOP', 'AC,1337,7,NOOP'], ['AC,1337,7,NOOP', 'AC,2000,7,NOOP']), true);
+    assert.equal(
+      sameLines(['AC,4,1,EREQ', 'AC,7,2,NOOP', 'AC,4,1,NOOP'], ['AC,4,1,EREQ', 'AC,4,1,NOOP', 'AC,7,2,NOOP']),
+      true,
+    );
+    assert.equal(sameLines(['AC,4,1,NOOP', 'AC,4,1,EREQ'], ['AC,4,1,EREQ', 'AC,4,1,NOOP']), false);
+    assert.equal(sameLines(['AC,4,1,NOOP'], ['AC,4,1,NOOP', 'AC,4,1,NOOP']), false);
+    assert.equal(sameLines(['AC,4,1,NOOP'], ['AC,5,1,NOOP']), false);
+    assert.equal(sameLines([], []), true);
   });
 });

@@ -39,9 +39,31 @@ import type { LiteralCall } from './arbitraries.ts';
 import { type FoundSite, movedOnByItself } from './as-found.ts';
 import { describeAnswer, describeExpected, type Expected, meets, type Sent, SiteModel } from './oracle.ts';
 
-/** The same lines in the same order. */
-function sameLines(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((line, i) => line === b[i]);
+/** The same lines, each port's in the same order. */
+export function sameLines(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  // each port's lines in the same order; the lines of different ports in any (nothing orders a controller's ports'
+  // reports among themselves, and one that publishes each port from a task of its own interleaves them its own way)
+  const byPort = (lines: readonly string[]) => {
+    const ports = new Map<string, string[]>();
+    for (const line of lines) {
+      const segment = parseSegment(line);
+      const key = segment.tag === 'AC' ? `AC,${segment.port}` : line;
+      ports.set(key, [...(ports.get(key) ?? []), line]);
+    }
+    return ports;
+  };
+  const left = byPort(a);
+  const right = byPort(b);
+  return (
+    left.size === right.size &&
+    [...left].every(([key, lines]) => {
+      const other = right.get(key);
+      return (
+        other !== undefined && other.length === lines.length && lines.every((line, i) => line === other[i])
+      );
+    })
+  );
 }
 
 /** Every one of `lines` among `segments`, as many times as it is listed. */
@@ -371,6 +393,7 @@ export class FuzzSession {
     this.recentRuns.add(this.arrangedInRun, this.logExpectMs, now);
     this.runBegan = now;
     this.arrangedLately = undefined;
+    this.resetsLately = undefined;
     this.arrangedInRun = [];
     this.askedInRun = new Map();
     this.awaited = false;
@@ -471,6 +494,7 @@ export class FuzzSession {
     this.prepared = undefined;
     this.recentRuns.add([...prepared.restored, ...prepared.arranged], this.logExpectMs);
     this.arrangedLately = undefined; // gathered again, as of the run's start, with these in
+    this.resetsLately = undefined;
   }
 
   /** The port exists with exactly this state, or (null) does not exist: queued, sent before the next call or read. */
@@ -951,7 +975,17 @@ export class FuzzSession {
   private *arrangedSoFar(): Generator<Arranged> {
     yield* this.lately();
     yield* this.arrangedInRun;
+    // A rig that reports its reset reports every port it restores, and may do it late: a run of the window that did
+    // not read a port this one did may still have its reset's line of it land here. A port restores to the same state
+    // at every reset, so each reset of the window may owe one more copy of what this run's restore reads saw.
+    if (!this.reports.has('reset')) return;
+    this.resetsLately ??= this.recentRuns.count(this.logExpectMs, this.runBegan);
+    for (const entry of this.arrangedInRun)
+      if (entry[2] === 'restored') for (let i = 0; i < this.resetsLately; i++) yield entry;
   }
+
+  /** How many runs (each with its reset) the window held as this run began: lately()'s count. */
+  private resetsLately: number | undefined;
 
   /** A target that once let the deadline pass is judged without waiting from then on (its runs, their shrinking). */
   private publishedInVain = false;

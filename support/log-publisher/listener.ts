@@ -336,6 +336,11 @@ export class RecentArrangements {
     return this.kept.filter(({ at }) => now - at <= ms).flatMap(({ entries }) => entries);
   }
 
+  /** How many records (a scenario's, a run's: each after a reset of its own) the last `ms` holds. */
+  count(ms: number, now = performance.now()): number {
+    return this.kept.filter(({ at }) => now - at <= ms).length;
+  }
+
   /** The arrangements kept that are older than `ms`, newest first, each with how long ago it was recorded. */
   olderThan(ms: number, now = performance.now()): { readonly ago: number; readonly entry: Arranged }[] {
     return this.kept
