@@ -46,6 +46,9 @@ describe("another vendor's controller and rig, through the real command", { conc
         `--log-publisher=${controller.logAddress}`,
         `--reports=${reports}`,
         '--fuzz-runs=10',
+        // a fixed seed: with a random one, about 1 run in 20 met a false FAIL of the stateful sequences that this
+        // controller's lines 50-200 ms late can still cause (seed 718313447; docs/fuzz.md, "Known limits")
+        '--seed=12',
         ...(tags === undefined ? [] : ['--tags', tags]),
       ],
       { env: { HARNESS_RIG_TOKEN: controller.token }, timeoutMs: 170_000 },
