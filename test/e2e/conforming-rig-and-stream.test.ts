@@ -46,7 +46,7 @@ describe("another vendor's controller and rig, through the real command", { conc
         `--log-publisher=${controller.logAddress}`,
         `--reports=${reports}`,
         '--fuzz-runs=10',
-        // a fixed seed: with a random one, about 1 run in 20 met a false FAIL of the stateful sequences that this
+        // a fixed seed: a random one can draw a false FAIL of the stateful sequences (one of the 6 seeds tried) that this
         // controller's lines 50-200 ms late can still cause (seed 718313447; docs/fuzz.md, "Known limits")
         '--seed=12',
         ...(tags === undefined ? [] : ['--tags', tags]),
