@@ -387,9 +387,13 @@ export class FuzzSession {
 
   /** A fresh record (and oracle model) for the next run. */
   begin(): RunRecord {
+    const now = performance.now();
+    // the lines the last run's calls owed: one may come so late that it lands in a later run (a run takes a few ms)
+    const owed = this.current.model.events;
+    this.recentCallLines = this.recentCallLines.filter(({ at }) => now - at <= this.logExpectMs);
+    if (owed.length > 0) this.recentCallLines.push({ at: now, lines: [...owed] });
     this.current = new RunRecord();
     // the arrangements of the runs of the last logExpectMs too: their reports may come after this run's reset
-    const now = performance.now();
     this.recentRuns.add(this.arrangedInRun, this.logExpectMs, now);
     this.runBegan = now;
     this.arrangedLately = undefined;
@@ -948,9 +952,29 @@ export class FuzzSession {
       segments.filter((_, i) => arranged?.has(i)).map((line) => ({ segment: parseSegment(line) })),
       { removals: true, reports: this.reports },
     );
+    // a line the calls of a run of the window owed, landing here late: theirs (one copy each), not this run's
+    const earlier = new Map<string, number>();
+    for (const { lines } of this.recentCallLines)
+      for (const line of lines) earlier.set(line, (earlier.get(line) ?? 0) + 1);
+    const earlierRuns = (seen: { readonly line: string }): boolean => {
+      const left = earlier.get(seen.line) ?? 0;
+      if (left > 0) earlier.set(seen.line, left - 1);
+      return left > 0;
+    };
     // the cancel request's documented signal (CR) beside a success's line is no line of its own
-    return withoutCancelSignals(withoutLateReports(parsed, owed, late), owed, (line) => line);
+    return withoutCancelSignals(
+      withoutLateReports(parsed, owed, (seen) => late(seen) || earlierRuns(seen)),
+      owed,
+      (line) => line,
+    );
   }
+
+  /**
+   * The lines the calls of the runs of the last logExpectMs owed, run by run (begin): a controller that publishes a
+   * moment after it answers may have one land in a later run, after its reset; withoutLateReports takes such a copy,
+   * beyond what this run owes, for the earlier run's.
+   */
+  private recentCallLines: { readonly at: number; readonly lines: readonly string[] }[] = [];
 
   /** Each arrangement of this run, as arranged (its report may come late: publishedByCalls). */
   private arrangedInRun: Arranged[] = [];

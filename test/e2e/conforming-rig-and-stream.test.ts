@@ -37,7 +37,12 @@ describe("another vendor's controller and rig, through the real command", { conc
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function suite(name: string, controller: ConformingController, tags?: string): Promise<RunVerdicts> {
+  async function suite(
+    name: string,
+    controller: ConformingController,
+    tags?: string,
+    seed = '12',
+  ): Promise<RunVerdicts> {
     const reports = path.join(dir, name);
     const run = await runHarness(
       [
@@ -46,9 +51,8 @@ describe("another vendor's controller and rig, through the real command", { conc
         `--log-publisher=${controller.logAddress}`,
         `--reports=${reports}`,
         '--fuzz-runs=10',
-        // a fixed seed: a random one can draw a false FAIL of the stateful sequences (one of the 6 seeds tried) that this
-        // controller's lines 50-200 ms late can still cause (seed 718313447; docs/fuzz.md, "Known limits")
-        '--seed=12',
+        // a fixed seed, so that CI does not depend on a draw
+        `--seed=${seed}`,
         ...(tags === undefined ? [] : ['--tags', tags]),
       ],
       { env: { HARNESS_RIG_TOKEN: controller.token }, timeoutMs: 170_000 },
@@ -75,6 +79,19 @@ describe("another vendor's controller and rig, through the real command", { conc
     assert.ok((controller.seen.get('POST /batch') ?? 0) > 100);
     const { late, splits } = controller.stream.exercised;
     assert.ok(late > 20 && splits > 100, JSON.stringify(controller.stream.exercised));
+  });
+
+  // The seed that drew a false FAIL of the stateful sequences (before a line an earlier run owed, landing runs later,
+  // was taken for that run's: docs/fuzz.md, "Late lines of earlier runs"), on its own: 2 of 2 FAILED before, as the
+  // whole suite (the stream's lag then falls on other lines) did not reproduce.
+  it('passes the @fuzz scenarios of seed 718313447, whose shrinking runs met lines of earlier runs', async () => {
+    const controller = await startConformingController({
+      rig: { batch: 'steps', reorderedPortState: true, rewordedErrors: true },
+      stream: { lagMs: lagEveryThird(), split: true, otherLines: true },
+    });
+    controllers.push(controller);
+    const verdicts = await suite('late-lines-seed', controller, '@fuzz', '718313447');
+    assert.equal(verdicts.scenarios.length, 8);
   });
 
   it('passes every scenario but @fuzz with a rig that has no /batch (501), its events as late as its stream', async () => {
