@@ -305,6 +305,11 @@ export type RigResult =
   | { readonly op: 'get'; readonly state: PortState | undefined }
   | { readonly op: 'events'; readonly segments: string[] };
 
+/** An arrangement as a step: the port with exactly this state (a PUT), or (null) taken away (a DELETE). */
+export function arrangementStep(portId: number, state: PortState | null): RigStep {
+  return state === null ? { op: 'delete', portId } : { op: 'put', portId, state: { ...state } };
+}
+
 /** A read of one port, as a step. */
 export type GetStep = Extract<RigStep, { readonly op: 'get' }>;
 

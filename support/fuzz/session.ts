@@ -4,13 +4,21 @@
 import fc from 'fast-check';
 import { misarranged, notAsAsked } from '../arrange/as-asked.ts';
 import { EVENTS_POLL_MS } from '../arrange/events-wait.ts';
-import { type GetStep, portsRead, RigClient, type RigResult, type RigStep } from '../arrange/rig.ts';
+import {
+  arrangementStep,
+  type GetStep,
+  portsRead,
+  RigClient,
+  type RigResult,
+  type RigStep,
+} from '../arrange/rig.ts';
 import { BoundedMap } from '../bounded-map.ts';
 import {
   ANY_REPORT,
   type Arranged,
   lateArrangementReport,
   parseSegment,
+  Recent,
   RecentArrangements,
   type RigReportKind,
 } from '../log-publisher/listener.ts';
@@ -49,7 +57,9 @@ export function sameLines(a: readonly string[], b: readonly string[]): boolean {
     for (const line of lines) {
       const segment = parseSegment(line);
       const key = segment.tag === 'AC' ? `AC,${segment.port}` : line;
-      ports.set(key, [...(ports.get(key) ?? []), line]);
+      const port = ports.get(key);
+      if (port) port.push(line);
+      else ports.set(key, [line]);
     }
     return ports;
   };
@@ -389,15 +399,12 @@ export class FuzzSession {
   begin(): RunRecord {
     const now = performance.now();
     // the lines the last run's calls owed: one may come so late that it lands in a later run (a run takes a few ms)
-    const owed = this.current.model.events;
-    this.recentCallLines = this.recentCallLines.filter(({ at }) => now - at <= this.logExpectMs);
-    if (owed.length > 0) this.recentCallLines.push({ at: now, lines: [...owed] });
+    this.recentCallLines.add([...this.current.model.events], this.logExpectMs, now);
     this.current = new RunRecord();
     // the arrangements of the runs of the last logExpectMs too: their reports may come after this run's reset
     this.recentRuns.add(this.arrangedInRun, this.logExpectMs, now);
     this.runBegan = now;
     this.arrangedLately = undefined;
-    this.resetsLately = undefined;
     this.arrangedInRun = [];
     this.askedInRun = new Map();
     this.awaited = false;
@@ -498,7 +505,6 @@ export class FuzzSession {
     this.prepared = undefined;
     this.recentRuns.add([...prepared.restored, ...prepared.arranged], this.logExpectMs);
     this.arrangedLately = undefined; // gathered again, as of the run's start, with these in
-    this.resetsLately = undefined;
   }
 
   /** The port exists with exactly this state, or (null) does not exist: queued, sent before the next call or read. */
@@ -515,7 +521,7 @@ export class FuzzSession {
       this.queued.push(lines.before);
     }
     if (lines) lines.pending = true;
-    this.queued.push(state === null ? { op: 'delete', portId } : { op: 'put', portId, state: { ...state } });
+    this.queued.push(arrangementStep(portId, state));
     this.model.arrange(portId, state);
     this.arrangedInRun.push([portId, state]);
     this.askedInRun.set(portId, state === null ? null : { ...state });
@@ -540,8 +546,7 @@ export class FuzzSession {
       : [];
     const reads: GetStep[] = asked.map(([portId]) => ({ op: 'get', portId }));
     const steps: RigStep[] = [{ op: 'reset' }, ...restoreReads];
-    for (const [portId, state] of asked)
-      steps.push(state === null ? { op: 'delete', portId } : { op: 'put', portId, state: { ...state } });
+    for (const [portId, state] of asked) steps.push(arrangementStep(portId, state));
     steps.push(...reads);
     const kept = this.current;
     this.current = new RunRecord();
@@ -670,12 +675,7 @@ export class FuzzSession {
     const opening = this.nextOpening;
     if (!opening || this.rig().takesBatches() !== true) return [];
     const steps: RigStep[] = [{ op: 'reset' }, ...restoreSteps(opening, this.reports.has('reset'))];
-    for (const { port_id, state } of opening.ports)
-      steps.push(
-        state === null
-          ? { op: 'delete', portId: port_id }
-          : { op: 'put', portId: port_id, state: { ...state } },
-      );
+    for (const { port_id, state } of opening.ports) steps.push(arrangementStep(port_id, state));
     if (opening.judgeEvents) steps.push({ op: 'events' });
     return steps;
   }
@@ -954,8 +954,8 @@ export class FuzzSession {
     );
     // a line the calls of a run of the window owed, landing here late: theirs (one copy each), not this run's
     const earlier = new Map<string, number>();
-    for (const { lines } of this.recentCallLines)
-      for (const line of lines) earlier.set(line, (earlier.get(line) ?? 0) + 1);
+    for (const line of this.recentCallLines.within(this.logExpectMs, this.runBegan))
+      earlier.set(line, (earlier.get(line) ?? 0) + 1);
     const earlierRuns = (seen: { readonly line: string }): boolean => {
       const left = earlier.get(seen.line) ?? 0;
       if (left > 0) earlier.set(seen.line, left - 1);
@@ -974,7 +974,7 @@ export class FuzzSession {
    * moment after it answers may have one land in a later run, after its reset; withoutLateReports takes such a copy,
    * beyond what this run owes, for the earlier run's.
    */
-  private recentCallLines: { readonly at: number; readonly lines: readonly string[] }[] = [];
+  private readonly recentCallLines = new Recent<string>();
 
   /** Each arrangement of this run, as arranged (its report may come late: publishedByCalls). */
   private arrangedInRun: Arranged[] = [];
@@ -1003,13 +1003,10 @@ export class FuzzSession {
     // not read a port this one did may still have its reset's line of it land here. A port restores to the same state
     // at every reset, so each reset of the window may owe one more copy of what this run's restore reads saw.
     if (!this.reports.has('reset')) return;
-    this.resetsLately ??= this.recentRuns.count(this.logExpectMs, this.runBegan);
+    const resets = this.recentRuns.count(this.logExpectMs, this.runBegan);
     for (const entry of this.arrangedInRun)
-      if (entry[2] === 'restored') for (let i = 0; i < this.resetsLately; i++) yield entry;
+      if (entry[2] === 'restored') for (let i = 0; i < resets; i++) yield entry;
   }
-
-  /** How many runs (each with its reset) the window held as this run began: lately()'s count. */
-  private resetsLately: number | undefined;
 
   /** A target that once let the deadline pass is judged without waiting from then on (its runs, their shrinking). */
   private publishedInVain = false;

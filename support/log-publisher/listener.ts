@@ -318,21 +318,20 @@ export function lateArrangementReport(
 export type Arranged = readonly [number, PortState | null, 'restored'?];
 
 /**
- * The arrangements of the last `ms` (of scenarios, or of fuzz runs), each kept with when it was recorded: a rig may
- * publish their reports late, and a controller that publishes on a tick of 30 ms or more does it several scenarios
- * on (lateArrangementReport).
+ * Records of the last `ms`, each kept with when it was recorded, a record a list of entries: what a rig or a
+ * controller may still publish a moment late (RecentArrangements; a fuzz run's lines owed, FuzzSession).
  */
-export class RecentArrangements {
-  private kept: { readonly at: number; readonly entries: readonly Arranged[] }[] = [];
+export class Recent<Entry> {
+  private kept: { readonly at: number; readonly entries: readonly Entry[] }[] = [];
 
   /** Records `entries` now, and forgets what is older than `ms`. */
-  add(entries: readonly Arranged[], ms: number, now = performance.now()): void {
+  add(entries: readonly Entry[], ms: number, now = performance.now()): void {
     this.kept = this.kept.filter(({ at }) => now - at <= ms);
     if (entries.length > 0) this.kept.push({ at: now, entries });
   }
 
-  /** The arrangements recorded in the last `ms`, together. */
-  within(ms: number, now = performance.now()): Arranged[] {
+  /** The entries recorded in the last `ms`, together. */
+  within(ms: number, now = performance.now()): Entry[] {
     return this.kept.filter(({ at }) => now - at <= ms).flatMap(({ entries }) => entries);
   }
 
@@ -341,8 +340,8 @@ export class RecentArrangements {
     return this.kept.filter(({ at }) => now - at <= ms).length;
   }
 
-  /** The arrangements kept that are older than `ms`, newest first, each with how long ago it was recorded. */
-  olderThan(ms: number, now = performance.now()): { readonly ago: number; readonly entry: Arranged }[] {
+  /** The entries kept that are older than `ms`, newest first, each with how long ago it was recorded. */
+  olderThan(ms: number, now = performance.now()): { readonly ago: number; readonly entry: Entry }[] {
     return this.kept
       .filter(({ at }) => now - at > ms)
       .reverse()
@@ -353,6 +352,12 @@ export class RecentArrangements {
     this.kept = [];
   }
 }
+
+/**
+ * The arrangements of the last `ms` (of scenarios, or of fuzz runs): a rig may publish their reports late, and a
+ * controller that publishes on a tick of 30 ms or more does it several scenarios on (lateArrangementReport).
+ */
+export class RecentArrangements extends Recent<Arranged> {}
 
 /** Lines as evidence: their arrival relative to the mark, at most `max`, and how many more there were. */
 export function describeLines(lines: readonly LogLine[], mark: Mark, max = 50): string[] {
